@@ -1,0 +1,138 @@
+"""Commands and queries: plain data describing what a caller asks the use cases to do."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from domain.model import AccountKind, EnrolmentPolicy, Language, Period, Recurrence, Source, TransactionKind
+
+AmountInput = Decimal | int | str | None
+"""Amounts arrive as Decimal, int or decimal string; floats are refused by validation."""
+
+
+@dataclass(frozen=True, slots=True)
+class CreateTenant:
+    slug: str
+    name: str
+    currency: str
+    locale: str
+    timezone: str
+    language: Language | str | None = None
+    """Default language; derived from the locale when not given."""
+    policy: EnrolmentPolicy | str = EnrolmentPolicy.OPEN
+
+
+@dataclass(frozen=True, slots=True)
+class AddUser:
+    phone: str
+    name: str = ""
+    language: Language | str | None = None
+    """Defaults to the tenant's language."""
+    locale: str | None = None
+    currency: str | None = None
+    timezone: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AddAccount:
+    user_id: uuid.UUID
+    name: str
+    kind: AccountKind | str = AccountKind.CHECKING
+    currency: str | None = None
+    opening_balance: AmountInput = "0"
+
+
+@dataclass(frozen=True, slots=True)
+class RecordTransaction:
+    """Record an expense or an income for a user."""
+
+    user_id: uuid.UUID
+    kind: TransactionKind | str
+    amount: AmountInput
+    currency: str | None = None
+    """Defaults to the user's currency."""
+    occurred_on: date | None = None
+    """Defaults to today in the user's time zone."""
+    merchant: str | None = None
+    category: str | None = None
+    note: str | None = None
+    account_id: uuid.UUID | None = None
+    """Defaults to the user's default account."""
+    source: Source | str = Source.CHAT
+    source_ref: str | None = None
+    """Idempotency key: the chat message id, or the API's Idempotency-Key."""
+
+
+@dataclass(frozen=True, slots=True)
+class UndoLast:
+    user_id: uuid.UUID
+
+
+@dataclass(frozen=True, slots=True)
+class RestoreTransaction:
+    user_id: uuid.UUID
+    transaction_id: uuid.UUID
+
+
+@dataclass(frozen=True, slots=True)
+class EditLast:
+    """Change the user's most recent live transaction; None leaves a field as it is."""
+
+    user_id: uuid.UUID
+    amount: AmountInput = None
+    currency: str | None = None
+    merchant: str | None = None
+    category: str | None = None
+    occurred_on: date | None = None
+    account_id: uuid.UUID | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SetBudget:
+    """Create, or replace, the user's budget for a category (None: all spending) and recurrence."""
+
+    user_id: uuid.UUID
+    amount: AmountInput
+    recurrence: Recurrence | str = Recurrence.MONTHLY
+    category: str | None = None
+    currency: str | None = None
+    thresholds: tuple[int, ...] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class GetBalance:
+    user_id: uuid.UUID
+
+
+@dataclass(frozen=True, slots=True)
+class ListTransactions:
+    user_id: uuid.UUID
+    period: Period | None = None
+    category: str | None = None
+    merchant: str | None = None
+    """Case-insensitive match on the merchant name."""
+    account_id: uuid.UUID | None = None
+    kind: TransactionKind | str | None = None
+    limit: int = 10
+
+
+@dataclass(frozen=True, slots=True)
+class GetSpendingSummary:
+    user_id: uuid.UUID
+    period: Period | None = None
+    """Defaults to the current calendar month in the user's zone."""
+    category: str | None = None
+    merchant: str | None = None
+    top_merchants: int = 5
+
+
+@dataclass(frozen=True, slots=True)
+class GetBudgetStatus:
+    """Status of one budget (by category + recurrence) or, with category unset, all of the user's budgets."""
+
+    user_id: uuid.UUID
+    category: str | None = None
+    all_budgets: bool = True

@@ -1,0 +1,39 @@
+"""Events the use cases emit; the unit of work stores them in the outbox in the same transaction."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+
+from domain.money import Money
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """Base class: every event belongs to one tenant."""
+
+    tenant_id: uuid.UUID
+
+
+@dataclass(frozen=True, slots=True)
+class BudgetThresholdCrossed(Event):
+    """A budget's spending in its current period went from below to at-or-above a threshold."""
+
+    user_id: uuid.UUID
+    budget_id: uuid.UUID
+    category: str | None
+    threshold: int
+    """Percent of the budget amount: 80, 100 ..."""
+    period_start: date
+    period_end: date
+    spent: Money
+    budget: Money
+
+
+@dataclass(frozen=True, slots=True)
+class TransactionRecorded(Event):
+    """A new transaction was written (not emitted for an idempotent replay)."""
+
+    user_id: uuid.UUID
+    transaction_id: uuid.UUID
