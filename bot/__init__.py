@@ -1,1 +1,1 @@
-"""placeholder"""
+"""The application: composition root, command line, conversation layer and HTTP surfaces."""

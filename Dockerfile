@@ -1,0 +1,14 @@
+# The Centavo image: one install of the distribution, used by the app, the worker and the migration job.
+FROM python:3.11-slim
+WORKDIR /srv/centavo
+COPY pyproject.toml README.md alembic.ini ./
+COPY bot ./bot
+COPY nlu ./nlu
+COPY domain ./domain
+COPY adapters ./adapters
+COPY locales ./locales
+COPY migrations ./migrations
+RUN pip install --no-cache-dir .
+USER nobody
+EXPOSE 8080
+CMD ["centavo", "serve", "--host", "0.0.0.0", "--port", "8080"]

@@ -1,0 +1,162 @@
+"""The `centavo` command line: migrate, tenant and user administration, and the demo set-up."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+
+from adapters.clock import SystemClock
+from adapters.db import Database
+from adapters.db.migrate import upgrade
+from bot.settings import Settings
+from domain import services
+from domain.commands import AddUser, CreateTenant
+from domain.errors import Conflict, DomainError, NotFound, ValidationError
+from domain.model import Tenant
+
+DEMO_TENANT = CreateTenant(
+    slug="demo", name="Centavo demo", currency="USD", locale="en_US", timezone="America/New_York"
+)
+DEMO_PHONE = "+15550100001"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="centavo", description="Centavo, a chat-first money assistant.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    commands.add_parser("migrate", help="upgrade the database schema to the latest revision")
+    commands.add_parser("demo", help="create the demo tenant and user when missing, and show them")
+
+    tenant = commands.add_parser("tenant", help="manage tenants").add_subparsers(
+        dest="action", required=True, metavar="ACTION"
+    )
+    create = tenant.add_parser("create", help="create a tenant")
+    create.add_argument("--slug", required=True, help="short unique handle, e.g. acme")
+    create.add_argument("--name", required=True)
+    create.add_argument("--currency", required=True, help="ISO 4217 code, e.g. BRL")
+    create.add_argument("--locale", required=True, help="e.g. pt_BR, es_MX, en_US")
+    create.add_argument("--tz", required=True, help="IANA time zone, e.g. America/Sao_Paulo")
+    create.add_argument("--lang", choices=["en", "es", "pt"], help="default language (from the locale)")
+    create.add_argument("--policy", choices=["open", "closed"], default="open",
+                        help="what to do with unknown senders (default: open)")
+    tenant.add_parser("list", help="list tenants")
+
+    user = commands.add_parser("user", help="manage users").add_subparsers(
+        dest="action", required=True, metavar="ACTION"
+    )
+    add = user.add_parser("add", help="add a user to a tenant")
+    add.add_argument("--tenant", required=True, help="tenant slug")
+    add.add_argument("--phone", required=True, help="E.164, e.g. +5511987654321")
+    add.add_argument("--name", default="")
+    add.add_argument("--lang", choices=["en", "es", "pt"], help="default: the tenant's")
+    add.add_argument("--locale", help="default: the tenant's")
+    add.add_argument("--currency", help="default: the tenant's")
+    add.add_argument("--tz", help="default: the tenant's")
+    listing = user.add_parser("list", help="list users")
+    listing.add_argument("--tenant", help="tenant slug (default: every tenant)")
+    return parser
+
+
+async def _find_tenant(db: Database, slug: str) -> Tenant:
+    async with db.directory() as directory:
+        tenant = await directory.tenants.get_by_slug(slug)
+    if tenant is None:
+        raise NotFound("tenant", slug)
+    return tenant
+
+
+async def _create_tenant(db: Database, args: argparse.Namespace) -> None:
+    cmd = CreateTenant(slug=args.slug, name=args.name, currency=args.currency, locale=args.locale,
+                       timezone=args.tz, language=args.lang, policy=args.policy)
+    tenant = await services.create_tenant(cmd, db.directory(), SystemClock())
+    print(f"created tenant {tenant.slug} ({tenant.id}) {tenant.currency} {tenant.locale} {tenant.timezone}")
+
+
+async def _list_tenants(db: Database) -> None:
+    async with db.directory() as directory:
+        tenants = await directory.tenants.list()
+    print("slug\tname\tlanguage\tlocale\tcurrency\ttimezone\tpolicy")
+    for t in tenants:
+        print(f"{t.slug}\t{t.name}\t{t.language}\t{t.locale}\t{t.currency}\t{t.timezone}\t{t.policy}")
+
+
+async def _add_user(db: Database, args: argparse.Namespace) -> None:
+    tenant = await _find_tenant(db, args.tenant)
+    cmd = AddUser(phone=args.phone, name=args.name, language=args.lang, locale=args.locale,
+                  currency=args.currency, timezone=args.tz)
+    user = await services.add_user(cmd, tenant, db.unit_of_work(tenant.id), SystemClock())
+    print(f"added user {user.phone} ({user.id}) to {tenant.slug}: {user.language} {user.currency}")
+
+
+async def _list_users(db: Database, slug: str | None) -> None:
+    if slug:
+        tenants = [await _find_tenant(db, slug)]
+    else:
+        async with db.directory() as directory:
+            tenants = await directory.tenants.list()
+    print("tenant\tphone\tname\tlanguage\tlocale\tcurrency\ttimezone")
+    for tenant in tenants:
+        # Each tenant's users are read in that tenant's own unit of work: there is no cross-tenant query.
+        async with db.unit_of_work(tenant.id) as uow:
+            users = await uow.users.list()
+        for u in users:
+            print(f"{tenant.slug}\t{u.phone}\t{u.name}\t{u.language}\t{u.locale}\t{u.currency}\t{u.timezone}")
+
+
+async def _demo(db: Database) -> None:
+    clock = SystemClock()
+    try:
+        tenant = await services.create_tenant(DEMO_TENANT, db.directory(), clock)
+        print(f"created the demo tenant '{tenant.slug}'")
+    except Conflict:
+        tenant = await _find_tenant(db, DEMO_TENANT.slug)
+    try:
+        await services.add_user(AddUser(phone=DEMO_PHONE, name="Demo"), tenant, db.unit_of_work(tenant.id), clock)
+        print(f"added the demo user {DEMO_PHONE}")
+    except Conflict:
+        pass
+    await _list_users(db, tenant.slug)
+
+
+async def _run(args: argparse.Namespace, settings: Settings) -> None:
+    db = Database(settings.database_url)
+    try:
+        if args.command == "demo":
+            await _demo(db)
+        elif args.command == "tenant" and args.action == "create":
+            await _create_tenant(db, args)
+        elif args.command == "tenant" and args.action == "list":
+            await _list_tenants(db)
+        elif args.command == "user" and args.action == "add":
+            await _add_user(db, args)
+        elif args.command == "user" and args.action == "list":
+            await _list_users(db, args.tenant)
+    finally:
+        await db.dispose()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    settings = Settings.from_env()
+    try:
+        if args.command == "migrate":
+            upgrade(settings.migration_database_url)
+            print("database is at the latest revision")
+        else:
+            asyncio.run(_run(args, settings))
+    except (ValidationError, Conflict) as exc:
+        print(f"error: {exc.field}: {exc.message}", file=sys.stderr)
+        return 2
+    except DomainError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"error: cannot reach the database ({exc})", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,55 @@
+"""Settings read from the environment into a frozen dataclass; nothing is built at import time."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+DEFAULT_DATABASE_URL = "sqlite:///./centavo.db"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything a deployer configures. Names match the environment variables in the README."""
+
+    database_url: str = DEFAULT_DATABASE_URL
+    """DATABASE_URL: where the application connects (on PostgreSQL, as the role without BYPASSRLS)."""
+    migration_database_url: str = DEFAULT_DATABASE_URL
+    """MIGRATION_DATABASE_URL: the table owner's connection for `centavo migrate`; defaults to DATABASE_URL."""
+    redis_url: str | None = None
+    """REDIS_URL: unset means an in-process fakeredis (the embedded default)."""
+    public_base_url: str = "http://localhost:8080"
+    """PUBLIC_BASE_URL: the URL providers call, used to check webhook signatures behind proxies."""
+    twilio_account_sid: str | None = None
+    twilio_auth_token: str | None = None
+    twilio_api_base_url: str | None = None
+    meta_app_secret: str | None = None
+    meta_verify_token: str | None = None
+    meta_access_token: str | None = None
+    meta_graph_base_url: str | None = None
+    log_level: str = "INFO"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+
+        def get(name: str) -> str | None:
+            value = env.get(name, "").strip()
+            return value or None
+
+        database_url = get("DATABASE_URL") or DEFAULT_DATABASE_URL
+        return cls(
+            database_url=database_url,
+            migration_database_url=get("MIGRATION_DATABASE_URL") or database_url,
+            redis_url=get("REDIS_URL"),
+            public_base_url=(get("PUBLIC_BASE_URL") or cls.public_base_url).rstrip("/"),
+            twilio_account_sid=get("TWILIO_ACCOUNT_SID"),
+            twilio_auth_token=get("TWILIO_AUTH_TOKEN"),
+            twilio_api_base_url=get("TWILIO_API_BASE_URL"),
+            meta_app_secret=get("META_APP_SECRET"),
+            meta_verify_token=get("META_VERIFY_TOKEN"),
+            meta_access_token=get("META_ACCESS_TOKEN"),
+            meta_graph_base_url=get("META_GRAPH_BASE_URL"),
+            log_level=(get("LOG_LEVEL") or "INFO").upper(),
+        )
