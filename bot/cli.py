@@ -39,8 +39,12 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--locale", required=True, help="e.g. pt_BR, es_MX, en_US")
     create.add_argument("--tz", required=True, help="IANA time zone, e.g. America/Sao_Paulo")
     create.add_argument("--lang", choices=["en", "es", "pt"], help="default language (from the locale)")
-    create.add_argument("--policy", choices=["open", "closed"], default="open",
-                        help="what to do with unknown senders (default: open)")
+    create.add_argument(
+        "--policy",
+        choices=["open", "closed"],
+        default="open",
+        help="what to do with unknown senders (default: open)",
+    )
     tenant.add_parser("list", help="list tenants")
 
     user = commands.add_parser("user", help="manage users").add_subparsers(
@@ -68,9 +72,17 @@ async def _find_tenant(db: Database, slug: str) -> Tenant:
 
 
 async def _create_tenant(db: Database, args: argparse.Namespace) -> None:
-    cmd = CreateTenant(slug=args.slug, name=args.name, currency=args.currency, locale=args.locale,
-                       timezone=args.tz, language=args.lang, policy=args.policy)
-    tenant = await services.create_tenant(cmd, db.directory(), SystemClock())
+    cmd = CreateTenant(
+        slug=args.slug,
+        name=args.name,
+        currency=args.currency,
+        locale=args.locale,
+        timezone=args.tz,
+        language=args.lang,
+        policy=args.policy,
+    )
+    async with db.directory() as directory:
+        tenant = await services.create_tenant(cmd, directory, SystemClock())
     print(f"created tenant {tenant.slug} ({tenant.id}) {tenant.currency} {tenant.locale} {tenant.timezone}")
 
 
@@ -84,9 +96,16 @@ async def _list_tenants(db: Database) -> None:
 
 async def _add_user(db: Database, args: argparse.Namespace) -> None:
     tenant = await _find_tenant(db, args.tenant)
-    cmd = AddUser(phone=args.phone, name=args.name, language=args.lang, locale=args.locale,
-                  currency=args.currency, timezone=args.tz)
-    user = await services.add_user(cmd, tenant, db.unit_of_work(tenant.id), SystemClock())
+    cmd = AddUser(
+        phone=args.phone,
+        name=args.name,
+        language=args.lang,
+        locale=args.locale,
+        currency=args.currency,
+        timezone=args.tz,
+    )
+    async with db.unit_of_work(tenant.id) as uow:
+        user = await services.add_user(cmd, tenant, uow, SystemClock())
     print(f"added user {user.phone} ({user.id}) to {tenant.slug}: {user.language} {user.currency}")
 
 
@@ -108,12 +127,14 @@ async def _list_users(db: Database, slug: str | None) -> None:
 async def _demo(db: Database) -> None:
     clock = SystemClock()
     try:
-        tenant = await services.create_tenant(DEMO_TENANT, db.directory(), clock)
+        async with db.directory() as directory:
+            tenant = await services.create_tenant(DEMO_TENANT, directory, clock)
         print(f"created the demo tenant '{tenant.slug}'")
     except Conflict:
         tenant = await _find_tenant(db, DEMO_TENANT.slug)
     try:
-        await services.add_user(AddUser(phone=DEMO_PHONE, name="Demo"), tenant, db.unit_of_work(tenant.id), clock)
+        async with db.unit_of_work(tenant.id) as uow:
+            await services.add_user(AddUser(phone=DEMO_PHONE, name="Demo"), tenant, uow, clock)
         print(f"added the demo user {DEMO_PHONE}")
     except Conflict:
         pass

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 DEFAULT_DATABASE_URL = "sqlite:///./centavo.db"
+DEFAULT_PUBLIC_BASE_URL = "http://localhost:8080"
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,10 +17,10 @@ class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     """DATABASE_URL: where the application connects (on PostgreSQL, as the role without BYPASSRLS)."""
     migration_database_url: str = DEFAULT_DATABASE_URL
-    """MIGRATION_DATABASE_URL: the table owner's connection for `centavo migrate`; defaults to DATABASE_URL."""
+    """MIGRATION_DATABASE_URL: the owner's connection for `centavo migrate`; defaults to DATABASE_URL."""
     redis_url: str | None = None
     """REDIS_URL: unset means an in-process fakeredis (the embedded default)."""
-    public_base_url: str = "http://localhost:8080"
+    public_base_url: str = DEFAULT_PUBLIC_BASE_URL
     """PUBLIC_BASE_URL: the URL providers call, used to check webhook signatures behind proxies."""
     twilio_account_sid: str | None = None
     twilio_auth_token: str | None = None
@@ -43,7 +44,7 @@ class Settings:
             database_url=database_url,
             migration_database_url=get("MIGRATION_DATABASE_URL") or database_url,
             redis_url=get("REDIS_URL"),
-            public_base_url=(get("PUBLIC_BASE_URL") or cls.public_base_url).rstrip("/"),
+            public_base_url=(get("PUBLIC_BASE_URL") or DEFAULT_PUBLIC_BASE_URL).rstrip("/"),
             twilio_account_sid=get("TWILIO_ACCOUNT_SID"),
             twilio_auth_token=get("TWILIO_AUTH_TOKEN"),
             twilio_api_base_url=get("TWILIO_API_BASE_URL"),

@@ -16,7 +16,7 @@ def new_id() -> uuid.UUID:
     return uuid.uuid4()
 
 
-class StrEnum(str, enum.Enum):
+class StrEnum(str, enum.Enum):  # noqa: UP042 - a shared contract; enum.StrEnum is the lead's call
     """Enum whose values are the stored strings."""
 
     def __str__(self) -> str:
@@ -68,8 +68,21 @@ class EnrolmentPolicy(StrEnum):
 
 
 CATEGORIES: tuple[str, ...] = (
-    "groceries", "dining", "transport", "housing", "utilities", "health", "entertainment", "shopping",
-    "travel", "education", "subscriptions", "personal_care", "salary", "other_income", "other",
+    "groceries",
+    "dining",
+    "transport",
+    "housing",
+    "utilities",
+    "health",
+    "entertainment",
+    "shopping",
+    "travel",
+    "education",
+    "subscriptions",
+    "personal_care",
+    "salary",
+    "other_income",
+    "other",
 )
 """Canonical category keys, shared with the NLU contract."""
 
@@ -191,7 +204,7 @@ class AuditRecord:
 
 @dataclass(slots=True)
 class BudgetCrossing:
-    """Remembers that a threshold was crossed, so the alert is raised once per budget, period and threshold."""
+    """Remembers a threshold crossed, so the alert is raised once per budget, period and threshold."""
 
     id: uuid.UUID
     tenant_id: uuid.UUID

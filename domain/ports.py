@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -84,14 +85,15 @@ class TransactionRepository(Protocol):
         ...
 
     async def latest(self, user_id: uuid.UUID, *, deleted: bool = False) -> Transaction | None:
-        """The most recently created live transaction (or, with deleted=True, the most recently undone one)."""
+        """The most recently created live transaction (with deleted=True: the most recently undone one)."""
         ...
 
     async def list(self, flt: TransactionFilter, limit: int | None = None) -> list[Transaction]:
         """Newest first: by occurred_on, then created_at, descending."""
         ...
 
-    async def aggregate(self, flt: TransactionFilter, by: tuple[GroupKey, ...]) -> list[Aggregate]:
+    # builtins.list: inside this class body the name `list` is the method above.
+    async def aggregate(self, flt: TransactionFilter, by: tuple[GroupKey, ...]) -> builtins.list[Aggregate]:
         """Sum and count per group. Money is never summed across currencies: the currency is always part of
         the grouping (when `by` does not name it, it is appended last)."""
         ...
@@ -101,7 +103,9 @@ class BudgetRepository(Protocol):
     async def add(self, budget: Budget) -> None: ...
     async def update(self, budget: Budget) -> None: ...
     async def get(self, budget_id: uuid.UUID) -> Budget | None: ...
-    async def find(self, user_id: uuid.UUID, category: str | None, recurrence: Recurrence) -> Budget | None: ...
+    async def find(
+        self, user_id: uuid.UUID, category: str | None, recurrence: Recurrence
+    ) -> Budget | None: ...
     async def list_for(self, user_id: uuid.UUID) -> list[Budget]: ...
 
 

@@ -108,6 +108,13 @@ class Aggregate:
 
 
 __all__ = [
-    "AccountBalance", "Aggregate", "Balance", "BudgetStatus", "CategoryTotal", "ChangeResult",
-    "MerchantTotal", "RecordResult", "SpendingSummary",
+    "AccountBalance",
+    "Aggregate",
+    "Balance",
+    "BudgetStatus",
+    "CategoryTotal",
+    "ChangeResult",
+    "MerchantTotal",
+    "RecordResult",
+    "SpendingSummary",
 ]

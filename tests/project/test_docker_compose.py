@@ -10,7 +10,7 @@ import yaml
 from bot.cli import build_parser
 
 ROOT = Path(__file__).resolve().parents[2]
-# Commands compose already names that the CLI gains with the conversation issue; remove them here when they land.
+# Commands compose names that the CLI gains with the conversation issue; drop them here when they land.
 PLANNED_COMMANDS = {"serve", "worker"}
 
 

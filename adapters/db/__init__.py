@@ -1,0 +1,21 @@
+"""SQL persistence for the domain's ports: PostgreSQL (asyncpg, RLS) or SQLite (aiosqlite)."""
+
+from adapters.db.engine import Database
+from adapters.db.migrate import downgrade, downgrade_async, upgrade, upgrade_async
+from adapters.db.outbox import OutboxMessage, SqlOutbox
+from adapters.db.unit_of_work import SqlDirectoryUnitOfWork, SqlUnitOfWork
+from adapters.db.urls import async_url, dialect_of
+
+__all__ = [
+    "Database",
+    "OutboxMessage",
+    "SqlDirectoryUnitOfWork",
+    "SqlOutbox",
+    "SqlUnitOfWork",
+    "async_url",
+    "dialect_of",
+    "downgrade",
+    "downgrade_async",
+    "upgrade",
+    "upgrade_async",
+]

@@ -1,0 +1,123 @@
+"""Tenant-bound repositories for budgets and the threshold crossings that make alerts fire once."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from adapters.db.sql import TenantBound, insert_or_skip, rowcount
+from adapters.db.tables import ALL_SPENDING, budget_crossings, budgets
+from domain.errors import Conflict, NotFound
+from domain.model import Budget, BudgetCrossing, Recurrence
+from domain.money import Money
+
+
+def scope_of(category: str | None) -> str:
+    """The non-null column the budget uniqueness rule is enforced on ('*' = all spending)."""
+    return ALL_SPENDING if category is None else category
+
+
+class SqlBudgetRepository(TenantBound):
+    """domain.ports.BudgetRepository."""
+
+    async def add(self, budget: Budget) -> None:
+        self._check_tenant("budget", budget.tenant_id)
+        if budget.created_at is None:
+            budget.created_at = self._db.now()
+        values = {
+            "id": budget.id,
+            "tenant_id": self.tenant_id,
+            "created_at": budget.created_at,
+            **_fields(budget),
+        }
+        result = await self._db.execute(insert_or_skip(self._db.dialect, budgets, values))
+        if rowcount(result) == 0:
+            raise Conflict(
+                "category",
+                f"a {budget.recurrence} budget for {scope_of(budget.category)} exists for this user",
+            )
+
+    async def update(self, budget: Budget) -> None:
+        self._check_tenant("budget", budget.tenant_id)
+        statement = (
+            sa.update(budgets).where(self._mine(budgets), budgets.c.id == budget.id).values(**_fields(budget))
+        )
+        try:
+            result = await self._db.execute(statement)
+        except IntegrityError as exc:
+            raise Conflict("category", "another budget has this category and recurrence") from exc
+        if rowcount(result) == 0:
+            raise NotFound("budget", budget.id)
+
+    async def get(self, budget_id: uuid.UUID) -> Budget | None:
+        return await self._first(sa.select(budgets).where(self._mine(budgets), budgets.c.id == budget_id))
+
+    async def find(self, user_id: uuid.UUID, category: str | None, recurrence: Recurrence) -> Budget | None:
+        query = sa.select(budgets).where(
+            self._mine(budgets),
+            budgets.c.user_id == user_id,
+            budgets.c.scope == scope_of(category),
+            budgets.c.recurrence == str(recurrence),
+        )
+        return await self._first(query)
+
+    async def list_for(self, user_id: uuid.UUID) -> list[Budget]:
+        query = (
+            sa.select(budgets)
+            .where(self._mine(budgets), budgets.c.user_id == user_id)
+            .order_by(budgets.c.scope, budgets.c.recurrence)
+        )
+        return [budget_from_row(row) for row in (await self._db.execute(query)).mappings()]
+
+    async def _first(self, query: sa.Select[Any]) -> Budget | None:
+        row = (await self._db.execute(query)).mappings().first()
+        return None if row is None else budget_from_row(row)
+
+
+def _fields(budget: Budget) -> dict[str, Any]:
+    return {
+        "user_id": budget.user_id,
+        "category": budget.category,
+        "scope": scope_of(budget.category),
+        "amount_minor": budget.amount.to_minor(),
+        "currency": budget.amount.currency,
+        "recurrence": str(budget.recurrence),
+        "thresholds": [int(threshold) for threshold in budget.thresholds],
+        "updated_at": budget.updated_at,
+    }
+
+
+def budget_from_row(row: Any) -> Budget:
+    return Budget(
+        id=row["id"],
+        tenant_id=row["tenant_id"],
+        user_id=row["user_id"],
+        category=row["category"],
+        amount=Money.from_minor(row["amount_minor"], row["currency"]),
+        recurrence=Recurrence(row["recurrence"]),
+        thresholds=tuple(int(threshold) for threshold in row["thresholds"]),
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+    )
+
+
+class SqlCrossingRepository(TenantBound):
+    """domain.ports.CrossingRepository."""
+
+    async def add_if_absent(self, crossing: BudgetCrossing) -> bool:
+        self._check_tenant("budget crossing", crossing.tenant_id)
+        values = {
+            "id": crossing.id,
+            "tenant_id": self.tenant_id,
+            "budget_id": crossing.budget_id,
+            "period_start": crossing.period_start,
+            "threshold": crossing.threshold,
+            "at": crossing.at,
+        }
+        # Concurrent crossers all reach this insert; the unique constraint lets exactly one of them in
+        # (on PostgreSQL the others wait for the winner to commit, then skip).
+        result = await self._db.execute(insert_or_skip(self._db.dialect, budget_crossings, values))
+        return rowcount(result) == 1

@@ -1,0 +1,96 @@
+"""The tenant-bound outbox: events written in the emitting transaction, claimed later by a worker."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from adapters.db.jsonable import to_jsonable
+from adapters.db.sql import TenantBound
+from adapters.db.tables import outbox
+from domain.events import Event
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxMessage:
+    """One stored event."""
+
+    id: int
+    """Increasing in insertion order."""
+    event_type: str
+    """The event's class name, e.g. "BudgetThresholdCrossed"."""
+    payload: dict[str, Any]
+    """The event's fields as JSON: Money as {"amount": "12.30", "currency": "BRL"}, dates ISO, ids str."""
+    created_at: datetime
+    attempts: int
+
+
+def event_payload(event: Event) -> dict[str, Any]:
+    payload = to_jsonable(event)
+    assert isinstance(payload, dict)
+    return payload
+
+
+class SqlOutbox(TenantBound):
+    """Writes a unit of work's events on commit; lets a worker claim this tenant's pending ones."""
+
+    async def add_all(self, events: Sequence[Event]) -> None:
+        now = self._db.now()
+        rows = []
+        for event in events:
+            self._check_tenant(type(event).__name__, event.tenant_id)
+            rows.append(
+                {
+                    "tenant_id": self.tenant_id,
+                    "event_type": type(event).__name__,
+                    "payload": event_payload(event),
+                    "created_at": now,
+                    "attempts": 0,
+                }
+            )
+        if rows:
+            await self._db.execute(sa.insert(outbox), rows)
+
+    async def pending(self, limit: int = 100) -> list[OutboxMessage]:
+        """Oldest unprocessed first. On PostgreSQL the rows stay locked until the unit of work ends and
+        other workers skip them (FOR UPDATE SKIP LOCKED); on SQLite the write lock already serializes."""
+        query = (
+            sa.select(outbox)
+            .where(self._mine(outbox), outbox.c.processed_at.is_(None))
+            .order_by(outbox.c.id)
+            .limit(limit)
+        )
+        if self._db.dialect == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        rows = (await self._db.execute(query)).mappings()
+        return [
+            OutboxMessage(
+                id=row["id"],
+                event_type=row["event_type"],
+                payload=dict(row["payload"]),
+                created_at=row["created_at"],
+                attempts=row["attempts"],
+            )
+            for row in rows
+        ]
+
+    async def mark_processed(self, message_id: int, at: datetime) -> None:
+        statement = (
+            sa.update(outbox)
+            .where(self._mine(outbox), outbox.c.id == message_id)
+            .values(processed_at=at, attempts=outbox.c.attempts + 1)
+        )
+        await self._db.execute(statement)
+
+    async def mark_failed(self, message_id: int) -> None:
+        """Count a failed attempt; the message stays pending."""
+        statement = (
+            sa.update(outbox)
+            .where(self._mine(outbox), outbox.c.id == message_id)
+            .values(attempts=outbox.c.attempts + 1)
+        )
+        await self._db.execute(statement)

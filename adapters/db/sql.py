@@ -1,0 +1,44 @@
+"""Helpers the repositories share: the tenant-bound base class and conflict-tolerant inserts."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.sql.dml import Insert
+
+from adapters.db.connection import TenantConnection
+from adapters.db.urls import Dialect
+
+
+class TenantBound:
+    """A repository bound to one tenant: every statement it builds filters or stamps that tenant."""
+
+    def __init__(self, db: TenantConnection, tenant_id: uuid.UUID) -> None:
+        self._db = db
+        self.tenant_id = tenant_id
+
+    def _mine(self, table: sa.Table) -> sa.ColumnElement[bool]:
+        """The tenant condition every query, update and delete starts from."""
+        return table.c.tenant_id == self.tenant_id
+
+    def _check_tenant(self, what: str, tenant_id: uuid.UUID) -> None:
+        if tenant_id != self.tenant_id:
+            raise ValueError(
+                f"{what} belongs to tenant {tenant_id}, not to this unit of work's {self.tenant_id}"
+            )
+
+
+def insert_or_skip(dialect: Dialect, table: sa.Table, values: dict[str, Any]) -> Insert:
+    """INSERT ... ON CONFLICT DO NOTHING (any unique constraint). Unlike catching IntegrityError, this
+    leaves a PostgreSQL transaction usable, so a caller that loses an idempotency race can read the winner."""
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    return insert(table).values(**values).on_conflict_do_nothing()
+
+
+def rowcount(result: object) -> int:
+    """Rows touched by an INSERT/UPDATE/DELETE (CursorResult.rowcount, typed loosely by SQLAlchemy)."""
+    return int(getattr(result, "rowcount", 0))

@@ -1,0 +1,205 @@
+"""Table definitions (SQLAlchemy Core) the repositories query; the migrations build the same schema."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from adapters.db.types import Id, Json, Seq, UtcDateTime
+
+metadata = sa.MetaData(
+    naming_convention={
+        "pk": "pk_%(table_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+    }
+)
+
+TENANT_TABLES: tuple[str, ...] = (
+    "users",
+    "accounts",
+    "transactions",
+    "budgets",
+    "budget_crossings",
+    "audit_log",
+    "outbox",
+)
+"""Tables holding one tenant's data: each has tenant_id and, on PostgreSQL, Row-Level Security."""
+
+
+def _tenant_id() -> sa.Column[object]:
+    return sa.Column("tenant_id", Id, sa.ForeignKey("tenants.id"), nullable=False)
+
+
+def _created_at() -> sa.Column[object]:
+    return sa.Column("created_at", UtcDateTime, nullable=False, server_default=sa.func.current_timestamp())
+
+
+# Composite foreign keys (tenant_id, x_id) -> parent (tenant_id, id) make a row pointing at another
+# tenant's user, account, transaction or budget impossible, whatever the application asks for.
+tenants = sa.Table(
+    "tenants",
+    metadata,
+    sa.Column("id", Id, primary_key=True),
+    sa.Column("slug", sa.String(64), nullable=False, unique=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("language", sa.String(8), nullable=False),
+    sa.Column("locale", sa.String(32), nullable=False),
+    sa.Column("currency", sa.CHAR(3), nullable=False),
+    sa.Column("timezone", sa.String(64), nullable=False),
+    sa.Column("policy", sa.String(16), nullable=False),
+    sa.Column("settings", Json, nullable=False),
+    _created_at(),
+)
+
+users = sa.Table(
+    "users",
+    metadata,
+    sa.Column("id", Id, primary_key=True),
+    _tenant_id(),
+    sa.Column("phone", sa.String(32), nullable=False),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("language", sa.String(8), nullable=False),
+    sa.Column("locale", sa.String(32), nullable=False),
+    sa.Column("currency", sa.CHAR(3), nullable=False),
+    sa.Column("timezone", sa.String(64), nullable=False),
+    sa.Column("opted_out", Json, nullable=False),
+    sa.Column("last_inbound_at", Json, nullable=False),
+    _created_at(),
+    sa.UniqueConstraint("tenant_id", "phone"),
+    sa.UniqueConstraint("tenant_id", "id"),
+)
+
+accounts = sa.Table(
+    "accounts",
+    metadata,
+    sa.Column("id", Id, primary_key=True),
+    _tenant_id(),
+    sa.Column("user_id", Id, nullable=False),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("currency", sa.CHAR(3), nullable=False),
+    sa.Column("opening_balance_minor", sa.BigInteger, nullable=False),
+    sa.Column("is_default", sa.Boolean, nullable=False),
+    _created_at(),
+    sa.ForeignKeyConstraint(["tenant_id", "user_id"], ["users.tenant_id", "users.id"]),
+    sa.UniqueConstraint("tenant_id", "id"),
+    # One default account per user: a partial unique index (PostgreSQL and SQLite both have them).
+    sa.Index(
+        "uq_accounts_default",
+        "tenant_id",
+        "user_id",
+        unique=True,
+        postgresql_where=sa.text("is_default"),
+        sqlite_where=sa.text("is_default"),
+    ),
+)
+
+transactions = sa.Table(
+    "transactions",
+    metadata,
+    sa.Column("seq", Seq, primary_key=True, autoincrement=True),
+    sa.Column("id", Id, nullable=False, unique=True),
+    _tenant_id(),
+    sa.Column("user_id", Id, nullable=False),
+    sa.Column("account_id", Id, nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("amount_minor", sa.BigInteger, nullable=False),
+    sa.Column("currency", sa.CHAR(3), nullable=False),
+    sa.Column("occurred_on", sa.Date, nullable=False),
+    sa.Column("merchant", sa.String(200), nullable=True),
+    # casefold()ed merchant, computed in Python: SQLite's lower() only folds ASCII ("São" != "SÃO"),
+    # so case-insensitive matching and grouping use this column on both dialects.
+    sa.Column("merchant_key", sa.String(200), nullable=True),
+    sa.Column("category", sa.String(64), nullable=True),
+    sa.Column("note", sa.Text, nullable=True),
+    sa.Column("source", sa.String(16), nullable=False),
+    sa.Column("source_ref", sa.String(200), nullable=True),
+    _created_at(),
+    sa.Column("deleted_at", UtcDateTime, nullable=True),
+    sa.ForeignKeyConstraint(["tenant_id", "user_id"], ["users.tenant_id", "users.id"]),
+    sa.ForeignKeyConstraint(["tenant_id", "account_id"], ["accounts.tenant_id", "accounts.id"]),
+    sa.UniqueConstraint("tenant_id", "id"),
+    # Idempotency: one source message / API key can never produce two transactions (NULL refs are free).
+    sa.UniqueConstraint("tenant_id", "source", "source_ref"),
+    sa.CheckConstraint("amount_minor > 0", name="amount_positive"),
+    sa.CheckConstraint("kind IN ('expense', 'income')", name="kind"),
+    sa.Index("ix_transactions_user_day", "tenant_id", "user_id", "occurred_on"),
+    sa.Index("ix_transactions_user_category_day", "tenant_id", "user_id", "category", "occurred_on"),
+    sa.Index("ix_transactions_user_merchant", "tenant_id", "user_id", "merchant_key"),
+)
+
+ALL_SPENDING = "*"
+"""budgets.scope for a budget on all spending (category NULL): a NULL would defeat the unique constraint."""
+
+budgets = sa.Table(
+    "budgets",
+    metadata,
+    sa.Column("id", Id, primary_key=True),
+    _tenant_id(),
+    sa.Column("user_id", Id, nullable=False),
+    sa.Column("category", sa.String(64), nullable=True),
+    sa.Column("scope", sa.String(64), nullable=False),
+    sa.Column("amount_minor", sa.BigInteger, nullable=False),
+    sa.Column("currency", sa.CHAR(3), nullable=False),
+    sa.Column("recurrence", sa.String(16), nullable=False),
+    sa.Column("thresholds", Json, nullable=False),
+    _created_at(),
+    sa.Column("updated_at", UtcDateTime, nullable=True),
+    sa.ForeignKeyConstraint(["tenant_id", "user_id"], ["users.tenant_id", "users.id"]),
+    sa.UniqueConstraint("tenant_id", "id"),
+    sa.UniqueConstraint("tenant_id", "user_id", "scope", "recurrence"),
+    sa.CheckConstraint("amount_minor > 0", name="amount_positive"),
+)
+
+budget_crossings = sa.Table(
+    "budget_crossings",
+    metadata,
+    sa.Column("id", Id, primary_key=True),
+    _tenant_id(),
+    sa.Column("budget_id", Id, nullable=False),
+    sa.Column("period_start", sa.Date, nullable=False),
+    sa.Column("threshold", sa.Integer, nullable=False),
+    sa.Column("at", UtcDateTime, nullable=False),
+    sa.ForeignKeyConstraint(
+        ["tenant_id", "budget_id"], ["budgets.tenant_id", "budgets.id"], ondelete="CASCADE"
+    ),
+    # The alert-once guarantee: concurrent crossers race on this constraint and exactly one wins.
+    sa.UniqueConstraint("budget_id", "period_start", "threshold"),
+)
+
+audit_log = sa.Table(
+    "audit_log",
+    metadata,
+    sa.Column("id", Id, primary_key=True),
+    _tenant_id(),
+    sa.Column("user_id", Id, nullable=False),
+    sa.Column("transaction_id", Id, nullable=False),
+    sa.Column("action", sa.String(16), nullable=False),
+    sa.Column("before", Json, nullable=False),
+    sa.Column("after", Json, nullable=False),
+    sa.Column("at", UtcDateTime, nullable=False),
+    sa.ForeignKeyConstraint(["tenant_id", "user_id"], ["users.tenant_id", "users.id"]),
+    sa.ForeignKeyConstraint(["tenant_id", "transaction_id"], ["transactions.tenant_id", "transactions.id"]),
+    sa.Index("ix_audit_log_transaction", "tenant_id", "transaction_id"),
+)
+
+outbox = sa.Table(
+    "outbox",
+    metadata,
+    sa.Column("id", Seq, primary_key=True, autoincrement=True),
+    _tenant_id(),
+    sa.Column("event_type", sa.String(64), nullable=False),
+    sa.Column("payload", Json, nullable=False),
+    _created_at(),
+    sa.Column("processed_at", UtcDateTime, nullable=True),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default=sa.text("0")),
+    sa.Index(
+        "ix_outbox_pending",
+        "tenant_id",
+        "id",
+        postgresql_where=sa.text("processed_at IS NULL"),
+        sqlite_where=sa.text("processed_at IS NULL"),
+    ),
+)

@@ -1,0 +1,173 @@
+"""Tenant-bound repository for transactions: filters, newest-first listings and per-currency sums."""
+
+from __future__ import annotations
+
+import builtins
+import uuid
+from typing import Any, get_args
+
+import sqlalchemy as sa
+
+from adapters.db.sql import TenantBound, insert_or_skip, rowcount
+from adapters.db.tables import transactions as t
+from domain.errors import Conflict, NotFound
+from domain.model import Source, Transaction, TransactionKind
+from domain.money import Money
+from domain.ports import GroupKey, TransactionFilter
+from domain.results import Aggregate
+
+_GROUP_KEYS: frozenset[str] = frozenset(get_args(GroupKey))
+
+
+def merchant_key(merchant: str | None) -> str | None:
+    """What merchant matching compares: casefolded, so "UBER", "Uber" and "uber" are one merchant."""
+    return None if merchant is None else merchant.casefold()
+
+
+class SqlTransactionRepository(TenantBound):
+    """domain.ports.TransactionRepository. (`builtins.list` below: in this class `list` is the method.)"""
+
+    async def add(self, transaction: Transaction) -> None:
+        self._check_tenant("transaction", transaction.tenant_id)
+        if transaction.created_at is None:
+            transaction.created_at = self._db.now()
+        values = {
+            "id": transaction.id,
+            "tenant_id": self.tenant_id,
+            "created_at": transaction.created_at,
+            **_fields(transaction),
+        }
+        result = await self._db.execute(insert_or_skip(self._db.dialect, t, values))
+        if rowcount(result) == 0:
+            if transaction.source_ref is not None:
+                raise Conflict(
+                    "source_ref", f"{transaction.source}:{transaction.source_ref} is already recorded"
+                )
+            raise Conflict("id", f"transaction {transaction.id} exists")
+
+    async def get(self, transaction_id: uuid.UUID) -> Transaction | None:
+        return await self._first(sa.select(t).where(self._mine(t), t.c.id == transaction_id))
+
+    async def get_by_source(self, source: str, source_ref: str) -> Transaction | None:
+        query = sa.select(t).where(self._mine(t), t.c.source == str(source), t.c.source_ref == source_ref)
+        return await self._first(query)
+
+    async def update(self, transaction: Transaction) -> None:
+        self._check_tenant("transaction", transaction.tenant_id)
+        statement = sa.update(t).where(self._mine(t), t.c.id == transaction.id).values(**_fields(transaction))
+        if rowcount(await self._db.execute(statement)) == 0:
+            raise NotFound("transaction", transaction.id)
+
+    async def latest(self, user_id: uuid.UUID, *, deleted: bool = False) -> Transaction | None:
+        query = sa.select(t).where(self._mine(t), t.c.user_id == user_id)
+        if deleted:
+            query = query.where(t.c.deleted_at.is_not(None)).order_by(t.c.deleted_at.desc(), t.c.seq.desc())
+        else:
+            query = query.where(t.c.deleted_at.is_(None)).order_by(t.c.created_at.desc(), t.c.seq.desc())
+        return await self._first(query.limit(1))
+
+    async def list(self, flt: TransactionFilter, limit: int | None = None) -> list[Transaction]:
+        # seq breaks ties between rows created in the same instant (a pinned clock in tests, bulk imports).
+        query = (
+            sa.select(t)
+            .where(*self._conditions(flt))
+            .order_by(t.c.occurred_on.desc(), t.c.created_at.desc(), t.c.seq.desc())
+        )
+        if limit is not None:
+            query = query.limit(limit)
+        return [transaction_from_row(row) for row in (await self._db.execute(query)).mappings()]
+
+    async def aggregate(self, flt: TransactionFilter, by: tuple[GroupKey, ...]) -> builtins.list[Aggregate]:
+        unknown = [key for key in by if key not in _GROUP_KEYS]
+        if unknown:
+            raise ValueError(f"cannot group transactions by {unknown}")
+        keys: builtins.list[str] = list(by) if "currency" in by else [*by, "currency"]
+        group_by: builtins.list[sa.ColumnElement[Any]] = []
+        shown: builtins.list[sa.ColumnElement[Any]] = []
+        for i, key in enumerate(keys):
+            if key == "merchant":
+                # Group case-insensitively; show one of the spellings that were stored.
+                group_by.append(t.c.merchant_key)
+                shown.append(sa.func.min(t.c.merchant).label(f"k{i}"))
+            else:
+                group_by.append(t.c[key])
+                shown.append(t.c[key].label(f"k{i}"))
+        total = sa.func.sum(t.c.amount_minor)
+        query = (
+            sa.select(*shown, total.label("total"), sa.func.count().label("n"))
+            .where(*self._conditions(flt))
+            .group_by(*group_by)
+            .order_by(total.desc(), *(column.asc().nulls_last() for column in group_by))
+        )
+        currency_at = keys.index("currency")
+        result: builtins.list[Aggregate] = []
+        for row in await self._db.execute(query):
+            values = [_group_value(key, row[i]) for i, key in enumerate(keys)]
+            # SUM(bigint) is numeric on PostgreSQL (a Decimal) and an int on SQLite; both are whole numbers.
+            money = Money.from_minor(int(row.total), str(values[currency_at]))
+            result.append(Aggregate(key=tuple(values), total=money, count=int(row.n)))
+        return result
+
+    def _conditions(self, flt: TransactionFilter) -> builtins.list[sa.ColumnElement[bool]]:
+        conditions = [self._mine(t), t.c.user_id == flt.user_id]
+        if flt.kind is not None:
+            conditions.append(t.c.kind == str(flt.kind))
+        if flt.period is not None:
+            conditions.append(t.c.occurred_on.between(flt.period.start, flt.period.end))
+        if flt.category is not None:
+            conditions.append(t.c.category == flt.category)
+        if flt.merchant is not None:
+            conditions.append(t.c.merchant_key == merchant_key(flt.merchant))
+        if flt.account_id is not None:
+            conditions.append(t.c.account_id == flt.account_id)
+        if flt.currency is not None:
+            conditions.append(t.c.currency == flt.currency.upper())
+        if not flt.include_deleted:
+            conditions.append(t.c.deleted_at.is_(None))
+        return conditions
+
+    async def _first(self, query: sa.Select[Any]) -> Transaction | None:
+        row = (await self._db.execute(query)).mappings().first()
+        return None if row is None else transaction_from_row(row)
+
+
+def _fields(transaction: Transaction) -> dict[str, Any]:
+    """Every column an update may change (all but id, tenant and created_at)."""
+    return {
+        "user_id": transaction.user_id,
+        "account_id": transaction.account_id,
+        "kind": str(transaction.kind),
+        "amount_minor": transaction.amount.to_minor(),
+        "currency": transaction.amount.currency,
+        "occurred_on": transaction.occurred_on,
+        "merchant": transaction.merchant,
+        "merchant_key": merchant_key(transaction.merchant),
+        "category": transaction.category,
+        "note": transaction.note,
+        "source": str(transaction.source),
+        "source_ref": transaction.source_ref,
+        "deleted_at": transaction.deleted_at,
+    }
+
+
+def _group_value(key: str, value: object) -> object:
+    return TransactionKind(value) if key == "kind" else value
+
+
+def transaction_from_row(row: Any) -> Transaction:
+    return Transaction(
+        id=row["id"],
+        tenant_id=row["tenant_id"],
+        user_id=row["user_id"],
+        account_id=row["account_id"],
+        kind=TransactionKind(row["kind"]),
+        amount=Money.from_minor(row["amount_minor"], row["currency"]),
+        occurred_on=row["occurred_on"],
+        merchant=row["merchant"],
+        category=row["category"],
+        note=row["note"],
+        source=Source(row["source"]),
+        source_ref=row["source_ref"],
+        created_at=row["created_at"],
+        deleted_at=row["deleted_at"],
+    )

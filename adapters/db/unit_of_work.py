@@ -1,0 +1,159 @@
+"""Units of work: one database transaction bound to one tenant, and one over the tenant directory."""
+
+from __future__ import annotations
+
+import uuid
+from contextlib import suppress
+from types import TracebackType
+from typing import Any, Self
+
+from sqlalchemy.engine import Result
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.sql import Executable
+
+from adapters.db.audit import SqlAuditRepository
+from adapters.db.budgets import SqlBudgetRepository, SqlCrossingRepository
+from adapters.db.connection import TenantConnection
+from adapters.db.directory import SqlTenantRepository
+from adapters.db.outbox import SqlOutbox
+from adapters.db.transactions import SqlTransactionRepository
+from adapters.db.urls import Dialect
+from adapters.db.users import SqlAccountRepository, SqlUserRepository
+from domain.events import Event
+from domain.ports import (
+    AccountRepository,
+    AuditRepository,
+    BudgetRepository,
+    Clock,
+    CrossingRepository,
+    TenantRepository,
+    TransactionRepository,
+    UserRepository,
+)
+
+
+class _ConnectionScope:
+    """Checks a connection out on entry and returns it on exit, rolling back what was not committed."""
+
+    def __init__(
+        self, engine: AsyncEngine, dialect: Dialect, tenant_id: uuid.UUID | None, clock: Clock
+    ) -> None:
+        self._engine = engine
+        self._dialect: Dialect = dialect
+        self._tenant_id = tenant_id
+        self._clock = clock
+        self._conn: AsyncConnection | None = None
+        self._db: TenantConnection | None = None
+
+    async def _open(self) -> TenantConnection:
+        if self._conn is not None:
+            raise RuntimeError("a unit of work cannot be entered twice")
+        self._conn = await self._engine.connect()
+        self._db = TenantConnection(self._conn, self._dialect, self._tenant_id, self._clock)
+        return self._db
+
+    async def _close(self) -> None:
+        conn, db = self._conn, self._db
+        self._conn = self._db = None
+        if conn is None or db is None:
+            return
+        try:
+            await db.rollback()
+        finally:
+            await conn.close()
+
+    @property
+    def _active(self) -> TenantConnection:
+        if self._db is None:
+            raise RuntimeError("use the unit of work inside `async with`")
+        return self._db
+
+    async def execute(self, statement: Executable, params: Any = None) -> Result[Any]:
+        """Run a statement in this unit of work's transaction (for queries the repositories do not cover)."""
+        return await self._active.execute(statement, params)
+
+
+class SqlUnitOfWork(_ConnectionScope):
+    """domain.ports.UnitOfWork over SQLAlchemy. On PostgreSQL each transaction it begins first sets
+    app.tenant_id (transaction-local) so Row-Level Security sees only this tenant's rows."""
+
+    # Typed as the ports: protocol attributes are invariant, so the Sql* classes would not match them.
+    users: UserRepository
+    accounts: AccountRepository
+    transactions: TransactionRepository
+    budgets: BudgetRepository
+    crossings: CrossingRepository
+    audit: AuditRepository
+    outbox: SqlOutbox
+    """Not part of the domain port: the alert worker's access to this tenant's pending events."""
+
+    def __init__(self, engine: AsyncEngine, dialect: Dialect, tenant_id: uuid.UUID, clock: Clock) -> None:
+        super().__init__(engine, dialect, tenant_id, clock)
+        self.tenant_id = tenant_id
+        self._events: list[Event] = []
+
+    async def __aenter__(self) -> Self:
+        db = await self._open()
+        self.users = SqlUserRepository(db, self.tenant_id)
+        self.accounts = SqlAccountRepository(db, self.tenant_id)
+        self.transactions = SqlTransactionRepository(db, self.tenant_id)
+        self.budgets = SqlBudgetRepository(db, self.tenant_id)
+        self.crossings = SqlCrossingRepository(db, self.tenant_id)
+        self.audit = SqlAuditRepository(db, self.tenant_id)
+        self.outbox = SqlOutbox(db, self.tenant_id)
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self._events.clear()
+        await self._close()
+
+    def emit(self, event: Event) -> None:
+        if event.tenant_id != self.tenant_id:
+            raise ValueError(
+                f"event for tenant {event.tenant_id} emitted in tenant {self.tenant_id}'s unit of work"
+            )
+        self._events.append(event)
+
+    async def commit(self) -> None:
+        """Store the emitted events in the outbox, then commit: both happen, or neither."""
+        db = self._active
+        events, self._events = self._events, []
+        try:
+            await self.outbox.add_all(events)
+            await db.commit()
+        except BaseException:
+            # Leave the connection usable (a failed PostgreSQL commit keeps an aborted transaction open);
+            # the original error is the one worth reporting.
+            with suppress(Exception):
+                await db.rollback()
+            raise
+
+    async def rollback(self) -> None:
+        self._events.clear()
+        await self._active.rollback()
+
+
+class SqlDirectoryUnitOfWork(_ConnectionScope):
+    """domain.ports.DirectoryUnitOfWork: a transaction over the tenants table (which has no RLS)."""
+
+    tenants: TenantRepository
+
+    def __init__(self, engine: AsyncEngine, dialect: Dialect, clock: Clock) -> None:
+        super().__init__(engine, dialect, None, clock)
+
+    async def __aenter__(self) -> Self:
+        self.tenants = SqlTenantRepository(await self._open())
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self._close()
+
+    async def commit(self) -> None:
+        await self._active.commit()
+
+    async def rollback(self) -> None:
+        await self._active.rollback()

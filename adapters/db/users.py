@@ -1,0 +1,166 @@
+"""Tenant-bound repositories for users and their accounts."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from adapters.db.sql import TenantBound, insert_or_skip, rowcount
+from adapters.db.tables import accounts, users
+from domain.errors import Conflict, NotFound
+from domain.model import Account, AccountKind, Language, User
+from domain.money import Money
+
+
+class SqlUserRepository(TenantBound):
+    """domain.ports.UserRepository."""
+
+    async def add(self, user: User) -> None:
+        self._check_tenant("user", user.tenant_id)
+        if user.created_at is None:
+            user.created_at = self._db.now()
+        values = {
+            "id": user.id,
+            "tenant_id": self.tenant_id,
+            "created_at": user.created_at,
+            **_user_fields(user),
+        }
+        result = await self._db.execute(insert_or_skip(self._db.dialect, users, values))
+        if rowcount(result) == 0:
+            raise Conflict("phone", f"{user.phone} is already enrolled (or id {user.id} is taken)")
+
+    async def get(self, user_id: uuid.UUID) -> User | None:
+        return await self._one(users.c.id == user_id)
+
+    async def get_by_phone(self, phone: str) -> User | None:
+        return await self._one(users.c.phone == phone)
+
+    async def list(self) -> list[User]:
+        query = sa.select(users).where(self._mine(users)).order_by(users.c.created_at, users.c.phone)
+        return [user_from_row(row) for row in (await self._db.execute(query)).mappings()]
+
+    async def update(self, user: User) -> None:
+        self._check_tenant("user", user.tenant_id)
+        statement = (
+            sa.update(users).where(self._mine(users), users.c.id == user.id).values(**_user_fields(user))
+        )
+        try:
+            result = await self._db.execute(statement)
+        except IntegrityError as exc:
+            raise Conflict("phone", f"{user.phone} is already enrolled") from exc
+        if rowcount(result) == 0:
+            raise NotFound("user", user.id)
+
+    async def lock(self, user_id: uuid.UUID) -> None:
+        if self._db.dialect == "postgresql":
+            query = sa.select(users.c.id).where(self._mine(users), users.c.id == user_id).with_for_update()
+            await self._db.execute(query)
+        else:
+            # SQLite: every transaction is BEGIN IMMEDIATE, which already holds the database's write lock
+            # until the unit of work ends; beginning now is what makes the lock cover what follows.
+            await self._db.begin()
+
+    async def _one(self, condition: sa.ColumnElement[bool]) -> User | None:
+        query = sa.select(users).where(self._mine(users), condition)
+        row = (await self._db.execute(query)).mappings().first()
+        return None if row is None else user_from_row(row)
+
+
+def _user_fields(user: User) -> dict[str, Any]:
+    return {
+        "phone": user.phone,
+        "name": user.name,
+        "language": str(user.language),
+        "locale": user.locale,
+        "currency": user.currency,
+        "timezone": user.timezone,
+        "opted_out": {str(channel): bool(flag) for channel, flag in user.opted_out.items()},
+        "last_inbound_at": {str(ch): _iso(at) for ch, at in user.last_inbound_at.items()},
+    }
+
+
+def _iso(moment: datetime) -> str:
+    if moment.tzinfo is None:
+        raise ValueError(f"naive datetime {moment!r}: timestamps must be timezone-aware")
+    return moment.astimezone(UTC).isoformat()
+
+
+def user_from_row(row: Any) -> User:
+    return User(
+        id=row["id"],
+        tenant_id=row["tenant_id"],
+        phone=row["phone"],
+        name=row["name"],
+        language=Language(row["language"]),
+        locale=row["locale"],
+        currency=row["currency"],
+        timezone=row["timezone"],
+        opted_out={k: bool(v) for k, v in (row["opted_out"] or {}).items()},
+        last_inbound_at={k: datetime.fromisoformat(v) for k, v in (row["last_inbound_at"] or {}).items()},
+        created_at=row["created_at"],
+    )
+
+
+class SqlAccountRepository(TenantBound):
+    """domain.ports.AccountRepository."""
+
+    async def add(self, account: Account) -> None:
+        self._check_tenant("account", account.tenant_id)
+        if account.opening_balance.currency != account.currency:
+            raise ValueError(
+                f"opening balance in {account.opening_balance.currency} for a {account.currency} account"
+            )
+        if account.created_at is None:
+            account.created_at = self._db.now()
+        values = {
+            "id": account.id,
+            "tenant_id": self.tenant_id,
+            "user_id": account.user_id,
+            "name": account.name,
+            "kind": str(account.kind),
+            "currency": account.currency,
+            "opening_balance_minor": account.opening_balance.to_minor(),
+            "is_default": account.is_default,
+            "created_at": account.created_at,
+        }
+        result = await self._db.execute(insert_or_skip(self._db.dialect, accounts, values))
+        if rowcount(result) == 0:
+            raise Conflict("is_default", "the user already has a default account (or the id is taken)")
+
+    async def get(self, account_id: uuid.UUID) -> Account | None:
+        query = sa.select(accounts).where(self._mine(accounts), accounts.c.id == account_id)
+        row = (await self._db.execute(query)).mappings().first()
+        return None if row is None else account_from_row(row)
+
+    async def list_for(self, user_id: uuid.UUID) -> list[Account]:
+        query = (
+            sa.select(accounts)
+            .where(self._mine(accounts), accounts.c.user_id == user_id)
+            .order_by(accounts.c.is_default.desc(), accounts.c.created_at, accounts.c.name)
+        )
+        return [account_from_row(row) for row in (await self._db.execute(query)).mappings()]
+
+    async def default_for(self, user_id: uuid.UUID) -> Account | None:
+        query = sa.select(accounts).where(
+            self._mine(accounts), accounts.c.user_id == user_id, accounts.c.is_default.is_(True)
+        )
+        row = (await self._db.execute(query)).mappings().first()
+        return None if row is None else account_from_row(row)
+
+
+def account_from_row(row: Any) -> Account:
+    return Account(
+        id=row["id"],
+        tenant_id=row["tenant_id"],
+        user_id=row["user_id"],
+        name=row["name"],
+        kind=AccountKind(row["kind"]),
+        currency=row["currency"],
+        opening_balance=Money.from_minor(row["opening_balance_minor"], row["currency"]),
+        is_default=bool(row["is_default"]),
+        created_at=row["created_at"],
+    )

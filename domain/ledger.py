@@ -1,0 +1,212 @@
+"""Writing the ledger: recording transactions idempotently, undoing, restoring and editing them with audit."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+
+from domain import validation as v
+from domain.budgets import assess, raise_crossings, statuses
+from domain.commands import EditLast, RecordTransaction, RestoreTransaction, UndoLast
+from domain.errors import Conflict, NotFound, ValidationError
+from domain.events import TransactionRecorded
+from domain.lookup import require_user, user_account
+from domain.model import AuditRecord, Transaction, TransactionKind, User, new_id
+from domain.periods import local_today
+from domain.ports import Clock, UnitOfWork
+from domain.results import ChangeResult, RecordResult
+
+
+async def record_transaction(cmd: RecordTransaction, uow: UnitOfWork, clock: Clock) -> RecordResult:
+    """Validate and store one expense or income, then raise any budget threshold it crosses.
+
+    Replaying a (source, source_ref) already stored returns that transaction with created=False and writes
+    nothing. Every check runs before the first write, so a refused command leaves the store untouched.
+    """
+    # Lock first: concurrent messages from one user must see each other's spending when crossing thresholds.
+    await uow.users.lock(cmd.user_id)
+    user = await require_user(uow, cmd.user_id)
+    kind = v.transaction_kind(cmd.kind)
+    source = v.source(cmd.source)
+    source_ref = v.optional_text(cmd.source_ref, "source_ref", v.MAX_SOURCE_REF)
+    today = local_today(clock, user.timezone)
+
+    if source_ref is not None:
+        stored = await uow.transactions.get_by_source(source.value, source_ref)
+        if stored is not None:
+            if stored.user_id != user.id:
+                raise Conflict("source_ref", "this source id was already used for another user")
+            # Same version as old and new: no change, so no crossing, just the budgets it counts against.
+            effects = await assess(uow, user, today, stored, stored)
+            return RecordResult(stored, created=False, budgets=statuses(effects))
+
+    code = v.currency(user.currency if cmd.currency is None else cmd.currency)
+    amount = v.positive_money(cmd.amount, code)
+    category = v.category(cmd.category)
+    merchant = v.optional_text(cmd.merchant, "merchant", v.MAX_MERCHANT)
+    note = v.optional_text(cmd.note, "note", v.MAX_NOTE)
+    occurred_on = today if cmd.occurred_on is None else v.occurred_on(cmd.occurred_on, today)
+    account = await user_account(uow, user, cmd.account_id)
+    now = clock.now()
+
+    txn = Transaction(
+        id=new_id(),
+        tenant_id=user.tenant_id,
+        user_id=user.id,
+        account_id=account.id,
+        kind=kind,
+        amount=amount,
+        occurred_on=occurred_on,
+        merchant=merchant,
+        category=category,
+        note=note,
+        source=source,
+        source_ref=source_ref,
+        created_at=now,
+    )
+    effects = await assess(uow, user, today, None, txn)
+    await uow.transactions.add(txn)
+    uow.emit(TransactionRecorded(tenant_id=user.tenant_id, user_id=user.id, transaction_id=txn.id))
+    crossings = await raise_crossings(uow, user, effects, now)
+    await uow.commit()
+    return RecordResult(txn, created=True, budgets=statuses(effects), crossings=crossings)
+
+
+async def record_expense(cmd: RecordTransaction, uow: UnitOfWork, clock: Clock) -> RecordResult:
+    """record_transaction with the kind forced to expense."""
+    return await record_transaction(replace(cmd, kind=TransactionKind.EXPENSE), uow, clock)
+
+
+async def record_income(cmd: RecordTransaction, uow: UnitOfWork, clock: Clock) -> RecordResult:
+    """record_transaction with the kind forced to income."""
+    return await record_transaction(replace(cmd, kind=TransactionKind.INCOME), uow, clock)
+
+
+async def undo_last(cmd: UndoLast, uow: UnitOfWork, clock: Clock) -> ChangeResult:
+    """Soft-delete the user's most recently recorded live transaction."""
+    await uow.users.lock(cmd.user_id)
+    user = await require_user(uow, cmd.user_id)
+    before = await uow.transactions.latest(user.id)
+    if before is None:
+        raise NotFound("transaction", "nothing to undo")
+    now = clock.now()
+    return await _change(uow, user, clock, "undo", before, replace(before, deleted_at=now), now)
+
+
+async def restore_transaction(cmd: RestoreTransaction, uow: UnitOfWork, clock: Clock) -> ChangeResult:
+    """Bring back an undone transaction of this user; restoring can cross a budget threshold."""
+    await uow.users.lock(cmd.user_id)
+    user = await require_user(uow, cmd.user_id)
+    before = await uow.transactions.get(cmd.transaction_id)
+    # Another user's transaction is reported exactly like a missing one: ids in commands are not trusted.
+    if before is None or before.user_id != user.id:
+        raise NotFound("transaction", cmd.transaction_id)
+    if not before.is_deleted:
+        raise Conflict("transaction_id", "this transaction was not undone")
+    now = clock.now()
+    return await _change(uow, user, clock, "restore", before, replace(before, deleted_at=None), now)
+
+
+async def edit_last(cmd: EditLast, uow: UnitOfWork, clock: Clock) -> ChangeResult:
+    """Change the latest live transaction; a field left None keeps its value, "" clears merchant/category."""
+    await uow.users.lock(cmd.user_id)
+    user = await require_user(uow, cmd.user_id)
+    before = await uow.transactions.latest(user.id)
+    if before is None:
+        raise NotFound("transaction", "nothing to edit")
+    today = local_today(clock, user.timezone)
+
+    code = before.amount.currency if cmd.currency is None else v.currency(cmd.currency)
+    if cmd.amount is not None:
+        amount = v.positive_money(cmd.amount, code)
+    else:
+        # A new currency alone re-checks the old amount's precision, and the problem is then the currency.
+        amount = v.positive_money(before.amount.amount, code, field="currency")
+    merchant = before.merchant
+    if cmd.merchant is not None:
+        merchant = v.optional_text(cmd.merchant, "merchant", v.MAX_MERCHANT)
+    category = before.category if cmd.category is None else v.category(cmd.category)
+    occurred_on = before.occurred_on if cmd.occurred_on is None else v.occurred_on(cmd.occurred_on, today)
+    account_id = before.account_id
+    if cmd.account_id is not None:
+        account_id = (await user_account(uow, user, cmd.account_id)).id
+
+    after = replace(
+        before,
+        amount=amount,
+        merchant=merchant,
+        category=category,
+        occurred_on=occurred_on,
+        account_id=account_id,
+    )
+    if _editable(after) == _editable(before):
+        raise ValidationError("edit", "nothing would change")
+    return await _change(uow, user, clock, "edit", before, after, clock.now())
+
+
+def _editable(txn: Transaction) -> tuple[object, ...]:
+    return (txn.amount, txn.merchant, txn.category, txn.occurred_on, txn.account_id)
+
+
+async def _change(
+    uow: UnitOfWork,
+    user: User,
+    clock: Clock,
+    action: str,
+    before: Transaction,
+    after: Transaction,
+    now: datetime,
+) -> ChangeResult:
+    """Store a new version of a transaction with its audit record and any threshold it crosses; commit."""
+    effects = await assess(uow, user, local_today(clock, user.timezone), before, after)
+    await uow.transactions.update(after)
+    await uow.audit.add(
+        AuditRecord(
+            id=new_id(),
+            tenant_id=user.tenant_id,
+            user_id=user.id,
+            transaction_id=before.id,
+            action=action,
+            before=snapshot(before),
+            after=snapshot(after),
+            at=now,
+        )
+    )
+    crossings = await raise_crossings(uow, user, effects, now)
+    await uow.commit()
+    return ChangeResult(before=before, after=after, budgets=statuses(effects), crossings=crossings)
+
+
+def snapshot(txn: Transaction) -> dict[str, object]:
+    """A transaction as plain JSON values (strings for ids, amounts and dates) for the audit trail."""
+
+    def moment(value: datetime | None) -> str | None:
+        return None if value is None else value.isoformat()
+
+    return {
+        "id": str(txn.id),
+        "user_id": str(txn.user_id),
+        "account_id": str(txn.account_id),
+        "kind": str(txn.kind),
+        "amount": str(txn.amount.quantized().amount),
+        "currency": txn.amount.currency,
+        "occurred_on": txn.occurred_on.isoformat(),
+        "merchant": txn.merchant,
+        "category": txn.category,
+        "note": txn.note,
+        "source": str(txn.source),
+        "source_ref": txn.source_ref,
+        "created_at": moment(txn.created_at),
+        "deleted_at": moment(txn.deleted_at),
+    }
+
+
+__all__ = [
+    "edit_last",
+    "record_expense",
+    "record_income",
+    "record_transaction",
+    "restore_transaction",
+    "snapshot",
+    "undo_last",
+]

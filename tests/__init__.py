@@ -1,0 +1,1 @@
+"""Centavo test suite."""

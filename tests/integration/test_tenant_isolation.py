@@ -1,0 +1,291 @@
+"""Row-Level Security on PostgreSQL: as the app role, one tenant can neither see nor touch another's rows."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+import asyncpg
+import pytest
+from sqlalchemy import text
+
+from adapters.db import Database
+from adapters.db.tables import TENANT_TABLES
+from domain.events import TransactionRecorded
+from domain.model import (
+    Account,
+    AccountKind,
+    AuditRecord,
+    Budget,
+    BudgetCrossing,
+    Language,
+    Recurrence,
+    Tenant,
+    Transaction,
+    TransactionKind,
+    User,
+)
+from domain.money import Money
+
+pytestmark = pytest.mark.integration
+
+AT = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
+PHONE = "+5511900000000"
+"""Both tenants enrol the same phone number: uniqueness is per tenant."""
+
+
+@dataclass(frozen=True)
+class TenantRows:
+    tenant_id: uuid.UUID
+    user_id: uuid.UUID
+    account_id: uuid.UUID
+    transaction_id: uuid.UUID
+    budget_id: uuid.UUID
+    row_ids: dict[str, object]
+    """Table -> the id of this tenant's row in it."""
+
+
+async def _seed_one(db: Database, slug: str) -> TenantRows:
+    tenant_id = uuid.uuid4()
+    async with db.directory() as directory:
+        await directory.tenants.add(Tenant(tenant_id, slug, slug, Language.EN, "en_US", "USD", "UTC"))
+        await directory.commit()
+    user = User(uuid.uuid4(), tenant_id, PHONE, "Pat", Language.EN, "en_US", "USD", "UTC")
+    account = Account(
+        uuid.uuid4(), tenant_id, user.id, "Cash", AccountKind.CASH, "USD", Money.zero("USD"), True
+    )
+    tx = Transaction(
+        uuid.uuid4(),
+        tenant_id,
+        user.id,
+        account.id,
+        TransactionKind.EXPENSE,
+        Money.of("9.99", "USD"),
+        date(2025, 3, 1),
+        "Cafe",
+        "dining",
+        source_ref="msg-1",
+    )
+    budget = Budget(uuid.uuid4(), tenant_id, user.id, None, Money.of("500", "USD"), Recurrence.MONTHLY)
+    crossing = BudgetCrossing(uuid.uuid4(), tenant_id, budget.id, date(2025, 3, 1), 80, AT)
+    audit = AuditRecord(uuid.uuid4(), tenant_id, user.id, tx.id, "edit", {"a": 1}, {"a": 2}, AT)
+    async with db.unit_of_work(tenant_id) as uow:
+        await uow.users.add(user)
+        await uow.accounts.add(account)
+        await uow.transactions.add(tx)
+        await uow.budgets.add(budget)
+        assert await uow.crossings.add_if_absent(crossing)
+        await uow.audit.add(audit)
+        uow.emit(TransactionRecorded(tenant_id, user.id, tx.id))
+        await uow.commit()
+        [message] = await uow.outbox.pending()
+    row_ids: dict[str, object] = {
+        "users": user.id,
+        "accounts": account.id,
+        "transactions": tx.id,
+        "budgets": budget.id,
+        "budget_crossings": crossing.id,
+        "audit_log": audit.id,
+        "outbox": message.id,
+    }
+    return TenantRows(tenant_id, user.id, account.id, tx.id, budget.id, row_ids)
+
+
+@pytest.fixture(scope="module")
+def seeded(pg_database) -> dict[str, TenantRows]:
+    """Tenants A and B with one row in every tenant table, written through the app role's units of work."""
+
+    async def seed() -> dict[str, TenantRows]:
+        db = Database(pg_database.app_url)
+        try:
+            return {name: await _seed_one(db, f"{name.lower()}-{uuid.uuid4().hex[:8]}") for name in "AB"}
+        finally:
+            await db.dispose()
+
+    return asyncio.run(seed())
+
+
+@asynccontextmanager
+async def connect(url: str, tenant: uuid.UUID | str | None) -> AsyncIterator[asyncpg.Connection]:
+    """A raw connection inside one transaction, with app.tenant_id set (transaction-locally) when given."""
+    conn = await asyncpg.connect(url)
+    try:
+        async with conn.transaction():
+            if tenant is not None:
+                await conn.execute("SELECT set_config('app.tenant_id', $1, true)", str(tenant))
+            yield conn
+    finally:
+        await conn.close()
+
+
+def insert_for(table: str, b: TenantRows) -> str:
+    """An INSERT of a valid row for tenant B (its references all point at B's own rows)."""
+    t, u, new = f"'{b.tenant_id}'", f"'{b.user_id}'", "gen_random_uuid()"
+    columns_values = {
+        "users": (
+            "id, tenant_id, phone, name, language, locale, currency, timezone, opted_out, last_inbound_at",
+            f"{new}, {t}, '+15550001111', 'x', 'en', 'en_US', 'USD', 'UTC', '{{}}', '{{}}'",
+        ),
+        "accounts": (
+            "id, tenant_id, user_id, name, kind, currency, opening_balance_minor, is_default",
+            f"{new}, {t}, {u}, 'x', 'cash', 'USD', 0, false",
+        ),
+        "transactions": (
+            "id, tenant_id, user_id, account_id, kind, amount_minor, currency, occurred_on, source",
+            f"{new}, {t}, {u}, '{b.account_id}', 'expense', 1, 'USD', '2025-03-02', 'chat'",
+        ),
+        "budgets": (
+            "id, tenant_id, user_id, scope, amount_minor, currency, recurrence, thresholds",
+            f"{new}, {t}, {u}, 'dining', 1, 'USD', 'weekly', '[80]'",
+        ),
+        "budget_crossings": (
+            "id, tenant_id, budget_id, period_start, threshold, at",
+            f"{new}, {t}, '{b.budget_id}', '2025-04-01', 50, now()",
+        ),
+        "audit_log": (
+            "id, tenant_id, user_id, transaction_id, action, before, after, at",
+            f"{new}, {t}, {u}, '{b.transaction_id}', 'edit', '{{}}', '{{}}', now()",
+        ),
+        "outbox": ("tenant_id, event_type, payload", f"{t}, 'Forged', '{{}}'"),
+    }
+    columns, values = columns_values[table]
+    return f"INSERT INTO {table} ({columns}) VALUES ({values})"
+
+
+async def test_app_role_owns_nothing_and_cannot_bypass_rls(pg_database, seeded) -> None:
+    async with connect(pg_database.app_url, None) as conn:
+        role = await conn.fetchrow(
+            "SELECT rolname, rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user"
+        )
+        owned = await conn.fetch("SELECT tablename FROM pg_tables WHERE tableowner = current_user")
+    assert role is not None and role["rolname"] == pg_database.app_role
+    assert role["rolsuper"] is False and role["rolbypassrls"] is False
+    assert owned == []
+
+
+@pytest.mark.parametrize("table", TENANT_TABLES)
+async def test_other_tenants_rows_are_invisible(pg_database, seeded, table: str) -> None:
+    a, b = seeded["A"], seeded["B"]
+    async with connect(pg_database.app_url, a.tenant_id) as conn:
+        assert await conn.fetchval(f"SELECT count(*) FROM {table} WHERE id = $1", b.row_ids[table]) == 0
+        assert await conn.fetchval(f"SELECT count(*) FROM {table} WHERE tenant_id = $1", b.tenant_id) == 0
+        assert await conn.fetchval(f"SELECT count(*) FROM {table} WHERE tenant_id <> $1", a.tenant_id) == 0
+        assert await conn.fetchval(f"SELECT count(*) FROM {table} WHERE id = $1", a.row_ids[table]) == 1
+    # Control: the same query under B's setting does find B's row, so the zero above is RLS at work.
+    async with connect(pg_database.app_url, b.tenant_id) as conn:
+        assert await conn.fetchval(f"SELECT count(*) FROM {table} WHERE id = $1", b.row_ids[table]) == 1
+
+
+@pytest.mark.parametrize("table", TENANT_TABLES)
+async def test_forged_update_and_delete_affect_no_rows(pg_database, seeded, table: str) -> None:
+    a, b = seeded["A"], seeded["B"]
+    forged = b.row_ids[table]
+    async with connect(pg_database.app_url, a.tenant_id) as conn:
+        assert (
+            await conn.execute(f"UPDATE {table} SET tenant_id = $2 WHERE id = $1", forged, a.tenant_id)
+            == "UPDATE 0"
+        )
+        assert await conn.execute(f"DELETE FROM {table} WHERE id = $1", forged) == "DELETE 0"
+    async with connect(pg_database.owner_url, None) as conn:  # the superuser sees past RLS: B's row is intact
+        assert await conn.fetchval(f"SELECT tenant_id FROM {table} WHERE id = $1", forged) == b.tenant_id
+
+
+@pytest.mark.parametrize("table", TENANT_TABLES)
+async def test_insert_with_another_tenants_id_is_refused(pg_database, seeded, table: str) -> None:
+    a, b = seeded["A"], seeded["B"]
+    with pytest.raises(asyncpg.InsufficientPrivilegeError, match="row-level security"):
+        async with connect(pg_database.app_url, a.tenant_id) as conn:
+            await conn.execute(insert_for(table, b))
+    # Control: the same row is accepted under its own tenant's setting (then rolled back).
+    conn = await asyncpg.connect(pg_database.app_url)
+    try:
+        transaction = conn.transaction()
+        await transaction.start()
+        await conn.execute("SELECT set_config('app.tenant_id', $1, true)", str(b.tenant_id))
+        assert await conn.execute(insert_for(table, b)) == "INSERT 0 1"
+        await transaction.rollback()
+    finally:
+        await conn.close()
+
+
+@pytest.mark.parametrize("table", TENANT_TABLES)
+@pytest.mark.parametrize("setting", [None, ""], ids=["unset", "empty"])
+async def test_without_a_tenant_setting_nothing_is_visible_or_writable(
+    pg_database, seeded, table: str, setting: str | None
+) -> None:
+    async with connect(pg_database.app_url, setting) as conn:
+        assert await conn.fetchval(f"SELECT count(*) FROM {table}") == 0
+    with pytest.raises(asyncpg.InsufficientPrivilegeError, match="row-level security"):
+        async with connect(pg_database.app_url, setting) as conn:
+            await conn.execute(insert_for(table, seeded["B"]))
+
+
+async def test_the_tenant_directory_is_readable_without_a_setting(pg_database, seeded) -> None:
+    async with connect(pg_database.app_url, None) as conn:
+        ids = {row["id"] for row in await conn.fetch("SELECT id FROM tenants")}
+    assert {seeded["A"].tenant_id, seeded["B"].tenant_id} <= ids
+
+
+async def test_a_row_cannot_reference_another_tenants_rows(pg_database, seeded) -> None:
+    """Composite foreign keys: even with its own tenant_id, A's row cannot point at B's user or account."""
+    a, b = seeded["A"], seeded["B"]
+    with pytest.raises(asyncpg.ForeignKeyViolationError):
+        async with connect(pg_database.app_url, a.tenant_id) as conn:
+            await conn.execute(
+                "INSERT INTO transactions (id, tenant_id, user_id, account_id, kind, amount_minor, currency,"
+                " occurred_on, source)"
+                " VALUES (gen_random_uuid(), $1, $2, $3, 'expense', 1, 'USD', '2025-03-02', 'chat')",
+                a.tenant_id,
+                b.user_id,
+                b.account_id,
+            )
+
+
+@pytest.mark.parametrize("as_owner", [False, True], ids=["app-role", "superuser-no-rls"])
+async def test_a_unit_of_work_cannot_load_another_tenants_rows(pg_database, seeded, as_owner: bool) -> None:
+    """The repositories' own tenant filter, checked also as the superuser (which bypasses RLS) so it is
+    shown to hold by itself: RLS is the second lock, not the only one."""
+    a, b = seeded["A"], seeded["B"]
+    db = Database(pg_database.owner_url if as_owner else pg_database.app_url)
+    try:
+        async with db.unit_of_work(a.tenant_id) as uow:
+            assert await uow.users.get(b.user_id) is None
+            mine = await uow.users.get_by_phone(PHONE)
+            assert mine is not None and mine.id == a.user_id
+            assert [user.id for user in await uow.users.list()] == [a.user_id]
+            assert await uow.accounts.get(b.account_id) is None
+            assert await uow.transactions.get(b.transaction_id) is None
+            found = await uow.transactions.get_by_source("chat", "msg-1")
+            assert found is not None and found.id == a.transaction_id
+            assert await uow.budgets.get(b.budget_id) is None
+            assert await uow.audit.list_for(b.transaction_id) == []
+            assert [m.payload["tenant_id"] for m in await uow.outbox.pending()] == [str(a.tenant_id)]
+    finally:
+        await db.dispose()
+
+
+async def test_the_tenant_setting_ends_with_the_transaction(pg_database, seeded) -> None:
+    """With a pool of one connection, the connection A's unit of work used carries no tenant afterwards."""
+    a = seeded["A"]
+    db = Database(pg_database.app_url, pool_size=1, max_overflow=0)
+    try:
+        async with db.unit_of_work(a.tenant_id) as uow:
+            pid = (await uow.execute(text("SELECT pg_backend_pid()"))).scalar_one()
+            assert len(await uow.users.list()) == 1
+            await uow.commit()
+            # A new transaction in the same unit of work is bound to the tenant again.
+            assert len(await uow.users.list()) == 1
+        async with db.engine.connect() as conn:
+            assert (await conn.execute(text("SELECT pg_backend_pid()"))).scalar_one() == pid
+            assert (await conn.execute(text("SELECT current_setting('app.tenant_id', true)"))).scalar() in (
+                None,
+                "",
+            )
+            for table in TENANT_TABLES:
+                assert (await conn.execute(text(f"SELECT count(*) FROM {table}"))).scalar_one() == 0, table
+    finally:
+        await db.dispose()

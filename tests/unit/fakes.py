@@ -1,0 +1,415 @@
+"""In-memory implementations of every port in domain/ports.py, for fast unit tests of the use cases."""
+
+# A FakeDatabase holds the committed state. Each FakeUnitOfWork works on a deep copy taken when it is entered;
+# `commit` publishes the copy (and the emitted events, into `db.outbox`), leaving without commit discards it,
+# so a test can assert that a refused command wrote nothing by looking at `db` afterwards. Entities go in and
+# come out as copies, like rows through a real adapter: a use case that forgets to call `update` is caught.
+# Concurrent units of work are not modelled (the last commit wins); that is the integration tests' job.
+
+from __future__ import annotations
+
+import builtins
+import copy
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from types import TracebackType
+from typing import Any, Self, TypeVar
+
+from domain.events import Event
+from domain.model import Account, AuditRecord, Budget, BudgetCrossing, Recurrence, Tenant, Transaction, User
+from domain.money import Money
+from domain.ports import (
+    AccountRepository,
+    AuditRepository,
+    BudgetRepository,
+    CrossingRepository,
+    GroupKey,
+    TenantRepository,
+    TransactionFilter,
+    TransactionRepository,
+    UserRepository,
+)
+from domain.results import Aggregate
+
+T = TypeVar("T")
+
+
+def _copy(value: T) -> T:
+    return copy.deepcopy(value)
+
+
+class FixedClock:
+    """A Clock whose time tests set and move."""
+
+    def __init__(self, now: datetime | None = None) -> None:
+        self.current = now or datetime(2024, 3, 15, 12, 0, tzinfo=UTC)
+
+    def now(self) -> datetime:
+        return self.current
+
+    def set(self, now: datetime) -> None:
+        self.current = now
+
+    def advance(self, **delta: float) -> None:
+        self.current = self.current + timedelta(**delta)
+
+
+@dataclass
+class Store:
+    """Everything the database holds; tenant-bound repositories filter it by tenant."""
+
+    tenants: dict[uuid.UUID, Tenant] = field(default_factory=dict)
+    users: dict[uuid.UUID, User] = field(default_factory=dict)
+    accounts: dict[uuid.UUID, Account] = field(default_factory=dict)
+    transactions: dict[uuid.UUID, Transaction] = field(default_factory=dict)
+    """Insertion ordered: the order stands in for created_at when ordering ties."""
+    budgets: dict[uuid.UUID, Budget] = field(default_factory=dict)
+    crossings: dict[tuple[uuid.UUID, object, int], BudgetCrossing] = field(default_factory=dict)
+    audit: list[AuditRecord] = field(default_factory=list)
+
+
+class FakeDatabase:
+    """The committed state shared by every unit of work of a test."""
+
+    def __init__(self) -> None:
+        self.store = Store()
+        self.outbox: list[Event] = []
+        self.commits = 0
+
+    def uow(self, tenant_id: uuid.UUID) -> FakeUnitOfWork:
+        return FakeUnitOfWork(self, tenant_id)
+
+    def directory(self) -> FakeDirectory:
+        return FakeDirectory(self)
+
+
+class _Session:
+    """What repositories share: the working copy, the tenant, and a log of calls (to check lock ordering)."""
+
+    def __init__(self, db: FakeDatabase, tenant_id: uuid.UUID | None) -> None:
+        self.db = db
+        self.tenant_id = tenant_id
+        self.working: Store | None = None
+        self.calls: list[str] = []
+        self.locked: list[uuid.UUID] = []
+
+    def data(self, call: str) -> Store:
+        if self.working is None:
+            raise RuntimeError(f"{call} used outside `async with` of its unit of work")
+        self.calls.append(call)
+        return self.working
+
+    def mine(self, entity: Any) -> bool:
+        return entity is not None and entity.tenant_id == self.tenant_id
+
+    def check_tenant(self, entity: Any) -> None:
+        # The real repositories are bound to one tenant; writing another tenant's row is a use-case bug.
+        if entity.tenant_id != self.tenant_id:
+            raise AssertionError(
+                f"{type(entity).__name__} of tenant {entity.tenant_id} written through a "
+                f"unit of work bound to {self.tenant_id}"
+            )
+
+
+class FakeTenantRepository:
+    def __init__(self, session: _Session) -> None:
+        self._s = session
+
+    async def add(self, tenant: Tenant) -> None:
+        data = self._s.data("tenants.add")
+        if tenant.id in data.tenants or any(t.slug == tenant.slug for t in data.tenants.values()):
+            raise AssertionError(f"duplicate tenant {tenant.slug}")
+        data.tenants[tenant.id] = _copy(tenant)
+
+    async def get(self, tenant_id: uuid.UUID) -> Tenant | None:
+        return _copy(self._s.data("tenants.get").tenants.get(tenant_id))
+
+    async def get_by_slug(self, slug: str) -> Tenant | None:
+        found = [t for t in self._s.data("tenants.get_by_slug").tenants.values() if t.slug == slug]
+        return _copy(found[0]) if found else None
+
+    async def list(self) -> list[Tenant]:
+        return [_copy(t) for t in self._s.data("tenants.list").tenants.values()]
+
+
+class FakeUserRepository:
+    def __init__(self, session: _Session) -> None:
+        self._s = session
+
+    async def add(self, user: User) -> None:
+        data = self._s.data("users.add")
+        self._s.check_tenant(user)
+        if any(u.phone == user.phone and self._s.mine(u) for u in data.users.values()):
+            raise AssertionError(f"duplicate phone {user.phone}")  # the unique constraint
+        data.users[user.id] = _copy(user)
+
+    async def get(self, user_id: uuid.UUID) -> User | None:
+        user = self._s.data("users.get").users.get(user_id)
+        return _copy(user) if self._s.mine(user) else None
+
+    async def get_by_phone(self, phone: str) -> User | None:
+        users = self._s.data("users.get_by_phone").users.values()
+        found = [u for u in users if self._s.mine(u) and u.phone == phone]
+        return _copy(found[0]) if found else None
+
+    async def list(self) -> list[User]:
+        return [_copy(u) for u in self._s.data("users.list").users.values() if self._s.mine(u)]
+
+    async def update(self, user: User) -> None:
+        data = self._s.data("users.update")
+        self._s.check_tenant(user)
+        assert user.id in data.users, "update of a user never added"
+        data.users[user.id] = _copy(user)
+
+    async def lock(self, user_id: uuid.UUID) -> None:
+        self._s.data("users.lock")
+        self._s.locked.append(user_id)
+
+
+class FakeAccountRepository:
+    def __init__(self, session: _Session) -> None:
+        self._s = session
+
+    async def add(self, account: Account) -> None:
+        data = self._s.data("accounts.add")
+        self._s.check_tenant(account)
+        data.accounts[account.id] = _copy(account)
+
+    async def get(self, account_id: uuid.UUID) -> Account | None:
+        account = self._s.data("accounts.get").accounts.get(account_id)
+        return _copy(account) if self._s.mine(account) else None
+
+    async def list_for(self, user_id: uuid.UUID) -> list[Account]:
+        data = self._s.data("accounts.list_for")
+        return [_copy(a) for a in data.accounts.values() if self._s.mine(a) and a.user_id == user_id]
+
+    async def default_for(self, user_id: uuid.UUID) -> Account | None:
+        found = [a for a in await self.list_for(user_id) if a.is_default]
+        return found[0] if found else None
+
+
+class FakeTransactionRepository:
+    def __init__(self, session: _Session) -> None:
+        self._s = session
+
+    def _rows(self, call: str) -> list[Transaction]:
+        return [t for t in self._s.data(call).transactions.values() if self._s.mine(t)]
+
+    async def add(self, transaction: Transaction) -> None:
+        data = self._s.data("transactions.add")
+        self._s.check_tenant(transaction)
+        if transaction.source_ref is not None and await self.get_by_source(
+            str(transaction.source), transaction.source_ref
+        ):
+            raise AssertionError("duplicate (source, source_ref)")  # the unique constraint
+        data.transactions[transaction.id] = _copy(transaction)
+
+    async def get(self, transaction_id: uuid.UUID) -> Transaction | None:
+        txn = self._s.data("transactions.get").transactions.get(transaction_id)
+        return _copy(txn) if self._s.mine(txn) else None
+
+    async def get_by_source(self, source: str, source_ref: str) -> Transaction | None:
+        found = [
+            t
+            for t in self._rows("transactions.get_by_source")
+            if str(t.source) == str(source) and t.source_ref == source_ref
+        ]
+        return _copy(found[0]) if found else None
+
+    async def update(self, transaction: Transaction) -> None:
+        data = self._s.data("transactions.update")
+        self._s.check_tenant(transaction)
+        assert transaction.id in data.transactions, "update of a transaction never added"
+        data.transactions[transaction.id] = _copy(transaction)  # keeps its insertion position
+
+    async def latest(self, user_id: uuid.UUID, *, deleted: bool = False) -> Transaction | None:
+        rows = [
+            t for t in self._rows("transactions.latest") if t.user_id == user_id and t.is_deleted == deleted
+        ]
+        if not rows:
+            return None
+        if deleted:
+            # Most recently undone: by deleted_at, ties by insertion order (max keeps the last of equals).
+            order = {t.id: i for i, t in enumerate(rows)}
+            return _copy(max(rows, key=lambda t: (t.deleted_at, order[t.id])))
+        return _copy(rows[-1])
+
+    def _matching(self, flt: TransactionFilter, call: str) -> list[Transaction]:
+        def keep(t: Transaction) -> bool:
+            return (
+                t.user_id == flt.user_id
+                and (flt.include_deleted or not t.is_deleted)
+                and (flt.kind is None or t.kind == flt.kind)
+                and (flt.period is None or t.occurred_on in flt.period)
+                and (flt.category is None or t.category == flt.category)
+                and (flt.merchant is None or (t.merchant or "").casefold() == flt.merchant.casefold())
+                and (flt.account_id is None or t.account_id == flt.account_id)
+                and (flt.currency is None or t.amount.currency == flt.currency)
+            )
+
+        return [t for t in self._rows(call) if keep(t)]
+
+    async def list(self, flt: TransactionFilter, limit: int | None = None) -> list[Transaction]:
+        rows = self._matching(flt, "transactions.list")
+        # Newest first by day; within a day, most recently inserted first (stands in for created_at).
+        order = {t.id: i for i, t in enumerate(rows)}
+        rows.sort(key=lambda t: (t.occurred_on, order[t.id]), reverse=True)
+        return [_copy(t) for t in (rows if limit is None else rows[:limit])]
+
+    async def aggregate(self, flt: TransactionFilter, by: tuple[GroupKey, ...]) -> builtins.list[Aggregate]:
+        keys: tuple[str, ...] = by if "currency" in by else (*by, "currency")
+        groups: dict[tuple[object, ...], tuple[Money, int]] = {}
+        for t in self._matching(flt, "transactions.aggregate"):
+            key = tuple(t.amount.currency if k == "currency" else getattr(t, k) for k in keys)
+            total, count = groups.get(key, (Money.zero(t.amount.currency), 0))
+            groups[key] = (total + t.amount, count + 1)
+        return [Aggregate(key=key, total=total, count=count) for key, (total, count) in groups.items()]
+
+
+class FakeBudgetRepository:
+    def __init__(self, session: _Session) -> None:
+        self._s = session
+
+    async def add(self, budget: Budget) -> None:
+        data = self._s.data("budgets.add")
+        self._s.check_tenant(budget)
+        clash = [
+            b
+            for b in data.budgets.values()
+            if (b.user_id, b.category, b.recurrence) == (budget.user_id, budget.category, budget.recurrence)
+        ]
+        assert not clash, "duplicate budget (user, category, recurrence)"  # the unique constraint
+        data.budgets[budget.id] = _copy(budget)
+
+    async def update(self, budget: Budget) -> None:
+        data = self._s.data("budgets.update")
+        self._s.check_tenant(budget)
+        assert budget.id in data.budgets, "update of a budget never added"
+        data.budgets[budget.id] = _copy(budget)
+
+    async def get(self, budget_id: uuid.UUID) -> Budget | None:
+        budget = self._s.data("budgets.get").budgets.get(budget_id)
+        return _copy(budget) if self._s.mine(budget) else None
+
+    async def find(self, user_id: uuid.UUID, category: str | None, recurrence: Recurrence) -> Budget | None:
+        found = [
+            b
+            for b in self._s.data("budgets.find").budgets.values()
+            if self._s.mine(b) and (b.user_id, b.category, b.recurrence) == (user_id, category, recurrence)
+        ]
+        return _copy(found[0]) if found else None
+
+    async def list_for(self, user_id: uuid.UUID) -> list[Budget]:
+        data = self._s.data("budgets.list_for")
+        return [_copy(b) for b in data.budgets.values() if self._s.mine(b) and b.user_id == user_id]
+
+
+class FakeCrossingRepository:
+    def __init__(self, session: _Session) -> None:
+        self._s = session
+
+    async def add_if_absent(self, crossing: BudgetCrossing) -> bool:
+        data = self._s.data("crossings.add_if_absent")
+        self._s.check_tenant(crossing)
+        key = (crossing.budget_id, crossing.period_start, crossing.threshold)
+        if key in data.crossings:
+            return False
+        data.crossings[key] = _copy(crossing)
+        return True
+
+
+class FakeAuditRepository:
+    def __init__(self, session: _Session) -> None:
+        self._s = session
+
+    async def add(self, record: AuditRecord) -> None:
+        data = self._s.data("audit.add")
+        self._s.check_tenant(record)
+        data.audit.append(_copy(record))
+
+    async def list_for(self, transaction_id: uuid.UUID) -> list[AuditRecord]:
+        data = self._s.data("audit.list_for")
+        return [_copy(r) for r in data.audit if self._s.mine(r) and r.transaction_id == transaction_id]
+
+
+class FakeUnitOfWork:
+    """A UnitOfWork bound to one tenant over a FakeDatabase."""
+
+    def __init__(self, db: FakeDatabase, tenant_id: uuid.UUID) -> None:
+        self.db = db
+        self.tenant_id = tenant_id
+        self._session = _Session(db, tenant_id)
+        # Typed as the ports, so mypy checks that each fake repository satisfies its Protocol.
+        self.users: UserRepository = FakeUserRepository(self._session)
+        self.accounts: AccountRepository = FakeAccountRepository(self._session)
+        self.transactions: TransactionRepository = FakeTransactionRepository(self._session)
+        self.budgets: BudgetRepository = FakeBudgetRepository(self._session)
+        self.crossings: CrossingRepository = FakeCrossingRepository(self._session)
+        self.audit: AuditRepository = FakeAuditRepository(self._session)
+        self.pending: list[Event] = []
+        self.committed = 0
+
+    @property
+    def calls(self) -> list[str]:
+        """Every repository call made, in order (for checks such as "locked before reading")."""
+        return self._session.calls
+
+    @property
+    def locked(self) -> list[uuid.UUID]:
+        """User ids passed to `users.lock`, in order."""
+        return self._session.locked
+
+    async def __aenter__(self) -> Self:
+        self._session.working = _copy(self.db.store)
+        self.pending = []
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.rollback()
+        self._session.working = None
+
+    async def commit(self) -> None:
+        if self._session.working is None:
+            raise RuntimeError("commit outside `async with`")
+        self.db.store = _copy(self._session.working)
+        self.db.outbox.extend(self.pending)
+        self.db.commits += 1
+        self.committed += 1
+        self.pending = []
+
+    async def rollback(self) -> None:
+        if self._session.working is not None:
+            self._session.working = _copy(self.db.store)
+        self.pending = []
+
+    def emit(self, event: Event) -> None:
+        if event.tenant_id != self.tenant_id:
+            raise AssertionError("event of another tenant")
+        self.pending.append(event)
+
+
+class FakeDirectory:
+    """A DirectoryUnitOfWork over the same FakeDatabase."""
+
+    def __init__(self, db: FakeDatabase) -> None:
+        self.db = db
+        self._session = _Session(db, None)
+        self.tenants: TenantRepository = FakeTenantRepository(self._session)
+
+    async def __aenter__(self) -> Self:
+        self._session.working = _copy(self.db.store)
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self._session.working = None
+
+    async def commit(self) -> None:
+        if self._session.working is None:
+            raise RuntimeError("commit outside `async with`")
+        self.db.store = _copy(self._session.working)
+        self.db.commits += 1
