@@ -9,6 +9,8 @@ COPY adapters ./adapters
 COPY locales ./locales
 COPY migrations ./migrations
 RUN pip install --no-cache-dir .
+# The NLU reads its language data from here (the package is installed, the data stays beside it).
+ENV CENTAVO_LOCALES_DIR=/srv/centavo/locales
 USER nobody
 EXPOSE 8080
 CMD ["centavo", "serve", "--host", "0.0.0.0", "--port", "8080"]

@@ -29,5 +29,11 @@ lint: $(STAMP)
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 
+# The NLU's trained artefacts (nlu/models/) from locales/ (intents, keywords and the lexicons). Cached: it
+# retrains only when that data or the training settings changed (a fingerprint); `make test` only checks.
+.PHONY: nlu-model
+nlu-model: $(STAMP)
+	$(BIN)/python -m nlu.train
+
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -28,6 +28,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser("migrate", help="upgrade the database schema to the latest revision")
     commands.add_parser("demo", help="create the demo tenant and user when missing, and show them")
+    commands.add_parser(
+        "nlu", help="understand messages: JSON Lines requests on stdin, results on stdout (NLU_CONTRACT.md)"
+    )
 
     tenant = commands.add_parser("tenant", help="manage tenants").add_subparsers(
         dest="action", required=True, metavar="ACTION"
@@ -158,8 +161,22 @@ async def _run(args: argparse.Namespace, settings: Settings) -> None:
         await db.dispose()
 
 
+def _nlu() -> int:
+    # Imported here: the other commands should not pay for loading the language models.
+    from nlu.jsonl import run
+
+    out = sys.stdout
+    for result in run(sys.stdin.buffer):
+        out.write(result + "\n")
+        # Flushed per line so a caller can talk to the command request by request through a pipe.
+        out.flush()
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command == "nlu":
+        return _nlu()
     settings = Settings.from_env()
     try:
         if args.command == "migrate":

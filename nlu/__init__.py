@@ -1,1 +1,53 @@
-"""placeholder"""
+"""Understanding chat messages about money in English, Spanish and Portuguese: text in, Parse out."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from nlu.pipeline import parse_message
+from nlu.types import CATEGORIES, INTENTS, LANGUAGES, LOW_CONFIDENCE, DateRange, MoneyMention, Parse
+
+__all__ = [
+    "CATEGORIES",
+    "INTENTS",
+    "LANGUAGES",
+    "LOW_CONFIDENCE",
+    "DateRange",
+    "MoneyMention",
+    "Parse",
+    "parse",
+    "resolve_zone",
+]
+
+
+def resolve_zone(tz: str | None, now: datetime | None) -> tzinfo:
+    """The user's zone: the IANA name when given, else the zone of `now`, else UTC. Raises ValueError."""
+    if tz:
+        try:
+            return ZoneInfo(tz)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {tz!r}") from exc
+    if now is not None and now.tzinfo is not None:
+        return now.tzinfo
+    return UTC
+
+
+def parse(
+    text: str,
+    *,
+    now: datetime | None = None,
+    lang: str | None = None,
+    currency: str | None = None,
+    tz: str | None = None,
+) -> Parse:
+    """Understand one message. `now` is when it arrived (default: the current time); `lang`, `currency` and
+    `tz` are the user's stored language, default currency and IANA zone (hints, per NLU_CONTRACT.md)."""
+    zone = resolve_zone(tz, now)
+    if now is None:
+        now = datetime.now(zone)
+    elif now.tzinfo is None:
+        # A naive moment is taken as local time in the user's zone.
+        now = now.replace(tzinfo=zone)
+    hint = lang if lang in LANGUAGES else None
+    return parse_message(text, now=now, zone=zone, lang=hint, currency=currency.upper() if currency else None)

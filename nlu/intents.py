@@ -1,0 +1,437 @@
+"""Intent classification: whole-message forms, cue phrases, a trained spaCy classifier, extractor features."""
+
+from __future__ import annotations
+
+import gzip
+import itertools
+import json
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
+
+import numpy as np
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from nlu.data import load
+from nlu.normalize import Normalized, fold
+from nlu.types import INTENTS
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.matcher import PhraseMatcher
+    from spacy.pipeline import TextCategorizer
+    from spacy.tokens import Doc
+
+MODELS_DIR = Path(__file__).resolve().parent / "models"
+
+# Bag of unigrams and bigrams, no vectors: fast, and better than trigrams or the CNN ensemble in
+# cross-validation on our examples. 2**15 buckets with two hashes per n-gram keep collisions rare.
+TEXTCAT_CONFIG: dict[str, Any] = {
+    "threshold": 0.0,
+    "model": {"@architectures": "spacy.TextCatBOW.v3", "exclusive_classes": True, "ngram_size": 2,
+              "no_output_layer": False, "length": 2**15},
+}  # fmt: skip
+
+NUMBER = "0"
+"""Every number becomes this one token, so "uber 23" and "uber 7.50" teach the classifier the same thing."""
+UNSEEN = "_"
+"""Words the classifier never saw: they carry no weight, and mapping them to one token keeps spaCy's string
+store from growing with every new word of a long-running process."""
+NOT_WORDS = frozenset({NUMBER, "?", "$", "€", "£", "¥"})
+"""Tokens that say nothing about the intent alone: a message of only these is "nothing known"."""
+STEMS = 4
+"""Words longer than this also give their first STEMS letters ("gast~"), so "gastamos" meets "gastei"."""
+INCOME_CATEGORIES = ("salary", "other_income")
+_NAMES = frozenset({"~mer", "~exp", "~day"})
+"""Concepts a bare expense is made of besides its amount: "pao de acucar 214,90 anteontem"."""
+# Numbers (with separators, "2k"), words, and the few symbols that carry intent: currency signs and "?".
+_TOKEN = re.compile(r"\d+(?:[.,:/-]\d+)*(?:k\b)?|[^\W\d_]+|[$€£¥?]")
+_DOUBLE = re.compile(r"([a-z])\1")
+_MAX_TOKENS = 120  # a 10,000-character message is classified on its beginning; nobody types more in chat
+
+# Evidence in log-odds, added to the classifier's tempered log-probabilities. Tuned on out-of-fold predictions
+# (`python -m nlu.train --cv 5`) and kept round, so they do not fit one table.
+TEMPERATURE = 0.7
+"""Below 1 flattens the classifier, whose probabilities are sharper than its accuracy on new phrasings."""
+CUE_BONUS = 3.0
+"""A cue phrase of the intent was found; longer cues are more specific and add CUE_PER_WORD per extra word."""
+CUE_PER_WORD = 1.0
+FUZZY_BONUS = 3.0
+"""A short message one typo away from an exact form ("thnaks", "helo there", "graicas")."""
+UNSEEN_WORDS = 3.0
+"""Times the share of words never seen in training, added to unknown: "how old are you" is mostly new."""
+EXACT_CONFIDENCE = 0.97
+"""The whole message is one of the intent's exact forms ("oi", "sim", "menu")."""
+FEATURES: dict[str, dict[str, float]] = {
+    # An amount makes money-moving intents likelier and chit-chat unlikelier.
+    "amount": {
+        "add_expense": 1.0, "add_income": 1.0, "set_budget": 1.0, "edit_last": 0.5,
+        "greeting": -1.5, "affirm": -1.5, "deny": -1.5, "help": -1.5, "undo": -1.5, "unknown": -2.0,
+    },
+    # Without one, recording or budgeting needs a follow-up question: possible, but less likely.
+    "no_amount": {"add_expense": -1.5, "add_income": -1.5, "set_budget": -1.5},
+    # A period ("this month") asks about the past; a day ("yesterday") dates a transaction.
+    "period": {"budget_status": 0.4, "add_expense": -0.3, "add_income": -0.3},
+    # A day named makes a bare yes/no unlikely; with a negation it is a correction ("yesterday, not today").
+    "date": {"add_expense": 0.5, "add_income": 0.5, "edit_last": 0.5, "affirm": -1.5, "deny": -1.5},
+    # A number and only names: merchants, things bought, words never seen ("wawa 12", "padaria do ze 8").
+    "amount_and_names": {"add_expense": 2.5},
+    # Nothing recognised at all: unknown, with a confidence low enough that the bot asks.
+    "nothing_known": {"unknown": 1.5},
+}  # fmt: skip
+
+
+class ModelMissingError(RuntimeError):
+    """The trained artefact is not in nlu/models/: it is built at build time, never silently at run time."""
+
+
+@dataclass(frozen=True, slots=True)
+class Model:
+    """Everything classify() needs for one language, built once per process."""
+
+    lang: str
+    nlp: Language
+    textcat: TextCategorizer
+    labels: tuple[str, ...]
+    known: frozenset[str]
+    """Every token the classifier was trained on; a message of none of them gets no opinion from it."""
+    rows: dict[str | tuple[str, str], int]
+    """Unigram or bigram of the training data -> its row of `weights`."""
+    weights: np.ndarray
+    """The classifier's weight per n-gram and label, read out of the spaCy model (see _export)."""
+    bias: np.ndarray
+    exact: dict[str, str]
+    """Whole-message form -> intent; also keyed by the form with doubled letters collapsed ("yess")."""
+    exact_keys: tuple[str, ...]
+    matcher: PhraseMatcher
+    cue_intent: dict[int, tuple[str, int]]
+    """PhraseMatcher key -> (intent, words in the cue)."""
+
+
+# ---------------------------------------------------------------- tokens
+
+
+def tokens_of(folded: str) -> list[str]:
+    """Folded text -> tokens: words, one NUMBER per number, currency signs and "?"."""
+    out = []
+    for match in _TOKEN.finditer(folded):
+        token = match.group()
+        out.append(NUMBER if token[0].isdigit() else token)
+        if len(out) >= _MAX_TOKENS:
+            break
+    return out
+
+
+def _data(relative: str) -> dict[str, Any]:
+    """A YAML file of locales/ as a mapping ({} while it does not exist yet)."""
+    try:
+        data = load(relative)
+    except FileNotFoundError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def keywords(lang: str) -> dict[str, Any]:
+    """locales/<lang>/keywords.yaml."""
+    return _data(f"{lang}/keywords.yaml")
+
+
+@cache
+def _abbreviations(lang: str) -> dict[str, tuple[str, ...]]:
+    table = keywords(lang).get("abbreviations") or {}
+    return {str(short): tuple(str(full).split()) for short, full in table.items()}
+
+
+def expand_abbreviations(tokens: list[str], lang: str) -> list[str]:
+    """Chat shorthand spelled out from keywords.yaml `abbreviations`: ["vc", "tb"] -> ["voce", "tambem"]."""
+    table = _abbreviations(lang)
+    out: list[str] = []
+    for token in tokens:
+        full = table.get(token)
+        if full is None:
+            out.append(token)
+        else:
+            out.extend(full)
+    return out
+
+
+def prepare(folded: str, lang: str) -> list[str]:
+    """The words that cues and exact forms are matched on: tokens with chat shorthand spelled out."""
+    return expand_abbreviations(tokens_of(folded), lang)
+
+
+def features(words: list[str], lang: str) -> list[str]:
+    """What the classifier sees: the words; then one token per kind of thing the lexicons of locales/ know in
+    them (an income or expense category word, a merchant, a currency, a day, a number word), so an unseen
+    "pension 900" or "walgreens 12" looks like the examples; then the stems of the longer words."""
+    return _with_stems(words, _concepts(words, lang)[0])
+
+
+def _with_stems(words: list[str], concepts: list[str]) -> list[str]:
+    return words + concepts + [w[:STEMS] + "~" for w in words if len(w) > STEMS + 1 and w.isalpha()]
+
+
+def _concepts(words: list[str], lang: str) -> tuple[list[str], dict[int, str]]:
+    """Concept tokens found in `words` (longest phrase first), and word position -> the concept there."""
+    table, longest, firsts = _lexicon(lang)
+    found: list[str] = []
+    covered: dict[int, str] = {}
+    n = len(words)
+    i = 0
+    while i < n:
+        if words[i] not in firsts:
+            i += 1
+            continue
+        for length in range(min(longest, n - i), 0, -1):
+            concept = table.get(tuple(words[i : i + length]))
+            if concept is not None:
+                if concept not in found:
+                    found.append(concept)
+                covered.update(dict.fromkeys(range(i, i + length), concept))
+                i += length
+                break
+        else:
+            i += 1
+    return found, covered
+
+
+@cache
+def _lexicon(lang: str) -> tuple[dict[tuple[str, ...], str], int, frozenset[str]]:
+    """Phrase (as words) -> concept token, from categories, currencies, dates, number words and merchants."""
+    table: dict[tuple[str, ...], str] = {}
+
+    def add(phrase: object, concept: str) -> None:
+        words = tuple(prepare(fold(str(phrase)), lang))
+        # A name made of digits ("99", the ride app) would turn every number into a merchant.
+        if len(words) <= 4 and not set(words) <= NOT_WORDS:
+            table.setdefault(words, concept)
+
+    for category, phrases in (_data(f"{lang}/categories.yaml").get("categories") or {}).items():
+        for phrase in phrases or ():
+            add(phrase, "~inc" if category in INCOME_CATEGORIES else "~exp")
+    for phrases in (_data(f"{lang}/currencies.yaml").get("names") or {}).values():
+        for phrase in phrases or ():
+            add(phrase, "~cur")
+    dates = _data(f"{lang}/dates.yaml")
+    for group in ("relative_days", "weekdays"):  # "anteontem" is rare in examples, "ontem" is not
+        for phrases in (dates.get(group) or {}).values():
+            for phrase in phrases if isinstance(phrases, list) else ():
+                add(phrase, "~day")
+    for word, value in (_data(f"{lang}/numbers.yaml").get("words") or {}).items():
+        if isinstance(value, int) and value >= 2:  # not "um", "un", "one": articles as often as numbers
+            add(word, NUMBER)
+    for merchant in _data("merchants.yaml").get("merchants") or ():
+        if isinstance(merchant, dict):
+            weak = set(merchant.get("weak") or ())
+            for alias in [*(merchant.get("aliases") or ()), fold(str(merchant.get("name") or ""))]:
+                if alias and alias not in weak:
+                    add(alias, "~mer")
+    return table, max((len(k) for k in table), default=1), frozenset(k[0] for k in table)
+
+
+def _key(tokens: list[str]) -> str:
+    return " ".join(t for t in tokens if t != "?")
+
+
+# ---------------------------------------------------------------- the model
+
+
+@cache
+def _model(lang: str) -> Model:
+    folder = MODELS_DIR / lang
+    try:
+        meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+        weights = gzip.decompress((folder / "textcat.bin.gz").read_bytes())
+    except (OSError, ValueError) as exc:
+        raise ModelMissingError(
+            f"the {lang!r} intent model in {folder} is missing or unreadable ({exc}); run `make nlu-model`"
+        ) from exc
+    import spacy  # lazily: importing nlu stays cheap for commands that never parse
+
+    nlp = spacy.blank(lang)
+    textcat = cast("TextCategorizer", nlp.add_pipe("textcat", config=TEXTCAT_CONFIG))
+    textcat.from_bytes(weights, exclude=["vocab"])
+    return assemble(lang, nlp, textcat, meta["known"], meta["pairs"])
+
+
+def assemble(
+    lang: str, nlp: Language, textcat: TextCategorizer, known: Iterable[str], pairs: Iterable[str]
+) -> Model:
+    """A Model from a trained classifier (with the tokens and word pairs it was trained on) plus the exact
+    forms and cues of keywords.yaml."""
+    from spacy.matcher import PhraseMatcher
+    from spacy.tokens import Doc
+
+    data = keywords(lang)
+    exact: dict[str, str] = {}
+    for intent, forms in (data.get("exact") or {}).items():
+        for form in forms or ():
+            key = _key(prepare(str(form), lang))
+            exact.setdefault(key, intent)
+            exact.setdefault(_DOUBLE.sub(r"\1", key), intent)
+    exact.pop("", None)
+    matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
+    cue_intent: dict[int, tuple[str, int]] = {}
+    known = set(known)
+    for intent, phrases in (data.get("cues") or {}).items():
+        for phrase in phrases or ():
+            words = prepare(str(phrase), lang)
+            if words:
+                known.update(words)  # so a cue still matches after UNSEEN replaced the new words
+                name = f"{intent}|{len(words)}"
+                matcher.add(name, [Doc(nlp.vocab, words=words)])
+                cue_intent[nlp.vocab.strings[name]] = (intent, len(words))
+    known -= NOT_WORDS
+    bigrams = [tuple(pair.split(" ")) for pair in pairs]
+    rows, weights, bias = _export(nlp, textcat, sorted(known | NOT_WORDS), bigrams)
+    return Model(
+        lang=lang, nlp=nlp, textcat=textcat, labels=tuple(textcat.labels), known=frozenset(known),
+        rows=rows, weights=weights, bias=bias,
+        exact=exact, exact_keys=tuple(exact), matcher=matcher, cue_intent=cue_intent,
+    )  # fmt: skip
+
+
+def _export(
+    nlp: Language, textcat: TextCategorizer, unigrams: list[str], bigrams: list[tuple[str, ...]]
+) -> tuple[dict[str | tuple[str, str], int], np.ndarray, np.ndarray]:
+    """The bag-of-n-grams classifier is linear before its softmax: probe it once with one-token and two-token
+    docs to read each training n-gram's weights, so scoring a message is a few dict lookups and one sum
+    instead of a pass through thinc (3x faster; n-grams never seen in training weigh nothing either way,
+    apart from hash collisions)."""
+    from spacy.tokens import Doc
+
+    linear = textcat.model.layers[0]
+    bias = np.asarray(textcat.model.get_ref("output_layer").get_param("b"), dtype=np.float32).copy()
+    rows: dict[str | tuple[str, str], int] = {u: i for i, u in enumerate(unigrams)}
+    pairs = [(p[0], p[1]) for p in bigrams if len(p) == 2 and p[0] in rows and p[1] in rows]
+    docs = [Doc(nlp.vocab, words=[u]) for u in unigrams] + [Doc(nlp.vocab, words=list(p)) for p in pairs]
+    if not docs:
+        return rows, np.zeros((0, len(bias)), dtype=np.float32), bias
+    out = np.asarray(linear.predict(docs), dtype=np.float32) - bias
+    for i, (a, b) in enumerate(pairs, start=len(unigrams)):
+        out[i] -= out[rows[a]] + out[rows[b]]
+        rows[(a, b)] = i
+    return rows, out, bias
+
+
+# ---------------------------------------------------------------- scoring
+
+
+def classify(
+    norm: Normalized, lang: str, *, has_amount: bool = False, has_period: bool = False, has_date: bool = False
+) -> list[tuple[str, float]]:
+    """Every intent of the contract with a score (summing to 1), best first. A top score under
+    nlu.types.LOW_CONFIDENCE means the evidence was weak or split: the conversation should ask."""
+    return score(_model(lang), norm.text, has_amount=has_amount, has_period=has_period, has_date=has_date)
+
+
+def score(
+    model: Model, folded: str, *, has_amount: bool = False, has_period: bool = False, has_date: bool = False
+) -> list[tuple[str, float]]:
+    """classify() with an explicit model (cross-validation scores models trained in memory)."""
+    from spacy.tokens import Doc
+
+    tokens = prepare(folded, model.lang)
+    key = _key(tokens)
+    # Layer 1: the whole message is an exact form.
+    exact = model.exact.get(key) or model.exact.get(_DOUBLE.sub(r"\1", key))
+    if exact is not None:
+        return _certain(exact)
+    # Layers 2-4: cues, the classifier and the extractor features, added up in log-odds.
+    concepts, covered = _concepts(tokens, model.lang)
+    seen = [t if t in model.known or t in NOT_WORDS else UNSEEN for t in _with_stems(tokens, concepts)]
+    known = any(t != UNSEEN and t not in NOT_WORDS for t in seen)
+    # Cues are matched on the words alone (the first len(tokens) of `seen`); new words are UNSEEN there, so
+    # spaCy's string store does not grow with every new word of a long-running process.
+    cues = _cues(model, Doc(model.nlp.vocab, words=seen[: len(tokens)]))
+    if known or cues:
+        logits = _classifier(model, seen)
+    else:
+        logits = dict.fromkeys(INTENTS, 0.0)  # the classifier would only echo its class priors
+    for intent, bonus in cues.items():
+        logits[intent] += bonus
+    fuzzy = _fuzzy_exact(model, key) if len(tokens) <= 3 else None
+    if fuzzy is not None:
+        logits[fuzzy] += FUZZY_BONUS
+    words = sum(t.isalpha() for t in tokens)
+    names = (
+        bool(words)
+        and not cues
+        and all(covered.get(i) in _NAMES or t not in model.known for i, t in enumerate(tokens) if t.isalpha())
+    )
+    for feature in _active(has_amount, has_period, has_date, known or bool(cues), names):
+        for intent, weight in FEATURES[feature].items():
+            logits[intent] += weight
+    if words and known and not cues:
+        # Merchants, categories and currency words of the lexicons are not new, even if no example had them.
+        new = sum(t.isalpha() and t not in model.known and i not in covered for i, t in enumerate(tokens))
+        logits["unknown"] += UNSEEN_WORDS * new / words
+    return _distribution(logits)
+
+
+def _classifier(model: Model, seen: list[str]) -> dict[str, float]:
+    """The classifier's tempered log-probabilities, from its exported n-gram weights."""
+    rows = model.rows
+    hits = [rows[t] for t in seen if t in rows]
+    hits += [rows[p] for p in itertools.pairwise(seen) if p in rows]
+    scores = (model.bias + model.weights[hits].sum(axis=0) if hits else model.bias).tolist()
+    top = max(scores)
+    norm = top + math.log(sum(math.exp(s - top) for s in scores))
+    # Floor at log(1e-6): one label's near-zero probability must not veto cue or feature evidence.
+    return {label: TEMPERATURE * max(s - norm, -13.8) for label, s in zip(model.labels, scores, strict=True)}
+
+
+def _active(has_amount: bool, has_period: bool, has_date: bool, understood: bool, names: bool) -> list[str]:
+    active = ["amount" if has_amount else "no_amount"]
+    if has_period:
+        active.append("period")
+    if has_date:
+        active.append("date")
+    if has_amount and names:
+        active.append("amount_and_names")
+    if not understood and not has_amount:
+        active.append("nothing_known")
+    return active
+
+
+def _fuzzy_exact(model: Model, key: str) -> str | None:
+    """The intent of the exact form within one typo of `key` (a swap of two letters is one; two typos for
+    long keys); None for keys too short to tell a typo from another word."""
+    if len(key) < 4:
+        return None
+    cutoff = 2 if len(key) >= 9 else 1
+    found = process.extractOne(key, model.exact_keys, scorer=OSA.distance, score_cutoff=cutoff)
+    return None if found is None else model.exact[found[0]]
+
+
+def _cues(model: Model, doc: Doc) -> dict[str, float]:
+    """Bonus per intent from cue phrases: longest matches first, overlapping shorter ones dropped."""
+    if not len(doc):
+        return {}
+    matches = sorted(model.matcher(doc), key=lambda m: (m[1] - m[2], m[1]))
+    taken: set[int] = set()
+    bonus: dict[str, float] = {}
+    for match_id, start, end in matches:
+        if taken.intersection(range(start, end)):
+            continue
+        taken.update(range(start, end))
+        intent, words = model.cue_intent[match_id]
+        bonus[intent] = bonus.get(intent, 0.0) + CUE_BONUS + CUE_PER_WORD * (words - 1)
+    return bonus
+
+
+def _distribution(logits: dict[str, float]) -> list[tuple[str, float]]:
+    top = max(logits.values())
+    exps = {intent: math.exp(value - top) for intent, value in logits.items()}
+    total = sum(exps.values())
+    return sorted(((intent, exps[intent] / total) for intent in INTENTS), key=lambda pair: -pair[1])
+
+
+def _certain(intent: str) -> list[tuple[str, float]]:
+    rest = (1.0 - EXACT_CONFIDENCE) / (len(INTENTS) - 1)
+    return [(intent, EXACT_CONFIDENCE)] + [(other, rest) for other in INTENTS if other != intent]

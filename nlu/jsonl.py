@@ -1,0 +1,73 @@
+"""`centavo nlu` as a function: one JSON request line in, one JSON result line out, errors as lines too."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from typing import Any
+
+from nlu import parse
+from nlu.types import LANGUAGES
+
+_FIELDS = {"text", "now", "lang", "currency", "tz"}
+
+
+class RequestError(ValueError):
+    """A request line that does not follow the contract."""
+
+
+def handle_request(request: Any) -> dict[str, object]:
+    """The result for one decoded request object; raises RequestError naming what is wrong."""
+    if not isinstance(request, dict):
+        raise RequestError("a request must be a JSON object")
+    text = request.get("text")
+    if not isinstance(text, str):
+        raise RequestError("text: a string is required")
+    now = None
+    if request.get("now") is not None:
+        raw = request["now"]
+        if not isinstance(raw, str):
+            raise RequestError("now: an ISO-8601 datetime string is required")
+        try:
+            now = datetime.fromisoformat(raw)
+        except ValueError:
+            raise RequestError(f"now: not an ISO-8601 datetime: {raw!r}") from None
+    lang = request.get("lang")
+    if lang is not None and lang not in LANGUAGES:
+        raise RequestError("lang: must be one of en, es, pt")
+    currency = request.get("currency")
+    if currency is not None and not (isinstance(currency, str) and len(currency) == 3 and currency.isalpha()):
+        raise RequestError("currency: an ISO 4217 code is required")
+    tz = request.get("tz")
+    if tz is not None and not isinstance(tz, str):
+        raise RequestError("tz: an IANA zone name is required")
+    try:
+        result = parse(text, now=now, lang=lang, currency=currency, tz=tz)
+    except ValueError as exc:  # an unknown zone
+        raise RequestError(f"tz: {exc}") from None
+    return result.to_json()
+
+
+def handle_line(line: bytes | str) -> str:
+    """One request line -> one result line (without the newline). Never raises."""
+    try:
+        text = line.decode("utf-8") if isinstance(line, bytes) else line
+        result: dict[str, object] = handle_request(json.loads(text))
+    except UnicodeDecodeError:
+        result = {"error": "the line is not valid UTF-8"}
+    except json.JSONDecodeError as exc:
+        result = {"error": f"malformed JSON: {exc.msg} at column {exc.colno}"}
+    except RequestError as exc:
+        result = {"error": str(exc)}
+    except RecursionError:
+        result = {"error": "the request is nested too deeply"}
+    # Lone surrogates (valid in JSON escapes, invalid in UTF-8) are replaced so the output is always UTF-8.
+    return json.dumps(result, ensure_ascii=False).encode("utf-8", "replace").decode("utf-8")
+
+
+def run(lines: Iterable[bytes]) -> Iterator[str]:
+    """Results for request lines in order; blank lines are skipped."""
+    for line in lines:
+        if line.strip():
+            yield handle_line(line)

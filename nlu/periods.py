@@ -1,0 +1,157 @@
+"""Calendar arithmetic for the NLU's date conventions: days and inclusive periods resolved against today."""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date, timedelta
+
+from nlu.types import DateRange
+
+# How far back "a year left out" may look for a 29 February.
+_YEARS_BACK = 8
+
+
+def valid(year: int, month: int, day: int) -> date | None:
+    """The date, or None when it does not exist (31 April, 29 February 2026, year 0)."""
+    if not (1 <= year <= 9999 and 1 <= month <= 12 and 1 <= day <= calendar.monthrange(year, month)[1]):
+        return None
+    return date(year, month, day)
+
+
+def add_months(day: date, months: int) -> date:
+    """Same day of month `months` later (or earlier), clamped to the month's last day."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    year = min(max(year, 1), 9999)
+    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
+def single(day: date) -> DateRange:
+    return DateRange(day, day)
+
+
+def month_range(year: int, month: int) -> DateRange | None:
+    if not (1 <= year <= 9999 and 1 <= month <= 12):
+        return None
+    return DateRange(date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1]))
+
+
+def year_range(year: int) -> DateRange | None:
+    return DateRange(date(year, 1, 1), date(year, 12, 31)) if 1 <= year <= 9999 else None
+
+
+def week_range(day: date) -> DateRange:
+    """Monday to Sunday of the ISO week of `day`."""
+    monday = day - timedelta(days=day.weekday())
+    return DateRange(monday, monday + timedelta(days=6))
+
+
+def weekday_on_or_before(today: date, weekday: int) -> date:
+    """The latest `weekday` (ISO, 1 = Monday) on or before today: "el viernes", "on friday"."""
+    return today - timedelta(days=(today.isoweekday() - weekday) % 7)
+
+
+def weekday_before(today: date, weekday: int) -> date:
+    """The latest `weekday` strictly before today: "last friday", "sexta passada"."""
+    return today - timedelta(days=(today.isoweekday() - weekday - 1) % 7 + 1)
+
+
+def weekday_after(today: date, weekday: int) -> date:
+    """The earliest `weekday` strictly after today: "next friday"."""
+    return today + timedelta(days=(weekday - today.isoweekday() - 1) % 7 + 1)
+
+
+def weekday_in_week(today: date, weekday: int, weeks: int) -> date:
+    """`weekday` of the ISO week `weeks` away from today's (0 = this week, -1 = last week)."""
+    return week_range(today).start + timedelta(days=7 * weeks + weekday - 1)
+
+
+def day_of_month(today: date, day: int) -> date | None:
+    """ "dia 5": the 5th of this month when not after today, else of the latest earlier month that has it."""
+    for back in range(13):
+        month = add_months(today.replace(day=1), -back)
+        candidate = valid(month.year, month.month, day)
+        if candidate is not None and candidate <= today:
+            return candidate
+    return None
+
+
+def day_in_month_of(today: date, day: int, months: int) -> date | None:
+    """The `day` of the month `months` away from today's: "dia 5 deste mes" (0), "do mes passado" (-1)."""
+    month = add_months(today.replace(day=1), months)
+    return valid(month.year, month.month, day)
+
+
+def latest_date(today: date, month: int, day: int, *, strictly_before: bool = False) -> date | None:
+    """A date without a year: the latest one not after today (before today when `strictly_before`)."""
+    for back in range(_YEARS_BACK + 1):
+        candidate = valid(today.year - back, month, day)
+        if candidate is not None and (candidate < today or (candidate == today and not strictly_before)):
+            return candidate
+    return None
+
+
+def latest_month(today: date, month: int) -> DateRange | None:
+    """ "in October": that month of the latest year in which it has begun."""
+    year = today.year if month <= today.month else today.year - 1
+    return month_range(year, month)
+
+
+def named_period(today: date, key: str) -> DateRange | None:
+    """The period phrases of dates.yaml: this_month, last_week, this_weekend, ..."""
+    first = today.replace(day=1)
+    if key.endswith("weekend"):
+        return weekend(today, last=key.startswith("last"))
+    step = {"this": 0, "last": -1, "next": 1}.get(key.partition("_")[0])
+    unit = key.partition("_")[2]
+    if step is None:
+        return None
+    if unit == "month":
+        month = add_months(first, step)
+        return month_range(month.year, month.month)
+    if unit == "week":
+        return week_range(today + timedelta(days=7 * step))
+    if unit == "year":
+        return year_range(today.year + step)
+    return None
+
+
+def weekend(today: date, *, last: bool) -> DateRange:
+    """This weekend = Saturday-Sunday of today's ISO week once it has begun, else the one before; last
+    weekend = Saturday-Sunday of the previous ISO week. Past-leaning: people ask what they spent."""
+    saturday = week_range(today).start + timedelta(days=5)
+    if last or today < saturday:
+        saturday -= timedelta(days=7)
+    return DateRange(saturday, saturday + timedelta(days=1))
+
+
+def last_n(today: date, count: int, unit: str) -> DateRange | None:
+    """ "last 7 days" = today-6..today; weeks, months and years roll the same way (today included)."""
+    if not 1 <= count <= 3660:
+        return None
+    if unit == "day":
+        start = today - timedelta(days=count - 1)
+    elif unit == "week":
+        start = today - timedelta(days=7 * count - 1)
+    elif unit == "month":
+        start = add_months(today, -count) + timedelta(days=1)
+    elif unit == "year":
+        start = add_months(today, -12 * count) + timedelta(days=1)
+    else:
+        return None
+    return DateRange(start, today)
+
+
+def ago(today: date, count: int, unit: str) -> date | None:
+    """ "3 days ago", "hace una semana", "faz 2 meses"."""
+    if not 0 <= count <= 3660:
+        return None
+    if unit == "day":
+        return today - timedelta(days=count)
+    if unit == "week":
+        return today - timedelta(days=7 * count)
+    if unit == "month":
+        return add_months(today, -count)
+    if unit == "year":
+        return add_months(today, -12 * count)
+    return None

@@ -1,0 +1,101 @@
+"""One message through the NLU: normalize -> language -> dates -> money -> merchant -> intent -> category."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, tzinfo
+from decimal import Decimal
+from functools import cache
+
+from nlu.categories import find_category
+from nlu.data import load_lang
+from nlu.dates import find_when
+from nlu.intents import classify
+from nlu.language import detect_language
+from nlu.merchants import find_merchant
+from nlu.money import find_amounts, primary_amount
+from nlu.normalize import normalize
+from nlu.types import LANGUAGES, MoneyMention, Parse
+
+# Which fields each intent carries. A transaction has a day; a question covers a period.
+TRANSACTION_INTENTS = frozenset({"add_expense", "add_income", "edit_last"})
+QUERY_INTENTS = frozenset({"balance", "list_transactions", "spending_summary", "budget_status", "set_budget"})
+# Short conversational turns: numbers or names in them are not money or merchants ("yes 2", "hi uber").
+BARE_INTENTS = frozenset({"greeting", "affirm", "deny", "help"})
+
+
+def parse_message(
+    text: str, *, now: datetime, zone: tzinfo, lang: str | None = None, currency: str | None = None
+) -> Parse:
+    """Understand `text`, resolving relative dates against `now` seen in `zone` (the user's local day)."""
+    norm = normalize(text)
+    today: date = now.astimezone(zone).date()
+    # Without a stored language, the user's currency is the next best prior (BRL users write Portuguese).
+    prior = lang if lang is not None else _currency_languages().get(currency or "")
+    language, _ = detect_language(norm, prior)
+
+    when = find_when(norm, language, today)
+    mentions = find_amounts(norm, language, currency, exclude=when.spans)
+    primary = primary_amount(mentions, norm, language)
+    claimed = list(when.spans) + [(m.start, m.end) for m in mentions]
+    merchant = find_merchant(norm, language, exclude=claimed)
+    if (merchant is None or not merchant.known) and any(not m.explicit for m in mentions):
+        # A known merchant named by a number ("99", "7-Eleven", "Forever 21") was taken for a bare amount:
+        # look again with only the written-currency amounts claimed, and give that number to the merchant.
+        retry = find_merchant(
+            norm, language, exclude=list(when.spans) + [(m.start, m.end) for m in mentions if m.explicit]
+        )
+        if retry is not None and retry.known and any(_overlaps(retry.start, retry.end, m) for m in mentions):
+            merchant = retry
+            mentions = [m for m in mentions if not _overlaps(retry.start, retry.end, m)]
+            primary = primary_amount(mentions, norm, language)
+            claimed = list(when.spans) + [(m.start, m.end) for m in mentions]
+
+    ranked = classify(
+        norm,
+        language,
+        has_amount=primary is not None,
+        has_period=when.period is not None and when.day is None,
+        has_date=when.day is not None,
+    )
+    intent, confidence = ranked[0]
+    if merchant is not None:
+        claimed.append((merchant.start, merchant.end))
+    category = find_category(norm, language, merchant, intent, exclude=claimed)
+
+    bare = intent in BARE_INTENTS
+    amount: Decimal | None = None if primary is None or bare else primary.amount
+    return Parse(
+        lang=language,
+        intent=intent,
+        confidence=confidence,
+        amount=amount,
+        currency=_currency(primary if amount is not None else None, mentions, currency),
+        date=when.day if intent in TRANSACTION_INTENTS else None,
+        period=(when.period if intent in QUERY_INTENTS else None),
+        recurrence=when.recurrence if not bare else None,
+        count=when.count if not bare else None,
+        merchant=None if merchant is None or bare else merchant.name,
+        category=None if bare else category,
+        amounts=tuple(m for m in mentions if m.explicit),
+        alternatives=tuple(ranked[1:4]),
+    )
+
+
+@cache
+def _currency_languages() -> dict[str, str]:
+    """ISO code -> the language most of its users write, from keywords.yaml `currencies`."""
+    return {code: lang for lang in LANGUAGES for code in load_lang(lang, "keywords").get("currencies") or ()}
+
+
+def _overlaps(start: int, end: int, mention: MoneyMention) -> bool:
+    return mention.start < end and start < mention.end
+
+
+def _currency(primary: MoneyMention | None, mentions: list[MoneyMention], default: str | None) -> str | None:
+    """The amount's currency as written, else the first currency written anywhere, else the request's."""
+    if primary is not None and primary.currency is not None:
+        return primary.currency
+    for mention in mentions:
+        if mention.explicit and mention.currency is not None:
+            return mention.currency
+    return default

@@ -1,0 +1,126 @@
+"""The result of understanding one message: Parse and its parts, as the NLU contract defines them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+LANGUAGES: tuple[str, ...] = ("en", "es", "pt")
+
+INTENTS: tuple[str, ...] = (
+    "add_expense",
+    "add_income",
+    "balance",
+    "list_transactions",
+    "spending_summary",
+    "set_budget",
+    "budget_status",
+    "undo",
+    "edit_last",
+    "help",
+    "greeting",
+    "affirm",
+    "deny",
+    "unknown",
+)
+
+CATEGORIES: tuple[str, ...] = (
+    "groceries",
+    "dining",
+    "transport",
+    "housing",
+    "utilities",
+    "health",
+    "entertainment",
+    "shopping",
+    "travel",
+    "education",
+    "subscriptions",
+    "personal_care",
+    "salary",
+    "other_income",
+    "other",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class MoneyMention:
+    """An amount found in the message."""
+
+    amount: Decimal
+    """Positive, exact: "1.234,56" -> Decimal("1234.56"), "2k" -> Decimal("2000")."""
+    currency: str | None
+    """ISO 4217 when the message says it (symbol, code or word) or resolved from the default, else None."""
+    text: str
+    """The original text of the mention, as typed ("R$ 45,90", "15 dólares e 15 centavos")."""
+    start: int
+    """Span in the normalized text (Normalized.text)."""
+    end: int
+    explicit: bool
+    """True when a currency was written (symbol, ISO code or currency word); bare numbers are False."""
+
+
+@dataclass(frozen=True, slots=True)
+class DateRange:
+    """An inclusive range of days."""
+
+    start: date
+    end: date
+
+
+@dataclass(frozen=True, slots=True)
+class Parse:
+    """Everything understood from one message."""
+
+    lang: str
+    intent: str
+    confidence: float
+    """0..1; below `LOW_CONFIDENCE` the conversation should ask instead of acting."""
+    amount: Decimal | None = None
+    currency: str | None = None
+    date: date | None = None
+    period: DateRange | None = None
+    recurrence: str | None = None
+    count: int | None = None
+    merchant: str | None = None
+    category: str | None = None
+    amounts: tuple[MoneyMention, ...] = ()
+    alternatives: tuple[tuple[str, float], ...] = field(default=())
+    """Other intents with their scores, best first: what a clarifying question can offer."""
+
+    def to_json(self) -> dict[str, object]:
+        """The result line of `centavo nlu` (NLU_CONTRACT.md)."""
+        return {
+            "lang": self.lang,
+            "intent": self.intent,
+            "amount": None if self.amount is None else format_decimal(self.amount),
+            "currency": self.currency,
+            "date": None if self.date is None else self.date.isoformat(),
+            "period": None
+            if self.period is None
+            else {"start": self.period.start.isoformat(), "end": self.period.end.isoformat()},
+            "recurrence": self.recurrence,
+            "count": self.count,
+            "merchant": self.merchant,
+            "category": self.category,
+            "confidence": round(self.confidence, 4),
+            "amounts": [
+                {"amount": format_decimal(m.amount), "currency": m.currency, "text": m.text}
+                for m in self.amounts
+                if m.explicit
+            ],
+        }
+
+
+LOW_CONFIDENCE = 0.5
+"""Intent confidence under which a caller should ask a clarifying question."""
+
+
+def format_decimal(value: Decimal) -> str:
+    """Positional notation, no exponent, cents kept: Decimal("2000") -> "2000", Decimal("45.9") -> "45.90"."""
+    if value == value.to_integral_value():
+        return str(value.quantize(Decimal(1)))
+    text = format(value.normalize(), "f")
+    whole, _, frac = text.partition(".")
+    return f"{whole}.{frac.ljust(2, '0')}"

@@ -1,0 +1,1 @@
+"""Tests generated from the language data and the per-language test tables."""
