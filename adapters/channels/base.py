@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
 ChannelKind = Literal["whatsapp", "sms"]
@@ -88,9 +88,3 @@ def log_result(log: logging.Logger, provider: str, message: OutboundMessage, res
         log.info("outbound message %s via %s", result.status, provider, extra=dict(extra))
     else:
         log.warning("outbound message failed via %s: %s", provider, result.error, extra=dict(extra))
-
-
-@dataclass(slots=True)
-class _Unused:
-    # Keeps dataclasses' field import meaningful for subclasses that need defaults factories.
-    items: list[str] = field(default_factory=list)

@@ -1,0 +1,104 @@
+"""A local aiohttp fake of Twilio's Messages API and Meta's Graph messages endpoint, recording requests."""
+
+from __future__ import annotations
+
+import base64
+import secrets
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+
+@dataclass
+class RecordedRequest:
+    provider: str
+    path: str
+    headers: dict[str, str]
+    form: dict[str, str] = field(default_factory=dict)
+    json: Any = None
+
+
+@dataclass
+class FakeError:
+    """The next responses fail with this status and provider error code."""
+
+    status: int
+    code: int
+    message: str = "fake error"
+
+
+@dataclass
+class FakeProviders:
+    """Credentials the fake accepts, what it received, and the failure it is told to return."""
+
+    twilio_sid: str = "AC" + "0" * 32
+    twilio_token: str = "twilio-token"
+    meta_token: str = "meta-token"
+    requests: list[RecordedRequest] = field(default_factory=list)
+    twilio_error: FakeError | None = None
+    meta_error: FakeError | None = None
+
+    def app(self) -> web.Application:
+        app = web.Application()
+        app.router.add_post("/2010-04-01/Accounts/{sid}/Messages.json", self._twilio_messages)
+        app.router.add_post("/{version}/{phone_number_id}/messages", self._meta_messages)
+        return app
+
+    def of(self, provider: str) -> list[RecordedRequest]:
+        return [r for r in self.requests if r.provider == provider]
+
+    async def _twilio_messages(self, request: web.Request) -> web.Response:
+        sid = request.match_info["sid"]
+        expected = "Basic " + base64.b64encode(f"{self.twilio_sid}:{self.twilio_token}".encode()).decode()
+        if sid != self.twilio_sid or request.headers.get("Authorization") != expected:
+            return _twilio_error(401, 20003, "Authenticate")
+        form = {key: str(value) for key, value in (await request.post()).items()}
+        self.requests.append(RecordedRequest("twilio", request.path, dict(request.headers), form=form))
+        if self.twilio_error is not None:
+            error = self.twilio_error
+            return _twilio_error(error.status, error.code, error.message)
+        missing = [name for name in ("To", "From") if not form.get(name)]
+        if missing or not (form.get("Body") or form.get("ContentSid")):
+            return _twilio_error(400, 21602, "Message body is required.")
+        payload = {
+            "sid": "SM" + secrets.token_hex(16),
+            "account_sid": sid,
+            "to": form["To"],
+            "from": form["From"],
+            "body": form.get("Body", ""),
+            "status": "queued",
+            "num_segments": "1",
+            "direction": "outbound-api",
+            "api_version": "2010-04-01",
+            "uri": f"/2010-04-01/Accounts/{sid}/Messages.json",
+        }
+        return web.json_response(payload, status=201)
+
+    async def _meta_messages(self, request: web.Request) -> web.Response:
+        if request.headers.get("Authorization") != f"Bearer {self.meta_token}":
+            return _meta_error(401, 190, "Invalid OAuth access token.")
+        body = await request.json()
+        self.requests.append(RecordedRequest("meta", request.path, dict(request.headers), json=body))
+        if self.meta_error is not None:
+            return _meta_error(self.meta_error.status, self.meta_error.code, self.meta_error.message)
+        wamid = "wamid." + secrets.token_hex(12)
+        return web.json_response(
+            {
+                "messaging_product": "whatsapp",
+                "contacts": [{"input": body.get("to"), "wa_id": body.get("to")}],
+                "messages": [{"id": wamid}],
+            }
+        )
+
+
+def _twilio_error(status: int, code: int, message: str) -> web.Response:
+    payload = {"code": code, "message": message, "more_info": f"https://www.twilio.com/docs/errors/{code}"}
+    return web.json_response({**payload, "status": status}, status=status)
+
+
+def _meta_error(status: int, code: int, message: str) -> web.Response:
+    return web.json_response(
+        {"error": {"message": message, "type": "OAuthException", "code": code, "fbtrace_id": "fake"}},
+        status=status,
+    )
