@@ -1,0 +1,23 @@
+"""Provider webhooks: verify the signature, turn the payload into channel-neutral messages and statuses."""
+
+from __future__ import annotations
+
+from bot.webhooks.inbound import (
+    BadRequest,
+    BadSignature,
+    InboundMessage,
+    PayloadTooLarge,
+    StatusUpdate,
+    UnsupportedMediaType,
+    WebhookError,
+)
+
+__all__ = [
+    "BadRequest",
+    "BadSignature",
+    "InboundMessage",
+    "PayloadTooLarge",
+    "StatusUpdate",
+    "UnsupportedMediaType",
+    "WebhookError",
+]

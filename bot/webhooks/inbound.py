@@ -1,0 +1,103 @@
+"""The channel-neutral InboundMessage and StatusUpdate, and the errors a webhook maps to HTTP statuses."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from domain.model import Channel
+
+Provider = Literal["twilio", "meta"]
+DeliveryStatus = Literal["queued", "sent", "delivered", "read", "failed", "undelivered"]
+
+E164 = re.compile(r"^\+[1-9][0-9]{1,14}$")
+
+
+@dataclass(frozen=True, slots=True)
+class InboundMessage:
+    """One message a person sent us, whatever the provider."""
+
+    channel: Channel
+    """Channel.WHATSAPP or Channel.SMS."""
+    provider: Provider
+    """Who delivered it: "twilio" or "meta"."""
+    sender: str
+    """The person's number in E.164, "+" kept, any "whatsapp:" prefix stripped."""
+    recipient: str
+    """Our number in E.164 (Twilio) or the Meta phone_number_id; it decides the tenant."""
+    text: str
+    """The message text; "" for a media-only message."""
+    provider_message_id: str
+    """Twilio MessageSid or Meta wamid; with the channel, the inbox's idempotency key."""
+    received_at: datetime
+    """When we received it, from the caller's clock."""
+    media_count: int = 0
+    """How many attachments came with it (they are not downloaded)."""
+    profile_name: str | None = None
+    """The WhatsApp profile name, when the provider sends one."""
+
+
+@dataclass(frozen=True, slots=True)
+class StatusUpdate:
+    """A delivery status for a message we sent."""
+
+    provider: Provider
+    """Who reported it: "twilio" or "meta"."""
+    provider_message_id: str
+    """The id the provider gave our outbound message."""
+    status: DeliveryStatus
+    """Normalized: queued, sent, delivered, read, failed or undelivered."""
+    error_code: str | None = None
+    """The provider's error code on failure, as a string."""
+
+
+class WebhookError(Exception):
+    """A request the webhook refuses; `status` is the HTTP status to answer with, `reason` says why."""
+
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(f"{status}: {reason}")
+        self.status = status
+        self.reason = reason
+
+
+class BadSignature(WebhookError):
+    """Missing or wrong signature (or no secret configured): 403, and nothing is stored."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(403, reason)
+
+
+class BadRequest(WebhookError):
+    """A signed request whose content is malformed: 400 with a reason naming the problem."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(400, reason)
+
+
+class PayloadTooLarge(WebhookError):
+    """A body larger than any the provider sends: 413."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(413, reason)
+
+
+class UnsupportedMediaType(WebhookError):
+    """A body that is not the content type the provider sends: 415."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(415, reason)
+
+
+def header(headers: Mapping[str, str], name: str) -> str | None:
+    """Case-insensitive header lookup that works on a plain dict as well as aiohttp's CIMultiDict."""
+    value = headers.get(name)
+    if value is not None:
+        return value
+    lowered = name.lower()
+    for key, candidate in headers.items():
+        if key.lower() == lowered:
+            return candidate
+    return None

@@ -1,0 +1,179 @@
+"""Twilio Programmable Messaging webhooks (WhatsApp and SMS in one endpoint, plus status callbacks).
+
+Checks run in a fixed order so an unsigned request learns nothing about the fields we expect:
+size (413), content type (415), strict UTF-8 form decoding (400), signature (403), then fields (400).
+An empty body with the form content type therefore gets 403 unless it is correctly signed, and a correctly
+signed empty body gets 400 naming "From" (or "MessageSid" for a status callback).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from urllib.parse import parse_qsl
+
+from multidict import MultiDict
+from twilio.request_validator import (
+    SIGNATURE_HEADER,
+    SIGNATURE_SETTINGS_HEADER,
+    RequestValidator,
+    get_signature_algorithm,
+)
+
+from bot.webhooks.inbound import (
+    E164,
+    BadRequest,
+    BadSignature,
+    DeliveryStatus,
+    InboundMessage,
+    PayloadTooLarge,
+    StatusUpdate,
+    UnsupportedMediaType,
+    header,
+)
+from domain.model import Channel
+
+# Twilio caps a message body at 1,600 characters; even fully percent-encoded 3-byte characters plus the other
+# fields stay far below this, so anything larger did not come from Twilio.
+MAX_BODY_BYTES = 64 * 1024
+MAX_FIELDS = 200
+FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
+WHATSAPP_PREFIX = "whatsapp:"
+
+# Twilio's MessageStatus values, normalized to the six we act on.
+STATUS_MAP: dict[str, DeliveryStatus] = {
+    "accepted": "queued",
+    "scheduled": "queued",
+    "queued": "queued",
+    "sending": "queued",
+    "sent": "sent",
+    "delivered": "delivered",
+    "read": "read",
+    "failed": "failed",
+    "canceled": "failed",
+    "undelivered": "undelivered",
+    "partially_delivered": "undelivered",
+}
+
+
+def verify_and_parse(
+    path_qs: str,
+    headers: Mapping[str, str],
+    body: bytes,
+    *,
+    public_base_url: str,
+    auth_token: str,
+    received_at: datetime,
+) -> InboundMessage:
+    """Check an inbound-message webhook (POST /webhooks/twilio) and build the channel-neutral message."""
+    params = _verified_form(path_qs, headers, body, public_base_url=public_base_url, auth_token=auth_token)
+    raw_from = _required(params, "From")
+    raw_to = _required(params, "To")
+    sid = _required(params, "MessageSid")
+
+    channel = Channel.WHATSAPP if raw_from.startswith(WHATSAPP_PREFIX) else Channel.SMS
+    sender = raw_from.removeprefix(WHATSAPP_PREFIX)
+    if not E164.match(sender):
+        raise BadRequest("field From is not a WhatsApp or E.164 phone number")
+    recipient = raw_to.removeprefix(WHATSAPP_PREFIX)
+
+    raw_media = params.get("NumMedia", "0").strip() or "0"
+    if not raw_media.isdigit():
+        raise BadRequest("field NumMedia is not a whole number")
+    media_count = int(raw_media)
+
+    text = params.get("Body")
+    if text is None:
+        if media_count == 0:
+            raise BadRequest("missing field Body")
+        text = ""
+
+    profile_name = params.get("ProfileName") or None
+    return InboundMessage(
+        channel=channel,
+        provider="twilio",
+        sender=sender,
+        recipient=recipient,
+        text=text,
+        provider_message_id=sid,
+        received_at=received_at,
+        media_count=media_count,
+        profile_name=profile_name,
+    )
+
+
+def verify_and_parse_status(
+    path_qs: str,
+    headers: Mapping[str, str],
+    body: bytes,
+    *,
+    public_base_url: str,
+    auth_token: str,
+) -> StatusUpdate:
+    """Check a status callback (POST /webhooks/twilio/status) and normalize its status."""
+    params = _verified_form(path_qs, headers, body, public_base_url=public_base_url, auth_token=auth_token)
+    sid = _required(params, "MessageSid")
+    raw_status = _required(params, "MessageStatus").lower()
+    status = STATUS_MAP.get(raw_status)
+    if status is None:
+        raise BadRequest(f"field MessageStatus has an unknown value {raw_status[:40]!r}")
+    error_code = params.get("ErrorCode") or None
+    return StatusUpdate(provider="twilio", provider_message_id=sid, status=status, error_code=error_code)
+
+
+def _verified_form(
+    path_qs: str,
+    headers: Mapping[str, str],
+    body: bytes,
+    *,
+    public_base_url: str,
+    auth_token: str,
+) -> MultiDict[str]:
+    if len(body) > MAX_BODY_BYTES:
+        raise PayloadTooLarge(f"body is larger than {MAX_BODY_BYTES} bytes")
+
+    content_type = (header(headers, "Content-Type") or "").split(";", 1)[0].strip().lower()
+    if content_type != FORM_CONTENT_TYPE:
+        raise UnsupportedMediaType(f"expected {FORM_CONTENT_TYPE}")
+
+    params = _decode_form(body)
+
+    # An empty token would make signatures anyone can compute; refuse rather than accept.
+    if not auth_token:
+        raise BadSignature("Twilio auth token is not configured")
+    signature = header(headers, SIGNATURE_HEADER)
+    if not signature:
+        raise BadSignature(f"missing {SIGNATURE_HEADER}")
+    # The public URL, not the one we were reached at: proxies rewrite scheme, host and port.
+    url = public_base_url.rstrip("/") + path_qs
+    algorithm = get_signature_algorithm(header(headers, SIGNATURE_SETTINGS_HEADER))
+    if not RequestValidator(auth_token).validate(url, params, signature, algorithm):
+        raise BadSignature(f"{SIGNATURE_HEADER} does not match")
+    return params
+
+
+def _decode_form(body: bytes) -> MultiDict[str]:
+    try:
+        # Raw bytes must be UTF-8 (really ASCII), and so must the percent-encoded bytes they spell.
+        text = body.decode("utf-8")
+        pairs = parse_qsl(
+            text,
+            keep_blank_values=True,
+            strict_parsing=bool(text),
+            encoding="utf-8",
+            errors="strict",
+            max_num_fields=MAX_FIELDS,
+        )
+    except UnicodeDecodeError as exc:
+        raise BadRequest("body is not valid UTF-8") from exc
+    except ValueError as exc:
+        raise BadRequest("body is not valid form data") from exc
+    # A MultiDict keeps repeated keys, which Twilio's signature covers.
+    return MultiDict(pairs)
+
+
+def _required(params: MultiDict[str], name: str) -> str:
+    value = params.get(name, "").strip()
+    if not value:
+        raise BadRequest(f"missing field {name}")
+    return value
