@@ -1,15 +1,29 @@
 """SQL persistence for the domain's ports: PostgreSQL (asyncpg, RLS) or SQLite (aiosqlite)."""
 
 from adapters.db.engine import Database
+from adapters.db.messaging import (
+    ChannelEndpoint,
+    InboxMessage,
+    OutboundRecord,
+    SqlChannelEndpointRepository,
+    SqlInboxRepository,
+    SqlOutboundRepository,
+)
 from adapters.db.migrate import downgrade, downgrade_async, upgrade, upgrade_async
 from adapters.db.outbox import OutboxMessage, SqlOutbox
 from adapters.db.unit_of_work import SqlDirectoryUnitOfWork, SqlUnitOfWork
 from adapters.db.urls import async_url, dialect_of
 
 __all__ = [
+    "ChannelEndpoint",
     "Database",
+    "InboxMessage",
+    "OutboundRecord",
     "OutboxMessage",
+    "SqlChannelEndpointRepository",
     "SqlDirectoryUnitOfWork",
+    "SqlInboxRepository",
+    "SqlOutboundRepository",
     "SqlOutbox",
     "SqlUnitOfWork",
     "async_url",

@@ -24,6 +24,8 @@ TENANT_TABLES: tuple[str, ...] = (
     "budget_crossings",
     "audit_log",
     "outbox",
+    "inbox",
+    "outbound_messages",
 )
 """Tables holding one tenant's data: each has tenant_id and, on PostgreSQL, Row-Level Security."""
 
@@ -202,4 +204,76 @@ outbox = sa.Table(
         postgresql_where=sa.text("processed_at IS NULL"),
         sqlite_where=sa.text("processed_at IS NULL"),
     ),
+)
+
+
+# Messaging (migration 0002). channel_endpoints is part of the directory: an inbound webhook is routed to
+# its tenant by the number it was sent to (or Meta's phone_number_id) before any tenant is known, so,
+# like tenants, it has no RLS.
+channel_endpoints = sa.Table(
+    "channel_endpoints",
+    metadata,
+    sa.Column("id", Id, primary_key=True),
+    _tenant_id(),
+    sa.Column("provider", sa.String(16), nullable=False),
+    sa.Column("address", sa.String(64), nullable=False),
+    _created_at(),
+    sa.UniqueConstraint("provider", "address"),
+    sa.CheckConstraint("provider IN ('twilio', 'meta')", name="provider"),
+    sa.Index("ix_channel_endpoints_tenant", "tenant_id"),
+)
+
+inbox = sa.Table(
+    "inbox",
+    metadata,
+    sa.Column("id", Id, primary_key=True),
+    _tenant_id(),
+    sa.Column("channel", sa.String(16), nullable=False),
+    sa.Column("provider_message_id", sa.String(128), nullable=False),
+    sa.Column("sender", sa.String(32), nullable=False),
+    sa.Column("recipient", sa.String(64), nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("received_at", UtcDateTime, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default=sa.text("0")),
+    # When the current processor took the row: a "processing" row whose claim is older than the lease
+    # belongs to a processor that died, and is claimed again.
+    sa.Column("claimed_at", UtcDateTime, nullable=True),
+    sa.Column("reply_text", sa.Text, nullable=True),
+    sa.Column("processed_at", UtcDateTime, nullable=True),
+    sa.Column("error", sa.Text, nullable=True),
+    # The dedupe key: a provider's redelivery of the same message finds this row instead of a new one.
+    sa.UniqueConstraint("tenant_id", "channel", "provider_message_id"),
+    sa.UniqueConstraint("tenant_id", "id"),
+    sa.CheckConstraint("status IN ('pending', 'processing', 'done', 'failed')", name="status"),
+    sa.Index(
+        "ix_inbox_open",
+        "tenant_id",
+        "received_at",
+        postgresql_where=sa.text("status IN ('pending', 'processing')"),
+        sqlite_where=sa.text("status IN ('pending', 'processing')"),
+    ),
+)
+
+outbound_messages = sa.Table(
+    "outbound_messages",
+    metadata,
+    sa.Column("id", Id, primary_key=True),
+    _tenant_id(),
+    sa.Column("inbox_id", Id, nullable=True),
+    sa.Column("channel", sa.String(16), nullable=False),
+    sa.Column("recipient", sa.String(32), nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("provider", sa.String(16), nullable=False),
+    sa.Column("provider_message_id", sa.String(128), nullable=True),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("error", sa.Text, nullable=True),
+    _created_at(),
+    sa.Column("updated_at", UtcDateTime, nullable=True),
+    sa.ForeignKeyConstraint(["tenant_id", "inbox_id"], ["inbox.tenant_id", "inbox.id"]),
+    sa.CheckConstraint(
+        "status IN ('queued', 'sent', 'delivered', 'read', 'failed', 'undelivered')", name="status"
+    ),
+    # Status callbacks find the message by the provider's id.
+    sa.Index("ix_outbound_messages_provider_message", "provider", "provider_message_id"),
 )

@@ -15,6 +15,7 @@ from adapters.db.audit import SqlAuditRepository
 from adapters.db.budgets import SqlBudgetRepository, SqlCrossingRepository
 from adapters.db.connection import TenantConnection
 from adapters.db.directory import SqlTenantRepository
+from adapters.db.messaging import SqlChannelEndpointRepository, SqlInboxRepository, SqlOutboundRepository
 from adapters.db.outbox import SqlOutbox
 from adapters.db.transactions import SqlTransactionRepository
 from adapters.db.urls import Dialect
@@ -86,6 +87,10 @@ class SqlUnitOfWork(_ConnectionScope):
     audit: AuditRepository
     outbox: SqlOutbox
     """Not part of the domain port: the alert worker's access to this tenant's pending events."""
+    inbox: SqlInboxRepository
+    """Not part of the domain port: inbound messages, stored before processing and deduplicated."""
+    outbound: SqlOutboundRepository
+    """Not part of the domain port: messages sent and their delivery status."""
 
     def __init__(self, engine: AsyncEngine, dialect: Dialect, tenant_id: uuid.UUID, clock: Clock) -> None:
         super().__init__(engine, dialect, tenant_id, clock)
@@ -101,6 +106,8 @@ class SqlUnitOfWork(_ConnectionScope):
         self.crossings = SqlCrossingRepository(db, self.tenant_id)
         self.audit = SqlAuditRepository(db, self.tenant_id)
         self.outbox = SqlOutbox(db, self.tenant_id)
+        self.inbox = SqlInboxRepository(db, self.tenant_id)
+        self.outbound = SqlOutboundRepository(db, self.tenant_id)
         return self
 
     async def __aexit__(
@@ -136,15 +143,19 @@ class SqlUnitOfWork(_ConnectionScope):
 
 
 class SqlDirectoryUnitOfWork(_ConnectionScope):
-    """domain.ports.DirectoryUnitOfWork: a transaction over the tenants table (which has no RLS)."""
+    """domain.ports.DirectoryUnitOfWork: a transaction over the tenants table (which has no RLS), and the
+    channel endpoints that route an inbound message to its tenant."""
 
     tenants: TenantRepository
+    endpoints: SqlChannelEndpointRepository
 
     def __init__(self, engine: AsyncEngine, dialect: Dialect, clock: Clock) -> None:
         super().__init__(engine, dialect, None, clock)
 
     async def __aenter__(self) -> Self:
-        self.tenants = SqlTenantRepository(await self._open())
+        db = await self._open()
+        self.tenants = SqlTenantRepository(db)
+        self.endpoints = SqlChannelEndpointRepository(db)
         return self
 
     async def __aexit__(

@@ -21,7 +21,7 @@ from adapters.db.tables import TENANT_TABLES, metadata
 pytestmark = pytest.mark.integration
 
 REPO = Path(__file__).resolve().parents[2]
-EXPECTED = {"tenants", *TENANT_TABLES}
+EXPECTED = {"tenants", "channel_endpoints", *TENANT_TABLES}
 
 
 async def _pg(url: str, query: str) -> list[tuple[object, ...]]:
@@ -55,6 +55,7 @@ def test_postgresql_upgrade_downgrade_upgrade(pg_blank_database) -> None:
     flags = {name: (enabled, forced) for name, enabled, forced in security}
     assert all(flags[table] == (True, True) for table in TENANT_TABLES), flags
     assert flags["tenants"] == (False, False), "the directory is how a tenant is found: no RLS"
+    assert flags["channel_endpoints"] == (False, False), "routing finds the tenant: no RLS"
     policies = asyncio.run(
         _pg(url, "SELECT tablename FROM pg_policies WHERE policyname = 'tenant_isolation'")
     )

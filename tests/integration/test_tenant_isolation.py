@@ -13,7 +13,7 @@ import asyncpg
 import pytest
 from sqlalchemy import text
 
-from adapters.db import Database
+from adapters.db import Database, InboxMessage, OutboundRecord
 from adapters.db.tables import TENANT_TABLES
 from domain.events import TransactionRecorded
 from domain.model import (
@@ -83,6 +83,11 @@ async def _seed_one(db: Database, slug: str) -> TenantRows:
         uow.emit(TransactionRecorded(tenant_id, user.id, tx.id))
         await uow.commit()
         [message] = await uow.outbox.pending()
+        inbound = InboxMessage(uuid.uuid4(), tenant_id, "sms", "SM1", PHONE, "+15550000000", "hi", AT)
+        await uow.inbox.add_if_absent(inbound)
+        outbound = OutboundRecord(uuid.uuid4(), tenant_id, "sms", PHONE, "hello", "twilio", inbound.id)
+        await uow.outbound.add(outbound)
+        await uow.commit()
     row_ids: dict[str, object] = {
         "users": user.id,
         "accounts": account.id,
@@ -91,6 +96,8 @@ async def _seed_one(db: Database, slug: str) -> TenantRows:
         "budget_crossings": crossing.id,
         "audit_log": audit.id,
         "outbox": message.id,
+        "inbox": inbound.id,
+        "outbound_messages": outbound.id,
     }
     return TenantRows(tenant_id, user.id, account.id, tx.id, budget.id, row_ids)
 
@@ -151,6 +158,14 @@ def insert_for(table: str, b: TenantRows) -> str:
             f"{new}, {t}, {u}, '{b.transaction_id}', 'edit', '{{}}', '{{}}', now()",
         ),
         "outbox": ("tenant_id, event_type, payload", f"{t}, 'Forged', '{{}}'"),
+        "inbox": (
+            "id, tenant_id, channel, provider_message_id, sender, recipient, text, received_at, status",
+            f"{new}, {t}, 'sms', 'SM-forged', '+1', '+2', 'x', now(), 'pending'",
+        ),
+        "outbound_messages": (
+            "id, tenant_id, channel, recipient, body, provider, status",
+            f"{new}, {t}, 'sms', '+1', 'x', 'twilio', 'queued'",
+        ),
     }
     columns, values = columns_values[table]
     return f"INSERT INTO {table} ({columns}) VALUES ({values})"
