@@ -1,16 +1,20 @@
-"""The `centavo` command line: migrate, tenant and user administration, and the demo set-up."""
+"""The `centavo` command line: serve, worker, migrate, tenant, channel and user administration, demo."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import sys
+import uuid
 from collections.abc import Sequence
 
 from adapters.clock import SystemClock
-from adapters.db import Database
+from adapters.db import ChannelEndpoint, Database
+from adapters.db.messaging import Provider
 from adapters.db.migrate import upgrade
 from bot.settings import Settings
+from bot.webhooks.inbound import E164
 from domain import services
 from domain.commands import AddUser, CreateTenant
 from domain.errors import Conflict, DomainError, NotFound, ValidationError
@@ -27,6 +31,19 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     commands.add_parser("migrate", help="upgrade the database schema to the latest revision")
+    serve = commands.add_parser("serve", help="run the HTTP server (webhooks, probes, metrics)")
+    serve.add_argument("--host", default="0.0.0.0")
+    serve.add_argument("--port", type=int, default=8080)
+    worker = commands.add_parser("worker", help="answer stored inbound messages nobody answered")
+    worker.add_argument("--once", action="store_true", help="run one pass and exit")
+    channel = commands.add_parser("channel", help="route provider numbers to tenants").add_subparsers(
+        dest="action", required=True, metavar="ACTION"
+    )
+    channel_add = channel.add_parser("add", help="route a Twilio number or Meta phone_number_id to a tenant")
+    channel_add.add_argument("--tenant", required=True, help="tenant slug")
+    address = channel_add.add_mutually_exclusive_group(required=True)
+    address.add_argument("--twilio-number", help="E.164, e.g. +14155550100")
+    address.add_argument("--meta-phone-number-id", help="the WhatsApp Cloud API phone_number_id")
     commands.add_parser("demo", help="create the demo tenant and user when missing, and show them")
     commands.add_parser(
         "nlu", help="understand messages: JSON Lines requests on stdin, results on stdout (NLU_CONTRACT.md)"
@@ -127,6 +144,24 @@ async def _list_users(db: Database, slug: str | None) -> None:
             print(f"{tenant.slug}\t{u.phone}\t{u.name}\t{u.language}\t{u.locale}\t{u.currency}\t{u.timezone}")
 
 
+async def _add_channel(db: Database, args: argparse.Namespace) -> None:
+    tenant = await _find_tenant(db, args.tenant)
+    if args.twilio_number:
+        if not E164.match(args.twilio_number):
+            raise ValidationError("twilio-number", "must be E.164, e.g. +14155550100")
+        provider: Provider = "twilio"
+        address = args.twilio_number
+    else:
+        provider, address = "meta", args.meta_phone_number_id.strip()
+        if not address.isdigit():
+            raise ValidationError("meta-phone-number-id", "must be digits")
+    endpoint = ChannelEndpoint(id=uuid.uuid4(), tenant_id=tenant.id, provider=provider, address=address)
+    async with db.directory() as directory:
+        await directory.endpoints.add(endpoint)
+        await directory.commit()
+    print(f"routed {provider} {address} to {tenant.slug}")
+
+
 async def _demo(db: Database) -> None:
     clock = SystemClock()
     try:
@@ -155,6 +190,8 @@ async def _run(args: argparse.Namespace, settings: Settings) -> None:
             await _list_tenants(db)
         elif args.command == "user" and args.action == "add":
             await _add_user(db, args)
+        elif args.command == "channel" and args.action == "add":
+            await _add_channel(db, args)
         elif args.command == "user" and args.action == "list":
             await _list_users(db, args.tenant)
     finally:
@@ -173,12 +210,37 @@ def _nlu() -> int:
     return 0
 
 
+def _serve(settings: Settings, host: str, port: int) -> int:
+    from aiohttp import web
+
+    from bot.app import create_app
+    from bot.worker import default_agent_factory
+
+    logging.basicConfig(level=settings.log_level)
+    web.run_app(create_app(settings, agent_factory=default_agent_factory()), host=host, port=port)
+    return 0
+
+
+def _worker(settings: Settings, *, once: bool) -> int:
+    from bot import worker
+
+    logging.basicConfig(level=settings.log_level)
+    answered = asyncio.run(worker.run(settings, worker.default_agent_factory(), once=once))
+    if once:
+        print(f"answered {answered} message(s)")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "nlu":
         return _nlu()
     settings = Settings.from_env()
+    if args.command == "serve":
+        return _serve(settings, args.host, args.port)
     try:
+        if args.command == "worker":
+            return _worker(settings, once=args.once)
         if args.command == "migrate":
             upgrade(settings.migration_database_url)
             print("database is at the latest revision")

@@ -11,7 +11,7 @@ from bot.cli import build_parser
 
 ROOT = Path(__file__).resolve().parents[2]
 # Commands compose names that the CLI gains with the conversation issue; drop them here when they land.
-PLANNED_COMMANDS = {"serve", "worker"}
+PLANNED_COMMANDS: set[str] = set()
 
 
 def _compose() -> dict:

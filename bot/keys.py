@@ -1,0 +1,65 @@
+"""Every web.AppKey of the application, typed, in one place; and the agent Protocol the routes call."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+from aiohttp import web
+from prometheus_client import CollectorRegistry, Counter, Histogram
+
+from adapters.cache import Cache
+from adapters.channels import Channel
+from adapters.db import Database
+from bot.settings import Settings
+from bot.webhooks import InboundMessage
+from domain.model import Tenant
+from domain.ports import Clock
+
+
+class AgentLike(Protocol):
+    """What the routes and the worker need from the conversation agent (bot/agent.py)."""
+
+    async def handle(self, tenant: Tenant, message: InboundMessage) -> str | None: ...
+
+
+AgentFactory = Callable[[Database, Cache, Clock], AgentLike]
+"""Builds the agent from the app's database, cache and clock, once they are open."""
+
+
+@dataclass(frozen=True, slots=True)
+class Metrics:
+    """The app's Prometheus metrics, on a registry of its own: several apps in one process never collide."""
+
+    registry: CollectorRegistry
+    messages_in: Counter
+    """messages_in_total{channel, outcome}."""
+    messages_out: Counter
+    """messages_out_total{provider, outcome}."""
+    handler_seconds: Histogram
+    """handler_seconds{route}."""
+
+    @classmethod
+    def create(cls) -> Metrics:
+        registry = CollectorRegistry()
+        return cls(
+            registry=registry,
+            messages_in=Counter("messages_in", "Inbound messages", ["channel", "outcome"], registry=registry),
+            messages_out=Counter(
+                "messages_out", "Outbound messages", ["provider", "outcome"], registry=registry
+            ),
+            handler_seconds=Histogram(
+                "handler_seconds", "Webhook handling time", ["route"], registry=registry
+            ),
+        )
+
+
+SETTINGS = web.AppKey("settings", Settings)
+CLOCK = web.AppKey("clock", Clock)
+DATABASE = web.AppKey("database", Database)
+CACHE = web.AppKey("cache", Cache)
+AGENT = web.AppKey("agent", AgentLike)
+TWILIO_CHANNEL = web.AppKey("twilio_channel", Channel)
+META_CHANNEL = web.AppKey("meta_channel", Channel)
+METRICS = web.AppKey("metrics", Metrics)

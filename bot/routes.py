@@ -1,0 +1,196 @@
+"""HTTP routes: provider webhooks, health and readiness probes, and Prometheus metrics."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid
+from urllib.parse import parse_qsl
+
+from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from twilio.twiml.messaging_response import MessagingResponse
+
+from adapters.db import Database
+from bot import inbox
+from bot.keys import AGENT, CACHE, CLOCK, DATABASE, META_CHANNEL, METRICS, SETTINGS
+from bot.webhooks import InboundMessage, StatusUpdate
+from bot.webhooks import meta as meta_webhook
+from bot.webhooks import twilio as twilio_webhook
+from domain.model import Tenant
+
+log = logging.getLogger(__name__)
+
+READY_TIMEOUT_S = 2.0
+
+
+def setup_routes(app: web.Application) -> None:
+    app.router.add_post("/webhooks/twilio", twilio_message)
+    app.router.add_post("/webhooks/twilio/status", twilio_status)
+    app.router.add_get("/webhooks/meta", meta_handshake)
+    app.router.add_post("/webhooks/meta", meta_notification)
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz)
+    app.router.add_get("/metrics", metrics)
+
+
+def twiml(text: str | None) -> web.Response:
+    response = MessagingResponse()
+    if text:
+        response.message(text)
+    return web.Response(text=str(response), content_type="application/xml")
+
+
+async def _route(db: Database, provider: str, address: str) -> Tenant | None:
+    async with db.directory() as directory:
+        tenant_id = await directory.endpoints.find(provider, address)
+        return None if tenant_id is None else await directory.tenants.get(tenant_id)
+
+
+async def twilio_message(request: web.Request) -> web.Response:
+    app = request.app
+    settings, db, clock, metrics = app[SETTINGS], app[DATABASE], app[CLOCK], app[METRICS]
+    started = time.perf_counter()
+    body = await request.read()
+    message = twilio_webhook.verify_and_parse(
+        request.path_qs,
+        request.headers,
+        body,
+        public_base_url=settings.public_base_url,
+        auth_token=settings.twilio_auth_token or "",
+        received_at=clock.now(),
+    )
+    channel = str(message.channel)
+    tenant = await _route(db, "twilio", message.recipient)
+    if tenant is None:
+        metrics.messages_in.labels(channel, "unrouted").inc()
+        raise web.HTTPNotFound(text="no tenant owns this number")
+    row, created = await inbox.store(db, tenant.id, message, clock.now())
+    if not created:
+        metrics.messages_in.labels(channel, "duplicate").inc()
+        return twiml(row.reply_text)
+    metrics.messages_in.labels(channel, "stored").inc()
+    agent = app.get(AGENT)
+    reply = None
+    if agent is not None:
+        try:
+            reply = await inbox.answer(db, agent, tenant, row, message, clock.now())
+        except Exception:
+            # Stored and marked failed: the worker retries and answers through the REST API.
+            metrics.messages_in.labels(channel, "failed").inc()
+            return twiml(None)
+    metrics.handler_seconds.labels("twilio").observe(time.perf_counter() - started)
+    if reply:
+        metrics.messages_out.labels("twiml", "sent").inc()
+    return twiml(reply)
+
+
+async def twilio_status(request: web.Request) -> web.Response:
+    app = request.app
+    settings, db = app[SETTINGS], app[DATABASE]
+    body = await request.read()
+    update = twilio_webhook.verify_and_parse_status(
+        request.path_qs,
+        request.headers,
+        body,
+        public_base_url=settings.public_base_url,
+        auth_token=settings.twilio_auth_token or "",
+    )
+    # Verified above, so the form is well formed; "From" is our number and names the tenant.
+    ours = dict(parse_qsl(body.decode("utf-8"))).get("From", "").removeprefix("whatsapp:")
+    tenant = await _route(db, "twilio", ours) if ours else None
+    await _apply_status(db, update, [tenant.id] if tenant else None)
+    return web.Response(status=204)
+
+
+async def _apply_status(db: Database, update: StatusUpdate, tenant_ids: list[uuid.UUID] | None) -> bool:
+    """Apply a status in the owning tenant; owner unknown: try each tenant (no cross-tenant query)."""
+    if tenant_ids is None:
+        async with db.directory() as directory:
+            tenant_ids = [t.id for t in await directory.tenants.list()]
+    for tenant_id in tenant_ids:
+        async with db.unit_of_work(tenant_id) as uow:
+            moved = await uow.outbound.update_status_by_provider_id(
+                update.provider, update.provider_message_id, update.status, update.error_code
+            )
+            await uow.commit()
+        if moved:
+            return True
+    return False
+
+
+async def meta_handshake(request: web.Request) -> web.Response:
+    challenge = meta_webhook.verify_handshake(request.query, request.app[SETTINGS].meta_verify_token or "")
+    return web.Response(text=challenge)
+
+
+async def meta_notification(request: web.Request) -> web.Response:
+    app = request.app
+    settings, db, clock, metrics = app[SETTINGS], app[DATABASE], app[CLOCK], app[METRICS]
+    started = time.perf_counter()
+    body = await request.read()
+    messages, statuses = meta_webhook.verify_and_parse(
+        request.headers, body, app_secret=settings.meta_app_secret or "", received_at=clock.now()
+    )
+    for message in messages:
+        await _meta_message(request.app, message)
+    for update in statuses:
+        await _apply_status(db, update, None)
+    metrics.handler_seconds.labels("meta").observe(time.perf_counter() - started)
+    # Always 200 once verified: Meta retries whole batches on anything else.
+    return web.Response(text="ok")
+
+
+async def _meta_message(app: web.Application, message: InboundMessage) -> None:
+    db, clock, metrics = app[DATABASE], app[CLOCK], app[METRICS]
+    channel = str(message.channel)
+    tenant = await _route(db, "meta", message.recipient)
+    if tenant is None:
+        metrics.messages_in.labels(channel, "unrouted").inc()
+        log.warning("meta message for an unrouted phone_number_id", extra={"recipient": message.recipient})
+        return
+    row, created = await inbox.store(db, tenant.id, message, clock.now())
+    if not created:
+        metrics.messages_in.labels(channel, "duplicate").inc()
+        return
+    metrics.messages_in.labels(channel, "stored").inc()
+    agent = app.get(AGENT)
+    if agent is None:
+        return
+    try:
+        reply = await inbox.answer(db, agent, tenant, row, message, clock.now())
+    except Exception:
+        metrics.messages_in.labels(channel, "failed").inc()
+        return
+    if reply:
+        # Meta has no synchronous reply: it goes out through the Graph API.
+        ok = await inbox.send_reply(db, app[META_CHANNEL], "meta", tenant, row, reply)
+        metrics.messages_out.labels("meta", "sent" if ok else "failed").inc()
+
+
+async def healthz(request: web.Request) -> web.Response:
+    return web.Response(text="ok")
+
+
+async def readyz(request: web.Request) -> web.Response:
+    app = request.app
+    failed = []
+    try:
+        await asyncio.wait_for(app[DATABASE].ping(), READY_TIMEOUT_S)
+    except Exception:
+        failed.append("database")
+    try:
+        cache_ok = await asyncio.wait_for(app[CACHE].ping(), READY_TIMEOUT_S)
+    except Exception:
+        cache_ok = False
+    if not cache_ok:
+        failed.append("cache")
+    if failed:
+        return web.Response(status=503, text="unavailable: " + ", ".join(failed))
+    return web.Response(text="ready")
+
+
+async def metrics(request: web.Request) -> web.Response:
+    payload = generate_latest(request.app[METRICS].registry)
+    return web.Response(body=payload, headers={"Content-Type": CONTENT_TYPE_LATEST})

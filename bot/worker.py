@@ -1,0 +1,94 @@
+"""The inbox worker: answers stored messages nobody answered (a crash, an agent error) by REST."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from adapters.cache import Cache, connect
+from adapters.channels import Channel
+from adapters.db import Database
+from bot import inbox
+from bot.app import meta_channel, twilio_channel
+from bot.keys import AgentFactory, AgentLike
+from bot.settings import Settings
+from domain.ports import Clock
+
+log = logging.getLogger(__name__)
+
+LEASE = timedelta(minutes=2)
+"""A message claimed longer ago than this is taken over: its processor died."""
+BATCH = 20
+IDLE_SLEEP_S = 2.0
+
+
+@dataclass
+class Worker:
+    """One pass answers up to BATCH claimable messages per tenant."""
+
+    db: Database
+    agent: AgentLike
+    channels: dict[str, Channel]
+    """"twilio" and "meta" -> the channel that sends for that provider."""
+    clock: Clock
+    lease: timedelta = LEASE
+
+    async def run_once(self) -> int:
+        """Process what is claimable now; return how many messages were answered."""
+        async with self.db.directory() as directory:
+            tenants = await directory.tenants.list()
+        done = 0
+        for tenant in tenants:
+            async with self.db.directory() as directory:
+                endpoints = {e.address: e.provider for e in await directory.endpoints.list_for(tenant.id)}
+            now = self.clock.now()
+            async with self.db.unit_of_work(tenant.id) as uow:
+                rows = await uow.inbox.claim_pending(BATCH, older_than=now - self.lease, at=now)
+                await uow.commit()
+            for row in rows:
+                provider = endpoints.get(row.recipient, "twilio")
+                message = inbox.inbound_from_row(row, provider)
+                try:
+                    reply = await inbox.answer(self.db, self.agent, tenant, row, message, self.clock.now())
+                except Exception:
+                    continue  # marked failed (pending again, or failed for good) by answer()
+                if reply:
+                    await inbox.send_reply(self.db, self.channels[provider], provider, tenant, row, reply)
+                done += 1
+        return done
+
+
+async def run(
+    settings: Settings, agent_factory: AgentFactory, *, once: bool, clock: Clock | None = None
+) -> int:
+    """Build the worker's resources, run one pass (once) or loop until cancelled; return messages answered."""
+    from adapters.clock import SystemClock
+
+    clock = clock or SystemClock()
+    db = Database(settings.database_url, clock=clock)
+    cache: Cache = connect(settings.redis_url)
+    channels = {"twilio": twilio_channel(settings), "meta": meta_channel(settings)}
+    total = 0
+    try:
+        worker = Worker(db, agent_factory(db, cache, clock), channels, clock)
+        while True:
+            answered = await worker.run_once()
+            total += answered
+            if once:
+                return total
+            if not answered:
+                await asyncio.sleep(IDLE_SLEEP_S)
+    finally:
+        for channel in channels.values():
+            await channel.close()
+        await cache.close()
+        await db.dispose()
+
+
+def default_agent_factory() -> AgentFactory:
+    """The conversation agent's factory (imported here so `centavo nlu` and the CLI do not load it)."""
+    from bot.agent import agent_factory
+
+    return agent_factory

@@ -1,0 +1,104 @@
+"""End-to-end fixtures: the real app on PostgreSQL (or SQLite) and Redis, a tenant routed to a number."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, replace
+
+import pytest
+
+from adapters.cache import Cache
+from adapters.db import ChannelEndpoint, Database
+from bot.settings import Settings
+from bot.webhooks import InboundMessage
+from domain.model import Language, Tenant
+from domain.ports import Clock
+from tests.integration.conftest import sqlite_template, sqlite_url
+
+__all__ = ["sqlite_template", "sqlite_url"]
+
+PUBLIC_BASE_URL = "https://centavo.example.com"
+TWILIO_SID = "AC" + "0" * 32
+TWILIO_TOKEN = "twilio-token"
+META_SECRET = "meta-secret"
+META_VERIFY_TOKEN = "meta-verify"
+REPLY = "Anotado!"
+
+
+class StubAgent:
+    """Stands in for bot/agent.py: answers every message with a fixed text and remembers what it saw."""
+
+    def __init__(self) -> None:
+        self.seen: list[InboundMessage] = []
+
+    async def handle(self, tenant: Tenant, message: InboundMessage) -> str | None:
+        self.seen.append(message)
+        return REPLY
+
+
+def stub_factory(agent: StubAgent):
+    def build(db: Database, cache: Cache, clock: Clock) -> StubAgent:
+        return agent
+
+    return build
+
+
+@dataclass(frozen=True)
+class Routed:
+    """A tenant with a Twilio number and a Meta phone_number_id routed to it."""
+
+    tenant: Tenant
+    twilio_number: str
+    meta_phone_number_id: str
+
+
+@pytest.fixture(params=["postgresql"])
+def e2e_database_url(request: pytest.FixtureRequest) -> str:
+    if request.param == "postgresql":
+        return str(request.getfixturevalue("pg_database").app_url)
+    return str(request.getfixturevalue("sqlite_url"))
+
+
+@pytest.fixture
+def settings(e2e_database_url: str, redis_url: str) -> Settings:
+    return replace(
+        Settings(),
+        database_url=e2e_database_url,
+        redis_url=redis_url,
+        public_base_url=PUBLIC_BASE_URL,
+        twilio_account_sid=TWILIO_SID,
+        twilio_auth_token=TWILIO_TOKEN,
+        meta_app_secret=META_SECRET,
+        meta_verify_token=META_VERIFY_TOKEN,
+    )
+
+
+@pytest.fixture
+async def db(settings: Settings) -> AsyncIterator[Database]:
+    database = Database(settings.database_url)
+    try:
+        yield database
+    finally:
+        await database.dispose()
+
+
+@pytest.fixture
+async def routed(db: Database) -> Routed:
+    tenant = Tenant(
+        id=uuid.uuid4(),
+        slug=f"t-{uuid.uuid4().hex[:12]}",
+        name="Casa",
+        language=Language.PT,
+        locale="pt_BR",
+        currency="BRL",
+        timezone="America/Sao_Paulo",
+    )
+    number = "+1415" + str(uuid.uuid4().int % 10**7).zfill(7)
+    phone_number_id = str(uuid.uuid4().int % 10**15)
+    async with db.directory() as directory:
+        await directory.tenants.add(tenant)
+        await directory.endpoints.add(ChannelEndpoint(uuid.uuid4(), tenant.id, "twilio", number))
+        await directory.endpoints.add(ChannelEndpoint(uuid.uuid4(), tenant.id, "meta", phone_number_id))
+        await directory.commit()
+    return Routed(tenant, number, phone_number_id)

@@ -1,0 +1,90 @@
+"""The real app with the real agent: signed Twilio posts in three languages give the right reply and rows."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from urllib.parse import urlencode
+
+import pytest
+import sqlalchemy as sa
+from aiohttp.test_utils import TestClient
+
+from adapters.db import Database
+from adapters.db.tables import transactions, users
+from bot.agent import agent_factory
+from bot.app import create_app
+from bot.settings import Settings
+from tests.e2e.conftest import Routed
+from tests.e2e.test_app import signed
+
+
+@pytest.fixture
+async def client(aiohttp_client, settings: Settings) -> TestClient:
+    return await aiohttp_client(create_app(settings, agent_factory=agent_factory))
+
+
+def form(routed: Routed, body: str, sender: str = "+5511987654321", sid: str | None = None) -> dict[str, str]:
+    return {
+        "MessageSid": sid or "SM" + uuid.uuid4().hex,
+        "From": "whatsapp:" + sender,
+        "To": "whatsapp:" + routed.twilio_number,
+        "Body": body,
+        "NumMedia": "0",
+    }
+
+
+async def post(client: TestClient, params: dict[str, str]) -> str:
+    response = await client.post("/webhooks/twilio", data=urlencode(params), headers=signed(params))
+    assert response.status == 200
+    return await response.text()
+
+
+async def stored(db: Database, routed: Routed) -> list[dict]:
+    query = sa.select(transactions).where(transactions.c.tenant_id == routed.tenant.id)
+    async with db.unit_of_work(routed.tenant.id) as uow:
+        return [dict(row) for row in (await uow.execute(query)).mappings()]
+
+
+@pytest.mark.parametrize(
+    ("text", "sender", "shown", "minor", "lang"),
+    [
+        ("gastei R$ 45,90 no mercado ontem", "+5511987650001", "R$ 45,90", 4590, "pt"),
+        ("gasté 30 reales en el super", "+5511987650002", "R$ 30,00", 3000, "es"),
+        ("spent 12.50 reais on lunch", "+5511987650003", "R$ 12,50", 1250, "en"),
+    ],
+)
+async def test_a_first_message_enrols_the_sender_and_records_the_expense(
+    client: TestClient,
+    db: Database,
+    routed: Routed,
+    text: str,
+    sender: str,
+    shown: str,
+    minor: int,
+    lang: str,
+) -> None:
+    reply = await post(client, form(routed, text, sender))
+    assert shown in reply
+    rows = await stored(db, routed)
+    assert [(r["amount_minor"], r["currency"], r["kind"]) for r in rows] == [(minor, "BRL", "expense")]
+    async with db.unit_of_work(routed.tenant.id) as uow:
+        user = (await uow.execute(sa.select(users).where(users.c.phone == sender))).mappings().one()
+    assert user["language"] == lang
+
+
+async def test_twenty_concurrent_deliveries_record_one_transaction(
+    client: TestClient, db: Database, routed: Routed
+) -> None:
+    params = form(routed, "uber 23")
+    replies = await asyncio.gather(*(post(client, params) for _ in range(20)))
+    assert len(await stored(db, routed)) == 1
+    assert any("23" in r for r in replies)
+
+
+async def test_follow_up_and_undo_confirmation(client: TestClient, db: Database, routed: Routed) -> None:
+    assert "R$" in await post(client, form(routed, "gastei 18 na padaria"))
+    await post(client, form(routed, "desfaz"))
+    assert len([r for r in await stored(db, routed) if r["deleted_at"] is None]) == 1
+    await post(client, form(routed, "sim"))
+    assert [r for r in await stored(db, routed) if r["deleted_at"] is None] == []
