@@ -17,6 +17,7 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/centavo migrate
 	$(BIN)/centavo demo
+	$(BIN)/centavo serve
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

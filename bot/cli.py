@@ -45,6 +45,10 @@ def build_parser() -> argparse.ArgumentParser:
     address.add_argument("--twilio-number", help="E.164, e.g. +14155550100")
     address.add_argument("--meta-phone-number-id", help="the WhatsApp Cloud API phone_number_id")
     commands.add_parser("demo", help="create the demo tenant and user when missing, and show them")
+    chat = commands.add_parser("chat", help="talk to the assistant in this terminal (Ctrl-D to quit)")
+    chat.add_argument("--tenant", default=DEMO_TENANT.slug, help="tenant slug (default: demo)")
+    chat.add_argument("--phone", default=DEMO_PHONE, help=f"who you are, E.164 (default: {DEMO_PHONE})")
+    chat.add_argument("--lang", choices=["en", "es", "pt"], help="start in this language")
     commands.add_parser(
         "nlu", help="understand messages: JSON Lines requests on stdin, results on stdout (NLU_CONTRACT.md)"
     )
@@ -177,6 +181,11 @@ async def _demo(db: Database) -> None:
     except Conflict:
         pass
     await _list_users(db, tenant.slug)
+    print(
+        "\nTalk to it: .venv/bin/centavo chat --lang pt   (try: gastei 45,90 no mercado ontem)\n"
+        "Webhooks: set TWILIO_AUTH_TOKEN and PUBLIC_BASE_URL, route a number with "
+        "`centavo channel add --tenant demo --twilio-number +1...`, and point Twilio at /webhooks/twilio."
+    )
 
 
 async def _run(args: argparse.Namespace, settings: Settings) -> None:
@@ -184,6 +193,17 @@ async def _run(args: argparse.Namespace, settings: Settings) -> None:
     try:
         if args.command == "demo":
             await _demo(db)
+        elif args.command == "chat":
+            from bot.chat import chat, terminal_lines
+
+            await chat(
+                settings,
+                tenant_slug=args.tenant,
+                phone=args.phone,
+                lang=args.lang,
+                lines=terminal_lines(),
+                say=lambda text: print(f"centavo> {text}"),
+            )
         elif args.command == "tenant" and args.action == "create":
             await _create_tenant(db, args)
         elif args.command == "tenant" and args.action == "list":

@@ -10,7 +10,7 @@ from typing import Literal
 
 from domain.model import Channel
 
-Provider = Literal["twilio", "meta"]
+Provider = Literal["twilio", "meta", "console"]
 DeliveryStatus = Literal["queued", "sent", "delivered", "read", "failed", "undelivered"]
 
 E164 = re.compile(r"^\+[1-9][0-9]{1,14}$")
