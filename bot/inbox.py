@@ -6,10 +6,12 @@ import logging
 import uuid
 from datetime import datetime
 
+from adapters.cache import Cache
 from adapters.channels import Channel, OutboundMessage
 from adapters.channels.base import ChannelKind as ChannelKindName
 from adapters.db import Database, InboxMessage, OutboundRecord
 from bot.keys import AgentLike
+from bot.replies import fit, replies
 from bot.webhooks import InboundMessage
 from domain.model import Channel as ChannelKind
 from domain.model import Tenant
@@ -52,6 +54,27 @@ def inbound_from_row(row: InboxMessage, provider: str) -> InboundMessage:
         provider_message_id=row.provider_message_id,
         received_at=row.received_at,
     )
+
+
+async def throttle(
+    db: Database, cache: Cache, tenant: Tenant, row: InboxMessage, message: InboundMessage, now: datetime
+) -> tuple[bool, str | None]:
+    """The per-sender rate limit (a burst of 20, then about one a second): (refused, reply). The first refused
+    message of a streak gets a polite reply in the sender's language; the rest are stored, marked done and
+    not processed. With Redis unreachable the limiter allows everything (it degrades, the service answers)."""
+    decision = await cache.rate_limiter.check(tenant.id, message.sender, now)
+    if decision.allowed:
+        return False, None
+    reply = None
+    async with db.unit_of_work(tenant.id) as uow:
+        if decision.first_refusal:
+            user = await uow.users.get_by_phone(message.sender)
+            lang, locale = (user.language, user.locale) if user else (tenant.language, tenant.locale)
+            reply = fit(replies().render("rate_limited", str(lang), locale), str(message.channel))
+        await uow.inbox.mark_done(row.id, reply, now)
+        await uow.commit()
+    log.info("rate limited", extra={"tenant_id": str(tenant.id), "message_id": str(row.id)})
+    return True, reply
 
 
 async def answer(

@@ -71,8 +71,11 @@ async def twilio_message(request: web.Request) -> web.Response:
         metrics.messages_in.labels(channel, "duplicate").inc()
         return twiml(row.reply_text)
     metrics.messages_in.labels(channel, "stored").inc()
+    refused, reply = await inbox.throttle(db, app[CACHE], tenant, row, message, clock.now())
+    if refused:
+        metrics.messages_in.labels(channel, "rate_limited").inc()
+        return twiml(reply)
     agent = app.get(AGENT)
-    reply = None
     if agent is not None:
         try:
             reply = await inbox.answer(db, agent, tenant, row, message, clock.now())
@@ -155,6 +158,12 @@ async def _meta_message(app: web.Application, message: InboundMessage) -> None:
         metrics.messages_in.labels(channel, "duplicate").inc()
         return
     metrics.messages_in.labels(channel, "stored").inc()
+    refused, reply = await inbox.throttle(db, app[CACHE], tenant, row, message, clock.now())
+    if refused:
+        metrics.messages_in.labels(channel, "rate_limited").inc()
+        if reply:
+            await inbox.send_reply(db, app[META_CHANNEL], "meta", tenant, row, reply)
+        return
     agent = app.get(AGENT)
     if agent is None:
         return
