@@ -82,9 +82,39 @@ async def test_twenty_concurrent_deliveries_record_one_transaction(
     assert any("23" in r for r in replies)
 
 
-async def test_follow_up_and_undo_confirmation(client: TestClient, db: Database, routed: Routed) -> None:
-    assert "R$" in await post(client, form(routed, "gastei 18 na padaria"))
-    await post(client, form(routed, "desfaz"))
-    assert len([r for r in await stored(db, routed) if r["deleted_at"] is None]) == 1
-    await post(client, form(routed, "sim"))
-    assert [r for r in await stored(db, routed) if r["deleted_at"] is None] == []
+@pytest.mark.parametrize(
+    ("sender", "spend", "undo", "yes", "no", "merchant_only", "amount"),
+    [
+        ("+5511987650011", "gastei 18 na padaria", "desfaz", "sim", "não", "gastei no uber", "23"),
+        ("+5511987650012", "gasté 18 en la panadería", "deshacer", "sí", "no", "pagué el uber", "23"),
+        ("+5511987650013", "spent 18 at the bakery", "undo", "yes", "no", "spent at uber", "23"),
+    ],
+)
+async def test_undo_confirmation_and_amount_follow_up(
+    client: TestClient,
+    db: Database,
+    routed: Routed,
+    sender: str,
+    spend: str,
+    undo: str,
+    yes: str,
+    no: str,
+    merchant_only: str,
+    amount: str,
+) -> None:
+    async def live() -> list[dict]:
+        return [r for r in await stored(db, routed) if r["deleted_at"] is None]
+
+    assert "18" in await post(client, form(routed, spend, sender))
+    await post(client, form(routed, undo, sender))
+    await post(client, form(routed, no, sender))  # kept
+    assert len(await live()) == 1
+    await post(client, form(routed, undo, sender))
+    await post(client, form(routed, yes, sender))  # deleted
+    assert await live() == []
+
+    question = await post(client, form(routed, merchant_only, sender))
+    assert "<Message>" in question and await live() == []
+    assert amount in await post(client, form(routed, amount, sender))
+    recorded = await live()
+    assert [(r["amount_minor"], r["merchant"]) for r in recorded] == [(2300, "Uber")]
