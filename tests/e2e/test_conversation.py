@@ -118,3 +118,22 @@ async def test_undo_confirmation_and_amount_follow_up(
     assert amount in await post(client, form(routed, amount, sender))
     recorded = await live()
     assert [(r["amount_minor"], r["merchant"]) for r in recorded] == [(2300, "Uber")]
+
+
+@pytest.mark.parametrize(
+    ("sender", "spend", "edit", "yes"),
+    [
+        ("+5511987650021", "gastei 18 na padaria", "muda pra 45", "sim"),
+        ("+5511987650022", "gasté 18 en la panadería", "cámbialo a 45", "sí"),
+        ("+5511987650023", "spent 18 at the bakery", "actually it was 45", "yes"),
+    ],
+)
+async def test_edit_asks_first_and_changes_on_yes(
+    client: TestClient, db: Database, routed: Routed, sender: str, spend: str, edit: str, yes: str
+) -> None:
+    await post(client, form(routed, spend, sender))
+    question = await post(client, form(routed, edit, sender))
+    assert "45" in question
+    assert [r["amount_minor"] for r in await stored(db, routed)] == [1800]  # nothing changes before yes
+    await post(client, form(routed, yes, sender))
+    assert [r["amount_minor"] for r in await stored(db, routed)] == [4500]
