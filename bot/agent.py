@@ -32,6 +32,10 @@ _SILENT_FIRST = frozenset({"greeting", "help", "unknown", "affirm", "deny"})
 """First messages the welcome guide already answers."""
 
 
+LANGUAGE_SWITCH_AFTER = 3
+"""Messages in a row clearly written in another language before replies follow it."""
+
+
 class Agent:
     """Loads the user and their pending flow, understands the message, runs a handler, renders the reply."""
 
@@ -90,6 +94,7 @@ class Agent:
             currency=user.currency,
             tz=user.timezone,
         )
+        user = await self._follow_language(tenant, user, parse.lang)
         ctx = Context(tenant, user, message, parse, self._uow, self._state, self._clock)
         try:
             reply = await self._pending(ctx)
@@ -113,6 +118,28 @@ class Agent:
         cmd = AddUser(phone=message.sender, name=message.profile_name or "", language=detected.lang)
         async with self._uow(tenant.id) as uow:
             return await services.add_user(cmd, tenant, uow, self._clock)
+
+    async def _follow_language(self, tenant: Tenant, user: User, lang: str) -> User:
+        """LANGUAGE_SWITCH_AFTER messages in a row clearly in another language switch the user's language.
+
+        The NLU keeps the user's language for short or mixed messages, so a differing `lang` is already clear
+        evidence. The streak lives in a second conversation-state slot of the user (the first holds flows).
+        """
+        slot = uuid.uuid5(user.id, "language-streak")
+        streak = await self._state.get(tenant.id, slot)
+        if lang == str(user.language):
+            if streak:
+                await self._state.clear(tenant.id, slot)
+            return user
+        count = int(streak.get("count", 0)) + 1 if streak and streak.get("lang") == lang else 1
+        if count < LANGUAGE_SWITCH_AFTER:
+            await self._state.set(tenant.id, slot, {"lang": lang, "count": count})
+            return user
+        await self._state.clear(tenant.id, slot)
+        switched = replace(user, language=Language(lang))
+        await self._update(tenant, switched)
+        log.info("language followed", extra={"tenant_id": str(tenant.id), "language": lang})
+        return switched
 
     async def _update(self, tenant: Tenant, user: User) -> None:
         async with self._uow(tenant.id) as uow:

@@ -292,3 +292,24 @@ async def test_sms_reply_is_gsm7() -> None:
     c = await chat("en")
     reply = await c.say("spent 45.90 at uber", channel=Channel.SMS)
     assert "✅" not in reply
+
+
+async def test_three_messages_in_a_row_in_another_language_switch_the_replies() -> None:
+    c = await chat("pt")
+    await c.say("how much did i spend this month")
+    await c.say("uber 12")  # neutral, so read in the user's language: the streak starts again
+    await c.say("how much did i spend this week")
+    await c.say("what is my balance")
+    assert str(c.stored_user().language) == "pt"  # only two in a row since the neutral message
+    await c.say("show my expenses this week")
+    reply = await c.say("how much did i spend on uber this month")
+    assert str(c.stored_user().language) == "en"
+    assert "Spent" in reply or "spent" in reply or "$" in reply
+
+
+async def test_one_message_in_another_language_does_not_switch() -> None:
+    c = await chat("es")
+    await c.say("how much did i spend this month")
+    await c.say("cuánto gasté esta semana")
+    await c.say("what is my balance")
+    assert str(c.stored_user().language) == "es"
