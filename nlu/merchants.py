@@ -270,6 +270,13 @@ def index() -> Index:
     )
 
 
+@cache
+def number_words() -> frozenset[str]:
+    """Numbers that are words of a merchant's alias ("99", the "7" of "7 eleven", the "21" of "forever 21"):
+    only a bare amount made of these can be a merchant's name instead."""
+    return frozenset(w for key in index().exact for w in key if w.isdigit())
+
+
 def find_merchant(
     norm: Normalized, lang: str, exclude: Sequence[tuple[int, int]] = ()
 ) -> MerchantMatch | None:

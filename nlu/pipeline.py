@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, tzinfo
 from decimal import Decimal
 from functools import cache
@@ -11,11 +12,12 @@ from nlu.data import load_lang
 from nlu.dates import find_when
 from nlu.intents import classify
 from nlu.language import detect_language
-from nlu.merchants import find_merchant
+from nlu.merchants import find_merchant, number_words
 from nlu.money import find_amounts, primary_amount
-from nlu.normalize import normalize
+from nlu.normalize import Normalized, normalize
 from nlu.types import LANGUAGES, MoneyMention, Parse
 
+_DIGITS = re.compile(r"\d+")
 # Which fields each intent carries. A transaction has a day; a question covers a period.
 TRANSACTION_INTENTS = frozenset({"add_expense", "add_income", "edit_last"})
 QUERY_INTENTS = frozenset({"balance", "list_transactions", "spending_summary", "budget_status", "set_budget"})
@@ -38,7 +40,7 @@ def parse_message(
     primary = primary_amount(mentions, norm, language)
     claimed = list(when.spans) + [(m.start, m.end) for m in mentions]
     merchant = find_merchant(norm, language, exclude=claimed)
-    if (merchant is None or not merchant.known) and any(not m.explicit for m in mentions):
+    if (merchant is None or not merchant.known) and _may_name_a_merchant(norm, mentions):
         # A known merchant named by a number ("99", "7-Eleven", "Forever 21") was taken for a bare amount:
         # look again with only the written-currency amounts claimed, and give that number to the merchant.
         retry = find_merchant(
@@ -85,6 +87,15 @@ def parse_message(
 def _currency_languages() -> dict[str, str]:
     """ISO code -> the language most of its users write, from keywords.yaml `currencies`."""
     return {code: lang for lang in LANGUAGES for code in load_lang(lang, "keywords").get("currencies") or ()}
+
+
+def _may_name_a_merchant(norm: Normalized, mentions: list[MoneyMention]) -> bool:
+    """Whether a bare amount is also a number in a merchant's name ("99", "7-Eleven"): only then is the
+    merchant search worth repeating with that number given back."""
+    names = number_words()
+    return any(
+        not m.explicit and names.intersection(_DIGITS.findall(norm.text[m.start : m.end])) for m in mentions
+    )
 
 
 def _overlaps(start: int, end: int, mention: MoneyMention) -> bool:
