@@ -14,6 +14,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# A local auth token so the signed test request `centavo demo` prints works out of the box; a real
+# TWILIO_AUTH_TOKEN in the environment wins.
+run: export TWILIO_AUTH_TOKEN ?= centavo-local-dev-token
 run: $(STAMP)
 	$(BIN)/centavo migrate
 	$(BIN)/centavo demo

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import replace
@@ -16,6 +17,8 @@ from bot.conversation import INTENT_LABELS, Pending, is_cancel, is_start, is_sto
 from bot.handlers import Context
 from bot.handlers.budgets import set_budget_from
 from bot.handlers.ledger import confirmed, record_from
+from bot.keys import Metrics
+from bot.refusals import refusal_text
 from bot.replies import fit, replies
 from bot.webhooks.inbound import InboundMessage
 from domain import services
@@ -45,10 +48,12 @@ class Agent:
         unit_of_work: Callable[[uuid.UUID], UnitOfWork],
         state: ConversationState,
         clock: Clock,
+        metrics: Metrics | None = None,
     ) -> None:
         self._uow = unit_of_work
         self._state = state
         self._clock = clock
+        self._metrics = metrics
 
     async def handle(self, tenant: Tenant, message: InboundMessage) -> str | None:
         """The reply to one message, fitted to its channel; None when nothing should be sent."""
@@ -57,6 +62,8 @@ class Agent:
             text = await self._handle(tenant, message)
         except Exception:
             log.exception("message handling failed", extra=extra)
+            if self._metrics is not None:
+                self._metrics.errors.labels("agent").inc()
             text = replies().render("error_generic", str(tenant.language), tenant.locale)
         return None if text is None else fit(text, str(message.channel))
 
@@ -87,13 +94,7 @@ class Agent:
             await self._update(tenant, user)
             return self._render(user, "language_changed")
 
-        parse = nlu.parse(
-            message.text,
-            now=message.received_at,
-            lang=str(user.language),
-            currency=user.currency,
-            tz=user.timezone,
-        )
+        parse = self._parse(message, lang=str(user.language), currency=user.currency, tz=user.timezone)
         user = await self._follow_language(tenant, user, parse.lang)
         ctx = Context(tenant, user, message, parse, self._uow, self._state, self._clock)
         try:
@@ -103,8 +104,8 @@ class Agent:
                     return welcome
                 reply = await self._dispatch(ctx)
         except ValidationError as exc:
-            log.info("refused: %s", exc.field, extra={"tenant_id": str(tenant.id)})
-            reply = ctx.render("unknown")
+            log.info("refused: %s (%s)", exc.field, exc.reason, extra={"tenant_id": str(tenant.id)})
+            reply = refusal_text(exc, ctx)
         except NotFound:
             reply = ctx.render("nothing_to_undo")
         except (Conflict, DomainError):
@@ -112,12 +113,17 @@ class Agent:
         return reply if welcome is None else f"{welcome}\n\n{reply}"
 
     async def _enrol(self, tenant: Tenant, message: InboundMessage) -> User:
-        detected = nlu.parse(
-            message.text, now=message.received_at, currency=tenant.currency, tz=tenant.timezone
-        )
+        detected = self._parse(message, lang=None, currency=tenant.currency, tz=tenant.timezone)
         cmd = AddUser(phone=message.sender, name=message.profile_name or "", language=detected.lang)
         async with self._uow(tenant.id) as uow:
             return await services.add_user(cmd, tenant, uow, self._clock)
+
+    def _parse(self, message: InboundMessage, *, lang: str | None, currency: str, tz: str) -> nlu.Parse:
+        started = time.perf_counter()
+        parse = nlu.parse(message.text, now=message.received_at, lang=lang, currency=currency, tz=tz)
+        if self._metrics is not None:
+            self._metrics.nlu_seconds.observe(time.perf_counter() - started)
+        return parse
 
     async def _follow_language(self, tenant: Tenant, user: User, lang: str) -> User:
         """LANGUAGE_SWITCH_AFTER messages in a row clearly in another language switch the user's language.
@@ -204,6 +210,6 @@ class Agent:
         return ctx.render("ask_clarify", first=labels[parse.intent], second=labels[second])
 
 
-def agent_factory(db: Database, cache: Cache, clock: Clock) -> Agent:
+def agent_factory(db: Database, cache: Cache, clock: Clock, metrics: Metrics | None = None) -> Agent:
     """The app's and the worker's AgentFactory (bot/keys.py): the agent over their database and cache."""
-    return Agent(unit_of_work=db.unit_of_work, state=cache.state, clock=clock)
+    return Agent(unit_of_work=db.unit_of_work, state=cache.state, clock=clock, metrics=metrics)

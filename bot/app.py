@@ -43,6 +43,7 @@ async def webhook_errors(request: web.Request, handler: Handler) -> web.StreamRe
         return await handler(request)
     except WebhookError as exc:
         log.info("webhook refused: %s", exc.reason, extra={"path": request.path, "status": exc.status})
+        request.app[METRICS].errors.labels("webhook_refused").inc()
         return web.Response(status=exc.status, text=exc.reason)
 
 
@@ -50,7 +51,10 @@ def twilio_channel(settings: Settings) -> Channel:
     """Twilio REST when credentials are configured, else the console channel (embedded mode)."""
     if settings.twilio_account_sid and settings.twilio_auth_token:
         return TwilioChannel(
-            settings.twilio_account_sid, settings.twilio_auth_token, settings.twilio_api_base_url
+            settings.twilio_account_sid,
+            settings.twilio_auth_token,
+            settings.twilio_api_base_url,
+            status_callback=f"{settings.public_base_url}/webhooks/twilio/status",
         )
     return ConsoleChannel()
 
@@ -88,7 +92,7 @@ def create_app(
 
     async def agent(app: web.Application) -> AsyncIterator[None]:
         if agent_factory is not None:
-            app[AGENT] = agent_factory(app[DATABASE], app[CACHE], app[CLOCK])
+            app[AGENT] = agent_factory(app[DATABASE], app[CACHE], app[CLOCK], app[METRICS])
         yield
 
     app.cleanup_ctx.extend([database, cache, channels, agent])

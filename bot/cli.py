@@ -24,6 +24,8 @@ DEMO_TENANT = CreateTenant(
     slug="demo", name="Centavo demo", currency="USD", locale="en_US", timezone="America/New_York"
 )
 DEMO_PHONE = "+15550100001"
+DEMO_NUMBER = "+15550100000"
+"""The demo tenant's Twilio number: where the printed test request is sent to."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -45,6 +47,13 @@ def build_parser() -> argparse.ArgumentParser:
     address.add_argument("--twilio-number", help="E.164, e.g. +14155550100")
     address.add_argument("--meta-phone-number-id", help="the WhatsApp Cloud API phone_number_id")
     commands.add_parser("demo", help="create the demo tenant and user when missing, and show them")
+    signed = commands.add_parser(
+        "signed-request", help="print a curl command posting a Twilio-signed message to this server"
+    )
+    signed.add_argument("--text", default="spent 25 at Starbucks", help="the message")
+    signed.add_argument("--phone", default=DEMO_PHONE, help=f"who sends it, E.164 (default: {DEMO_PHONE})")
+    signed.add_argument("--to", default=DEMO_NUMBER, help=f"the tenant's number (default: {DEMO_NUMBER})")
+    signed.add_argument("--sms", action="store_true", help="as an SMS (default: WhatsApp)")
     chat = commands.add_parser("chat", help="talk to the assistant in this terminal (Ctrl-D to quit)")
     chat.add_argument("--tenant", default=DEMO_TENANT.slug, help="tenant slug (default: demo)")
     chat.add_argument("--phone", default=DEMO_PHONE, help=f"who you are, E.164 (default: {DEMO_PHONE})")
@@ -166,7 +175,19 @@ async def _add_channel(db: Database, args: argparse.Namespace) -> None:
     print(f"routed {provider} {address} to {tenant.slug}")
 
 
-async def _demo(db: Database) -> None:
+def _signed_request(settings: Settings, text: str, sender: str, recipient: str, *, sms: bool = False) -> str:
+    from bot.signed_request import curl_command, twilio_form
+
+    if not settings.twilio_auth_token:
+        return "Set TWILIO_AUTH_TOKEN to get a signed test request (`make run` uses a local one)."
+    form = twilio_form(text, sender, recipient, whatsapp=not sms)
+    command = curl_command(
+        form, public_base_url=settings.public_base_url, auth_token=settings.twilio_auth_token
+    )
+    return f"Try the webhook (the reply comes back as TwiML):\n  {command}"
+
+
+async def _demo(db: Database, settings: Settings) -> None:
     clock = SystemClock()
     try:
         async with db.directory() as directory:
@@ -180,10 +201,17 @@ async def _demo(db: Database) -> None:
         print(f"added the demo user {DEMO_PHONE}")
     except Conflict:
         pass
+    async with db.directory() as directory:
+        if await directory.endpoints.find("twilio", DEMO_NUMBER) is None:
+            await directory.endpoints.add(ChannelEndpoint(uuid.uuid4(), tenant.id, "twilio", DEMO_NUMBER))
+            await directory.commit()
+            print(f"routed the demo number {DEMO_NUMBER} to '{tenant.slug}'")
     await _list_users(db, tenant.slug)
     print(
         "\nTalk to it: .venv/bin/centavo chat --lang pt   (try: gastei 45,90 no mercado ontem)\n"
-        "Webhooks: set TWILIO_AUTH_TOKEN and PUBLIC_BASE_URL, route a number with "
+        + _signed_request(settings, "spent 25 at Starbucks", DEMO_PHONE, DEMO_NUMBER)
+        + "\n  (another message: .venv/bin/centavo signed-request --text 'gastei 30 na farmacia')\n"
+        "Real traffic: set TWILIO_AUTH_TOKEN and PUBLIC_BASE_URL, route your number with "
         "`centavo channel add --tenant demo --twilio-number +1...`, and point Twilio at /webhooks/twilio."
     )
 
@@ -192,7 +220,7 @@ async def _run(args: argparse.Namespace, settings: Settings) -> None:
     db = Database(settings.database_url)
     try:
         if args.command == "demo":
-            await _demo(db)
+            await _demo(db, settings)
         elif args.command == "chat":
             from bot.chat import chat, terminal_lines
 
@@ -258,6 +286,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = Settings.from_env()
     if args.command == "serve":
         return _serve(settings, args.host, args.port)
+    if args.command == "signed-request":
+        print(_signed_request(settings, args.text, args.phone, args.to, sms=args.sms))
+        return 0 if settings.twilio_auth_token else 2
     try:
         if args.command == "worker":
             return _worker(settings, once=args.once)

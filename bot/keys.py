@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -24,8 +23,13 @@ class AgentLike(Protocol):
     async def handle(self, tenant: Tenant, message: InboundMessage) -> str | None: ...
 
 
-AgentFactory = Callable[[Database, Cache, Clock], AgentLike]
-"""Builds the agent from the app's database, cache and clock, once they are open."""
+class AgentFactory(Protocol):
+    """Builds the agent from the app's database, cache and clock, once they are open; with the app's metrics
+    when there are any (the worker has none), so the agent can time its NLU and count its failures."""
+
+    def __call__(
+        self, db: Database, cache: Cache, clock: Clock, metrics: Metrics | None = None
+    ) -> AgentLike: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +42,12 @@ class Metrics:
     messages_out: Counter
     """messages_out_total{provider, outcome}."""
     handler_seconds: Histogram
-    """handler_seconds{route}."""
+    """handler_seconds{route}: a webhook request from the first byte read to the response."""
+    nlu_seconds: Histogram
+    """nlu_seconds: one nlu.parse call, the understanding part of a message."""
+    errors: Counter
+    """errors_total{kind}: webhook_refused (a 4xx to a provider), agent (a message answered with the
+    apology), send (a reply or push the provider did not take)."""
 
     @classmethod
     def create(cls) -> Metrics:
@@ -52,6 +61,14 @@ class Metrics:
             handler_seconds=Histogram(
                 "handler_seconds", "Webhook handling time", ["route"], registry=registry
             ),
+            # Parsing takes well under a millisecond; the default buckets start at 5 ms and would hide it.
+            nlu_seconds=Histogram(
+                "nlu_seconds",
+                "Time to understand one message",
+                buckets=(0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0),
+                registry=registry,
+            ),
+            errors=Counter("errors", "Errors by kind", ["kind"], registry=registry),
         )
 
 

@@ -176,6 +176,8 @@ async def _meta_message(app: web.Application, message: InboundMessage) -> None:
         # Meta has no synchronous reply: it goes out through the Graph API.
         ok = await inbox.send_reply(db, app[META_CHANNEL], "meta", tenant, row, reply)
         metrics.messages_out.labels("meta", "sent" if ok else "failed").inc()
+        if not ok:
+            metrics.errors.labels("send").inc()
 
 
 async def healthz(request: web.Request) -> web.Response:

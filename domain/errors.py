@@ -8,12 +8,16 @@ class DomainError(Exception):
 
 
 class ValidationError(DomainError, ValueError):
-    """Input that breaks a rule; `field` names the offending part (for API problems and chat replies)."""
+    """Input that breaks a rule; `field` names the offending part (for API problems and chat replies).
 
-    def __init__(self, field: str, message: str) -> None:
+    `reason` is a stable code for the rule that was broken ("not_positive", "too_precise", "future"...), so
+    callers can answer in the user's language without parsing the English message."""
+
+    def __init__(self, field: str, message: str, *, reason: str = "invalid") -> None:
         super().__init__(f"{field}: {message}")
         self.field = field
         self.message = message
+        self.reason = reason
 
 
 class CurrencyMismatch(DomainError, ValueError):

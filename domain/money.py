@@ -19,10 +19,10 @@ def _known_currencies() -> frozenset[str]:
 def normalize_currency(code: object, field: str = "currency") -> str:
     """Return the upper-case ISO 4217 code, or raise ValidationError naming `field`."""
     if not isinstance(code, str) or not code.strip():
-        raise ValidationError(field, "a currency code is required")
+        raise ValidationError(field, "a currency code is required", reason="required")
     upper = code.strip().upper()
     if upper not in _known_currencies():
-        raise ValidationError(field, f"unknown currency code {code!r}")
+        raise ValidationError(field, f"unknown currency code {code!r}", reason="unknown_currency")
     return upper
 
 
@@ -45,7 +45,7 @@ def to_decimal(value: object, field: str = "amount") -> Decimal:
         except InvalidOperation:
             raise ValidationError(field, f"not a number: {value!r}") from None
     elif value is None:
-        raise ValidationError(field, "an amount is required")
+        raise ValidationError(field, "an amount is required", reason="required")
     else:
         raise ValidationError(field, f"not a number: {value!r}")
     if not result.is_finite():
@@ -76,7 +76,9 @@ class Money:
         assert isinstance(exponent, int)
         if -exponent > minor_units(code):
             raise ValidationError(
-                field, f"{value} has more decimal places than {code} allows ({minor_units(code)})"
+                field,
+                f"{value} has more decimal places than {code} allows ({minor_units(code)})",
+                reason="too_precise",
             )
         return cls(value, code).quantized()
 

@@ -168,10 +168,10 @@ def timezone(value: object) -> str:
 def positive_money(value: object, currency_code: str, field: str = "amount") -> Money:
     """A strictly positive amount with no more decimals than the currency has."""
     if value is None or (isinstance(value, str) and not value.strip()):
-        raise ValidationError(field, "an amount is required")
+        raise ValidationError(field, "an amount is required", reason="required")
     number = to_decimal(value, field)
     if number <= 0:
-        raise ValidationError(field, "must be greater than zero")
+        raise ValidationError(field, "must be greater than zero", reason="not_positive")
     return bounded_money(number, currency_code, field)
 
 
@@ -179,7 +179,7 @@ def bounded_money(value: object, currency_code: str, field: str = "amount") -> M
     """Any amount (zero and negative allowed) within MAX_AMOUNT and the currency's precision."""
     number = to_decimal(value, field)
     if abs(number) > MAX_AMOUNT:
-        raise ValidationError(field, f"must not exceed {MAX_AMOUNT:,}")
+        raise ValidationError(field, f"must not exceed {MAX_AMOUNT:,}", reason="too_large")
     return Money.of(number, currency_code, field)
 
 
@@ -202,9 +202,11 @@ def occurred_on(value: object, today: date) -> date:
         # A datetime's day depends on a zone we would have to guess; callers pass the local day.
         raise ValidationError("occurred_on", "must be a calendar date")
     if value < EARLIEST_DAY:
-        raise ValidationError("occurred_on", f"must not be before {EARLIEST_DAY.isoformat()}")
+        raise ValidationError(
+            "occurred_on", f"must not be before {EARLIEST_DAY.isoformat()}", reason="too_old"
+        )
     if value > today + timedelta(days=MAX_DAYS_AHEAD):
-        raise ValidationError("occurred_on", "must not be in the future")
+        raise ValidationError("occurred_on", "must not be in the future", reason="future")
     return value
 
 

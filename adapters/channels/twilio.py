@@ -101,15 +101,20 @@ class TwilioChannel:
         base_url: str | None = None,
         *,
         timeout: float = DEFAULT_TIMEOUT,
+        status_callback: str | None = None,
     ) -> None:
         self._http = RoutedHttpClient(base_url, timeout=timeout)
         self._client = Client(account_sid, auth_token, http_client=self._http)
+        self._status_callback = status_callback
+        """Where Twilio posts sent/delivered/read/failed for each message (our /webhooks/twilio/status)."""
 
     async def send(self, message: OutboundMessage) -> SendResult:
         kwargs: dict[str, Any] = {
             "to": _address(message.channel, message.to),
             "from_": _address(message.channel, message.from_),
         }
+        if self._status_callback:
+            kwargs["status_callback"] = self._status_callback
         if message.template is not None:
             # Outside WhatsApp's 24-hour window only approved Content API templates are delivered.
             kwargs["content_sid"] = message.template.content_sid or message.template.name

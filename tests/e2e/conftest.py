@@ -10,6 +10,7 @@ import pytest
 
 from adapters.cache import Cache
 from adapters.db import ChannelEndpoint, Database
+from bot.keys import Metrics
 from bot.settings import Settings
 from bot.webhooks import InboundMessage
 from domain.model import Language, Tenant
@@ -38,7 +39,7 @@ class StubAgent:
 
 
 def stub_factory(agent: StubAgent):
-    def build(db: Database, cache: Cache, clock: Clock) -> StubAgent:
+    def build(db: Database, cache: Cache, clock: Clock, metrics: Metrics | None = None) -> StubAgent:
         return agent
 
     return build

@@ -137,3 +137,18 @@ async def test_edit_asks_first_and_changes_on_yes(
     assert [r["amount_minor"] for r in await stored(db, routed)] == [1800]  # nothing changes before yes
     await post(client, form(routed, yes, sender))
     assert [r["amount_minor"] for r in await stored(db, routed)] == [4500]
+
+
+async def test_metrics_time_the_nlu_and_count_refused_webhooks(client: TestClient, routed: Routed) -> None:
+    await post(client, form(routed, "uber 23"))
+    await post(client, form(routed, "quanto gastei esse mês?"))
+    params = form(routed, "uber 99")
+    forged = {**signed(params), "X-Twilio-Signature": "forged"}
+    assert (await client.post("/webhooks/twilio", data=urlencode(params), headers=forged)).status == 403
+
+    metrics = await (await client.get("/metrics")).text()
+    # Each message is parsed once, plus once more for a new sender's enrolment (their language).
+    assert "nlu_seconds_count 3.0" in metrics
+    assert 'nlu_seconds_bucket{le="0.0002"}' in metrics
+    assert 'errors_total{kind="webhook_refused"} 1.0' in metrics
+    assert 'messages_in_total{channel="whatsapp",outcome="stored"} 2.0' in metrics

@@ -281,11 +281,37 @@ async def test_language_change(start: str, text: str, lang: str) -> None:
     assert c.stored_user().language == lang
 
 
-async def test_validation_error_is_a_reply() -> None:
+async def test_zero_amount_asks_for_the_amount() -> None:
     c = await chat("en")
-    reply = await c.say("spent 0 at uber")  # amounts must be positive
-    assert reply
+    reply = await c.say("spent 0 at uber")  # the NLU reads no positive amount
+    assert reply == "How much was it?"
     assert not c.live()
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "expected"),
+    [
+        ("en", "spent 10.50 yen on sushi", "JPY amounts have at most 0 decimal places"),
+        ("es", "gasté 10,50 yenes en sushi", "Los montos en JPY tienen como mucho 0 decimales"),
+        ("pt", "gastei 10,50 ienes no sushi", "Valores em JPY têm no máximo 0 casas decimais"),
+        ("en", "coffee 0.001", "USD amounts have at most 2 decimal places"),
+        ("en", "spent 20 on lunch on 1999-05-03", "That date is too far back"),
+        ("pt", "gastei 20 no almoço em 03/05/1999", "Essa data é antiga demais"),
+    ],
+)
+async def test_refused_input_is_told_what_was_wrong(lang: str, text: str, expected: str) -> None:
+    c = await chat(lang)
+    reply = await c.say(text)
+    assert reply.startswith(expected)
+    assert not c.live()
+
+
+async def test_an_edit_that_changes_nothing_says_so() -> None:
+    c = await chat("en")
+    await c.say("spent 45 at uber")
+    assert "Change" in await c.say("change it to 45")
+    assert await c.say("yes") == "That's already how it is, so nothing changed."
+    assert [t.amount.amount for t in c.live()] == [Decimal("45.00")]
 
 
 async def test_sms_reply_is_gsm7() -> None:

@@ -51,6 +51,13 @@ REQUIRED = {
     "alert_threshold",
     "alert_over",
     "error_generic",
+    "invalid_amount",
+    "invalid_decimals",
+    "invalid_currency",
+    "invalid_future_date",
+    "invalid_old_date",
+    "invalid_nothing_changed",
+    "invalid_input",
     "transactions",
 } | {f"category_{c}" for c in CATEGORIES}
 
@@ -75,6 +82,10 @@ SAMPLES: dict[str, Any] = {
     "period": "mês",
     "first": "R$ 45",
     "second": "R$ 4,50",
+    "field": "o valor",
+    "max": Money.of("1000000000000", "BRL"),
+    "currency": "BRL",
+    "decimals": 2,
 }
 
 
