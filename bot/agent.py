@@ -13,7 +13,15 @@ import nlu
 from adapters.cache import Cache, ConversationState
 from adapters.db import Database
 from bot import handlers
-from bot.conversation import INTENT_LABELS, Pending, is_cancel, is_start, is_stop, language_request
+from bot.conversation import (
+    INTENT_LABELS,
+    Pending,
+    is_cancel,
+    is_help,
+    is_start,
+    is_stop,
+    language_request,
+)
 from bot.handlers import Context
 from bot.handlers.budgets import set_budget_from
 from bot.handlers.ledger import confirmed, record_from
@@ -85,6 +93,9 @@ class Agent:
         if is_start(message.text):
             await self._update(tenant, replace(user, opted_out={**user.opted_out, channel: False}))
             return self._render(user, "opted_in")
+        if is_help(message.text):
+            # Answered even mid-flow (the flow waits) and even when opted out: carriers require HELP to work.
+            return welcome or self._render(user, "help")
         if user.opted_out.get(channel):
             return None
 

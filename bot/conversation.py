@@ -4,66 +4,91 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from functools import cache
+from types import MappingProxyType
+from typing import Any, TypeVar
 
-# Control words are exact whole-message matches after folding: they are commands, not sentences, and must
-# work whatever the classifier thinks. Kept small; the NLU handles the open-ended phrasings.
-# TODO: move these tables to locales/<lang>/ once the locale schema has a place for agent vocabulary.
-CANCEL_WORDS = frozenset({"cancel", "cancelar", "cancela", "stop it", "never mind", "nevermind", "deixa"})
-STOP_WORDS = frozenset({"stop", "unsubscribe", "parar", "para", "sair", "baja", "cancelar suscripcion"})
-START_WORDS = frozenset({"start", "unstop", "subscribe", "voltar", "iniciar", "comenzar", "alta"})
+from nlu.data import load_lang
+from nlu.types import LANGUAGES
 
-_LANGUAGE_SWITCH = {
-    "en": re.compile(r"\b(english|ingles)\b"),
-    "es": re.compile(r"\b(espanol|spanish|castellano)\b"),
-    "pt": re.compile(r"\b(portugues|portuguese)\b"),
-}
-_SWITCH_VERBS = re.compile(
-    r"\b(speak|talk|reply|answer|write|in|em|en|fala|falar|fale|habla|hablar|hable|"
-    r"responde|responda|por favor|please)\b"
-)
+_V = TypeVar("_V")
 
-INTENT_LABELS: dict[str, dict[str, str]] = {
-    "en": {
-        "add_expense": "record an expense",
-        "add_income": "record income",
-        "balance": "see your balance",
-        "list_transactions": "list transactions",
-        "spending_summary": "a spending summary",
-        "set_budget": "set a budget",
-        "budget_status": "check your budgets",
-        "undo": "undo the last one",
-        "edit_last": "change the last one",
-        "help": "help",
-    },
-    "es": {
-        "add_expense": "anotar un gasto",
-        "add_income": "anotar un ingreso",
-        "balance": "ver tu saldo",
-        "list_transactions": "ver tus movimientos",
-        "spending_summary": "un resumen de gastos",
-        "set_budget": "crear un presupuesto",
-        "budget_status": "ver tus presupuestos",
-        "undo": "deshacer el último",
-        "edit_last": "cambiar el último",
-        "help": "ayuda",
-    },
-    "pt": {
-        "add_expense": "anotar um gasto",
-        "add_income": "anotar uma entrada",
-        "balance": "ver seu saldo",
-        "list_transactions": "ver suas transações",
-        "spending_summary": "um resumo de gastos",
-        "set_budget": "criar um orçamento",
-        "budget_status": "ver seus orçamentos",
-        "undo": "desfazer o último",
-        "edit_last": "mudar o último",
-        "help": "ajuda",
-    },
-}
+CONTROL_KINDS: tuple[str, ...] = ("cancel", "stop", "start", "help")
+"""The word lists of locales/<lang>/conversation.yaml matched against a whole message."""
+MAX_LANGUAGE_REQUEST_WORDS = 8
+"""Longer messages are sentences about something else, even when every word is a switch word."""
 
-ALL_SPENDING = {"en": "total", "es": "total", "pt": "total"}
+
+@dataclass(frozen=True, slots=True)
+class Vocabulary:
+    """The conversation words of every language, merged: a control word works whatever the user's language."""
+
+    control: Mapping[str, frozenset[str]]
+    """cancel, stop, start, help -> folded whole-message forms from all languages."""
+    language_names: Mapping[str, str]
+    """Folded language name, as written in any language ("ingles", "espanhol") -> the language it asks for."""
+    switch_words: frozenset[str]
+    """Folded words and phrases that may go with a language name in a request ("speak", "em", "por favor")."""
+    intent_labels: Mapping[str, Mapping[str, str]]
+    """Language -> intent -> the label a clarifying question shows."""
+    all_spending: Mapping[str, str]
+    """Language -> shown name of a budget over all spending."""
+
+
+@cache
+def vocabulary() -> Vocabulary:
+    """Reads locales/<lang>/conversation.yaml of every language once."""
+    files = {lang: load_lang(lang, "conversation") for lang in LANGUAGES}
+    control = {kind: frozenset(w for data in files.values() for w in data[kind]) for kind in CONTROL_KINDS}
+    names = {
+        name: wanted
+        for data in files.values()
+        for wanted, written in data["language_names"].items()
+        for name in written
+    }
+    return Vocabulary(
+        control=MappingProxyType(control),
+        language_names=MappingProxyType(names),
+        switch_words=frozenset(w for data in files.values() for w in data["switch_words"]),
+        intent_labels=MappingProxyType(
+            {lang: MappingProxyType(dict(data["intent_labels"])) for lang, data in files.items()}
+        ),
+        all_spending=MappingProxyType({lang: str(data["all_spending"]) for lang, data in files.items()}),
+    )
+
+
+@cache
+def _request_pattern() -> re.Pattern[str]:
+    # Longest phrase first, so "por favor" is taken whole before any one-word entry could match part of it.
+    vocab = vocabulary()
+    phrases = sorted({*vocab.language_names, *vocab.switch_words}, key=lambda p: (-len(p), p))
+    return re.compile(r"\b(?:" + "|".join(re.escape(p) for p in phrases) + r")\b")
+
+
+class _Loaded(Mapping[str, _V]):
+    """A read-only mapping that reads its data on first use, so importing this module reads no files."""
+
+    def __init__(self, load: Callable[[], Mapping[str, _V]]) -> None:
+        self._load = load
+
+    def __getitem__(self, key: str) -> _V:
+        return self._load()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._load())
+
+    def __len__(self) -> int:
+        return len(self._load())
+
+    def __repr__(self) -> str:
+        return repr(dict(self._load()))
+
+
+INTENT_LABELS: Mapping[str, Mapping[str, str]] = _Loaded(lambda: vocabulary().intent_labels)
+"""Language -> intent -> what a clarifying question offers ("record an expense")."""
+ALL_SPENDING: Mapping[str, str] = _Loaded(lambda: vocabulary().all_spending)
 """Shown name of a budget over all spending (category None)."""
 
 
@@ -74,30 +99,48 @@ def fold(text: str) -> str:
     return " ".join(re.sub(r"[^\w\s]", " ", plain).split())
 
 
+# Control words are exact whole-message matches after folding: they are commands, not sentences, and must work
+# whatever the classifier thinks. The NLU handles the open-ended phrasings.
+def is_control(kind: str, text: str) -> bool:
+    """Whether the whole message is one of the `kind` words (cancel, stop, start, help) of any language."""
+    return fold(text) in vocabulary().control[kind]
+
+
 def is_cancel(text: str) -> bool:
-    return fold(text) in CANCEL_WORDS
+    """Leave the pending flow: "cancelar", "never mind"."""
+    return is_control("cancel", text)
 
 
 def is_stop(text: str) -> bool:
-    return fold(text) in STOP_WORDS
+    """Opt out of the channel: "STOP", "PARAR", "SAIR"."""
+    return is_control("stop", text)
 
 
 def is_start(text: str) -> bool:
-    return fold(text) in START_WORDS
+    """Opt back in to the channel: "START", "ALTA", "VOLTAR"."""
+    return is_control("start", text)
+
+
+def is_help(text: str) -> bool:
+    """Ask for help, even in the middle of a flow: "HELP", "AYUDA", "AJUDA"."""
+    return is_control("help", text)
 
 
 def language_request(text: str) -> str | None:
-    """The language a message asks to be answered in ("speak english", "fala português"), else None."""
+    """The language a message asks to be answered in ("speak english", "fala português"), else None.
+
+    The message must be short and made only of one language's names and switch words, so a sentence that
+    mentions a language ("spent 20 in english class") is not a request.
+    """
     folded = fold(text)
-    if len(folded.split()) > 5:
+    if not folded or len(folded.split()) > MAX_LANGUAGE_REQUEST_WORDS:
         return None
-    found = [lang for lang, pattern in _LANGUAGE_SWITCH.items() if pattern.search(folded)]
-    if len(found) != 1:
+    pattern = _request_pattern()
+    if pattern.sub(" ", folded).strip():
         return None
-    # A bare language name also counts ("español"); otherwise a verb or preposition must go with it.
-    if len(folded.split()) == 1 or _SWITCH_VERBS.search(folded):
-        return found[0]
-    return None
+    names = vocabulary().language_names
+    wanted = {names[m] for m in pattern.findall(folded) if m in names}
+    return wanted.pop() if len(wanted) == 1 else None
 
 
 @dataclass(slots=True)

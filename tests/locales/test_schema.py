@@ -32,6 +32,7 @@ def test_every_language_has_the_same_files_and_top_level_keys() -> None:
         "currencies.yaml",
         "dates.yaml",
         "categories.yaml",
+        "conversation.yaml",
     } <= set(reference)
     for lang in LANGUAGES:
         files = _files(lang)

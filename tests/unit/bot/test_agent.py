@@ -242,6 +242,21 @@ async def test_stop_and_start() -> None:
     assert c.stored_user().opted_out == {"whatsapp": False}
 
 
+@pytest.mark.parametrize(("lang", "word"), [("en", "HELP"), ("pt", "AJUDA")])
+async def test_help_mid_flow_keeps_the_flow_and_works_when_opted_out(lang: str, word: str) -> None:
+    c = await chat(lang)
+    help_text = await c.say(word)
+    assert "•" in help_text
+    ask = await c.say({"en": "spent at uber", "es": "gasté en uber", "pt": "gastei no uber"}[lang])
+    assert await c.say(word) == help_text
+    assert "23" in await c.say("23")  # the flow waited through the help and records the amount now
+    assert [t.amount.amount for t in c.live()] == [Decimal("23.00")]
+    assert ask != help_text
+
+    await c.say({"en": "STOP", "es": "BAJA", "pt": "SAIR"}[lang])
+    assert await c.say(word) == help_text
+
+
 async def test_parar_in_portuguese() -> None:
     c = await chat("pt")
     await c.say("PARAR", channel=Channel.SMS)
