@@ -99,6 +99,10 @@ class Agent:
         if user.opted_out.get(channel):
             return None
 
+        if not message.text.strip() and message.media_count:
+            reply = self._render(user, "media_only")
+            return reply if welcome is None else f"{welcome}\n\n{reply}"
+
         wanted = language_request(message.text)
         if wanted is not None:
             user = replace(user, language=Language(wanted))

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from aiohttp.test_utils import TestClient
 
 from adapters.db import Database
-from adapters.db.tables import transactions, users
+from adapters.db.tables import inbox, transactions, users
 from bot.agent import agent_factory
 from bot.app import create_app
 from bot.settings import Settings
@@ -152,3 +152,48 @@ async def test_metrics_time_the_nlu_and_count_refused_webhooks(client: TestClien
     assert 'nlu_seconds_bucket{le="0.0002"}' in metrics
     assert 'errors_total{kind="webhook_refused"} 1.0' in metrics
     assert 'messages_in_total{channel="whatsapp",outcome="stored"} 2.0' in metrics
+
+
+async def rows_of(db: Database, routed: Routed, table: sa.Table) -> list[dict]:
+    query = sa.select(table).where(table.c.tenant_id == routed.tenant.id)
+    async with db.unit_of_work(routed.tenant.id) as uow:
+        return [dict(row) for row in (await uow.execute(query)).mappings()]
+
+
+async def test_signed_media_without_text_gets_a_helpful_reply_and_records_nothing(
+    client: TestClient, db: Database, routed: Routed
+) -> None:
+    params = {**form(routed, ""), "NumMedia": "1", "MediaUrl0": "https://api.twilio.com/m/1.jpg"}
+    params["MediaContentType0"] = "image/jpeg"
+    reply = await post(client, params)
+    assert "Ainda não consigo ler fotos" in reply  # a new sender: the tenant's Portuguese
+    assert await stored(db, routed) == []
+    (row,) = await rows_of(db, routed, inbox)
+    assert row["status"] == "done" and row["text"] == ""
+
+
+@pytest.mark.parametrize("missing", ["From", "To", "MessageSid", "Body"])
+async def test_signed_posts_missing_a_field_are_400_and_store_nothing(
+    client: TestClient, db: Database, routed: Routed, missing: str
+) -> None:
+    params = form(routed, "gastei 10 no mercado")
+    del params[missing]
+    response = await client.post("/webhooks/twilio", data=urlencode(params), headers=signed(params))
+    assert response.status == 400
+    assert missing in await response.text()
+    assert await rows_of(db, routed, inbox) == [] and await stored(db, routed) == []
+
+
+async def test_unknown_fields_are_ignored(client: TestClient, db: Database, routed: Routed) -> None:
+    params = {**form(routed, "gastei 12 no mercado"), "SomethingNew": "x", "ChannelMetadata": "{}"}
+    assert "R$ 12,00" in await post(client, params)
+    assert [r["amount_minor"] for r in await stored(db, routed)] == [1200]
+
+
+async def test_the_longest_message_gets_a_reply_that_fits(
+    client: TestClient, db: Database, routed: Routed
+) -> None:
+    reply = await post(client, form(routed, ("bla " * 400)[:1600]))
+    text = reply.split("<Message>", 1)[1].split("</Message>", 1)[0]
+    assert 0 < len(text) <= 1600
+    assert await stored(db, routed) == []

@@ -51,6 +51,7 @@ REQUIRED = {
     "alert_threshold",
     "alert_over",
     "error_generic",
+    "media_only",
     "invalid_amount",
     "invalid_decimals",
     "invalid_currency",
