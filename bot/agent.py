@@ -100,8 +100,8 @@ class Agent:
             return None
 
         if not message.text.strip() and message.media_count:
-            reply = self._render(user, "media_only")
-            return reply if welcome is None else f"{welcome}\n\n{reply}"
+            media = self._render(user, "media_only")
+            return media if welcome is None else f"{welcome}\n\n{media}"
 
         wanted = language_request(message.text)
         if wanted is not None:
