@@ -1,4 +1,4 @@
-"""The inbox worker: answers stored messages nobody answered (a crash, an agent error) by REST."""
+"""The worker: answers stored messages nobody answered (a crash, an agent error), then pushes alerts."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from adapters.cache import Cache, connect
 from adapters.channels import Channel
 from adapters.db import Database
 from bot import inbox
+from bot.alerts import AlertDispatcher
 from bot.app import meta_channel, twilio_channel
 from bot.keys import AgentFactory, AgentLike
 from bot.settings import Settings
@@ -26,7 +27,7 @@ IDLE_SLEEP_S = 2.0
 
 @dataclass
 class Worker:
-    """One pass answers up to BATCH claimable messages per tenant."""
+    """One pass answers up to BATCH claimable messages per tenant, then sends pending budget alerts."""
 
     db: Database
     agent: AgentLike
@@ -34,9 +35,21 @@ class Worker:
     """"twilio" and "meta" -> the channel that sends for that provider."""
     clock: Clock
     lease: timedelta = LEASE
+    alerts: AlertDispatcher | None = None
+    """The outbox consumer; None builds one over the same database, channels and clock."""
+
+    def __post_init__(self) -> None:
+        if self.alerts is None:
+            self.alerts = AlertDispatcher(self.db, self.channels, self.clock)
 
     async def run_once(self) -> int:
-        """Process what is claimable now; return how many messages were answered."""
+        """Answer what is claimable now, then push pending alerts (a reply is more urgent than an alert);
+        return how much was done: messages answered plus outbox events settled, 0 when idle."""
+        answered = await self._answer()
+        settled = await self.alerts.run_once() if self.alerts is not None else 0
+        return answered + settled
+
+    async def _answer(self) -> int:
         async with self.db.directory() as directory:
             tenants = await directory.tenants.list()
         done = 0
@@ -63,7 +76,8 @@ class Worker:
 async def run(
     settings: Settings, agent_factory: AgentFactory, *, once: bool, clock: Clock | None = None
 ) -> int:
-    """Build the worker's resources, run one pass (once) or loop until cancelled; return messages answered."""
+    """Build the worker's resources, run one pass (once) or loop until cancelled; return the work done
+    (messages answered plus alert events settled)."""
     from adapters.clock import SystemClock
 
     clock = clock or SystemClock()

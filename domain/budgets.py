@@ -15,6 +15,7 @@ from domain.model import (
     BudgetCrossing,
     Period,
     Recurrence,
+    Source,
     Transaction,
     TransactionKind,
     User,
@@ -201,9 +202,12 @@ async def assess(
 
 
 async def raise_crossings(
-    uow: UnitOfWork, user: User, effects: list[BudgetEffect], now: datetime
+    uow: UnitOfWork, user: User, effects: list[BudgetEffect], now: datetime, source: Source | None = None
 ) -> tuple[BudgetThresholdCrossed, ...]:
-    """Record each crossing and emit its event, only when this is the first time for (budget, period, t)."""
+    """Record each crossing and emit its event, only when this is the first time for (budget, period, t).
+
+    `source` is where the change came from: the alert worker pushes only what no reply has told the user.
+    """
     events = []
     for effect in effects:
         status = effect.status
@@ -228,6 +232,7 @@ async def raise_crossings(
                 period_end=status.period.end,
                 spent=status.spent,
                 budget=status.budget.amount,
+                source=None if source is None else source.value,
             )
             uow.emit(event)
             events.append(event)

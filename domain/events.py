@@ -29,6 +29,9 @@ class BudgetThresholdCrossed(Event):
     period_end: date
     spent: Money
     budget: Money
+    source: str | None = None
+    """Where the change that crossed came from (domain.model.Source value: "chat", "admin_api", "import").
+    A chat user was told in the reply, so no push is sent; None (events stored before this field) pushes."""
 
 
 @dataclass(frozen=True, slots=True)

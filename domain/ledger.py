@@ -11,7 +11,7 @@ from domain.commands import EditLast, RecordTransaction, RestoreTransaction, Und
 from domain.errors import Conflict, NotFound, ValidationError
 from domain.events import TransactionRecorded
 from domain.lookup import require_user, user_account
-from domain.model import AuditRecord, Transaction, TransactionKind, User, new_id
+from domain.model import AuditRecord, Source, Transaction, TransactionKind, User, new_id
 from domain.periods import local_today
 from domain.ports import Clock, UnitOfWork
 from domain.results import ChangeResult, RecordResult
@@ -67,7 +67,7 @@ async def record_transaction(cmd: RecordTransaction, uow: UnitOfWork, clock: Clo
     effects = await assess(uow, user, today, None, txn)
     await uow.transactions.add(txn)
     uow.emit(TransactionRecorded(tenant_id=user.tenant_id, user_id=user.id, transaction_id=txn.id))
-    crossings = await raise_crossings(uow, user, effects, now)
+    crossings = await raise_crossings(uow, user, effects, now, source)
     await uow.commit()
     return RecordResult(txn, created=True, budgets=statuses(effects), crossings=crossings)
 
@@ -82,19 +82,25 @@ async def record_income(cmd: RecordTransaction, uow: UnitOfWork, clock: Clock) -
     return await record_transaction(replace(cmd, kind=TransactionKind.INCOME), uow, clock)
 
 
-async def undo_last(cmd: UndoLast, uow: UnitOfWork, clock: Clock) -> ChangeResult:
-    """Soft-delete the user's most recently recorded live transaction."""
+async def undo_last(
+    cmd: UndoLast, uow: UnitOfWork, clock: Clock, *, source: Source | str = Source.CHAT
+) -> ChangeResult:
+    """Soft-delete the user's most recently recorded live transaction (`source`: who asked, see _change)."""
+    source = v.source(source)
     await uow.users.lock(cmd.user_id)
     user = await require_user(uow, cmd.user_id)
     before = await uow.transactions.latest(user.id)
     if before is None:
         raise NotFound("transaction", "nothing to undo")
     now = clock.now()
-    return await _change(uow, user, clock, "undo", before, replace(before, deleted_at=now), now)
+    return await _change(uow, user, clock, "undo", before, replace(before, deleted_at=now), now, source)
 
 
-async def restore_transaction(cmd: RestoreTransaction, uow: UnitOfWork, clock: Clock) -> ChangeResult:
+async def restore_transaction(
+    cmd: RestoreTransaction, uow: UnitOfWork, clock: Clock, *, source: Source | str = Source.CHAT
+) -> ChangeResult:
     """Bring back an undone transaction of this user; restoring can cross a budget threshold."""
+    source = v.source(source)
     await uow.users.lock(cmd.user_id)
     user = await require_user(uow, cmd.user_id)
     before = await uow.transactions.get(cmd.transaction_id)
@@ -104,11 +110,14 @@ async def restore_transaction(cmd: RestoreTransaction, uow: UnitOfWork, clock: C
     if not before.is_deleted:
         raise Conflict("transaction_id", "this transaction was not undone")
     now = clock.now()
-    return await _change(uow, user, clock, "restore", before, replace(before, deleted_at=None), now)
+    return await _change(uow, user, clock, "restore", before, replace(before, deleted_at=None), now, source)
 
 
-async def edit_last(cmd: EditLast, uow: UnitOfWork, clock: Clock) -> ChangeResult:
+async def edit_last(
+    cmd: EditLast, uow: UnitOfWork, clock: Clock, *, source: Source | str = Source.CHAT
+) -> ChangeResult:
     """Change the latest live transaction; a field left None keeps its value, "" clears merchant/category."""
+    source = v.source(source)
     await uow.users.lock(cmd.user_id)
     user = await require_user(uow, cmd.user_id)
     before = await uow.transactions.latest(user.id)
@@ -141,7 +150,7 @@ async def edit_last(cmd: EditLast, uow: UnitOfWork, clock: Clock) -> ChangeResul
     )
     if _editable(after) == _editable(before):
         raise ValidationError("edit", "nothing would change")
-    return await _change(uow, user, clock, "edit", before, after, clock.now())
+    return await _change(uow, user, clock, "edit", before, after, clock.now(), source)
 
 
 def _editable(txn: Transaction) -> tuple[object, ...]:
@@ -156,8 +165,13 @@ async def _change(
     before: Transaction,
     after: Transaction,
     now: datetime,
+    source: Source,
 ) -> ChangeResult:
-    """Store a new version of a transaction with its audit record and any threshold it crosses; commit."""
+    """Store a new version of a transaction with its audit record and any threshold it crosses; commit.
+
+    `source` is where the change came from, not the transaction's own source: a chat edit of an imported
+    expense is answered in the chat, so the user sees its alerts there and needs no push.
+    """
     effects = await assess(uow, user, local_today(clock, user.timezone), before, after)
     await uow.transactions.update(after)
     await uow.audit.add(
@@ -172,7 +186,7 @@ async def _change(
             at=now,
         )
     )
-    crossings = await raise_crossings(uow, user, effects, now)
+    crossings = await raise_crossings(uow, user, effects, now, source)
     await uow.commit()
     return ChangeResult(before=before, after=after, budgets=statuses(effects), crossings=crossings)
 

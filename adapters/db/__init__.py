@@ -4,6 +4,7 @@ from adapters.db.engine import Database
 from adapters.db.messaging import (
     ChannelEndpoint,
     InboxMessage,
+    LastInbound,
     OutboundRecord,
     SqlChannelEndpointRepository,
     SqlInboxRepository,
@@ -18,6 +19,7 @@ __all__ = [
     "ChannelEndpoint",
     "Database",
     "InboxMessage",
+    "LastInbound",
     "OutboundRecord",
     "OutboxMessage",
     "SqlChannelEndpointRepository",

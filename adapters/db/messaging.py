@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import sqlalchemy as sa
 
@@ -92,6 +92,16 @@ class OutboundRecord:
     updated_at: datetime | None = None
 
 
+class LastInbound(NamedTuple):
+    """Where and when a sender last wrote to the tenant."""
+
+    channel: str
+    """"whatsapp", "sms" or "console"."""
+    recipient: str
+    """The endpoint address they wrote to."""
+    received_at: datetime
+
+
 class SqlChannelEndpointRepository:
     """The routing table, on the directory unit of work (no tenant is known when a webhook arrives)."""
 
@@ -176,6 +186,17 @@ class SqlInboxRepository(TenantBound):
 
     async def get(self, message_id: uuid.UUID) -> InboxMessage | None:
         return await self._one(inbox.c.id == message_id)
+
+    async def last_inbound(self, sender: str) -> LastInbound | None:
+        """The channel, our address and the time of the newest message from `sender` (E.164), or None."""
+        query = (
+            sa.select(inbox.c.channel, inbox.c.recipient, inbox.c.received_at)
+            .where(self._mine(inbox), inbox.c.sender == sender)
+            .order_by(inbox.c.received_at.desc(), inbox.c.id.desc())
+            .limit(1)
+        )
+        row = (await self._db.execute(query)).first()
+        return None if row is None else LastInbound(row.channel, row.recipient, row.received_at)
 
     async def claim_pending(
         self, limit: int, older_than: datetime, at: datetime | None = None

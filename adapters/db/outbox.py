@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+import types
+import typing
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -12,7 +17,13 @@ import sqlalchemy as sa
 from adapters.db.jsonable import to_jsonable
 from adapters.db.sql import TenantBound
 from adapters.db.tables import outbox
-from domain.events import Event
+from domain.events import BudgetThresholdCrossed, Event, TransactionRecorded
+from domain.money import Money
+
+EVENT_TYPES: dict[str, type[Event]] = {
+    cls.__name__: cls for cls in (BudgetThresholdCrossed, TransactionRecorded)
+}
+"""The events the outbox can turn back into objects, by stored event_type."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,11 +39,47 @@ class OutboxMessage:
     created_at: datetime
     attempts: int
 
+    def event(self) -> Event | None:
+        """The stored event as its dataclass, or None for an event type this code does not know.
+
+        Fields missing from the payload take their defaults, so events stored before a field was added
+        stay readable; a malformed payload raises ValueError.
+        """
+        cls = EVENT_TYPES.get(self.event_type)
+        if cls is None:
+            return None
+        hints = typing.get_type_hints(cls)
+        values: dict[str, Any] = {}
+        for field in dataclasses.fields(cls):
+            if field.name in self.payload:
+                values[field.name] = _decode(hints[field.name], self.payload[field.name])
+        try:
+            return cls(**values)
+        except TypeError as exc:  # a required field is missing
+            raise ValueError(f"outbox message {self.id}: {exc}") from exc
+
 
 def event_payload(event: Event) -> dict[str, Any]:
     payload = to_jsonable(event)
     assert isinstance(payload, dict)
     return payload
+
+
+def _decode(hint: Any, value: Any) -> Any:
+    """The inverse of to_jsonable for the field types events use."""
+    if value is None:
+        return None
+    if isinstance(hint, types.UnionType):  # X | None
+        (hint,) = [arg for arg in typing.get_args(hint) if arg is not type(None)]
+    if hint is Money:
+        return Money(Decimal(value["amount"]), value["currency"])
+    if hint is uuid.UUID:
+        return uuid.UUID(value)
+    if hint is datetime:
+        return datetime.fromisoformat(value)
+    if hint is date:
+        return date.fromisoformat(value)
+    return value
 
 
 class SqlOutbox(TenantBound):
@@ -55,15 +102,14 @@ class SqlOutbox(TenantBound):
         if rows:
             await self._db.execute(sa.insert(outbox), rows)
 
-    async def pending(self, limit: int = 100) -> list[OutboxMessage]:
-        """Oldest unprocessed first. On PostgreSQL the rows stay locked until the unit of work ends and
+    async def pending(self, limit: int = 100, *, after_id: int | None = None) -> list[OutboxMessage]:
+        """Oldest unprocessed first (only ids above `after_id` when given, so one pass can step past the
+        messages it has already tried). On PostgreSQL the rows stay locked until the unit of work ends and
         other workers skip them (FOR UPDATE SKIP LOCKED); on SQLite the write lock already serializes."""
-        query = (
-            sa.select(outbox)
-            .where(self._mine(outbox), outbox.c.processed_at.is_(None))
-            .order_by(outbox.c.id)
-            .limit(limit)
-        )
+        conditions = [self._mine(outbox), outbox.c.processed_at.is_(None)]
+        if after_id is not None:
+            conditions.append(outbox.c.id > after_id)
+        query = sa.select(outbox).where(*conditions).order_by(outbox.c.id).limit(limit)
         if self._db.dialect == "postgresql":
             query = query.with_for_update(skip_locked=True)
         rows = (await self._db.execute(query)).mappings()

@@ -253,6 +253,8 @@ inbox = sa.Table(
         postgresql_where=sa.text("status IN ('pending', 'processing')"),
         sqlite_where=sa.text("status IN ('pending', 'processing')"),
     ),
+    # Migration 0003: a push goes where the user last wrote from, the newest row of theirs.
+    sa.Index("ix_inbox_sender_received", "tenant_id", "sender", "received_at"),
 )
 
 outbound_messages = sa.Table(

@@ -7,10 +7,12 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from bot.alerts import alert_text
 from bot.conversation import Pending
 from bot.handlers import Context, handles
 from domain import services
 from domain.commands import EditLast, RecordTransaction, UndoLast
+from domain.events import BudgetThresholdCrossed
 from domain.model import Source, Transaction, TransactionKind
 from domain.money import Money
 from domain.results import BudgetStatus
@@ -50,6 +52,7 @@ async def record_from(ctx: Context, intent: str, amount: Decimal, data: dict[str
         result = await services.record_transaction(cmd, uow, ctx.clock)
     lines = [recorded_text(ctx, result.transaction)]
     lines += [budget_text(ctx, status) for status in result.budgets]
+    lines += alert_lines(ctx, result.crossings)
     return "\n".join(lines)
 
 
@@ -81,6 +84,12 @@ def budget_text(ctx: Context, status: BudgetStatus) -> str:
     return ctx.render(
         "budget_line", category=category, spent=status.spent, budget=status.budget.amount, left=status.left
     )
+
+
+def alert_lines(ctx: Context, crossings: tuple[BudgetThresholdCrossed, ...]) -> list[str]:
+    # The user is in the conversation, so the reply carries the alert; the outbox event (source chat)
+    # is settled by the alert worker without a push.
+    return [alert_text(crossing, ctx.lang, ctx.user.locale) for crossing in crossings]
 
 
 @handles("undo")
@@ -143,10 +152,11 @@ async def confirmed(ctx: Context, pending: Pending) -> str:
             currency=pending.data.get("currency"),
             category=pending.data.get("category"),
         )
-        result = await services.edit_last(cmd, uow, ctx.clock)
+        result = await services.edit_last(cmd, uow, ctx.clock, source=Source.CHAT)
     after = result.after
     label = after.merchant or ctx.category(after.category or "other")
     new: Any = after.amount if "amount" in pending.data else ctx.category(after.category or "other")
     lines = [ctx.render("edited", merchant=label, day=after.occurred_on, new=new)]
     lines += [budget_text(ctx, status) for status in result.budgets]
+    lines += alert_lines(ctx, result.crossings)
     return "\n".join(lines)

@@ -246,6 +246,7 @@ async def test_events_reach_the_outbox_only_on_commit(database: Database, make_t
         "period_end": "2025-03-31",
         "spent": {"amount": "412.30", "currency": "BRL"},
         "budget": {"amount": "500.00", "currency": "BRL"},
+        "source": None,
     }
     async with database.unit_of_work(seed.tenant.id) as uow:
         [message] = await uow.outbox.pending()

@@ -44,6 +44,7 @@ async def test_80_and_100_are_each_raised_exactly_once_as_spending_grows() -> No
         period_end=date(2024, 3, 31),
         spent=brl("850.00"),
         budget=brl("1000.00"),
+        source="chat",
     )
     assert len(world.db.store.crossings) == 2
 

@@ -1,0 +1,247 @@
+"""Budget alert pushes: the outbox consumer that tells users about crossings no chat reply has told them."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from adapters.channels import Channel, OutboundMessage, SendResult
+from adapters.channels.base import ChannelKind
+from adapters.db import Database, LastInbound, OutboundRecord, OutboxMessage, SqlUnitOfWork
+from bot.conversation import ALL_SPENDING
+from bot.replies import fit, replies
+from domain.events import BudgetThresholdCrossed
+from domain.model import Source, Tenant, User
+from domain.ports import Clock
+
+log = logging.getLogger(__name__)
+
+# Delivery guarantee: at least once per outbox row. Each event gets its own unit of work that claims the row
+# (FOR UPDATE SKIP LOCKED on PostgreSQL, so a concurrent dispatcher skips it; SQLite's write lock serializes),
+# sends while the row stays locked, and only then records the outbound message and marks the row processed,
+# in one commit. A crash (or a failed commit) after the provider accepted the message and before that commit
+# leaves the row pending and the next pass sends it again: Twilio has no idempotency key, so that window can
+# double-send (so can a timeout, which counts as retryable). The alternative, committing "processed" before
+# sending, turns the same crash into a silently lost alert. An alert exists to arrive before the money runs
+# out, and a rare duplicate costs less than a missing warning, so duplicates are the side we chose; the
+# window is one HTTP call wide, and the crossing itself is still raised once (budget_crossings' unique key).
+# On SQLite every transaction holds the write lock (BEGIN IMMEDIATE), so webhooks wait out one send; fine for
+# the one-process embedded mode, whose console channel answers at once.
+
+WHATSAPP_WINDOW = timedelta(hours=24)
+"""WhatsApp allows free-form messages only this long after the user's last message; later, templates only."""
+MAX_ATTEMPTS = 5
+"""Sends tried per event before it is given up (marked processed with a log line)."""
+BATCH = 50
+"""Events handled per tenant per pass, so one busy tenant cannot starve the others."""
+
+
+def alert_text(crossing: BudgetThresholdCrossed, lang: str, locale: str) -> str:
+    """The alert in `lang` with amounts for `locale`: alert_over once spending is past the budget,
+    else alert_threshold with the percentage (a 100% crossing that lands exactly on the budget is "100%")."""
+    r = replies()
+    category = (
+        ALL_SPENDING.get(lang, "total") if crossing.category is None else r.category(crossing.category, lang)
+    )
+    values: dict[str, Any] = {"category": category, "spent": crossing.spent, "budget": crossing.budget}
+    if crossing.threshold >= 100 and crossing.spent > crossing.budget:
+        return r.render("alert_over", lang, locale, over=crossing.spent - crossing.budget, **values)
+    return r.render("alert_threshold", lang, locale, percent=Decimal(crossing.threshold) / 100, **values)
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """How a push goes out."""
+
+    channel: ChannelKind
+    provider: str
+    """"twilio" or "meta": the key of the Channel that sends it."""
+    from_: str
+    """Our address: the number (or Meta phone_number_id) the user wrote to, or the tenant's Twilio number."""
+
+
+@dataclass(frozen=True, slots=True)
+class Skip:
+    """Why no push is sent."""
+
+    reason: str
+    """"opted_out", "window_closed" or "no_channel"."""
+
+
+def choose_route(
+    user: User, last: LastInbound | None, endpoints: Mapping[str, str], now: datetime
+) -> Route | Skip:
+    """Where to push: the channel the user last wrote from, within WhatsApp's rules and the user's opt-outs.
+
+    WhatsApp within 24 hours of their last message: free-form through the provider of the address they wrote
+    to. Outside the window (no approved templates are configured) or when that address is no longer ours:
+    SMS from the tenant's Twilio number. Their last message by SMS: SMS, from the number they texted when it
+    is still ours. Never wrote: SMS from the tenant's Twilio number. No Twilio number: skip. Someone who
+    opted out of the channel they last used is not chased onto another one.
+    """
+    twilio_numbers = sorted(address for address, provider in endpoints.items() if provider == "twilio")
+    sms = Route("sms", "twilio", twilio_numbers[0]) if twilio_numbers else None
+    if last is not None and user.opted_out.get(last.channel):
+        return Skip("opted_out")
+    route: Route | None = sms
+    if last is not None and last.channel == "whatsapp":
+        provider = endpoints.get(last.recipient)
+        in_window = now - last.received_at < WHATSAPP_WINDOW
+        if in_window and provider is not None:
+            route = Route("whatsapp", provider, last.recipient)
+        elif sms is None:
+            return Skip("no_channel" if in_window else "window_closed")
+    elif last is not None and last.channel == "sms" and endpoints.get(last.recipient) == "twilio":
+        route = Route("sms", "twilio", last.recipient)
+    if route is None:
+        return Skip("no_channel")
+    if user.opted_out.get(route.channel):
+        return Skip("opted_out")
+    return route
+
+
+@dataclass
+class AlertDispatcher:
+    """Consumes each tenant's outbox: pushes BudgetThresholdCrossed alerts, settles every other event."""
+
+    db: Database
+    channels: Mapping[str, Channel]
+    """"twilio" and "meta" -> the channel that sends for that provider."""
+    clock: Clock
+    batch: int = BATCH
+    max_attempts: int = MAX_ATTEMPTS
+
+    async def run_once(self) -> int:
+        """Handle what is pending now; return how many outbox events were settled (sent, skipped, dropped)."""
+        async with self.db.directory() as directory:
+            tenants = await directory.tenants.list()
+        settled = 0
+        for tenant in tenants:
+            try:
+                settled += await self._tenant(tenant)
+            except Exception:
+                # A database failure in one tenant must not keep the others' alerts from going out.
+                log.exception("alert pass failed", extra={"tenant_id": str(tenant.id)})
+        return settled
+
+    async def _tenant(self, tenant: Tenant) -> int:
+        # Read before any unit of work opens: on SQLite a second connection would wait for our own write lock.
+        endpoints = await self._endpoints(tenant)
+        settled = 0
+        after: int | None = None
+        for _ in range(self.batch):
+            # One event per unit of work: its row stays locked exactly while its push is being sent.
+            async with self.db.unit_of_work(tenant.id) as uow:
+                claimed = await uow.outbox.pending(1, after_id=after)
+                if not claimed:
+                    break
+                message = claimed[0]
+                # Past this id for the rest of the pass: a retryable failure is tried again next pass.
+                after = message.id
+                try:
+                    done = await self._handle(uow, tenant, message, endpoints)
+                except Exception:
+                    log.exception("alert failed", extra=_fields(tenant, message))
+                    await uow.rollback()
+                    done = await self._failed(uow, tenant, message, "error")
+                await uow.commit()
+            settled += done
+        return settled
+
+    async def _endpoints(self, tenant: Tenant) -> dict[str, str]:
+        async with self.db.directory() as directory:
+            return {e.address: e.provider for e in await directory.endpoints.list_for(tenant.id)}
+
+    async def _handle(
+        self, uow: SqlUnitOfWork, tenant: Tenant, message: OutboxMessage, endpoints: Mapping[str, str]
+    ) -> bool:
+        """Push or skip one event; True when it is settled (processed), False when it stays pending."""
+        now = self.clock.now()
+        event = message.event()
+        if not isinstance(event, BudgetThresholdCrossed):
+            # TransactionRecorded and types this version does not know: nothing to push.
+            await uow.outbox.mark_processed(message.id, now)
+            return True
+        if event.source == Source.CHAT.value:
+            # The reply to the chat message that crossed already carried the alert.
+            return await self._skip(uow, tenant, message, "told_in_reply", now)
+        user = await uow.users.get(event.user_id)
+        if user is None:
+            return await self._skip(uow, tenant, message, "no_user", now)
+        route = choose_route(user, await uow.inbox.last_inbound(user.phone), endpoints, now)
+        if isinstance(route, Skip):
+            return await self._skip(uow, tenant, message, route.reason, now)
+        body = fit(alert_text(event, str(user.language), user.locale), route.channel)
+        result = await self._send(tenant, message, user, route, body)
+        if not result.ok and result.retryable and message.attempts + 1 < self.max_attempts:
+            await uow.outbox.mark_failed(message.id)
+            log.warning("alert send failed, will retry", extra=_fields(tenant, message, error=result.error))
+            return False
+        if not result.ok:
+            log.warning("alert send failed, giving up", extra=_fields(tenant, message, error=result.error))
+        await uow.outbound.add(
+            OutboundRecord(
+                id=uuid.uuid4(),
+                tenant_id=tenant.id,
+                channel=route.channel,
+                recipient=user.phone,
+                body=body,
+                provider=route.provider,
+                inbox_id=None,  # a push answers no inbound message
+                provider_message_id=result.provider_message_id,
+                status="failed" if not result.ok else result.status,
+                error=result.error,
+                updated_at=now,
+            )
+        )
+        await uow.outbox.mark_processed(message.id, now)
+        log.info("alert pushed", extra=_fields(tenant, message, channel=route.channel, ok=result.ok))
+        return True
+
+    async def _send(
+        self, tenant: Tenant, message: OutboxMessage, user: User, route: Route, body: str
+    ) -> SendResult:
+        channel = self.channels.get(route.provider)
+        if channel is None:
+            return SendResult(None, "failed", f"no {route.provider} channel configured", retryable=True)
+        outbound = OutboundMessage(
+            tenant_id=tenant.id,
+            channel=route.channel,
+            to=user.phone,
+            from_=route.from_,
+            body=body,
+            idempotency_key=f"alert:{message.id}",
+        )
+        try:
+            return await channel.send(outbound)
+        except Exception as exc:
+            # Channels report provider errors as results; anything else counts as a transient failure.
+            log.exception("alert channel raised", extra=_fields(tenant, message))
+            return SendResult(None, "failed", type(exc).__name__, retryable=True)
+
+    async def _skip(
+        self, uow: SqlUnitOfWork, tenant: Tenant, message: OutboxMessage, reason: str, now: datetime
+    ) -> bool:
+        await uow.outbox.mark_processed(message.id, now)
+        log.info("alert not pushed: %s", reason, extra=_fields(tenant, message, reason=reason))
+        return True
+
+    async def _failed(self, uow: SqlUnitOfWork, tenant: Tenant, message: OutboxMessage, reason: str) -> bool:
+        """Count a failed attempt, giving the event up once it has had max_attempts."""
+        if message.attempts + 1 < self.max_attempts:
+            await uow.outbox.mark_failed(message.id)
+            return False
+        return await self._skip(uow, tenant, message, f"gave_up_{reason}", self.clock.now())
+
+
+def _fields(tenant: Tenant, message: OutboxMessage, **more: Any) -> dict[str, Any]:
+    # Ids and outcomes only: the alert text and amounts stay out of INFO logs.
+    return {"tenant_id": str(tenant.id), "outbox_id": message.id, "attempts": message.attempts, **more}
+
+
+__all__ = ["AlertDispatcher", "Route", "Skip", "alert_text", "choose_route"]
