@@ -49,8 +49,8 @@ STEMS = 4
 INCOME_CATEGORIES = ("salary", "other_income")
 _NAMES = frozenset({"~mer", "~exp", "~day"})
 """Concepts a bare expense is made of besides its amount: "pao de acucar 214,90 anteontem"."""
-# Numbers (with separators, "2k"), words, and the few symbols that carry intent: currency signs and "?".
-_TOKEN = re.compile(r"\d+(?:[.,:/-]\d+)*(?:k\b)?|[^\W\d_]+|[$€£¥?]")
+# Numbers (with separators, "2k"), words, and the few symbols that carry intent: currency signs, "?" and "¿".
+_TOKEN = re.compile(r"\d+(?:[.,:/-]\d+)*(?:k\b)?|[^\W\d_]+|[$€£¥?¿]")
 _DOUBLE = re.compile(r"([a-z])\1")
 _MAX_TOKENS = 120  # a 10,000-character message is classified on its beginning; nobody types more in chat
 
@@ -74,7 +74,9 @@ FEATURES: dict[str, dict[str, float]] = {
         "greeting": -1.5, "affirm": -1.5, "deny": -1.5, "help": -1.5, "undo": -1.5, "unknown": -2.0,
     },
     # Without one, recording or budgeting needs a follow-up question: possible, but less likely.
-    "no_amount": {"add_expense": -1.5, "add_income": -1.5, "set_budget": -1.5},
+    "no_amount": {"add_expense": -1.0, "add_income": -1.5, "set_budget": -1.5},
+    # A question ("how much", "cuanto", "em que", "?", "¿") asks about money; it does not move any.
+    "question": {"add_expense": -1.5, "add_income": -1.5},
     # A period ("this month") asks about the past; a day ("yesterday") dates a transaction.
     "period": {"budget_status": 0.4, "add_expense": -0.3, "add_income": -0.3},
     # A day named makes a bare yes/no unlikely; with a negation it is a correction ("yesterday, not today").
@@ -117,11 +119,11 @@ class Model:
 
 
 def tokens_of(folded: str) -> list[str]:
-    """Folded text -> tokens: words, one NUMBER per number, currency signs and "?"."""
+    """Folded text -> tokens: words, one NUMBER per number, currency signs and "?" (also for "¿")."""
     out = []
     for match in _TOKEN.finditer(folded):
         token = match.group()
-        out.append(NUMBER if token[0].isdigit() else token)
+        out.append(NUMBER if token[0].isdigit() else "?" if token == "¿" else token)
         if len(out) >= _MAX_TOKENS:
             break
     return out
@@ -236,6 +238,25 @@ def _lexicon(lang: str) -> tuple[dict[tuple[str, ...], str], int, frozenset[str]
 
 def _key(tokens: list[str]) -> str:
     return " ".join(t for t in tokens if t != "?")
+
+
+def asks(words: list[str], lang: str) -> bool:
+    """Whether `words` (prepared tokens) are a question: a "?" or "¿", or a question word or phrase of
+    keywords.yaml `questions` ("how much", "cuanto", "em que")."""
+    if "?" in words:
+        return True
+    questions, longest = _questions(lang)
+    n = len(words)
+    spans = ((i, length) for i in range(n) for length in range(1, min(longest, n - i) + 1))
+    return any(tuple(words[i : i + length]) in questions for i, length in spans)
+
+
+@cache
+def _questions(lang: str) -> tuple[frozenset[tuple[str, ...]], int]:
+    """keywords.yaml `questions` as prepared word tuples, and the longest one's length."""
+    phrases = {tuple(prepare(fold(str(p)), lang)) for p in keywords(lang).get("questions") or ()}
+    phrases.discard(())
+    return frozenset(phrases), max((len(p) for p in phrases), default=0)
 
 
 # ---------------------------------------------------------------- the model
@@ -364,7 +385,8 @@ def score(
         and not cues
         and all(covered.get(i) in _NAMES or t not in model.known for i, t in enumerate(tokens) if t.isalpha())
     )
-    for feature in _active(has_amount, has_period, has_date, known or bool(cues), names):
+    question = asks(tokens, model.lang)
+    for feature in _active(has_amount, has_period, has_date, known or bool(cues), names, question):
         for intent, weight in FEATURES[feature].items():
             logits[intent] += weight
     if words and known and not cues:
@@ -386,8 +408,12 @@ def _classifier(model: Model, seen: list[str]) -> dict[str, float]:
     return {label: TEMPERATURE * max(s - norm, -13.8) for label, s in zip(model.labels, scores, strict=True)}
 
 
-def _active(has_amount: bool, has_period: bool, has_date: bool, understood: bool, names: bool) -> list[str]:
+def _active(
+    has_amount: bool, has_period: bool, has_date: bool, understood: bool, names: bool, question: bool
+) -> list[str]:
     active = ["amount" if has_amount else "no_amount"]
+    if question:
+        active.append("question")
     if has_period:
         active.append("period")
     if has_date:

@@ -38,7 +38,7 @@ from nlu.types import INTENTS, LANGUAGES, LOW_CONFIDENCE
 if TYPE_CHECKING:
     from spacy.pipeline import TextCategorizer
 
-FORMAT = 1
+FORMAT = 2
 """Bump when the artefact layout or the classifier's tokens (nlu.intents.features) change: it is part of the
 fingerprint, so artefacts built the old way read as stale."""
 SEED = 7
