@@ -43,6 +43,9 @@ _SILENT_FIRST = frozenset({"greeting", "help", "unknown", "affirm", "deny"})
 """First messages the welcome guide already answers."""
 
 
+_ANSWERS = frozenset({"unknown", "affirm", "deny", "add_expense"})
+"""Intents a short answer to "what was it for?" is often read as ("mercado" -> unknown, "uber" -> expense)."""
+
 LANGUAGE_SWITCH_AFTER = 3
 """Messages in a row clearly written in another language before replies follow it."""
 
@@ -176,6 +179,8 @@ class Agent:
         if pending is None:
             return None
         parse = ctx.parse
+        if pending.kind == "follow_up" and pending.data.get("awaiting") == "category":
+            return await self._category_answer(ctx, pending)
         if is_cancel(ctx.message.text) or parse.intent == "deny":
             await ctx.forget()
             return ctx.render("cancelled")
@@ -193,6 +198,25 @@ class Agent:
             await ctx.forget()
             return None
         return ctx.render("ask_amount")
+
+    async def _category_answer(self, ctx: Context, pending: Pending) -> str | None:
+        """The answer to "what was it for?": record the held expense with what it names, or uncategorised
+        when it names nothing ("sei lá", "no idea"); the question is asked once, never in a loop."""
+        parse = ctx.parse
+        if is_cancel(ctx.message.text):
+            await ctx.forget()
+            return ctx.render("cancelled")
+        await ctx.forget()
+        # A new message rather than an answer: it carries an amount, or clearly asks for something else.
+        moves_on = parse.confidence >= nlu.LOW_CONFIDENCE and parse.intent not in _ANSWERS
+        if parse.amount is not None or moves_on:
+            return None
+        merchant, category = nlu.read_payee(ctx.message.text, parse.lang)
+        data = dict(pending.data)
+        data["merchant"] = merchant or data.get("merchant")
+        data["category"] = category or data.get("category")
+        amount = Decimal(str(data["amount"]))
+        return await record_from(ctx, pending.intent, amount, data, ask_category=False)
 
     async def _complete(self, ctx: Context, pending: Pending, amount: Decimal, currency: str | None) -> str:
         data = dict(pending.data)

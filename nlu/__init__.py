@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from nlu.pipeline import parse_message
+from nlu.pipeline import parse_message, read_payee
 from nlu.types import CATEGORIES, INTENTS, LANGUAGES, LOW_CONFIDENCE, DateRange, MoneyMention, Parse
 
 __all__ = [
@@ -17,6 +17,7 @@ __all__ = [
     "MoneyMention",
     "Parse",
     "parse",
+    "read_payee",
     "resolve_zone",
 ]
 

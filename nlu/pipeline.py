@@ -110,3 +110,17 @@ def _currency(primary: MoneyMention | None, mentions: list[MoneyMention], defaul
         if mention.explicit and mention.currency is not None:
             return mention.currency
     return default
+
+
+def read_payee(text: str, lang: str) -> tuple[str | None, str | None]:
+    """(merchant, category) of a short answer to "what was it for?" ("mercado", "uber", "almoço com a Ana").
+
+    The whole answer is about an expense already known, so no intent is classified: the merchant search and
+    the category lexicon read it as they would the rest of an expense message. (None, None) when it names
+    neither ("sei lá", "whatever").
+    """
+    norm = normalize(text)
+    merchant = find_merchant(norm, lang)
+    claimed = [] if merchant is None else [(merchant.start, merchant.end)]
+    category = find_category(norm, lang, merchant, "add_expense", exclude=claimed)
+    return (None if merchant is None else merchant.name), category

@@ -33,8 +33,18 @@ async def record(ctx: Context) -> str:
     return await record_from(ctx, p.intent, p.amount, data)
 
 
-async def record_from(ctx: Context, intent: str, amount: Decimal, data: dict[str, Any]) -> str:
-    """Record with the parts gathered (possibly over two messages) and render the confirmation."""
+async def record_from(
+    ctx: Context, intent: str, amount: Decimal, data: dict[str, Any], *, ask_category: bool = True
+) -> str:
+    """Record with the parts gathered (possibly over several messages) and render the confirmation.
+
+    An expense that names neither a merchant nor a category ("gastei 45") is held and the user is asked what
+    it was for, once (`ask_category` False records whatever the answer gave). Income needs no question: it
+    defaults to other income."""
+    if ask_category and intent == "add_expense" and not data.get("merchant") and not data.get("category"):
+        held = {**data, "amount": str(amount), "awaiting": "category"}
+        await ctx.remember(Pending("follow_up", intent, held))
+        return ctx.render("ask_category")
     kind = TransactionKind.INCOME if intent == "add_income" else TransactionKind.EXPENSE
     day = date.fromisoformat(data["date"]) if data.get("date") else None
     cmd = RecordTransaction(

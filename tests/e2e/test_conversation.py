@@ -197,3 +197,20 @@ async def test_the_longest_message_gets_a_reply_that_fits(
     text = reply.split("<Message>", 1)[1].split("</Message>", 1)[0]
     assert 0 < len(text) <= 1600
     assert await stored(db, routed) == []
+
+
+@pytest.mark.parametrize(
+    ("sender", "spend", "answer", "category"),
+    [
+        ("+5511987650031", "gastei 45", "mercado", "groceries"),
+        ("+5511987650032", "gasté 45", "en la farmacia", "health"),
+        ("+5511987650033", "spent 45", "lunch", "dining"),
+    ],
+)
+async def test_an_expense_without_a_category_is_asked_for_one(
+    client: TestClient, db: Database, routed: Routed, sender: str, spend: str, answer: str, category: str
+) -> None:
+    question = await post(client, form(routed, spend, sender))
+    assert "?" in question and await stored(db, routed) == []
+    assert "45,00" in await post(client, form(routed, answer, sender))
+    assert [(r["amount_minor"], r["category"]) for r in await stored(db, routed)] == [(4500, category)]

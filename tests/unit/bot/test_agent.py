@@ -10,6 +10,7 @@ import pytest
 
 from adapters.cache import connect
 from bot.agent import Agent
+from bot.replies import replies
 from bot.webhooks.inbound import InboundMessage
 from domain import services
 from domain.commands import AddUser, CreateTenant, GetBalance
@@ -120,7 +121,12 @@ async def test_income_recorded() -> None:
 
 
 @pytest.mark.parametrize(
-    ("lang", "text", "ask"), [("en", "spent at uber", "How much"), ("pt", "gastei no uber", "Quanto")]
+    ("lang", "text", "ask"),
+    [
+        ("en", "spent at uber", "How much"),
+        ("es", "pagué el uber", "Cuánto"),
+        ("pt", "gastei no uber", "Quanto"),
+    ],
 )
 async def test_follow_up_amount(lang: str, text: str, ask: str) -> None:
     c = await chat(lang)
@@ -242,12 +248,12 @@ async def test_stop_and_start() -> None:
     assert c.stored_user().opted_out == {"whatsapp": False}
 
 
-@pytest.mark.parametrize(("lang", "word"), [("en", "HELP"), ("pt", "AJUDA")])
+@pytest.mark.parametrize(("lang", "word"), [("en", "HELP"), ("es", "AYUDA"), ("pt", "AJUDA")])
 async def test_help_mid_flow_keeps_the_flow_and_works_when_opted_out(lang: str, word: str) -> None:
     c = await chat(lang)
     help_text = await c.say(word)
     assert "•" in help_text
-    ask = await c.say({"en": "spent at uber", "es": "gasté en uber", "pt": "gastei no uber"}[lang])
+    ask = await c.say({"en": "spent at uber", "es": "compré en el oxxo", "pt": "gastei no uber"}[lang])
     assert await c.say(word) == help_text
     assert "23" in await c.say("23")  # the flow waited through the help and records the amount now
     assert [t.amount.amount for t in c.live()] == [Decimal("23.00")]
@@ -354,3 +360,42 @@ async def test_one_message_in_another_language_does_not_switch() -> None:
     await c.say("cuánto gasté esta semana")
     await c.say("what is my balance")
     assert str(c.stored_user().language) == "es"
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "answer", "merchant", "category"),
+    [
+        ("en", "spent 45", "groceries", None, "groceries"),
+        ("pt", "gastei 45", "uber", "Uber", "transport"),
+        ("es", "gasté 45", "en la farmacia", None, "health"),
+        ("pt", "paguei 45 ontem", "almoço com a Ana", None, "dining"),
+    ],
+)
+async def test_an_expense_with_no_merchant_or_category_asks_what_it_was_for(
+    lang: str, text: str, answer: str, merchant: str | None, category: str
+) -> None:
+    c = await chat(lang)
+    ask = await c.say(text)
+    assert ask == replies().render("ask_category", lang, SETUPS[lang][1])
+    assert not c.live()
+    reply = await c.say(answer)
+    (txn,) = c.live()
+    assert (txn.amount.amount, txn.merchant, txn.category) == (Decimal("45.00"), merchant, category)
+    assert reply.startswith("✅")
+
+
+async def test_the_category_question_is_asked_once() -> None:
+    c = await chat("pt")
+    await c.say("gastei 45")
+    assert "R$ 45,00 (outros)" in await c.say("sei lá")
+    (txn,) = c.live()
+    assert txn.category is None
+    assert "R$ 12,00" in await c.say("uber 12")  # no flow left behind
+
+
+@pytest.mark.parametrize(("answer", "expected"), [("cancel", "OK, cancelled"), ("balance", "Your balance")])
+async def test_the_category_question_can_be_left(answer: str, expected: str) -> None:
+    c = await chat("en")
+    await c.say("spent 45")
+    assert (await c.say(answer)).startswith(expected)
+    assert not c.live()

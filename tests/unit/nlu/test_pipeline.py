@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from nlu import parse
+from nlu import parse, read_payee
 
 NOW = datetime.fromisoformat("2026-11-18T15:00:00-03:00")
 
@@ -34,3 +34,23 @@ def test_a_question_gets_a_period_and_a_transaction_a_day() -> None:
     told = parse("gastei 30 no mercado ontem", now=NOW, lang="pt", currency="BRL")
     assert asked.date is None and asked.period is not None and asked.period.start.isoformat() == "2026-11-17"
     assert told.period is None and told.date is not None and told.date.isoformat() == "2026-11-17"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        ("mercado", "pt", (None, "groceries")),
+        ("uber", "pt", ("Uber", "transport")),
+        ("almoço com a Ana", "pt", (None, "dining")),
+        ("en la farmacia", "es", (None, "health")),
+        ("gasolina", "es", (None, "transport")),
+        ("Starbucks", "en", ("Starbucks", "dining")),
+        ("groceries", "en", (None, "groceries")),
+        ("sei lá", "pt", (None, None)),
+        ("whatever", "en", (None, None)),
+    ],
+)
+def test_read_payee_reads_an_answer_to_what_it_was_for(
+    text: str, lang: str, expected: tuple[str | None, str | None]
+) -> None:
+    assert read_payee(text, lang) == expected
