@@ -139,7 +139,9 @@ async def meta_notification(request: web.Request) -> web.Response:
     for message in messages:
         await _meta_message(request.app, message)
     for update in statuses:
-        await _apply_status(db, update, None)
+        # The phone_number_id names the tenant; one we do not route is tried against every tenant.
+        owner = await _route(db, "meta", update.business_address) if update.business_address else None
+        await _apply_status(db, update, [owner.id] if owner else None)
     metrics.handler_seconds.labels("meta").observe(time.perf_counter() - started)
     # Always 200 once verified: Meta retries whole batches on anything else.
     return web.Response(text="ok")

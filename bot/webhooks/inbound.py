@@ -52,6 +52,8 @@ class StatusUpdate:
     """Normalized: queued, sent, delivered, read, failed or undelivered."""
     error_code: str | None = None
     """The provider's error code on failure, as a string."""
+    business_address: str | None = None
+    """Our side of the conversation when the provider says it (Meta's phone_number_id): names the tenant."""
 
 
 class WebhookError(Exception):

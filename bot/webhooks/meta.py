@@ -83,7 +83,7 @@ def verify_and_parse(
             if not isinstance(value, dict):
                 raise BadRequest("entry[].changes[].value is not an object")
             messages.extend(_messages(value, received_at))
-            statuses.extend(_statuses(value))
+            statuses.extend(_statuses(value, _phone_number_id(value)))
     return messages, statuses
 
 
@@ -164,7 +164,13 @@ def _content(message: dict[str, Any]) -> tuple[str, int]:
     return "", 0
 
 
-def _statuses(value: dict[str, Any]) -> list[StatusUpdate]:
+def _phone_number_id(value: dict[str, Any]) -> str | None:
+    metadata = value.get("metadata")
+    found = metadata.get("phone_number_id") if isinstance(metadata, dict) else None
+    return found if isinstance(found, str) and found else None
+
+
+def _statuses(value: dict[str, Any], business_address: str | None) -> list[StatusUpdate]:
     result = []
     for raw in _list(value, "statuses"):
         if not isinstance(raw, dict):
@@ -181,7 +187,11 @@ def _statuses(value: dict[str, Any]) -> list[StatusUpdate]:
             error_code = str(errors[0]["code"])
         result.append(
             StatusUpdate(
-                provider="meta", provider_message_id=message_id, status=status, error_code=error_code
+                provider="meta",
+                provider_message_id=message_id,
+                status=status,
+                error_code=error_code,
+                business_address=business_address,
             )
         )
     return result

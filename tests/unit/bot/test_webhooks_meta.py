@@ -196,6 +196,7 @@ def test_statuses() -> None:
         ("wamid.out4", "failed", "131047"),
     ]
     assert {s.provider for s in statuses} == {"meta"}
+    assert {s.business_address for s in statuses} == {PHONE_ID}  # names the tenant without a search
 
 
 @pytest.mark.parametrize("kind", ["image", "audio", "video", "document", "sticker"])
