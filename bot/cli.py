@@ -273,9 +273,9 @@ def _worker(settings: Settings, *, once: bool) -> int:
     from bot import worker
 
     logging.basicConfig(level=settings.log_level)
-    answered = asyncio.run(worker.run(settings, worker.default_agent_factory(), once=once))
+    done = asyncio.run(worker.run(settings, worker.default_agent_factory(), once=once))
     if once:
-        print(f"answered {answered} message(s)")
+        print(f"done: {done} (messages answered plus budget alert events settled)")
     return 0
 
 
