@@ -65,6 +65,7 @@ async def twilio_message(request: web.Request) -> web.Response:
     tenant = await _route(db, "twilio", message.recipient)
     if tenant is None:
         metrics.messages_in.labels(channel, "unrouted").inc()
+        log.warning("twilio message for an unrouted number", extra={"recipient": message.recipient})
         raise web.HTTPNotFound(text="no tenant owns this number")
     row, created = await inbox.store(db, tenant.id, message, clock.now())
     if not created:

@@ -118,10 +118,14 @@ async def test_forged_signature_is_403_and_stores_nothing(
     assert await inbox_rows(db, routed) == []
 
 
-async def test_unknown_recipient_is_404(client: TestClient, routed: Routed) -> None:
+async def test_unknown_recipient_is_404_and_logged(
+    client: TestClient, db: Database, routed: Routed, caplog: pytest.LogCaptureFixture
+) -> None:
     params = {**twilio_form(routed), "To": "whatsapp:+19995550000"}
     response = await client.post("/webhooks/twilio", data=urlencode(params), headers=signed(params))
     assert response.status == 404
+    assert [r.recipient for r in caplog.records if r.message.endswith("unrouted number")] == ["+19995550000"]
+    assert await inbox_rows(db, routed) == []
 
 
 @pytest.mark.parametrize(
