@@ -179,6 +179,11 @@ def test_language_name_alone_or_with_a_switch_word(lang: str, wanted: str, name:
         ("español", "es"),
         ("Português!", "pt"),
         ("castellano", "es"),
+        ("quiero que me hables en inglés", "en"),
+        ("mejor en español", "es"),
+        ("fala português comigo", "pt"),
+        ("agora em inglês", "en"),
+        ("speak english with me from now on", "en"),
     ],
 )
 def test_language_requests(text: str, wanted: str) -> None:
