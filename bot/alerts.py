@@ -5,19 +5,21 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from adapters.channels import Channel, OutboundMessage, SendResult
-from adapters.channels.base import ChannelKind
+from adapters.channels.base import ChannelKind, Template
 from adapters.db import Database, LastInbound, OutboundRecord, OutboxMessage, SqlUnitOfWork
 from bot.conversation import ALL_SPENDING
 from bot.replies import fit, replies
+from bot.settings import Settings
 from domain.events import BudgetThresholdCrossed
 from domain.model import Source, Tenant, User
 from domain.ports import Clock
+from nlu.types import LANGUAGES
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +65,43 @@ class Route:
     """"twilio" or "meta": the key of the Channel that sends it."""
     from_: str
     """Our address: the number (or Meta phone_number_id) the user wrote to, or the tenant's Twilio number."""
+    template: bool = False
+    """WhatsApp outside the 24-hour window: the approved alert template, the alert text as its variable."""
+
+
+@dataclass(frozen=True, slots=True)
+class AlertTemplates:
+    """Approved WhatsApp templates for alerts outside the 24-hour window. Each has one body variable, {{1}},
+    which carries the rendered alert ("Centavo: {{1}}" is the body to submit for approval)."""
+
+    twilio: Mapping[str, str] = field(default_factory=dict)
+    """Language (en, es, pt) -> Twilio Content SID (HX...): Twilio approves one content per language."""
+    meta: str | None = None
+    """Meta template name; Meta approves translations under one name, chosen by the user's locale."""
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> AlertTemplates:
+        """From TWILIO_ALERT_CONTENT_SIDS ("en=HX...,pt=HX...") and META_ALERT_TEMPLATE; ValueError names a
+        malformed entry, so a bad deployment fails at start rather than at the first alert."""
+        sids: dict[str, str] = {}
+        for entry in (settings.twilio_alert_content_sids or "").split(","):
+            if not entry.strip():
+                continue
+            lang, _, sid = (part.strip() for part in entry.partition("="))
+            if lang not in LANGUAGES or not sid:
+                raise ValueError(f"TWILIO_ALERT_CONTENT_SIDS: expected en|es|pt=SID, got {entry!r}")
+            sids[lang] = sid
+        return cls(twilio=sids, meta=settings.meta_alert_template)
+
+    def available(self, provider: str, lang: str) -> bool:
+        return bool(self.twilio.get(lang)) if provider == "twilio" else provider == "meta" and bool(self.meta)
+
+    def template(self, provider: str, user: User, text: str) -> Template:
+        if provider == "twilio":
+            sid = self.twilio[str(user.language)]
+            return Template(name=sid, language=user.locale, parameters=(text,), content_sid=sid)
+        assert self.meta is not None
+        return Template(name=self.meta, language=user.locale, parameters=(text,))
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,13 +113,18 @@ class Skip:
 
 
 def choose_route(
-    user: User, last: LastInbound | None, endpoints: Mapping[str, str], now: datetime
+    user: User,
+    last: LastInbound | None,
+    endpoints: Mapping[str, str],
+    now: datetime,
+    templates: AlertTemplates | None = None,
 ) -> Route | Skip:
     """Where to push: the channel the user last wrote from, within WhatsApp's rules and the user's opt-outs.
 
     WhatsApp within 24 hours of their last message: free-form through the provider of the address they wrote
-    to. Outside the window (no approved templates are configured) or when that address is no longer ours:
-    SMS from the tenant's Twilio number. Their last message by SMS: SMS, from the number they texted when it
+    to. Outside the window: the approved alert template on the same WhatsApp number when one is configured for
+    that provider and the user's language, else (or when that address is no longer ours) SMS from the
+    tenant's Twilio number. Their last message by SMS: SMS, from the number they texted when it
     is still ours. Never wrote: SMS from the tenant's Twilio number. No Twilio number: skip. Someone who
     opted out of the channel they last used is not chased onto another one.
     """
@@ -94,6 +138,8 @@ def choose_route(
         in_window = now - last.received_at < WHATSAPP_WINDOW
         if in_window and provider is not None:
             route = Route("whatsapp", provider, last.recipient)
+        elif provider is not None and templates and templates.available(provider, str(user.language)):
+            route = Route("whatsapp", provider, last.recipient, template=True)
         elif sms is None:
             return Skip("no_channel" if in_window else "window_closed")
     elif last is not None and last.channel == "sms" and endpoints.get(last.recipient) == "twilio":
@@ -115,6 +161,7 @@ class AlertDispatcher:
     clock: Clock
     batch: int = BATCH
     max_attempts: int = MAX_ATTEMPTS
+    templates: AlertTemplates = field(default_factory=AlertTemplates)
 
     async def run_once(self) -> int:
         """Handle what is pending now; return how many outbox events were settled (sent, skipped, dropped)."""
@@ -173,7 +220,8 @@ class AlertDispatcher:
         user = await uow.users.get(event.user_id)
         if user is None:
             return await self._skip(uow, tenant, message, "no_user", now)
-        route = choose_route(user, await uow.inbox.last_inbound(user.phone), endpoints, now)
+        last = await uow.inbox.last_inbound(user.phone)
+        route = choose_route(user, last, endpoints, now, self.templates)
         if isinstance(route, Skip):
             return await self._skip(uow, tenant, message, route.reason, now)
         body = fit(alert_text(event, str(user.language), user.locale), route.channel)
@@ -216,6 +264,7 @@ class AlertDispatcher:
             from_=route.from_,
             body=body,
             idempotency_key=f"alert:{message.id}",
+            template=self.templates.template(route.provider, user, body) if route.template else None,
         )
         try:
             return await channel.send(outbound)
@@ -244,4 +293,4 @@ def _fields(tenant: Tenant, message: OutboxMessage, **more: Any) -> dict[str, An
     return {"tenant_id": str(tenant.id), "outbox_id": message.id, "attempts": message.attempts, **more}
 
 
-__all__ = ["AlertDispatcher", "Route", "Skip", "alert_text", "choose_route"]
+__all__ = ["AlertDispatcher", "AlertTemplates", "Route", "Skip", "alert_text", "choose_route"]

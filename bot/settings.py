@@ -29,6 +29,11 @@ class Settings:
     meta_verify_token: str | None = None
     meta_access_token: str | None = None
     meta_graph_base_url: str | None = None
+    twilio_alert_content_sids: str | None = None
+    """TWILIO_ALERT_CONTENT_SIDS: "en=HX...,es=HX...,pt=HX...", approved WhatsApp templates for alerts
+    outside the 24-hour window (one body variable: the alert text)."""
+    meta_alert_template: str | None = None
+    """META_ALERT_TEMPLATE: the approved template's name, in each user locale's language (pt_BR, es_MX...)."""
     log_level: str = "INFO"
 
     @classmethod
@@ -52,5 +57,7 @@ class Settings:
             meta_verify_token=get("META_VERIFY_TOKEN"),
             meta_access_token=get("META_ACCESS_TOKEN"),
             meta_graph_base_url=get("META_GRAPH_BASE_URL"),
+            twilio_alert_content_sids=get("TWILIO_ALERT_CONTENT_SIDS"),
+            meta_alert_template=get("META_ALERT_TEMPLATE"),
             log_level=(get("LOG_LEVEL") or "INFO").upper(),
         )

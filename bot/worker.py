@@ -11,7 +11,7 @@ from adapters.cache import Cache, connect
 from adapters.channels import Channel
 from adapters.db import Database
 from bot import inbox
-from bot.alerts import AlertDispatcher
+from bot.alerts import AlertDispatcher, AlertTemplates
 from bot.app import meta_channel, twilio_channel
 from bot.keys import AgentFactory, AgentLike
 from bot.settings import Settings
@@ -86,7 +86,8 @@ async def run(
     channels = {"twilio": twilio_channel(settings), "meta": meta_channel(settings)}
     total = 0
     try:
-        worker = Worker(db, agent_factory(db, cache, clock), channels, clock)
+        alerts = AlertDispatcher(db, channels, clock, templates=AlertTemplates.from_settings(settings))
+        worker = Worker(db, agent_factory(db, cache, clock), channels, clock, alerts=alerts)
         while True:
             answered = await worker.run_once()
             total += answered

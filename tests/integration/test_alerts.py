@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from aiohttp.test_utils import TestServer
 from adapters.channels import Channel, MetaChannel, TwilioChannel
 from adapters.db import ChannelEndpoint, Database, InboxMessage
 from adapters.db.tables import outbound_messages, outbox
-from bot.alerts import AlertDispatcher
+from bot.alerts import AlertDispatcher, AlertTemplates
 from domain import services
 from domain.commands import AddUser, RecordTransaction, SetBudget
 from domain.model import Source, TransactionKind
@@ -354,3 +355,36 @@ async def test_an_unreadable_event_is_given_up_without_holding_back_the_next(wor
 
     assert all(row["processed_at"] is not None for row in await world.outbox())
     assert len(world.fake.of("twilio")) == 1
+
+
+async def test_outside_the_window_a_configured_twilio_template_is_used(world: World) -> None:
+    await world.wrote("whatsapp", timedelta(days=2))
+    await world.expense()
+    templates = AlertTemplates(twilio={"pt": "HX" + "a" * 32})
+
+    await world.dispatcher(templates=templates).run_once()
+
+    [sent] = world.fake.of("twilio")
+    assert (
+        sent.form["To"] == "whatsapp:" + world.phone
+        and sent.form["From"] == "whatsapp:" + world.twilio_number
+    )
+    assert sent.form["ContentSid"] == "HX" + "a" * 32 and "Body" not in sent.form
+    assert json.loads(sent.form["ContentVariables"]) == {"1": ALERT_PT}
+    [record] = await world.outbound()
+    assert (record["channel"], record["provider"], record["body"]) == ("whatsapp", "twilio", ALERT_PT)
+
+
+async def test_outside_the_window_a_configured_meta_template_is_used(world: World) -> None:
+    await world.wrote("whatsapp", timedelta(days=2), recipient=world.meta_number_id)
+    await world.expense()
+
+    await world.dispatcher(templates=AlertTemplates(meta="centavo_budget_alert")).run_once()
+
+    assert world.fake.of("twilio") == []
+    [sent] = world.fake.of("meta")
+    assert sent.json["type"] == "template"
+    assert sent.json["template"]["name"] == "centavo_budget_alert"
+    assert sent.json["template"]["language"] == {"code": "pt_BR"}
+    [component] = sent.json["template"]["components"]
+    assert component["parameters"] == [{"type": "text", "text": ALERT_PT}]

@@ -9,7 +9,8 @@ import pytest
 
 from adapters.db import LastInbound, OutboxMessage
 from adapters.db.outbox import event_payload
-from bot.alerts import Route, Skip, alert_text, choose_route
+from bot.alerts import AlertTemplates, Route, Skip, alert_text, choose_route
+from bot.settings import Settings
 from domain.events import BudgetThresholdCrossed
 from domain.model import Language, User
 from domain.money import Money
@@ -184,3 +185,46 @@ def test_push_channel(
     last: LastInbound | None, endpoints: dict[str, str], opted_out: dict[str, bool], expected: Route | Skip
 ) -> None:
     assert choose_route(user(**opted_out), last, endpoints, NOW) == expected
+
+
+TEMPLATES = AlertTemplates(twilio={"pt": "HX" + "1" * 32}, meta="centavo_budget_alert")
+
+
+@pytest.mark.parametrize(
+    ("last", "templates", "expected"),
+    [
+        # Outside the window with an approved template for that provider and language: WhatsApp, templated.
+        (wrote("whatsapp", timedelta(days=2)), TEMPLATES, Route("whatsapp", "twilio", TWILIO, template=True)),
+        (
+            wrote("whatsapp", timedelta(days=2), META),
+            TEMPLATES,
+            Route("whatsapp", "meta", META, template=True),
+        ),
+        # Inside the window the template is not needed.
+        (wrote("whatsapp", timedelta(hours=2)), TEMPLATES, Route("whatsapp", "twilio", TWILIO)),
+        # No template in the user's language (pt here, Spanish only configured): the SMS fallback.
+        (
+            wrote("whatsapp", timedelta(days=2)),
+            AlertTemplates(twilio={"es": "HX2"}),
+            Route("sms", "twilio", TWILIO),
+        ),
+        (wrote("whatsapp", timedelta(days=2)), AlertTemplates(), Route("sms", "twilio", TWILIO)),
+    ],
+)
+def test_push_channel_with_templates(
+    last: LastInbound, templates: AlertTemplates, expected: Route | Skip
+) -> None:
+    assert choose_route(user(), last, ENDPOINTS, NOW, templates) == expected
+
+
+def test_templates_from_settings() -> None:
+    settings = Settings(twilio_alert_content_sids=" en=HXa , pt=HXb,", meta_alert_template="budget_alert")
+    templates = AlertTemplates.from_settings(settings)
+    assert templates == AlertTemplates(twilio={"en": "HXa", "pt": "HXb"}, meta="budget_alert")
+    assert AlertTemplates.from_settings(Settings()) == AlertTemplates()
+
+
+@pytest.mark.parametrize("raw", ["fr=HX1", "pt", "pt=", "HX1"])
+def test_a_malformed_template_setting_fails_naming_it(raw: str) -> None:
+    with pytest.raises(ValueError, match="TWILIO_ALERT_CONTENT_SIDS"):
+        AlertTemplates.from_settings(Settings(twilio_alert_content_sids=raw))
