@@ -210,7 +210,8 @@ async def _demo(db: Database, settings: Settings) -> None:
     print(
         "\nTalk to it: .venv/bin/centavo chat --lang pt   (try: gastei 45,90 no mercado ontem)\n"
         + _signed_request(settings, "spent 25 at Starbucks", DEMO_PHONE, DEMO_NUMBER)
-        + "\n  (another message: .venv/bin/centavo signed-request --text 'gastei 30 na farmacia')\n"
+        + "\n  (another message: .venv/bin/centavo signed-request --text 'gastei 30 na farmacia', with the "
+        "server's TWILIO_AUTH_TOKEN in the environment; `make run` uses centavo-local-dev-token)\n"
         "Real traffic: set TWILIO_AUTH_TOKEN and PUBLIC_BASE_URL, route your number with "
         "`centavo channel add --tenant demo --twilio-number +1...`, and point Twilio at /webhooks/twilio."
     )
