@@ -77,6 +77,9 @@ FEATURES: dict[str, dict[str, float]] = {
     "no_amount": {"add_expense": -1.0, "add_income": -1.5, "set_budget": -1.5},
     # A question ("how much", "cuanto", "em que", "?", "¿") asks about money; it does not move any.
     "question": {"add_expense": -1.5, "add_income": -1.5},
+    # "I spent / paid / bought", not asked and with no period: telling a purchase, not asking for a total
+    # ("gaste en uber" records; "gaste en uber este mes?" and "cuanto gaste en uber" ask).
+    "told_spending": {"spending_summary": -1.0, "list_transactions": -0.5},
     # A period ("this month") asks about the past; a day ("yesterday") dates a transaction.
     "period": {"budget_status": 0.4, "add_expense": -0.3, "add_income": -0.3},
     # A day named makes a bare yes/no unlikely; with a negation it is a correction ("yesterday, not today").
@@ -243,18 +246,25 @@ def _key(tokens: list[str]) -> str:
 def asks(words: list[str], lang: str) -> bool:
     """Whether `words` (prepared tokens) are a question: a "?" or "¿", or a question word or phrase of
     keywords.yaml `questions` ("how much", "cuanto", "em que")."""
-    if "?" in words:
-        return True
-    questions, longest = _questions(lang)
+    return "?" in words or _contains(words, lang, "questions")
+
+
+def tells_spending(words: list[str], lang: str) -> bool:
+    """Whether `words` say the writer spent (keywords.yaml `told_spending`: "spent", "gaste", "paguei")."""
+    return _contains(words, lang, "told_spending")
+
+
+def _contains(words: list[str], lang: str, key: str) -> bool:
+    phrases, longest = _phrases(lang, key)
     n = len(words)
     spans = ((i, length) for i in range(n) for length in range(1, min(longest, n - i) + 1))
-    return any(tuple(words[i : i + length]) in questions for i, length in spans)
+    return any(tuple(words[i : i + length]) in phrases for i, length in spans)
 
 
 @cache
-def _questions(lang: str) -> tuple[frozenset[tuple[str, ...]], int]:
-    """keywords.yaml `questions` as prepared word tuples, and the longest one's length."""
-    phrases = {tuple(prepare(fold(str(p)), lang)) for p in keywords(lang).get("questions") or ()}
+def _phrases(lang: str, key: str) -> tuple[frozenset[tuple[str, ...]], int]:
+    """A keywords.yaml word list as prepared word tuples, and the longest one's length."""
+    phrases = {tuple(prepare(fold(str(p)), lang)) for p in keywords(lang).get(key) or ()}
     phrases.discard(())
     return frozenset(phrases), max((len(p) for p in phrases), default=0)
 
@@ -386,7 +396,8 @@ def score(
         and all(covered.get(i) in _NAMES or t not in model.known for i, t in enumerate(tokens) if t.isalpha())
     )
     question = asks(tokens, model.lang)
-    for feature in _active(has_amount, has_period, has_date, known or bool(cues), names, question):
+    told = not question and not has_period and tells_spending(tokens, model.lang)
+    for feature in _active(has_amount, has_period, has_date, known or bool(cues), names, question, told):
         for intent, weight in FEATURES[feature].items():
             logits[intent] += weight
     if words and known and not cues:
@@ -409,11 +420,19 @@ def _classifier(model: Model, seen: list[str]) -> dict[str, float]:
 
 
 def _active(
-    has_amount: bool, has_period: bool, has_date: bool, understood: bool, names: bool, question: bool
+    has_amount: bool,
+    has_period: bool,
+    has_date: bool,
+    understood: bool,
+    names: bool,
+    question: bool,
+    told: bool = False,
 ) -> list[str]:
     active = ["amount" if has_amount else "no_amount"]
     if question:
         active.append("question")
+    if told:
+        active.append("told_spending")
     if has_period:
         active.append("period")
     if has_date:

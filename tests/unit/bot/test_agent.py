@@ -125,6 +125,7 @@ async def test_income_recorded() -> None:
     [
         ("en", "spent at uber", "How much"),
         ("es", "pagué el uber", "Cuánto"),
+        ("es", "gasté en uber", "Cuánto"),
         ("pt", "gastei no uber", "Quanto"),
     ],
 )

@@ -197,6 +197,29 @@ def test_a_period_leans_to_questions_and_a_day_to_entries() -> None:
     assert question["add_expense"] < entry["add_expense"]
 
 
+@pytest.mark.parametrize(
+    ("told", "asked", "lang"),
+    [
+        ("gaste en uber", "cuanto gaste en uber", "es"),
+        ("gastei no uber", "quanto gastei no uber", "pt"),
+        ("spent at uber", "how much did i spend at uber", "en"),
+        ("gaste en uber", "gaste en uber?", "es"),
+    ],
+)
+def test_telling_a_purchase_leans_to_recording_and_asking_to_a_summary(
+    told: str, asked: str, lang: str
+) -> None:
+    statement = dict(classify(normalize(told), lang))
+    question = dict(classify(normalize(asked), lang))
+    assert statement["add_expense"] > statement["spending_summary"]
+    assert question["spending_summary"] > question["add_expense"]
+
+
+def test_a_period_keeps_a_told_purchase_a_question() -> None:
+    scores = dict(classify(normalize("gaste en uber este mes"), "es", has_period=True))
+    assert scores["spending_summary"] > scores["add_expense"]
+
+
 @pytest.mark.parametrize("lang", LANGUAGES)
 @pytest.mark.parametrize("text", ["", "   ", "🙂🙂🙂", "\x00\x01", "zxqv wplm", "qqqqqqqq", "?!?!", "ـــ"])
 def test_nothing_understood_is_unknown_with_low_confidence(text: str, lang: str) -> None:
