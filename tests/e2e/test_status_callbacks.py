@@ -115,24 +115,21 @@ async def test_twilio_callbacks_move_the_message_forward_and_never_back(
     assert row["status"] == "read" and row["error"] is None and row["updated_at"] is not None
 
 
-async def test_twilio_undelivered_keeps_the_error_code(
-    aiohttp_server, client: TestClient, settings: Settings, db: Database, routed: Routed
+@pytest.mark.parametrize(("status", "code"), [("undelivered", "63016"), ("failed", "30008")])
+async def test_twilio_failures_keep_the_error_code(
+    aiohttp_server,
+    client: TestClient,
+    settings: Settings,
+    db: Database,
+    routed: Routed,
+    status: str,
+    code: str,
 ) -> None:
     record = await sent_through_twilio(aiohttp_server, settings, db, routed)
-    params = status_form(routed, record["provider_message_id"], "undelivered", ErrorCode="63016")
+    params = status_form(routed, record["provider_message_id"], status, ErrorCode=code)
     assert await post_status(client, params) == 204
     (row,) = await outbound(db, routed)
-    assert (row["status"], row["error"]) == ("undelivered", "63016")
-
-
-async def test_twilio_failed_after_queued(
-    aiohttp_server, client: TestClient, settings: Settings, db: Database, routed: Routed
-) -> None:
-    record = await sent_through_twilio(aiohttp_server, settings, db, routed)
-    params = status_form(routed, record["provider_message_id"], "failed", ErrorCode="30008")
-    assert await post_status(client, params) == 204
-    (row,) = await outbound(db, routed)
-    assert (row["status"], row["error"]) == ("failed", "30008")
+    assert (row["status"], row["error"]) == (status, code)
 
 
 async def test_forged_or_malformed_twilio_callbacks_change_nothing(
