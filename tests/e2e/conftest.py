@@ -5,11 +5,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from adapters.cache import Cache
-from adapters.db import ChannelEndpoint, Database
+from adapters.db import ChannelEndpoint, Database, InboxMessage
 from bot.keys import Metrics
 from bot.settings import Settings
 from bot.webhooks import InboundMessage
@@ -103,3 +104,26 @@ async def routed(db: Database) -> Routed:
         await directory.endpoints.add(ChannelEndpoint(uuid.uuid4(), tenant.id, "meta", phone_number_id))
         await directory.commit()
     return Routed(tenant, number, phone_number_id)
+
+
+async def store_unanswered(db: Database, routed: Routed, *, died: bool) -> InboxMessage:
+    """A WhatsApp message stored ten minutes ago and never answered: pending (its handling failed), or
+    still claimed by a process that died (`died`), which the worker takes over once the lease expires."""
+    received = datetime.now(UTC) - timedelta(minutes=10)
+    row = InboxMessage(
+        id=uuid.uuid4(),
+        tenant_id=routed.tenant.id,
+        channel="whatsapp",
+        provider_message_id="SM" + uuid.uuid4().hex,
+        sender="+5511987654321",
+        recipient=routed.twilio_number,
+        text="gastei 10 no mercado",
+        received_at=received,
+        status="processing" if died else "pending",
+        attempts=1 if died else 0,
+        claimed_at=received if died else None,
+    )
+    async with db.unit_of_work(routed.tenant.id) as uow:
+        await uow.inbox.add_if_absent(row)
+        await uow.commit()
+    return row

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import uuid
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 
 import pytest
@@ -14,7 +13,7 @@ from aiohttp.test_utils import TestClient
 from twilio.request_validator import RequestValidator
 
 import bot.worker
-from adapters.db import Database, InboxMessage
+from adapters.db import Database
 from adapters.db.tables import inbox, outbound_messages
 from bot import cli
 from bot.app import create_app
@@ -26,6 +25,7 @@ from tests.e2e.conftest import (
     TWILIO_TOKEN,
     Routed,
     StubAgent,
+    store_unanswered,
     stub_factory,
 )
 from tests.integration.fake_providers import FakeProviders
@@ -198,23 +198,7 @@ async def test_worker_once_answers_a_pending_message_through_twilio(
 ) -> None:
     fake = FakeProviders(twilio_sid=TWILIO_SID, twilio_token=TWILIO_TOKEN)
     server = await aiohttp_server(fake.app())
-    now = datetime.now(UTC)
-    row = InboxMessage(
-        id=uuid.uuid4(),
-        tenant_id=routed.tenant.id,
-        channel="whatsapp",
-        provider_message_id="SM" + uuid.uuid4().hex,
-        sender="+5511987654321",
-        recipient=routed.twilio_number,
-        text="gastei 10 no mercado",
-        received_at=now - timedelta(minutes=10),
-        status="processing",  # stored, claimed, and the process died before answering
-        attempts=1,
-        claimed_at=now - timedelta(minutes=10),
-    )
-    async with db.unit_of_work(routed.tenant.id) as uow:
-        await uow.inbox.add_if_absent(row)
-        await uow.commit()
+    row = await store_unanswered(db, routed, died=True)
 
     env = {
         "DATABASE_URL": settings.database_url,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 
 import pytest
@@ -13,7 +12,7 @@ import sqlalchemy as sa
 from aiohttp.test_utils import TestClient
 
 from adapters.clock import SystemClock
-from adapters.db import Database, InboxMessage
+from adapters.db import Database
 from adapters.db.tables import outbound_messages
 from bot.app import create_app, twilio_channel
 from bot.settings import Settings
@@ -25,6 +24,7 @@ from tests.e2e.conftest import (
     TWILIO_TOKEN,
     Routed,
     StubAgent,
+    store_unanswered,
     stub_factory,
 )
 from tests.e2e.test_app import signed
@@ -44,22 +44,7 @@ async def sent_through_twilio(aiohttp_server, settings: Settings, db: Database, 
     """A reply the worker sent through a fake Twilio REST API; the stored outbound row."""
     fake = FakeProviders(twilio_sid=TWILIO_SID, twilio_token=TWILIO_TOKEN)
     server = await aiohttp_server(fake.app())
-    now = datetime.now(UTC)
-    row = InboxMessage(
-        id=uuid.uuid4(),
-        tenant_id=routed.tenant.id,
-        channel="whatsapp",
-        provider_message_id="SM" + uuid.uuid4().hex,
-        sender="+5511987654321",
-        recipient=routed.twilio_number,
-        text="gastei 10 no mercado",
-        received_at=now - timedelta(minutes=10),
-        status="pending",
-        attempts=0,
-    )
-    async with db.unit_of_work(routed.tenant.id) as uow:
-        await uow.inbox.add_if_absent(row)
-        await uow.commit()
+    await store_unanswered(db, routed, died=False)
     channel = twilio_channel(replace(settings, twilio_api_base_url=str(server.make_url(""))))
     try:
         worker = Worker(db, StubAgent(), {"twilio": channel}, SystemClock())
