@@ -28,10 +28,10 @@ from bot.handlers.ledger import confirmed, record_from
 from bot.keys import Metrics
 from bot.refusals import refusal_text
 from bot.replies import fit, replies
-from bot.webhooks.inbound import InboundMessage
 from domain import services
 from domain.commands import AddUser
 from domain.errors import Conflict, DomainError, NotFound, ValidationError
+from domain.messages import InboundMessage
 from domain.model import EnrolmentPolicy, Language, Tenant, User
 from domain.ports import Clock, UnitOfWork
 

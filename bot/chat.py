@@ -11,10 +11,10 @@ from adapters.clock import SystemClock
 from adapters.db import Database
 from bot.agent import agent_factory
 from bot.settings import Settings
-from bot.webhooks.inbound import InboundMessage
 from domain import services
 from domain.commands import AddUser
 from domain.errors import NotFound
+from domain.messages import InboundMessage
 from domain.model import Channel, Language, Tenant
 
 CHAT_ADDRESS = "console"

@@ -12,7 +12,7 @@ from adapters.channels.base import ChannelKind as ChannelKindName
 from adapters.db import Database, InboxMessage, OutboundRecord
 from bot.keys import AgentLike
 from bot.replies import fit, replies
-from bot.webhooks import InboundMessage
+from domain.messages import InboundMessage
 from domain.model import Channel as ChannelKind
 from domain.model import Tenant
 

@@ -12,7 +12,7 @@ from adapters.cache import Cache
 from adapters.channels import Channel
 from adapters.db import Database
 from bot.settings import Settings
-from bot.webhooks import InboundMessage
+from domain.messages import InboundMessage
 from domain.model import Tenant
 from domain.ports import Clock
 

@@ -15,9 +15,10 @@ from twilio.twiml.messaging_response import MessagingResponse
 from adapters.db import Database
 from bot import inbox
 from bot.keys import AGENT, CACHE, CLOCK, DATABASE, META_CHANNEL, METRICS, SETTINGS
-from bot.webhooks import InboundMessage, StatusUpdate
+from bot.webhooks import StatusUpdate
 from bot.webhooks import meta as meta_webhook
 from bot.webhooks import twilio as twilio_webhook
+from domain.messages import InboundMessage
 from domain.model import Tenant
 
 log = logging.getLogger(__name__)

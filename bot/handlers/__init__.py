@@ -10,7 +10,7 @@ from typing import Any
 from adapters.cache import ConversationState
 from bot.conversation import ALL_SPENDING, Pending
 from bot.replies import replies
-from bot.webhooks.inbound import InboundMessage
+from domain.messages import InboundMessage
 from domain.model import Tenant, User
 from domain.ports import Clock, UnitOfWork
 from nlu import Parse

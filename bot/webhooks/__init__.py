@@ -5,7 +5,6 @@ from __future__ import annotations
 from bot.webhooks.inbound import (
     BadRequest,
     BadSignature,
-    InboundMessage,
     PayloadTooLarge,
     StatusUpdate,
     UnsupportedMediaType,
@@ -15,7 +14,6 @@ from bot.webhooks.inbound import (
 __all__ = [
     "BadRequest",
     "BadSignature",
-    "InboundMessage",
     "PayloadTooLarge",
     "StatusUpdate",
     "UnsupportedMediaType",

@@ -1,43 +1,17 @@
-"""The channel-neutral InboundMessage and StatusUpdate, and the errors a webhook maps to HTTP statuses."""
+"""The StatusUpdate, and the errors a webhook maps to HTTP statuses."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Literal
 
-from domain.model import Channel
+from domain.messages import Provider
 
-Provider = Literal["twilio", "meta", "console"]
 DeliveryStatus = Literal["queued", "sent", "delivered", "read", "failed", "undelivered"]
 
 E164 = re.compile(r"^\+[1-9][0-9]{1,14}$")
-
-
-@dataclass(frozen=True, slots=True)
-class InboundMessage:
-    """One message a person sent us, whatever the provider."""
-
-    channel: Channel
-    """Channel.WHATSAPP or Channel.SMS."""
-    provider: Provider
-    """Who delivered it: "twilio" or "meta"."""
-    sender: str
-    """The person's number in E.164, "+" kept, any "whatsapp:" prefix stripped."""
-    recipient: str
-    """Our number in E.164 (Twilio) or the Meta phone_number_id; it decides the tenant."""
-    text: str
-    """The message text; "" for a media-only message."""
-    provider_message_id: str
-    """Twilio MessageSid or Meta wamid; with the channel, the inbox's idempotency key."""
-    received_at: datetime
-    """When we received it, from the caller's clock."""
-    media_count: int = 0
-    """How many attachments came with it (they are not downloaded)."""
-    profile_name: str | None = None
-    """The WhatsApp profile name, when the provider sends one."""
 
 
 @dataclass(frozen=True, slots=True)

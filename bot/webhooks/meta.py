@@ -17,11 +17,11 @@ from bot.webhooks.inbound import (
     BadRequest,
     BadSignature,
     DeliveryStatus,
-    InboundMessage,
     PayloadTooLarge,
     StatusUpdate,
     header,
 )
+from domain.messages import InboundMessage
 from domain.model import Channel
 
 SIGNATURE_HEADER = "X-Hub-Signature-256"

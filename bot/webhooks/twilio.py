@@ -25,12 +25,12 @@ from bot.webhooks.inbound import (
     BadRequest,
     BadSignature,
     DeliveryStatus,
-    InboundMessage,
     PayloadTooLarge,
     StatusUpdate,
     UnsupportedMediaType,
     header,
 )
+from domain.messages import InboundMessage
 from domain.model import Channel
 
 # Twilio caps a message body at 1,600 characters; even fully percent-encoded 3-byte characters plus the other

@@ -13,7 +13,7 @@ from adapters.cache import Cache
 from adapters.db import ChannelEndpoint, Database, InboxMessage
 from bot.keys import Metrics
 from bot.settings import Settings
-from bot.webhooks import InboundMessage
+from domain.messages import InboundMessage
 from domain.model import Language, Tenant
 from domain.ports import Clock
 from tests.integration.conftest import sqlite_template, sqlite_url

@@ -17,7 +17,7 @@ from bot.agent import Agent, agent_factory
 from bot.app import create_app
 from bot.keys import Metrics
 from bot.settings import Settings
-from bot.webhooks import InboundMessage
+from domain.messages import InboundMessage
 from domain.model import Tenant
 from domain.ports import Clock
 from tests.e2e.conftest import TWILIO_SID, TWILIO_TOKEN, Routed

@@ -11,9 +11,9 @@ import pytest
 from adapters.cache import connect
 from bot.agent import Agent
 from bot.replies import replies
-from bot.webhooks.inbound import InboundMessage
 from domain import services
 from domain.commands import AddUser, CreateTenant, GetBalance
+from domain.messages import InboundMessage
 from domain.model import Channel, EnrolmentPolicy, Tenant, Transaction, User
 from tests.unit.fakes import FakeDatabase, FixedClock
 
