@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator, Callable
 from adapters.cache import connect
 from adapters.clock import SystemClock
 from adapters.db import Database
-from bot.agent import agent_factory
+from bot.conversation import agent_factory
 from bot.settings import Settings
 from domain import services
 from domain.commands import AddUser

@@ -104,6 +104,6 @@ async def run(
 
 def default_agent_factory() -> AgentFactory:
     """The conversation agent's factory (imported here so `centavo nlu` and the CLI do not load it)."""
-    from bot.agent import agent_factory
+    from bot.conversation import agent_factory
 
     return agent_factory
