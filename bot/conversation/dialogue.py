@@ -65,7 +65,9 @@ class Dialogue:
 
     async def _resume(self, ctx: Context, pending: Pending, handler: FormHandler) -> Reply:
         text, parse = ctx.message.text, ctx.understood
-        if control.is_cancel(text) or (parse.intent == "deny" and parse.confidence >= nlu.LOW_CONFIDENCE):
+        answering_yes_no = pending.awaiting in ("confirm", "kind")
+        denied = answering_yes_no and parse.intent == "deny" and parse.confidence >= nlu.LOW_CONFIDENCE
+        if control.is_cancel(text) or denied:
             return handler.dropped(ctx, pending.slots)
         if control.is_thanks(text):
             return Reply.say("you_are_welcome").then(await self._ask(ctx, pending, handler))

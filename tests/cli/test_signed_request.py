@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from aiohttp.test_utils import TestClient
 
-from bot.agent import agent_factory
+from bot.conversation import agent_factory
 from bot.app import create_app
 from bot.cli import DEMO_NUMBER, main
 from bot.settings import Settings

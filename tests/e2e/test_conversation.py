@@ -12,7 +12,7 @@ from aiohttp.test_utils import TestClient
 
 from adapters.db import Database
 from adapters.db.tables import inbox, transactions, users
-from bot.agent import agent_factory
+from bot.conversation import agent_factory
 from bot.app import create_app
 from bot.settings import Settings
 from tests.e2e.conftest import Routed

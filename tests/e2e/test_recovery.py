@@ -13,7 +13,7 @@ from adapters.cache import Cache
 from adapters.db import Database
 from adapters.db.tables import inbox, outbound_messages, transactions
 from bot import cli
-from bot.agent import Agent, agent_factory
+from bot.conversation import Agent, agent_factory
 from bot.app import create_app
 from bot.keys import Metrics
 from bot.settings import Settings

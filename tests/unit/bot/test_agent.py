@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from adapters.cache import connect
-from bot.agent import Agent
+from bot.conversation import Agent
 from bot.replies import replies
 from domain import services
 from domain.commands import AddUser, CreateTenant, GetBalance
