@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import logging
 import time
+import uuid
 from dataclasses import replace
+from typing import Protocol
 
 import nlu
 from bot.conversation.context import Context, UnitOfWorkFactory
 from bot.conversation.controls import control_reply
 from bot.conversation.dialogue import Dialogue
 from bot.conversation.handlers import Handlers, default_handlers
-from bot.conversation.pending import PendingForms, StateStore
+from bot.conversation.pending import Pending, PendingForms, StateStore
 from bot.conversation.people import People
 from bot.conversation.refusals import refusal
 from bot.conversation.reply import Reply
@@ -19,7 +21,7 @@ from bot.replies import fit
 from domain.errors import DomainError, NotFound, ValidationError
 from domain.messages import InboundMessage
 from domain.model import Tenant
-from domain.ports import Clock
+from domain.ports import Clock, UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -27,10 +29,10 @@ WELCOME_ALONE = frozenset({"greeting", "help", "unknown", "affirm", "deny"})
 """First messages the welcome guide answers by itself."""
 
 
-class NluTimer:
-    """What the agent needs of the app's metrics: a histogram of NLU time (bot.keys.Metrics.nlu_seconds)."""
+class NluTimer(Protocol):
+    """A histogram of NLU time (bot.keys.Metrics.nlu_seconds)."""
 
-    def observe(self, seconds: float) -> None: ...
+    def observe(self, amount: float) -> None: ...
 
 
 class Agent:
@@ -80,9 +82,9 @@ class Agent:
             reply = Reply.say("welcome_guide").then(reply)
         return reply.to(str(ctx.user.language), ctx.user.locale)
 
-    async def _converse(self, ctx: Context, pending: object) -> Reply:
+    async def _converse(self, ctx: Context, pending: Pending | None) -> Reply:
         try:
-            return await self._dialogue.reply(ctx, pending)  # type: ignore[arg-type]
+            return await self._dialogue.reply(ctx, pending)
         except ValidationError as exc:
             log.info("refused: %s (%s)", exc.field, exc.reason, extra={"tenant_id": str(ctx.tenant.id)})
             return replace(refusal(exc, ctx), pending=None)
@@ -91,7 +93,7 @@ class Agent:
         except DomainError:
             return Reply.say("unknown")
 
-    async def _keep(self, ctx: Context, before: object, reply: Reply) -> None:
+    async def _keep(self, ctx: Context, before: Pending | None, reply: Reply) -> None:
         """Store the form the reply leaves pending, after the reply was made: a failure before this point
         leaves the earlier state for the retry of the same message."""
         if reply.pending is not None:
@@ -107,11 +109,31 @@ class Agent:
         return parse
 
 
-def agent_factory(db: object, cache: object, clock: Clock, metrics: object | None = None) -> Agent:
+class Stores(Protocol):
+    """What the agent is built from: a database opening tenant-bound units of work (adapters.db.Database)."""
+
+    def unit_of_work(self, tenant_id: uuid.UUID) -> UnitOfWork: ...
+
+
+class Caches(Protocol):
+    """A cache with a conversation-state store (adapters.cache.Cache)."""
+
+    @property
+    def state(self) -> StateStore: ...
+
+
+class Timers(Protocol):
+    """The app's metrics (bot.keys.Metrics): the agent times its NLU on them."""
+
+    @property
+    def nlu_seconds(self) -> NluTimer: ...
+
+
+def agent_factory(db: Stores, cache: Caches, clock: Clock, metrics: Timers | None = None) -> Agent:
     """The agent over a database and a cache (bot/keys.AgentFactory)."""
     return Agent(
-        unit_of_work=db.unit_of_work,  # type: ignore[attr-defined]
-        state=cache.state,  # type: ignore[attr-defined]
+        unit_of_work=db.unit_of_work,
+        state=cache.state,
         clock=clock,
-        nlu_timer=getattr(metrics, "nlu_seconds", None),
+        nlu_timer=metrics.nlu_seconds if metrics is not None else None,
     )
