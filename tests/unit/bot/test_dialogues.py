@@ -15,12 +15,13 @@ import yaml
 
 from adapters.cache import connect
 from bot.conversation import Agent, Reply
-from bot.conversation.reply import CategoryName, Written, render_line
+from bot.conversation.reply import CategoryName, Line, Written, render_line
 from bot.replies import replies
 from domain import services
 from domain.commands import AddUser, CreateTenant
 from domain.messages import InboundMessage
 from domain.model import Budget, Channel, Language, Tenant, Transaction
+from domain.money import Money
 from tests.unit.fakes import FakeDatabase, FixedClock
 
 TABLES = Path(__file__).resolve().parents[2] / "dialogues"
