@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from bot.conversation.reply import CategoryName, Line, Written
 from domain.events import BudgetThresholdCrossed
-from domain.model import Transaction, TransactionKind
+from domain.model import Account, Transaction, TransactionKind
 from domain.money import Money
 from domain.results import BudgetStatus
 
@@ -24,6 +24,14 @@ def recorded(txn: Transaction) -> tuple[Line, Written]:
         key = "expense_recorded_no_merchant"
     written = Written("recorded", txn.id, txn.amount, txn.occurred_on, txn.merchant or category.key, income)
     return Line(key, values), written
+
+
+def account(accounts: list[Account], txn: Transaction) -> list[Line]:
+    """The account a write went to, said only when the user has several (one account goes without saying)."""
+    if len(accounts) < 2:
+        return []
+    names = {a.id: a.name for a in accounts}
+    return [Line("on_account", {"account": names.get(txn.account_id, "?")})]
 
 
 def described(txn: Transaction) -> dict[str, object]:

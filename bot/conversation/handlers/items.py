@@ -78,9 +78,11 @@ class ItemsForm:
         ]
         async with ctx.uow() as uow:
             results = await services.record_transactions(cmds, uow, ctx.clock)
+            accounts = await uow.accounts.list_for(ctx.user.id)
         recorded = [lines.recorded(result.transaction) for result in results]
         statuses = {s.budget.id: s for result in results for s in result.budgets}
-        after = [lines.budget(s) for s in statuses.values()]
+        after = lines.account(accounts, results[0].transaction) if results else []
+        after += [lines.budget(s) for s in statuses.values()]
         after += [lines.alert(c) for result in results for c in result.crossings]
         return Reply(
             lines=(*(line for line, _ in recorded), *after),

@@ -78,8 +78,10 @@ class RecordForm:
         )
         async with ctx.uow() as uow:
             result = await services.record_transaction(cmd, uow, ctx.clock)
+            accounts = await uow.accounts.list_for(ctx.user.id)
         line, written = lines.recorded(result.transaction)
-        after = [lines.budget(s) for s in result.budgets] + [lines.alert(c) for c in result.crossings]
+        after = lines.account(accounts, result.transaction)
+        after += [lines.budget(s) for s in result.budgets] + [lines.alert(c) for c in result.crossings]
         return Reply(lines=(line, *after), written=(written,) if result.created else ())
 
     def dropped(self, ctx: Context, slots: Slots) -> Reply:

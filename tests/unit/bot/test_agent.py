@@ -13,7 +13,7 @@ from adapters.cache import connect
 from bot.conversation import Agent
 from bot.replies import replies
 from domain import services
-from domain.commands import AddUser, CreateTenant, GetBalance
+from domain.commands import AddAccount, AddUser, CreateTenant, GetBalance
 from domain.messages import InboundMessage
 from domain.model import Channel, EnrolmentPolicy, Tenant, Transaction, User
 from tests.unit.fakes import FakeDatabase, FixedClock
@@ -329,3 +329,13 @@ async def test_one_message_in_another_language_does_not_switch() -> None:
     await c.say("cuánto gasté esta semana")
     await c.say("what is my balance")
     assert str(c.stored_user().language) == "es"
+
+
+async def test_a_write_names_the_account_only_when_there_are_several() -> None:
+    c = await chat("en")
+    assert "Account" not in await c.say("spent 25 at Starbucks")
+    async with c.db.uow(c.tenant.id) as uow:
+        await services.add_account(AddAccount(user_id=c.stored_user().id, name="Savings"), uow, c.clock)
+    reply = await c.say("spent 26 at Starbucks")
+    default = next(a for a in c.db.store.accounts.values() if a.is_default)
+    assert f"Account: {default.name}" in reply
