@@ -47,7 +47,7 @@ class Dialogue:
         handler = self._handlers.form(intent)
         if handler is None:
             return await self._handlers.answer(intent)(ctx)
-        if intent in policy.WRITE_INTENTS:
+        if intent in policy.WRITE_INTENTS or intent == "edit_last":
             refused = policy.refused_amount(ctx)
             if refused is not None:
                 reason, amount = refused
