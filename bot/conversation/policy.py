@@ -56,7 +56,10 @@ _NEGATIVE = re.compile(r"(?:^|[\s(:])[-−](?:[A-Z]{3}\s?|[A-Z]?\$\s?|[€£]\s?
 _ZERO = re.compile(r"(?<![\d.,])0+(?:[.,]0+)?(?![\d.,]*\d)(?!\s*%)")
 # A long run of digits the NLU leaves out as an id or a phone number: as an amount it is absurd.
 _LONG_NUMBER = re.compile(r"(?<![\d.,])\d[\d.,]{6,}\d(?![\d.,]*\d)")
-_ITEM_SEPARATORS = re.compile(r"\s*(?:[,;\n+]|\s(?:and|e|y|plus|mais|más)\s)\s*", re.IGNORECASE)
+# Between items: a comma that is not a decimal comma ("11,99"), a semicolon, a line, "+", "and" / "e" / "y".
+_ITEM_SEPARATORS = re.compile(
+    r"\s*(?:,(?!\d)|(?<!\d),|[;\n+]|\s(?:and|e|y|plus|mais|más)\s)\s*", re.IGNORECASE
+)
 
 
 def limit(currency: str) -> Decimal:

@@ -51,9 +51,23 @@ class RecordForm:
         return self.kind == TransactionKind.INCOME
 
     async def prefill(self, ctx: Context) -> SlotValues | Reply:
-        return message_slots(ctx)
+        slots = message_slots(ctx)
+        mentions = ctx.understood.mentions
+        if len(mentions) > 1:
+            # Several amounts that are not several items: the question shows them all, so the one recorded
+            # is chosen in the open, never silently.
+            slots["amounts"] = [[str(m.amount), m.currency or ctx.user.currency] for m in mentions]
+        return slots
 
     async def question(self, ctx: Context, slots: Slots) -> Reply:
+        found = slots.get("amounts")
+        question = self._question(ctx, slots)
+        if not found:
+            return question
+        amounts = tuple(Money(Decimal(amount), currency) for amount, currency in found)
+        return Reply.say("several_amounts", amounts=amounts).then(question)
+
+    def _question(self, ctx: Context, slots: Slots) -> Reply:
         values: dict[str, object] = {"amount": slot_money(ctx, slots), "day": slot_day(ctx, slots)}
         if self.income:
             category = CategoryName(slots.get("category") or "other_income")

@@ -339,3 +339,15 @@ async def test_a_write_names_the_account_only_when_there_are_several() -> None:
     reply = await c.say("spent 26 at Starbucks")
     default = next(a for a in c.db.store.accounts.values() if a.is_default)
     assert f"Account: {default.name}" in reply
+
+
+async def test_several_amounts_that_are_not_items_are_all_shown_before_one_is_recorded(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from bot.conversation import policy
+
+    monkeypatch.setattr(policy, "split_items", lambda ctx: None)  # as if the parts did not read apart
+    c = await chat("en")
+    question = await c.say("uber 18, lunch 11.99")
+    assert "$18.00" in question and "$11.99" in question and "yes / no" in question
+    assert not c.live()
