@@ -11,18 +11,23 @@ import sys
 import uuid
 from collections.abc import Sequence
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from adapters.db import ChannelEndpoint, Database
 from adapters.db.messaging import Provider
 from adapters.db.migrate import current_revision, upgrade
-from bot.bootstrap import Bootstrap
-from bot.keys import Parts
 from bot.settings import Settings
 from bot.webhooks.inbound import E164
 from domain import services, validation
 from domain.commands import AddUser, CreateTenant
 from domain.errors import Conflict, DomainError, NotFound, ValidationError
 from domain.model import Tenant
+
+if TYPE_CHECKING:
+    from bot.keys import Parts
+
+# bot.bootstrap (the composition root) is imported by the commands that build parts, not here: it loads
+# the cache, channel and HTTP libraries, which `centavo nlu` and --help should not wait for.
 
 DEMO_TENANT = CreateTenant(
     slug="demo", name="Centavo demo", currency="USD", locale="en_US", timezone="America/New_York"
@@ -258,6 +263,7 @@ async def _demo(parts: Parts) -> None:
 
 
 async def _chat(args: argparse.Namespace, settings: Settings) -> None:
+    from bot.bootstrap import Bootstrap
     from bot.chat import chat, terminal_lines
 
     async with Bootstrap(settings, channels=False).open() as parts:
@@ -273,6 +279,8 @@ async def _chat(args: argparse.Namespace, settings: Settings) -> None:
 
 
 async def _run(args: argparse.Namespace, settings: Settings) -> None:
+    from bot.bootstrap import Bootstrap
+
     if args.command == "chat":
         await _chat(args, settings)
         return
@@ -320,6 +328,7 @@ def _serve(settings: Settings, host: str, port: int) -> int:
     from aiohttp import web
 
     from bot.app import create_app
+    from bot.bootstrap import Bootstrap
 
     logging.basicConfig(level=settings.log_level)
     web.run_app(create_app(Bootstrap(settings)), host=host, port=port)
@@ -328,6 +337,7 @@ def _serve(settings: Settings, host: str, port: int) -> int:
 
 def _worker(settings: Settings, *, once: bool) -> int:
     from bot import worker
+    from bot.bootstrap import Bootstrap
 
     async def run() -> int:
         async with Bootstrap(settings).open() as parts:

@@ -93,11 +93,13 @@ class Parts:
     """None when no agent was asked for: messages are stored and left for the worker."""
 
     def need_cache(self) -> Cache:
+        """The cache, for code that cannot run without one; a missing one is a wiring bug."""
         if self.cache is None:
             raise RuntimeError("this command was built without a cache (bot/bootstrap.py options)")
         return self.cache
 
     def need_agent(self) -> AgentLike:
+        """The agent, for code that cannot run without one (the worker, the chat)."""
         if self.agent is None:
             raise RuntimeError("this command was built without an agent (bot/bootstrap.py options)")
         return self.agent
