@@ -7,14 +7,14 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from decimal import Decimal
 from typing import Any
 
 from adapters.channels import Channel, OutboundMessage, SendResult
 from adapters.channels.base import ChannelKind, Template
 from adapters.db import Database, LastInbound, OutboundRecord, OutboxMessage, SqlUnitOfWork
-from bot.conversation import ALL_SPENDING
-from bot.replies import fit, replies
+from bot.conversation.lines import alert
+from bot.conversation.reply import render_line
+from bot.replies import fit
 from bot.settings import Settings
 from domain.events import BudgetThresholdCrossed
 from domain.model import Source, Tenant, User
@@ -44,16 +44,8 @@ BATCH = 50
 
 
 def alert_text(crossing: BudgetThresholdCrossed, lang: str, locale: str) -> str:
-    """The alert in `lang` with amounts for `locale`: alert_over once spending is past the budget,
-    else alert_threshold with the percentage (a 100% crossing that lands exactly on the budget is "100%")."""
-    r = replies()
-    category = (
-        ALL_SPENDING.get(lang, "total") if crossing.category is None else r.category(crossing.category, lang)
-    )
-    values: dict[str, Any] = {"category": category, "spent": crossing.spent, "budget": crossing.budget}
-    if crossing.threshold >= 100 and crossing.spent > crossing.budget:
-        return r.render("alert_over", lang, locale, over=crossing.spent - crossing.budget, **values)
-    return r.render("alert_threshold", lang, locale, percent=Decimal(crossing.threshold) / 100, **values)
+    """The alert in `lang` with amounts for `locale`, as the chat reply that crossed it would say it."""
+    return render_line(alert(crossing), lang, locale)
 
 
 @dataclass(frozen=True, slots=True)

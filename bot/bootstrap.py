@@ -26,7 +26,7 @@ def default_agent_factory() -> AgentFactory:
     """The conversation agent's factory, imported only when a command needs an agent (it loads the NLU).
 
     Tests that run the CLI in-process replace this function to stand a stub in for the agent."""
-    from bot.agent import agent_factory
+    from bot.conversation import agent_factory
 
     return agent_factory
 
@@ -98,7 +98,7 @@ class Bootstrap:
             metrics = Metrics.create()
             agent: AgentLike | None = None
             if self.agent and cache is not None:
-                # The one place the agent is constructed: its constructor is bot.agent's business.
+                # The one place the agent is constructed: its constructor is bot.conversation's business.
                 factory = self.agent_factory or default_agent_factory()
                 agent = factory(db, cache, clock, metrics)
             yield Parts(

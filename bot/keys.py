@@ -21,7 +21,7 @@ from domain.ports import Clock
 
 
 class AgentLike(Protocol):
-    """What the routes and the worker need from the conversation agent (bot/agent.py)."""
+    """What the routes and the worker need from the conversation agent (bot/conversation/)."""
 
     async def handle(self, tenant: Tenant, message: InboundMessage) -> str | None: ...
 

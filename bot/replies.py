@@ -65,8 +65,10 @@ class Replies:
         formatted = {name: self.format_value(name, value, lang, locale) for name, value in values.items()}
         for name, shown in formatted.items():
             if shown.endswith("."):
-                # An abbreviation that ends the sentence ("20 nov.") takes the sentence's full stop.
-                raw = raw.replace(f"{{{name}}}.", f"{{{name}}}")
+                # An abbreviation ending a sentence ("20 nov.") gives way to its full stop or question mark.
+                for mark in ".?!":
+                    if f"{{{name}}}{mark}" in raw:
+                        formatted[name] = shown[:-1]
         return raw.format(**formatted)
 
     def category(self, category: str, lang: str) -> str:

@@ -23,6 +23,24 @@ async def record_transaction(cmd: RecordTransaction, uow: UnitOfWork, clock: Clo
     Replaying a (source, source_ref) already stored returns that transaction with created=False and writes
     nothing. Every check runs before the first write, so a refused command leaves the store untouched.
     """
+    result = await _record(cmd, uow, clock)
+    if result.created:
+        await uow.commit()
+    return result
+
+
+async def record_transactions(
+    cmds: list[RecordTransaction], uow: UnitOfWork, clock: Clock
+) -> list[RecordResult]:
+    """Several transactions of one message, all or none: one commit after every one was validated and added
+    (a refused one rolls the others back when the unit of work ends uncommitted)."""
+    results = [await _record(cmd, uow, clock) for cmd in cmds]
+    await uow.commit()
+    return results
+
+
+async def _record(cmd: RecordTransaction, uow: UnitOfWork, clock: Clock) -> RecordResult:
+    """record_transaction without the commit."""
     # Lock first: concurrent messages from one user must see each other's spending when crossing thresholds.
     await uow.users.lock(cmd.user_id)
     user = await require_user(uow, cmd.user_id)
@@ -68,7 +86,6 @@ async def record_transaction(cmd: RecordTransaction, uow: UnitOfWork, clock: Clo
     await uow.transactions.add(txn)
     uow.emit(TransactionRecorded(tenant_id=user.tenant_id, user_id=user.id, transaction_id=txn.id))
     crossings = await raise_crossings(uow, user, effects, now, source)
-    await uow.commit()
     return RecordResult(txn, created=True, budgets=statuses(effects), crossings=crossings)
 
 

@@ -9,6 +9,7 @@ from domain.ledger import (
     record_expense,
     record_income,
     record_transaction,
+    record_transactions,
     restore_transaction,
     undo_last,
 )
@@ -31,6 +32,7 @@ __all__ = [
     "record_expense",
     "record_income",
     "record_transaction",
+    "record_transactions",
     "restore_transaction",
     "set_budget",
     "spending_summary",

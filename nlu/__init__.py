@@ -41,9 +41,11 @@ def parse(
     lang: str | None = None,
     currency: str | None = None,
     tz: str | None = None,
+    intent: str | None = None,
 ) -> Parse:
     """Understand one message. `now` is when it arrived (default: the current time); `lang`, `currency` and
-    `tz` are the user's stored language, default currency and IANA zone (hints, per NLU_CONTRACT.md)."""
+    `tz` are the user's stored language, default currency and IANA zone (hints, per NLU_CONTRACT.md).
+    `intent` forces the intent when the user has said which one they meant (an answer to "X or Y?")."""
     zone = resolve_zone(tz, now)
     if now is None:
         now = datetime.now(zone)
@@ -51,4 +53,6 @@ def parse(
         # A naive moment is taken as local time in the user's zone.
         now = now.replace(tzinfo=zone)
     hint = lang if lang in LANGUAGES else None
-    return parse_message(text, now=now, zone=zone, lang=hint, currency=currency.upper() if currency else None)
+    return parse_message(
+        text, now=now, zone=zone, lang=hint, currency=currency.upper() if currency else None, intent=intent
+    )

@@ -162,8 +162,7 @@ def primary_amount(mentions: Sequence[MoneyMention], norm: Normalized, lang: str
     best: MoneyMention | None = None
     best_key: tuple[bool, bool, bool, Decimal, int] | None = None
     for mention in mentions:
-        after = _AFTER.match(text, mention.end)
-        if not mention.explicit and after and nums.counts_things(mention.amount, after.group(1)):
+        if counts_things(mention, norm, lang):
             continue
         before = [w.strip(_STRIP) for w in text[max(0, mention.start - 40) : mention.start].split()[-3:]]
         priced = bool(before) and before[-1] in nums.price_prepositions
@@ -172,6 +171,16 @@ def primary_amount(mentions: Sequence[MoneyMention], norm: Normalized, lang: str
         if best_key is None or key > best_key:
             best, best_key = mention, key
     return best
+
+
+def counts_things(mention: MoneyMention, norm: Normalized, lang: str) -> bool:
+    """A small bare whole number before a noun ("3 cervezas", "2 coffees"): a count of things, not money."""
+    if mention.explicit:
+        return False
+    after = _AFTER.match(norm.text, mention.end)
+    if after is None:
+        return False
+    return number_words(lang if lang in LANGUAGES else "en").counts_things(mention.amount, after.group(1))
 
 
 def _ends(token: Token) -> bool:

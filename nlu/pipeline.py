@@ -13,7 +13,7 @@ from nlu.dates import find_when
 from nlu.intents import classify
 from nlu.language import detect_language
 from nlu.merchants import find_merchant, number_words
-from nlu.money import find_amounts, primary_amount
+from nlu.money import counts_things, find_amounts, primary_amount
 from nlu.normalize import Normalized, normalize
 from nlu.types import LANGUAGES, MoneyMention, Parse
 
@@ -26,9 +26,16 @@ BARE_INTENTS = frozenset({"greeting", "affirm", "deny", "help"})
 
 
 def parse_message(
-    text: str, *, now: datetime, zone: tzinfo, lang: str | None = None, currency: str | None = None
+    text: str,
+    *,
+    now: datetime,
+    zone: tzinfo,
+    lang: str | None = None,
+    currency: str | None = None,
+    intent: str | None = None,
 ) -> Parse:
-    """Understand `text`, resolving relative dates against `now` seen in `zone` (the user's local day)."""
+    """Understand `text`, resolving relative dates against `now` seen in `zone` (the user's local day).
+    `intent`, when given, replaces the classifier's reading (the user said which one they meant)."""
     norm = normalize(text)
     today: date = now.astimezone(zone).date()
     # Without a stored language, the user's currency is the next best prior (BRL users write Portuguese).
@@ -59,6 +66,8 @@ def parse_message(
         has_period=when.period is not None and when.day is None,
         has_date=when.day is not None,
     )
+    if intent is not None:
+        ranked = [(intent, 1.0), *[(name, score) for name, score in ranked if name != intent]]
     intent, confidence = ranked[0]
     if merchant is not None:
         claimed.append((merchant.start, merchant.end))
@@ -79,6 +88,7 @@ def parse_message(
         merchant=None if merchant is None or bare else merchant.name,
         category=None if bare else category,
         amounts=tuple(m for m in mentions if m.explicit),
+        mentions=tuple(m for m in mentions if not counts_things(m, norm, language)),
         alternatives=tuple(ranked[1:4]),
     )
 

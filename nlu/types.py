@@ -86,6 +86,9 @@ class Parse:
     merchant: str | None = None
     category: str | None = None
     amounts: tuple[MoneyMention, ...] = ()
+    mentions: tuple[MoneyMention, ...] = ()
+    """Every amount of money in the message, bare numbers included, counts of things ("2 coffees") left out:
+    more than one means several items or an ambiguity. Not part of the `centavo nlu` output."""
     alternatives: tuple[tuple[str, float], ...] = field(default=())
     """Other intents with their scores, best first: what a clarifying question can offer."""
 

@@ -122,7 +122,7 @@ def test_an_agent_needs_the_cache(settings: Settings) -> None:
 async def test_the_default_agent_is_the_conversation_agent(
     settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from bot.agent import Agent
+    from bot.conversation import Agent
 
     async with Bootstrap(settings, channels=False).open() as parts:
         assert isinstance(parts.agent, Agent)

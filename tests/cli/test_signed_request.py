@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from aiohttp.test_utils import TestClient
 
-from bot.agent import agent_factory
 from bot.app import create_app
 from bot.bootstrap import Bootstrap
 from bot.cli import DEMO_NUMBER, main
+from bot.conversation import agent_factory
 from bot.settings import Settings
 
 TOKEN = "local-test-token"
@@ -79,7 +79,7 @@ async def test_the_request_demo_prints_is_answered(
     client = await aiohttp_client(create_app(Bootstrap(env, agent_factory=agent_factory)))
     status, twiml = await post_printed(client, printed_curl(out))
     assert status == 200
-    assert "Recorded $25.00 at Starbucks (dining)" in twiml
+    assert "Expense recorded: $25.00 at Starbucks (dining)" in twiml
 
 
 async def test_signed_request_takes_any_text_and_a_tampered_one_is_refused(

@@ -12,9 +12,9 @@ from aiohttp.test_utils import TestClient
 
 from adapters.db import Database
 from adapters.db.tables import inbox, transactions, users
-from bot.agent import agent_factory
 from bot.app import create_app
 from bot.bootstrap import Bootstrap
+from bot.conversation import agent_factory
 from bot.settings import Settings
 from tests.e2e.conftest import Routed
 from tests.e2e.test_app import signed
@@ -84,11 +84,11 @@ async def test_twenty_concurrent_deliveries_record_one_transaction(
 
 
 @pytest.mark.parametrize(
-    ("sender", "spend", "undo", "yes", "no", "merchant_only", "amount"),
+    ("sender", "spend", "undo", "yes", "no", "merchant_only", "merchant"),
     [
-        ("+5511987650011", "gastei 18 na padaria", "desfaz", "sim", "não", "gastei no uber", "23"),
-        ("+5511987650012", "gasté 18 en la panadería", "deshacer", "sí", "no", "pagué el uber", "23"),
-        ("+5511987650013", "spent 18 at the bakery", "undo", "yes", "no", "spent at uber", "23"),
+        ("+5511987650011", "gastei 18 na padaria", "desfaz", "sim", "não", "gastei no uber", "Uber"),
+        ("+5511987650012", "gasté 18 en la panadería", "deshacer", "sí", "no", "compré en el oxxo", "Oxxo"),
+        ("+5511987650013", "spent 18 at the bakery", "undo", "yes", "no", "spent at uber", "Uber"),
     ],
 )
 async def test_undo_confirmation_and_amount_follow_up(
@@ -101,7 +101,7 @@ async def test_undo_confirmation_and_amount_follow_up(
     yes: str,
     no: str,
     merchant_only: str,
-    amount: str,
+    merchant: str,
 ) -> None:
     async def live() -> list[dict]:
         return [r for r in await stored(db, routed) if r["deleted_at"] is None]
@@ -116,9 +116,13 @@ async def test_undo_confirmation_and_amount_follow_up(
 
     question = await post(client, form(routed, merchant_only, sender))
     assert "<Message>" in question and await live() == []
-    assert amount in await post(client, form(routed, amount, sender))
+    answer = await post(client, form(routed, "23", sender))
+    if not await live():  # an unsure reading states what it would record and asks first
+        assert "23,00" in answer and merchant in answer
+        answer = await post(client, form(routed, yes, sender))
+    assert "23,00" in answer
     recorded = await live()
-    assert [(r["amount_minor"], r["merchant"]) for r in recorded] == [(2300, "Uber")]
+    assert [(r["amount_minor"], r["merchant"]) for r in recorded] == [(2300, merchant)]
 
 
 @pytest.mark.parametrize(
@@ -213,5 +217,9 @@ async def test_an_expense_without_a_category_is_asked_for_one(
 ) -> None:
     question = await post(client, form(routed, spend, sender))
     assert "?" in question and await stored(db, routed) == []
-    assert "45,00" in await post(client, form(routed, answer, sender))
+    reply = await post(client, form(routed, answer, sender))
+    assert "45,00" in reply
+    if not await stored(db, routed):  # an unsure reading states what it would record and asks first
+        reply = await post(client, form(routed, {"+5511987650032": "sí"}.get(sender, "yes"), sender))
+    assert "45,00" in reply
     assert [(r["amount_minor"], r["category"]) for r in await stored(db, routed)] == [(4500, category)]

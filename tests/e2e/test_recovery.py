@@ -13,9 +13,9 @@ from adapters.cache import Cache
 from adapters.db import Database
 from adapters.db.tables import inbox, outbound_messages, transactions
 from bot import cli
-from bot.agent import Agent, agent_factory
 from bot.app import create_app
 from bot.bootstrap import Bootstrap
+from bot.conversation import Agent, agent_factory
 from bot.keys import Metrics
 from bot.settings import Settings
 from domain.messages import InboundMessage
@@ -87,7 +87,7 @@ async def test_a_message_whose_handling_crashed_is_recorded_once_and_answered_by
 
     (sent,) = fake_twilio.of("twilio")
     assert sent.form["To"] == "whatsapp:+5511987654321"
-    assert "✅ Anotado: R$ 45,90 (mercado) no dia " in sent.form["Body"]  # the day is today's
+    assert "✅ Gasto anotado: R$ 45,90 (mercado) no dia " in sent.form["Body"]  # the day is today's
     (recorded,) = await rows(db, routed, transactions)
     assert (recorded["amount_minor"], recorded["source_ref"]) == (4590, params["MessageSid"])
     (answered,) = await rows(db, routed, inbox)

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from bot.conversation import (
+from bot.conversation.control import (
     ALL_SPENDING,
     CONTROL_KINDS,
     INTENT_LABELS,

@@ -1,15 +1,16 @@
-"""The agent end to end on fakes: FakeDatabase units of work, fakeredis state, a pinned clock."""
+"""The agent on fakes: enrolment, control words, languages, refusals (conversations: tests/dialogues/)."""
 
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
 
 from adapters.cache import connect
-from bot.agent import Agent
+from bot.conversation import Agent
 from bot.replies import replies
 from domain import services
 from domain.commands import AddUser, CreateTenant, GetBalance
@@ -120,38 +121,6 @@ async def test_income_recorded() -> None:
     assert c.live()[0].kind == "income"
 
 
-@pytest.mark.parametrize(
-    ("lang", "text", "ask"),
-    [
-        ("en", "spent at uber", "How much"),
-        ("es", "pagué el uber", "Cuánto"),
-        ("es", "gasté en uber", "Cuánto"),
-        ("pt", "gastei no uber", "Quanto"),
-    ],
-)
-async def test_follow_up_amount(lang: str, text: str, ask: str) -> None:
-    c = await chat(lang)
-    assert ask in await c.say(text)
-    assert not c.live()
-    reply = await c.say("23")
-    (txn,) = c.live()
-    assert txn.amount.amount == Decimal("23")
-    assert txn.merchant == "Uber"
-    assert "23" in reply
-
-
-@pytest.mark.parametrize(("lang", "word"), [("en", "cancel"), ("pt", "cancelar"), ("es", "cancelar")])
-async def test_cancel_leaves_the_flow(lang: str, word: str) -> None:
-    c = await chat(lang)
-    await c.say("spent at uber" if lang == "en" else "gastei no uber" if lang == "pt" else "gasté en uber")
-    cancelled = await c.say(word)
-    assert cancelled in ("OK, cancelled. Nothing was changed.",) or "cancel" in cancelled.lower()
-    await c.say("23")
-    assert not c.live()
-    assert c.user is not None
-    assert await c.cache.state.get(c.tenant.id, c.user.id) is None
-
-
 @pytest.mark.parametrize(("lang", "yes"), [("en", "yes"), ("es", "sí"), ("pt", "sim")])
 async def test_undo_confirmed(lang: str, yes: str) -> None:
     c = await chat(lang)
@@ -244,7 +213,10 @@ async def test_stop_and_start() -> None:
         provider_message_id="SMq",
         received_at=NOW,
     )
-    assert await c.agent.handle(c.tenant, message) is None
+    # The first message after STOP says how to come back and records nothing; later ones get no reply.
+    assert "START" in (await c.agent.handle(c.tenant, message) or "")
+    assert await c.agent.handle(c.tenant, replace(message, provider_message_id="SMr")) is None
+    assert not c.live()
     assert "Welcome back" in await c.say("START")
     assert c.stored_user().opted_out == {"whatsapp": False}
 
@@ -256,7 +228,11 @@ async def test_help_mid_flow_keeps_the_flow_and_works_when_opted_out(lang: str, 
     assert "•" in help_text
     ask = await c.say({"en": "spent at uber", "es": "compré en el oxxo", "pt": "gastei no uber"}[lang])
     assert await c.say(word) == help_text
-    assert "23" in await c.say("23")  # the flow waited through the help and records the amount now
+    # The flow waited through the help: the amount fills it (an unsure reading confirms before writing).
+    answer = await c.say("23")
+    if not c.live():
+        answer = await c.say({"en": "yes", "es": "si", "pt": "sim"}[lang])
+    assert "23" in answer
     assert [t.amount.amount for t in c.live()] == [Decimal("23.00")]
     assert ask != help_text
 
@@ -286,7 +262,6 @@ async def test_help_unknown_greeting(lang: str, text: str, expected: str) -> Non
 
 
 async def test_unknown_in_users_language() -> None:
-    from bot.replies import replies
 
     for lang in ("en", "es", "pt"):
         c = await chat(lang)
@@ -301,13 +276,6 @@ async def test_language_change(start: str, text: str, lang: str) -> None:
     c = await chat(start)
     await c.say(text)
     assert c.stored_user().language == lang
-
-
-async def test_zero_amount_asks_for_the_amount() -> None:
-    c = await chat("en")
-    reply = await c.say("spent 0 at uber")  # the NLU reads no positive amount
-    assert reply == "How much was it?"
-    assert not c.live()
 
 
 @pytest.mark.parametrize(
@@ -361,42 +329,3 @@ async def test_one_message_in_another_language_does_not_switch() -> None:
     await c.say("cuánto gasté esta semana")
     await c.say("what is my balance")
     assert str(c.stored_user().language) == "es"
-
-
-@pytest.mark.parametrize(
-    ("lang", "text", "answer", "merchant", "category"),
-    [
-        ("en", "spent 45", "groceries", None, "groceries"),
-        ("pt", "gastei 45", "uber", "Uber", "transport"),
-        ("es", "gasté 45", "en la farmacia", None, "health"),
-        ("pt", "paguei 45 ontem", "almoço com a Ana", None, "dining"),
-    ],
-)
-async def test_an_expense_with_no_merchant_or_category_asks_what_it_was_for(
-    lang: str, text: str, answer: str, merchant: str | None, category: str
-) -> None:
-    c = await chat(lang)
-    ask = await c.say(text)
-    assert ask == replies().render("ask_category", lang, SETUPS[lang][1])
-    assert not c.live()
-    reply = await c.say(answer)
-    (txn,) = c.live()
-    assert (txn.amount.amount, txn.merchant, txn.category) == (Decimal("45.00"), merchant, category)
-    assert reply.startswith("✅")
-
-
-async def test_the_category_question_is_asked_once() -> None:
-    c = await chat("pt")
-    await c.say("gastei 45")
-    assert "R$ 45,00 (outros)" in await c.say("sei lá")
-    (txn,) = c.live()
-    assert txn.category is None
-    assert "R$ 12,00" in await c.say("uber 12")  # no flow left behind
-
-
-@pytest.mark.parametrize(("answer", "expected"), [("cancel", "OK, cancelled"), ("balance", "Your balance")])
-async def test_the_category_question_can_be_left(answer: str, expected: str) -> None:
-    c = await chat("en")
-    await c.say("spent 45")
-    assert (await c.say(answer)).startswith(expected)
-    assert not c.live()

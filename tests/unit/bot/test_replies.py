@@ -22,7 +22,16 @@ REQUIRED = {
     "ask_amount",
     "ask_category",
     "ask_clarify",
-    "cancelled",
+    "dropped_expense",
+    "you_are_welcome",
+    "nothing_pending",
+    "not_an_answer",
+    "opted_out_reminder",
+    "refused_amount_zero",
+    "refused_amount_negative",
+    "refused_amount_too_large",
+    "word_expense",
+    "word_income",
     "expense_recorded",
     "expense_recorded_no_merchant",
     "income_recorded",
@@ -50,7 +59,6 @@ REQUIRED = {
     "opted_in",
     "alert_threshold",
     "alert_over",
-    "error_generic",
     "media_only",
     "invalid_amount",
     "invalid_decimals",
@@ -77,6 +85,8 @@ SAMPLES: dict[str, Any] = {
     "percent": Decimal("0.8"),
     "count": 3,
     "merchant": "Mercado",
+    "label": "Mercado",
+    "limit": Money.of("1000000", "BRL"),
     "category": "mercado",
     "account": "Nubank",
     "description": "Uber",
@@ -154,9 +164,9 @@ def test_money_is_formatted_for_the_locale(
 @pytest.mark.parametrize(
     ("lang", "locale", "currency", "expected"),
     [
-        ("en", "en_US", "USD", "Delete $45.90 at Mercado on 20 Nov? yes / no"),
-        ("pt", "pt_BR", "BRL", "Apagar R$ 45,90 em Mercado do dia 20 nov.? sim / não"),
-        ("es", "es_MX", "MXN", "¿Borro $45.90 en Mercado del 20 nov? sí / no"),
+        ("en", "en_US", "USD", "Delete $45.90 (Mercado) from 20 Nov? yes / no"),
+        ("pt", "pt_BR", "BRL", "Apagar R$ 45,90 (Mercado) do dia 20 nov? sim / não"),
+        ("es", "es_MX", "MXN", "¿Borro $45.90 (Mercado) del 20 nov? sí / no"),
     ],
 )
 def test_confirm_undo(texts: Replies, lang: str, locale: str, currency: str, expected: str) -> None:
@@ -165,7 +175,7 @@ def test_confirm_undo(texts: Replies, lang: str, locale: str, currency: str, exp
         lang,
         locale,
         amount=Money.of("45.90", currency),
-        merchant="Mercado",
+        label="Mercado",
         day=date(2026, 11, 20),
     )
     assert out == expected

@@ -1,21 +1,21 @@
-"""Pending conversation flows (a follow-up question, a confirmation) and the words that steer them."""
+"""Control words: STOP/START/HELP, cancel, thanks and goodbyes, language requests, "which one?" answers."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from types import MappingProxyType
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from nlu.data import load_lang
 from nlu.types import LANGUAGES
 
 _V = TypeVar("_V")
 
-CONTROL_KINDS: tuple[str, ...] = ("cancel", "stop", "start", "help")
+CONTROL_KINDS: tuple[str, ...] = ("cancel", "stop", "start", "help", "thanks")
 """The word lists of locales/<lang>/conversation.yaml matched against a whole message."""
 MAX_LANGUAGE_REQUEST_WORDS = 8
 """Longer messages are sentences about something else, even when every word is a switch word."""
@@ -26,7 +26,7 @@ class Vocabulary:
     """The conversation words of every language, merged: a control word works whatever the user's language."""
 
     control: Mapping[str, frozenset[str]]
-    """cancel, stop, start, help -> folded whole-message forms from all languages."""
+    """cancel, stop, start, help, thanks -> folded whole-message forms from all languages."""
     language_names: Mapping[str, str]
     """Folded language name, as written in any language ("ingles", "espanhol") -> the language it asks for."""
     switch_words: frozenset[str]
@@ -35,6 +35,8 @@ class Vocabulary:
     """Language -> intent -> the label a clarifying question shows."""
     all_spending: Mapping[str, str]
     """Language -> shown name of a budget over all spending."""
+    intent_answers: Mapping[str, frozenset[str]]
+    """Intent -> folded words picking it in answer to "did you mean X or Y?" ("gasto", "income")."""
 
 
 @cache
@@ -56,6 +58,14 @@ def vocabulary() -> Vocabulary:
             {lang: MappingProxyType(dict(data["intent_labels"])) for lang, data in files.items()}
         ),
         all_spending=MappingProxyType({lang: str(data["all_spending"]) for lang, data in files.items()}),
+        intent_answers=MappingProxyType(
+            {
+                intent: frozenset(
+                    w for data in files.values() for w in data["intent_answers"].get(intent, ())
+                )
+                for intent in {i for data in files.values() for i in data["intent_answers"]}
+            }
+        ),
     )
 
 
@@ -126,6 +136,23 @@ def is_help(text: str) -> bool:
     return is_control("help", text)
 
 
+def is_thanks(text: str) -> bool:
+    """Thanks and goodbyes ("thanks!!", "valeu", "gracias, chau"): never a cancel, never a question."""
+    return is_control("thanks", text)
+
+
+def chosen_intent(text: str, options: tuple[str, ...]) -> str | None:
+    """Which of `options` (intents offered by "did you mean X or Y?") the answer picks: its number ("1", "2")
+    or one of that intent's answer words; None when it picks none or both."""
+    folded = fold(text)
+    if folded.isdigit() and 1 <= int(folded) <= len(options):
+        return options[int(folded) - 1]
+    words = set(folded.split())
+    answers = vocabulary().intent_answers
+    picked = {o for o in options if folded in answers.get(o, ()) or words & answers.get(o, frozenset())}
+    return picked.pop() if len(picked) == 1 else None
+
+
 def language_request(text: str) -> str | None:
     """The language a message asks to be answered in ("speak english", "fala português"), else None.
 
@@ -141,30 +168,3 @@ def language_request(text: str) -> str | None:
     names = vocabulary().language_names
     wanted = {names[m] for m in pattern.findall(folded) if m in names}
     return wanted.pop() if len(wanted) == 1 else None
-
-
-@dataclass(slots=True)
-class Pending:
-    """A flow waiting for the user's next message."""
-
-    kind: str
-    """"follow_up" (a missing part was asked for) or "confirm" (a yes/no before a destructive action)."""
-    intent: str
-    """The intent the flow completes: add_expense, add_income, set_budget, undo, edit_last."""
-    data: dict[str, Any] = field(default_factory=dict)
-    """What is known so far, JSON-ready: merchant, category, date, currency, transaction_id, amount..."""
-
-    def to_state(self) -> dict[str, Any]:
-        return {"pending": asdict(self)}
-
-    @classmethod
-    def from_state(cls, state: dict[str, Any] | None) -> Pending | None:
-        raw = (state or {}).get("pending")
-        if not isinstance(raw, dict) or raw.get("kind") not in ("follow_up", "confirm"):
-            return None
-        data = raw.get("data")
-        return cls(
-            kind=str(raw["kind"]),
-            intent=str(raw.get("intent", "")),
-            data=data if isinstance(data, dict) else {},
-        )

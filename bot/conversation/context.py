@@ -1,0 +1,41 @@
+"""Everything a handler needs for one message: who wrote, what they wrote, what it means, and the ports."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import nlu
+from domain.messages import InboundMessage
+from domain.model import Tenant, User
+from domain.ports import Clock, UnitOfWork
+
+UnitOfWorkFactory = Callable[[uuid.UUID], UnitOfWork]
+"""A tenant id -> a new unit of work bound to that tenant (adapters.db.Database.unit_of_work)."""
+
+
+@dataclass(slots=True)
+class Context:
+    """One message being answered."""
+
+    tenant: Tenant
+    user: User
+    message: InboundMessage
+    unit_of_work: UnitOfWorkFactory
+    clock: Clock
+    parse: nlu.Parse | None = None
+    """Filled once the message is understood (control words are answered before that)."""
+
+    @property
+    def lang(self) -> str:
+        return str(self.user.language)
+
+    @property
+    def understood(self) -> nlu.Parse:
+        if self.parse is None:
+            raise RuntimeError("the message has not been understood yet")
+        return self.parse
+
+    def uow(self) -> UnitOfWork:
+        return self.unit_of_work(self.tenant.id)

@@ -1,0 +1,132 @@
+"""The generic form machine: start a form, fill it from later messages, confirm, submit or drop it."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import nlu
+from bot.conversation import control, policy
+from bot.conversation.context import Context
+from bot.conversation.forms import FormHandler
+from bot.conversation.handlers import Handlers
+from bot.conversation.pending import Pending
+from bot.conversation.reply import IntentLabel, Line, Reply
+
+MAX_MISSES = 2
+"""Messages in a row that neither answer nor start something new before the form is dropped (and said so)."""
+
+
+class Dialogue:
+    """Turns one understood message, and the form pending before it, into a Reply (and what is pending)."""
+
+    def __init__(self, handlers: Handlers) -> None:
+        self._handlers = handlers
+
+    async def reply(self, ctx: Context, pending: Pending | None) -> Reply:
+        handler = self._handlers.form(pending.form) if pending is not None else None
+        if pending is None or handler is None:
+            return await self.start(ctx)
+        return await self._resume(ctx, pending, handler)
+
+    async def start(self, ctx: Context, *, chosen: bool = False) -> Reply:
+        """A message with nothing pending (or after the pending form was answered or dropped)."""
+        parse = ctx.understood
+        if control.is_thanks(ctx.message.text):
+            return Reply.say("you_are_welcome")
+        options = None if chosen else policy.choices(parse)
+        if options is not None:
+            choose = self._handlers.form("choose")
+            assert choose is not None
+            return await self._ask(
+                ctx, Pending("choose", "kind", {"text": ctx.message.text}, options), choose
+            )
+        intent = parse.intent
+        if intent not in self._handlers.forms and parse.confidence < nlu.LOW_CONFIDENCE:
+            if parse.amount is None and parse.period is None and (parse.merchant or parse.category):
+                intent = "add_expense"  # "spent at uber": a place with no amount is an expense missing it
+        handler = self._handlers.form(intent)
+        if handler is None:
+            return await self._handlers.answer(intent)(ctx)
+        if intent in policy.WRITE_INTENTS:
+            refused = policy.refused_amount(ctx)
+            if refused is not None:
+                reason, amount = refused
+                return Reply.say(
+                    f"refused_amount_{reason}", amount=amount, limit=policy.limit_money(amount.currency)
+                )
+            if intent in policy.RECORD_INTENTS and policy.split_items(ctx):
+                handler = self._handlers.forms["add_items"]
+        filled = await handler.prefill(ctx)
+        if isinstance(filled, Reply):
+            return filled
+        writes = intent in policy.WRITE_INTENTS
+        confirm = writes and not chosen and (policy.unsure(parse) or policy.several_amounts(parse))
+        return await self._advance(ctx, handler, Pending(handler.form.name, "", filled, confirm=confirm))
+
+    async def _resume(self, ctx: Context, pending: Pending, handler: FormHandler) -> Reply:
+        text, parse = ctx.message.text, ctx.understood
+        answering_yes_no = pending.awaiting in ("confirm", "kind")
+        denied = answering_yes_no and parse.intent == "deny" and parse.confidence >= nlu.LOW_CONFIDENCE
+        if control.is_cancel(text) or denied:
+            return handler.dropped(ctx, pending.slots)
+        if control.is_thanks(text):
+            return Reply.say("you_are_welcome").then(await self._ask(ctx, pending, handler))
+        anew = policy.starts_anew(ctx, pending.awaiting)
+        if pending.awaiting == "kind":
+            chosen = control.chosen_intent(text, pending.options)
+            if chosen is not None:
+                ctx.parse = _reread(ctx, str(pending.slots["text"]), chosen)
+                return await self.start(ctx, chosen=True)
+        elif pending.awaiting == "confirm":
+            if parse.intent == "affirm" and not anew:
+                return await handler.submit(ctx, pending.slots)
+        elif not anew and (slot := handler.form.slot(pending.awaiting)) is not None:
+            answer = slot.read(ctx)
+            if isinstance(answer, Reply):  # an answer refused (a zero amount): say why, ask again
+                return answer.then(await self._ask(ctx, pending, handler))
+            if answer:
+                return await self._advance(ctx, handler, replace(pending, slots={**pending.slots, **answer}))
+        if anew:
+            return handler.dropped(ctx, pending.slots).then(await self.start(ctx))
+        if parse.intent in policy.QUESTION_INTENTS and parse.confidence >= nlu.LOW_CONFIDENCE:
+            # A digression: answer it, then offer the form again.
+            answer_reply = await self._handlers.answer(parse.intent)(ctx)
+            return answer_reply.then(await self._ask(ctx, pending, handler))
+        if pending.misses + 1 >= MAX_MISSES:
+            return handler.dropped(ctx, pending.slots)
+        missed = replace(pending, misses=pending.misses + 1)
+        return Reply.say("not_an_answer").then(await self._ask(ctx, missed, handler))
+
+    async def _advance(self, ctx: Context, handler: FormHandler, pending: Pending) -> Reply:
+        """Ask for the next missing slot, or for yes / no, or submit."""
+        slot = handler.form.missing(pending.slots)
+        if slot is not None:
+            return await self._ask(ctx, replace(pending, awaiting=slot.name, misses=0), handler)
+        if pending.confirm or handler.form.confirm == "always":
+            return await self._ask(ctx, replace(pending, awaiting="confirm", misses=0), handler)
+        return await handler.submit(ctx, pending.slots)
+
+    async def _ask(self, ctx: Context, pending: Pending, handler: FormHandler) -> Reply:
+        """The question `pending` waits on, with `pending` kept for the next message."""
+        if pending.awaiting == "confirm":
+            question = await handler.question(ctx, pending.slots)
+        elif pending.awaiting == "kind":
+            first, second = (IntentLabel(option) for option in pending.options)
+            question = Reply.say("ask_clarify", first=first, second=second)
+        else:
+            slot = handler.form.slot(pending.awaiting)
+            question = Reply(lines=(Line(slot.ask if slot else "not_an_answer"),))
+        return replace(question, asked=pending.awaiting, pending=pending)
+
+
+def _reread(ctx: Context, text: str, intent: str) -> nlu.Parse:
+    """The earlier message read again as the intent the user picked."""
+    user = ctx.user
+    return nlu.parse(
+        text,
+        now=ctx.message.received_at,
+        lang=str(user.language),
+        currency=user.currency,
+        tz=user.timezone,
+        intent=intent,
+    )

@@ -1,0 +1,95 @@
+"""Several expenses (or incomes) in one message: one confirmation listing them, then all written or none."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from bot.conversation import forms, lines, policy
+from bot.conversation.context import Context
+from bot.conversation.forms import Slots, SlotValues
+from bot.conversation.handlers import Handlers
+from bot.conversation.handlers.ledger import slot_day
+from bot.conversation.reply import CategoryName, Line, Reply
+from domain import services
+from domain.commands import RecordTransaction
+from domain.model import Source, TransactionKind
+from domain.money import Money
+
+
+def _money(ctx: Context, item: dict[str, Any]) -> Money:
+    return Money(Decimal(item["amount"]), item.get("currency") or ctx.user.currency)
+
+
+def _item_line(ctx: Context, item: dict[str, Any], income: bool) -> Line:
+    category = CategoryName(item.get("category") or ("other_income" if income else "other"))
+    if item.get("merchant"):
+        return Line(
+            "item_line", {"amount": _money(ctx, item), "label": item["merchant"], "category": category}
+        )
+    return Line("item_line_no_merchant", {"amount": _money(ctx, item), "category": category})
+
+
+class ItemsForm:
+    form = forms.ITEMS
+
+    async def prefill(self, ctx: Context) -> SlotValues | Reply:
+        parse = ctx.understood
+        items = policy.split_items(ctx) or []
+        return {
+            "income": parse.intent == "add_income",
+            "date": parse.date.isoformat() if parse.date else None,
+            "items": [
+                {
+                    "amount": str(item.amount),
+                    "currency": item.currency,
+                    "merchant": item.merchant,
+                    "category": item.category,
+                }
+                for item in items
+            ],
+        }
+
+    async def question(self, ctx: Context, slots: Slots) -> Reply:
+        income = bool(slots["income"])
+        key = "confirm_items_income" if income else "confirm_items"
+        head = Line(key, {"count": len(slots["items"]), "day": slot_day(ctx, slots)})
+        listed = (_item_line(ctx, item, income) for item in slots["items"])
+        return Reply(lines=(head, *listed, Line("yes_no")))
+
+    async def submit(self, ctx: Context, slots: Slots) -> Reply:
+        income = bool(slots["income"])
+        day = slot_day(ctx, slots) if slots.get("date") else None
+        ref = ctx.message.provider_message_id
+        cmds = [
+            RecordTransaction(
+                user_id=ctx.user.id,
+                kind=TransactionKind.INCOME if income else TransactionKind.EXPENSE,
+                amount=Decimal(item["amount"]),
+                currency=item.get("currency"),
+                occurred_on=day,
+                merchant=item.get("merchant"),
+                category=item.get("category"),
+                source=Source.CHAT,
+                # One source id per item, so a retried message records each item once.
+                source_ref=f"{ref}#{number}" if ref else None,
+            )
+            for number, item in enumerate(slots["items"], start=1)
+        ]
+        async with ctx.uow() as uow:
+            results = await services.record_transactions(cmds, uow, ctx.clock)
+        recorded = [lines.recorded(result.transaction) for result in results]
+        statuses = {s.budget.id: s for result in results for s in result.budgets}
+        after = [lines.budget(s) for s in statuses.values()]
+        after += [lines.alert(c) for result in results for c in result.crossings]
+        return Reply(
+            lines=(*(line for line, _ in recorded), *after),
+            written=tuple(w for (_, w), result in zip(recorded, results, strict=True) if result.created),
+        )
+
+    def dropped(self, ctx: Context, slots: Slots) -> Reply:
+        return Reply.say("dropped_items", count=len(slots["items"]))
+
+
+def register(handlers: Handlers) -> None:
+    handlers.add_form(ItemsForm())

@@ -1,0 +1,94 @@
+"""Recording an expense or an income: the forms that fill, confirm and write one transaction."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from bot.conversation import forms, lines
+from bot.conversation.context import Context
+from bot.conversation.forms import Form, Slots, SlotValues
+from bot.conversation.handlers import Handlers
+from bot.conversation.reply import CategoryName, Reply
+from domain import services
+from domain.commands import RecordTransaction
+from domain.model import Source, TransactionKind
+from domain.money import Money
+from domain.periods import local_today
+
+
+def slot_money(ctx: Context, slots: Slots) -> Money:
+    return Money(Decimal(str(slots["amount"])), str(slots.get("currency") or ctx.user.currency))
+
+
+def slot_day(ctx: Context, slots: Slots) -> date:
+    day = slots.get("date")
+    return date.fromisoformat(day) if day else local_today(ctx.clock, ctx.user.timezone)
+
+
+def message_slots(ctx: Context) -> SlotValues:
+    """Amount, currency, day, merchant and category as the message gives them (what is absent is left out)."""
+    parse = ctx.understood
+    values: SlotValues = {
+        "amount": None if parse.amount is None else str(parse.amount),
+        "currency": parse.currency if parse.currency != ctx.user.currency else None,
+        "date": parse.date.isoformat() if parse.date else None,
+        "merchant": parse.merchant,
+        "category": parse.category,
+    }
+    return {name: value for name, value in values.items() if value is not None}
+
+
+class RecordForm:
+    """add_expense and add_income."""
+
+    def __init__(self, form: Form, kind: TransactionKind) -> None:
+        self.form = form
+        self.kind = kind
+
+    @property
+    def income(self) -> bool:
+        return self.kind == TransactionKind.INCOME
+
+    async def prefill(self, ctx: Context) -> SlotValues | Reply:
+        return message_slots(ctx)
+
+    async def question(self, ctx: Context, slots: Slots) -> Reply:
+        values: dict[str, object] = {"amount": slot_money(ctx, slots), "day": slot_day(ctx, slots)}
+        if self.income:
+            category = CategoryName(slots.get("category") or "other_income")
+            return Reply.say("confirm_income", category=category, **values)
+        category = CategoryName(slots.get("category") or "other")
+        if slots.get("merchant"):
+            return Reply.say("confirm_expense", merchant=slots["merchant"], category=category, **values)
+        return Reply.say("confirm_expense_no_merchant", category=category, **values)
+
+    async def submit(self, ctx: Context, slots: Slots) -> Reply:
+        money = slot_money(ctx, slots)
+        cmd = RecordTransaction(
+            user_id=ctx.user.id,
+            kind=self.kind,
+            amount=money.amount,
+            currency=money.currency,
+            occurred_on=date.fromisoformat(slots["date"]) if slots.get("date") else None,
+            merchant=slots.get("merchant"),
+            category=slots.get("category"),
+            source=Source.CHAT,
+            source_ref=ctx.message.provider_message_id or None,
+        )
+        async with ctx.uow() as uow:
+            result = await services.record_transaction(cmd, uow, ctx.clock)
+        line, written = lines.recorded(result.transaction)
+        after = [lines.budget(s) for s in result.budgets] + [lines.alert(c) for c in result.crossings]
+        return Reply(lines=(line, *after), written=(written,) if result.created else ())
+
+    def dropped(self, ctx: Context, slots: Slots) -> Reply:
+        kind = "income" if self.income else "expense"
+        if slots.get("amount") is None:
+            return Reply.say(f"dropped_{kind}_no_amount")
+        return Reply.say(f"dropped_{kind}", amount=slot_money(ctx, slots))
+
+
+def register(handlers: Handlers) -> None:
+    handlers.add_form(RecordForm(forms.EXPENSE, TransactionKind.EXPENSE))
+    handlers.add_form(RecordForm(forms.INCOME, TransactionKind.INCOME))

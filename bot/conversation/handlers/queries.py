@@ -1,0 +1,81 @@
+"""Questions about the ledger: balance, spending_summary, list_transactions. They never write."""
+
+from __future__ import annotations
+
+from bot.conversation.context import Context
+from bot.conversation.handlers import Handlers
+from bot.conversation.reply import CategoryName, Line, Reply
+from domain import services
+from domain.commands import GetBalance, GetSpendingSummary, ListTransactions
+from domain.model import Period
+from domain.money import Money
+
+
+def _period(ctx: Context) -> Period | None:
+    parse = ctx.understood
+    if parse.period is None and parse.date is not None:
+        return Period(parse.date, parse.date)
+    return None if parse.period is None else Period(parse.period.start, parse.period.end)
+
+
+async def balance(ctx: Context) -> Reply:
+    async with ctx.uow() as uow:
+        result = await services.get_balance(GetBalance(user_id=ctx.user.id), uow)
+    # The user's own currency first, any others after it, each on its own line (never summed across).
+    totals = sorted(result.totals.values(), key=lambda m: (m.currency != ctx.user.currency, m.currency))
+    if not totals:
+        totals = [Money.zero(ctx.user.currency)]
+    shown = [Line("balance", {"total": totals[0]})]
+    shown += [Line("balance_other", {"total": money}) for money in totals[1:]]
+    if len(result.accounts) > 1:
+        for account in result.accounts:
+            for money in account.balances.values():
+                shown.append(Line("balance_line", {"account": account.account.name, "amount": money}))
+    return Reply(lines=tuple(shown))
+
+
+async def summary(ctx: Context) -> Reply:
+    parse = ctx.understood
+    query = GetSpendingSummary(
+        user_id=ctx.user.id, period=_period(ctx), category=parse.category, merchant=parse.merchant
+    )
+    async with ctx.uow() as uow:
+        result = await services.spending_summary(query, uow, ctx.clock)
+    shown = [
+        Line("summary_total", {"start": result.period.start, "end": result.period.end, "total": result.total})
+    ]
+    for row in result.by_category:
+        shown.append(
+            Line("summary_line", {"category": CategoryName(row.category or "other"), "amount": row.total})
+        )
+    for money in result.other_currencies.values():
+        shown.append(Line("summary_other_currency", {"amount": money}))
+    return Reply(lines=tuple(shown))
+
+
+async def listing(ctx: Context) -> Reply:
+    parse = ctx.understood
+    query = ListTransactions(
+        user_id=ctx.user.id,
+        period=_period(ctx),
+        category=parse.category,
+        merchant=parse.merchant,
+        limit=min(parse.count or 10, 20),
+    )
+    async with ctx.uow() as uow:
+        rows = await services.list_transactions(query, uow)
+    if not rows:
+        return Reply.say("nothing_found")
+    shown = [Line("list_header")]
+    for txn in rows:
+        description: object = txn.merchant or CategoryName(txn.category or "other")
+        shown.append(
+            Line("list_line", {"day": txn.occurred_on, "description": description, "amount": txn.amount})
+        )
+    return Reply(lines=tuple(shown))
+
+
+def register(handlers: Handlers) -> None:
+    handlers.add_answer(["balance"], balance)
+    handlers.add_answer(["spending_summary"], summary)
+    handlers.add_answer(["list_transactions"], listing)

@@ -1,0 +1,59 @@
+"""Reply lines shared by handlers and alert pushes: what was written, budget standing, alerts."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from bot.conversation.reply import CategoryName, Line, Written
+from domain.events import BudgetThresholdCrossed
+from domain.model import Transaction, TransactionKind
+from domain.money import Money
+from domain.results import BudgetStatus
+
+
+def recorded(txn: Transaction) -> tuple[Line, Written]:
+    """The line stating a new transaction (kind, amount, merchant or category, day) and its Written."""
+    income = txn.kind == TransactionKind.INCOME
+    category = CategoryName(txn.category or ("other_income" if income else "other"))
+    values = {"amount": txn.amount, "category": category, "day": txn.occurred_on}
+    if income:
+        key = "income_recorded"
+    elif txn.merchant:
+        key, values = "expense_recorded", {**values, "merchant": txn.merchant}
+    else:
+        key = "expense_recorded_no_merchant"
+    written = Written("recorded", txn.id, txn.amount, txn.occurred_on, txn.merchant or category.key, income)
+    return Line(key, values), written
+
+
+def described(txn: Transaction) -> dict[str, object]:
+    """Values naming an existing transaction in a question or a change: amount, label, day."""
+    label: object = txn.merchant or CategoryName(txn.category or "other")
+    return {"amount": txn.amount, "label": label, "day": txn.occurred_on}
+
+
+def budget(status: BudgetStatus) -> Line:
+    category = CategoryName(status.budget.category)
+    if status.left.amount < 0:
+        over = Money(-status.left.amount, status.left.currency)
+        return Line(
+            "budget_over",
+            {"category": category, "spent": status.spent, "budget": status.budget.amount, "over": over},
+        )
+    return Line(
+        "budget_line",
+        {"category": category, "spent": status.spent, "budget": status.budget.amount, "left": status.left},
+    )
+
+
+def alert(crossing: BudgetThresholdCrossed) -> Line:
+    """alert_over once spending is past the budget, else alert_threshold with the percentage (a 100% crossing
+    that lands exactly on the budget is "100%")."""
+    values: dict[str, object] = {
+        "category": CategoryName(crossing.category),
+        "spent": crossing.spent,
+        "budget": crossing.budget,
+    }
+    if crossing.threshold >= 100 and crossing.spent > crossing.budget:
+        return Line("alert_over", {**values, "over": crossing.spent - crossing.budget})
+    return Line("alert_threshold", {**values, "percent": Decimal(crossing.threshold) / 100})

@@ -1,0 +1,185 @@
+"""Runs the dialogue tables (tests/dialogues/<lang>.yaml) against the agent on fakes, and checks that no reply
+in any of them writes something its text does not state."""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from adapters.cache import connect
+from bot.conversation import Agent, Reply
+from bot.conversation.reply import CategoryName, Line, Written, render_line
+from bot.replies import replies
+from domain import services
+from domain.commands import AddUser, CreateTenant
+from domain.messages import InboundMessage
+from domain.model import Budget, Channel, Language, Tenant, Transaction
+from domain.money import Money
+from tests.unit.fakes import FakeDatabase, FixedClock
+
+TABLES = Path(__file__).resolve().parents[2] / "dialogues"
+NOW = datetime(2026, 12, 6, 15, 0, tzinfo=UTC)
+SETUPS = {
+    "en": ("USD", "en_US", "America/New_York"),
+    "es": ("MXN", "es_MX", "America/Mexico_City"),
+    "pt": ("BRL", "pt_BR", "America/Sao_Paulo"),
+}
+_ids = itertools.count(1)
+
+
+def _load() -> list[tuple[str, dict[str, Any]]]:
+    cases = []
+    for path in sorted(TABLES.glob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        assert data["language"] == path.stem
+        cases += [(path.stem, dialogue) for dialogue in data["dialogues"]]
+    return cases
+
+
+DIALOGUES = _load()
+
+
+@dataclass
+class Turn:
+    text: str
+    reply: Reply
+    rendered: str | None
+    before: dict[uuid.UUID, Transaction]
+    after: dict[uuid.UUID, Transaction]
+    budgets_before: dict[uuid.UUID, Budget]
+    budgets_after: dict[uuid.UUID, Budget]
+
+
+class Conversation:
+    """A fresh tenant and user in `lang`, talking to the real agent over fakes with a pinned clock."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+        self.db = FakeDatabase()
+        self.clock = FixedClock(NOW)
+        self.agent = Agent(unit_of_work=self.db.uow, state=connect(None).state, clock=self.clock)
+        self.tenant: Tenant
+        self.phone = "+1555" + str(next(_ids)).zfill(7)
+
+    async def setup(self) -> Conversation:
+        currency, locale, tz = SETUPS[self.lang]
+        async with self.db.directory() as directory:
+            cmd = CreateTenant(slug="casa", name="Casa", currency=currency, locale=locale, timezone=tz)
+            self.tenant = await services.create_tenant(cmd, directory, self.clock)
+        async with self.db.uow(self.tenant.id) as uow:
+            await services.add_user(
+                AddUser(phone=self.phone, language=Language(self.lang)), self.tenant, uow, self.clock
+            )
+        return self
+
+    async def say(self, text: str, channel: str = "whatsapp") -> Turn:
+        before, budgets_before = dict(self.db.store.transactions), dict(self.db.store.budgets)
+        message = InboundMessage(
+            channel=Channel(channel),
+            provider="twilio",
+            sender=self.phone,
+            recipient="+15550000000",
+            text=text,
+            provider_message_id=f"SM{next(_ids)}",
+            received_at=self.clock.now(),
+        )
+        reply = await self.agent.process(self.tenant, message)
+        return Turn(
+            text,
+            reply,
+            reply.render(),
+            before,
+            dict(self.db.store.transactions),
+            budgets_before,
+            dict(self.db.store.budgets),
+        )
+
+    def ledger(self) -> list[str]:
+        return sorted(_entry(t) for t in self.db.store.transactions.values() if not t.is_deleted)
+
+
+def _entry(txn: Transaction) -> str:
+    money = f"{txn.amount.amount} {txn.amount.currency}"
+    return f"{txn.kind.value} {money} {txn.merchant or '-'} {txn.category or '-'}"
+
+
+async def _run(lang: str, dialogue: dict[str, Any]) -> list[Turn]:
+    conversation = await Conversation(lang).setup()
+    turns = []
+    for number, spec in enumerate(dialogue["turns"], start=1):
+        turn = await conversation.say(str(spec["say"]), spec.get("channel", "whatsapp"))
+        where = f"{lang}: {dialogue['name']}, turn {number} ({spec['say']!r}) answered {turn.rendered!r}"
+        assert list(turn.reply.keys) == spec["reply"], where
+        if "asked" in spec:
+            assert turn.reply.asked == spec["asked"], where
+        if "pending" in spec:
+            pending = turn.reply.pending.form if turn.reply.pending else None
+            assert pending == spec["pending"], where
+        for shown in spec.get("contains", ()):
+            assert turn.rendered is not None and shown in turn.rendered, where
+        if "ledger" in spec:
+            assert conversation.ledger() == sorted(spec["ledger"]), where
+        turns.append(turn)
+    return turns
+
+
+@pytest.mark.parametrize(
+    ("lang", "dialogue"), DIALOGUES, ids=[f"{lang}: {d['name']}" for lang, d in DIALOGUES]
+)
+async def test_dialogue(lang: str, dialogue: dict[str, Any]) -> None:
+    await _run(lang, dialogue)
+
+
+def test_every_language_tells_the_conversations_of_the_issue() -> None:
+    """Every conversation of issue 9 has a dialogue in each language: the same names in each file."""
+    names = {lang: {d["name"] for l2, d in DIALOGUES if l2 == lang} for lang in SETUPS}
+    assert names["es"] == names["en"] == names["pt"]
+
+
+# --- no reply writes what it does not say ---
+
+
+def _changed(turn: Turn) -> set[uuid.UUID]:
+    return {tid for tid, txn in turn.after.items() if turn.before.get(tid) != txn}
+
+
+def _statements(written: Written, lang: str, locale: str) -> list[str]:
+    """What a reply must show of one write: the amount, the day, the merchant or category, and the kind."""
+    r = replies()
+    shown = [r.money(written.amount, lang, locale)]
+    if written.day is not None:
+        shown.append(r.format_value("day", written.day, lang, locale).rstrip("."))
+    if written.label:
+        is_category = written.label in r.keys(lang) or f"category_{written.label}" in r.keys(lang)
+        shown.append(r.category(written.label, lang) if is_category else written.label)
+    if written.kind == "recorded":
+        shown.append(r.render("word_income" if written.income else "word_expense", lang, locale))
+    return shown
+
+
+@pytest.mark.parametrize(
+    ("lang", "dialogue"), DIALOGUES, ids=[f"{lang}: {d['name']}" for lang, d in DIALOGUES]
+)
+async def test_no_reply_writes_what_it_does_not_say(lang: str, dialogue: dict[str, Any]) -> None:
+    for turn in await _run(lang, dialogue):
+        said = {w.transaction_id for w in turn.reply.written if w.transaction_id is not None}
+        assert said == _changed(turn), f"{turn.text!r}: the reply's writes are not the ledger's changes"
+        budgets_changed = sum(turn.budgets_before.get(b) != v for b, v in turn.budgets_after.items())
+        assert budgets_changed == sum(w.kind == "budget_set" for w in turn.reply.written), turn.text
+        text = (turn.rendered or "").casefold()
+        for written in turn.reply.written:
+            for part in _statements(written, lang, turn.reply.locale):
+                assert part.casefold() in text, f"{turn.text!r}: {turn.rendered!r} does not say {part!r}"
+
+
+def test_category_names_render_in_the_readers_language() -> None:
+    line = Line("summary_line", {"category": CategoryName("groceries"), "amount": Money.of("3", "BRL")})
+    assert render_line(line, "pt", "pt_BR") == "• mercado: R$ 3,00"
+    assert render_line(line, "en", "en_US") == "• groceries: R$3.00"
