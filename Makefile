@@ -14,8 +14,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-# A local auth token so the signed test request `centavo demo` prints works out of the box; a real
-# TWILIO_AUTH_TOKEN in the environment wins.
+# `make run PORT=8099` (or PORT in the environment) picks the port; the signed test request `centavo demo`
+# prints is signed for PUBLIC_BASE_URL, so unset it follows the port. A local auth token makes that request
+# work out of the box; a real TWILIO_AUTH_TOKEN in the environment wins.
+PORT ?= 8080
+run: export PORT := $(PORT)
+run: export PUBLIC_BASE_URL ?= http://localhost:$(PORT)
 run: export TWILIO_AUTH_TOKEN ?= centavo-local-dev-token
 run: $(STAMP)
 	$(BIN)/centavo migrate

@@ -1,4 +1,4 @@
-"""create_app(settings): the aiohttp application — cleanup contexts, error middleware and routes."""
+"""create_app(parts): the aiohttp application over the composition root's parts — error middleware, routes."""
 
 from __future__ import annotations
 
@@ -7,10 +7,6 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 
 from aiohttp import web
 
-from adapters.cache import connect
-from adapters.channels import Channel, ConsoleChannel, MetaChannel, TwilioChannel
-from adapters.clock import SystemClock
-from adapters.db import Database
 from bot.keys import (
     AGENT,
     CACHE,
@@ -20,16 +16,12 @@ from bot.keys import (
     METRICS,
     SETTINGS,
     TWILIO_CHANNEL,
-    AgentFactory,
-    AgentLike,
-    Metrics,
+    OpensParts,
 )
 from bot.routes import setup_routes
-from bot.settings import Settings
 from bot.webhooks import WebhookError
-from domain.ports import Clock
 
-__all__ = ["AgentFactory", "AgentLike", "create_app", "meta_channel", "twilio_channel"]
+__all__ = ["create_app"]
 
 log = logging.getLogger(__name__)
 
@@ -47,54 +39,24 @@ async def webhook_errors(request: web.Request, handler: Handler) -> web.StreamRe
         return web.Response(status=exc.status, text=exc.reason)
 
 
-def twilio_channel(settings: Settings) -> Channel:
-    """Twilio REST when credentials are configured, else the console channel (embedded mode)."""
-    if settings.twilio_account_sid and settings.twilio_auth_token:
-        return TwilioChannel(
-            settings.twilio_account_sid,
-            settings.twilio_auth_token,
-            settings.twilio_api_base_url,
-            status_callback=f"{settings.public_base_url}/webhooks/twilio/status",
-        )
-    return ConsoleChannel()
-
-
-def meta_channel(settings: Settings) -> Channel:
-    if settings.meta_access_token:
-        return MetaChannel(settings.meta_access_token, settings.meta_graph_base_url)
-    return ConsoleChannel()
-
-
-def create_app(
-    settings: Settings, *, agent_factory: AgentFactory | None = None, clock: Clock | None = None
-) -> web.Application:
+def create_app(parts: OpensParts) -> web.Application:
+    """The application over the parts `parts.open()` builds (bootstrap.Bootstrap), opened on start-up and
+    closed on clean-up by aiohttp's cleanup context."""
     app = web.Application(middlewares=[webhook_errors])
-    app[SETTINGS] = settings
-    app[CLOCK] = clock or SystemClock()
-    app[METRICS] = Metrics.create()
 
-    async def database(app: web.Application) -> AsyncIterator[None]:
-        app[DATABASE] = Database(settings.database_url, clock=app[CLOCK])
-        yield
-        await app[DATABASE].dispose()
+    async def opened(app: web.Application) -> AsyncIterator[None]:
+        async with parts.open() as built:
+            app[SETTINGS] = built.settings
+            app[CLOCK] = built.clock
+            app[METRICS] = built.metrics
+            app[DATABASE] = built.db
+            app[CACHE] = built.need_cache()
+            app[TWILIO_CHANNEL] = built.channels["twilio"]
+            app[META_CHANNEL] = built.channels["meta"]
+            if built.agent is not None:
+                app[AGENT] = built.agent
+            yield
 
-    async def cache(app: web.Application) -> AsyncIterator[None]:
-        app[CACHE] = connect(settings.redis_url)
-        yield
-        await app[CACHE].close()
-
-    async def channels(app: web.Application) -> AsyncIterator[None]:
-        app[TWILIO_CHANNEL] = twilio_channel(settings)
-        app[META_CHANNEL] = meta_channel(settings)
-        yield
-        await app[TWILIO_CHANNEL].close()
-        await app[META_CHANNEL].close()
-
-    async def agent(app: web.Application) -> AsyncIterator[None]:
-        if agent_factory is not None:
-            app[AGENT] = agent_factory(app[DATABASE], app[CACHE], app[CLOCK], app[METRICS])
-        yield
-
-    app.cleanup_ctx.extend([database, cache, channels, agent])
+    app.cleanup_ctx.append(opened)
     setup_routes(app)
     return app

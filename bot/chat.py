@@ -1,4 +1,4 @@
-"""`centavo chat`: talk to the same agent in a terminal, on the embedded defaults or the configured stores."""
+"""`centavo chat`: talk to the same agent as the webhooks in a terminal, over the composition root's parts."""
 
 from __future__ import annotations
 
@@ -6,11 +6,7 @@ import asyncio
 import uuid
 from collections.abc import AsyncIterator, Callable
 
-from adapters.cache import connect
-from adapters.clock import SystemClock
-from adapters.db import Database
-from bot.conversation import agent_factory
-from bot.settings import Settings
+from bot.keys import Parts
 from domain import services
 from domain.commands import AddUser
 from domain.errors import NotFound
@@ -30,56 +26,59 @@ async def terminal_lines(prompt: str = "you> ") -> AsyncIterator[str]:
             return
 
 
+SWITCH_PHRASES = {Language.EN: "speak english", Language.ES: "speak spanish", Language.PT: "speak portuguese"}
+"""A message that asks the agent to switch to each language (bot.conversation.language_request)."""
+
+
 async def chat(
-    settings: Settings,
+    parts: Parts,
     *,
     tenant_slug: str,
     phone: str,
     lang: str | None,
     lines: AsyncIterator[str],
     say: Callable[[str], None],
+    note: Callable[[str], None] | None = None,
 ) -> None:
-    """Send every line to the agent as `phone` of `tenant_slug` and show each reply."""
-    db = Database(settings.database_url)
-    cache = connect(settings.redis_url)
-    clock = SystemClock()
-    try:
-        async with db.directory() as directory:
-            tenant = await directory.tenants.get_by_slug(tenant_slug)
-        if tenant is None:
-            raise NotFound("tenant", tenant_slug)
-        if lang is not None:
-            await _prefer_language(db, tenant, phone, Language(lang), clock)
-        agent = agent_factory(db, cache, clock)
-        async for line in lines:
-            if not line.strip():
-                continue
-            message = InboundMessage(
-                channel=Channel.CONSOLE,
-                provider="console",
-                sender=phone,
-                recipient=CHAT_ADDRESS,
-                text=line,
-                provider_message_id=f"console-{uuid.uuid4().hex}",
-                received_at=clock.now(),
-            )
-            reply = await agent.handle(tenant, message)
-            if reply:
-                say(reply)
-    finally:
-        await cache.close()
-        await db.dispose()
+    """Send every line to the agent as `phone` (E.164, already checked) of `tenant_slug` and `say` each
+    reply; `note` (default `say`) tells, before the first reply, why --lang was not applied."""
+    agent = parts.need_agent()
+    async with parts.db.directory() as directory:
+        tenant = await directory.tenants.get_by_slug(tenant_slug)
+    if tenant is None:
+        raise NotFound("tenant", tenant_slug)
+    if lang is not None:
+        notice = await _start_in(parts, tenant, phone, Language(lang))
+        if notice:
+            (note or say)(notice)
+    async for line in lines:
+        if not line.strip():
+            continue
+        message = InboundMessage(
+            channel=Channel.CONSOLE,
+            provider="console",
+            sender=phone,
+            recipient=CHAT_ADDRESS,
+            text=line,
+            provider_message_id=f"console-{uuid.uuid4().hex}",
+            received_at=parts.clock.now(),
+        )
+        reply = await agent.handle(tenant, message)
+        if reply:
+            say(reply)
 
 
-async def _prefer_language(
-    db: Database, tenant: Tenant, phone: str, lang: Language, clock: SystemClock
-) -> None:
-    # --lang: the chat starts in that language, for a new user (enrolled now) or an existing one.
-    async with db.unit_of_work(tenant.id) as uow:
+async def _start_in(parts: Parts, tenant: Tenant, phone: str, lang: Language) -> str | None:
+    """Enrol a new user in `lang`; an existing one keeps the language they chose (their money and dates
+    follow their locale, and the webhooks answer them too), so only say how to switch."""
+    async with parts.db.unit_of_work(tenant.id) as uow:
         user = await uow.users.get_by_phone(phone)
         if user is None:
-            await services.add_user(AddUser(phone=phone, name="", language=lang), tenant, uow, clock)
-            return
-        user.language = lang
-        await uow.users.update(user)
-        await uow.commit()
+            await services.add_user(AddUser(phone=phone, name="", language=lang), tenant, uow, parts.clock)
+            return None
+    if user.language == lang:
+        return None
+    return (
+        f"{phone} already speaks {user.language}; --lang applies to new users. "
+        f"Send '{SWITCH_PHRASES[lang]}' to switch."
+    )

@@ -5,20 +5,29 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
+import shlex
 import sys
 import uuid
 from collections.abc import Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING
 
-from adapters.clock import SystemClock
 from adapters.db import ChannelEndpoint, Database
 from adapters.db.messaging import Provider
-from adapters.db.migrate import upgrade
+from adapters.db.migrate import current_revision, upgrade
 from bot.settings import Settings
 from bot.webhooks.inbound import E164
-from domain import services
+from domain import services, validation
 from domain.commands import AddUser, CreateTenant
 from domain.errors import Conflict, DomainError, NotFound, ValidationError
 from domain.model import Tenant
+
+if TYPE_CHECKING:
+    from bot.keys import Parts
+
+# bot.bootstrap (the composition root) is imported by the commands that build parts, not here: it loads
+# the cache, channel and HTTP libraries, which `centavo nlu` and --help should not wait for.
 
 DEMO_TENANT = CreateTenant(
     slug="demo", name="Centavo demo", currency="USD", locale="en_US", timezone="America/New_York"
@@ -26,16 +35,24 @@ DEMO_TENANT = CreateTenant(
 DEMO_PHONE = "+15550100001"
 DEMO_NUMBER = "+15550100000"
 """The demo tenant's Twilio number: where the printed test request is sent to."""
+DEMO_NEW_PHONE = "+15550100002"
+"""A number the demo does not enrol, for trying `centavo chat --lang` as a new user."""
+DEFAULT_PORT = 8080
+LOCAL_DEV_TOKEN = "centavo-local-dev-token"
+"""The Makefile's TWILIO_AUTH_TOKEN for `make run`: not a secret, so the demo may print it."""
+NO_TOKEN = "Set TWILIO_AUTH_TOKEN to get a signed test request (`make run` uses a local one)."
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="centavo", description="Centavo, a chat-first money assistant.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    commands.add_parser("migrate", help="upgrade the database schema to the latest revision")
+    commands.add_parser(
+        "migrate", help="create or upgrade the database schema to the latest revision, and say which"
+    )
     serve = commands.add_parser("serve", help="run the HTTP server (webhooks, probes, metrics)")
     serve.add_argument("--host", default="0.0.0.0")
-    serve.add_argument("--port", type=int, default=8080)
+    serve.add_argument("--port", type=int, help=f"default: $PORT, else {DEFAULT_PORT}")
     worker = commands.add_parser("worker", help="answer stored inbound messages nobody answered")
     worker.add_argument("--once", action="store_true", help="run one pass and exit")
     channel = commands.add_parser("channel", help="route provider numbers to tenants").add_subparsers(
@@ -57,7 +74,9 @@ def build_parser() -> argparse.ArgumentParser:
     chat = commands.add_parser("chat", help="talk to the assistant in this terminal (Ctrl-D to quit)")
     chat.add_argument("--tenant", default=DEMO_TENANT.slug, help="tenant slug (default: demo)")
     chat.add_argument("--phone", default=DEMO_PHONE, help=f"who you are, E.164 (default: {DEMO_PHONE})")
-    chat.add_argument("--lang", choices=["en", "es", "pt"], help="start in this language")
+    chat.add_argument(
+        "--lang", choices=["en", "es", "pt"], help="the language of a new user (an existing one keeps theirs)"
+    )
     commands.add_parser(
         "nlu", help="understand messages: JSON Lines requests on stdin, results on stdout (NLU_CONTRACT.md)"
     )
@@ -104,7 +123,7 @@ async def _find_tenant(db: Database, slug: str) -> Tenant:
     return tenant
 
 
-async def _create_tenant(db: Database, args: argparse.Namespace) -> None:
+async def _create_tenant(parts: Parts, args: argparse.Namespace) -> None:
     cmd = CreateTenant(
         slug=args.slug,
         name=args.name,
@@ -114,8 +133,8 @@ async def _create_tenant(db: Database, args: argparse.Namespace) -> None:
         language=args.lang,
         policy=args.policy,
     )
-    async with db.directory() as directory:
-        tenant = await services.create_tenant(cmd, directory, SystemClock())
+    async with parts.db.directory() as directory:
+        tenant = await services.create_tenant(cmd, directory, parts.clock)
     print(f"created tenant {tenant.slug} ({tenant.id}) {tenant.currency} {tenant.locale} {tenant.timezone}")
 
 
@@ -127,8 +146,8 @@ async def _list_tenants(db: Database) -> None:
         print(f"{t.slug}\t{t.name}\t{t.language}\t{t.locale}\t{t.currency}\t{t.timezone}\t{t.policy}")
 
 
-async def _add_user(db: Database, args: argparse.Namespace) -> None:
-    tenant = await _find_tenant(db, args.tenant)
+async def _add_user(parts: Parts, args: argparse.Namespace) -> None:
+    tenant = await _find_tenant(parts.db, args.tenant)
     cmd = AddUser(
         phone=args.phone,
         name=args.name,
@@ -137,8 +156,8 @@ async def _add_user(db: Database, args: argparse.Namespace) -> None:
         currency=args.currency,
         timezone=args.tz,
     )
-    async with db.unit_of_work(tenant.id) as uow:
-        user = await services.add_user(cmd, tenant, uow, SystemClock())
+    async with parts.db.unit_of_work(tenant.id) as uow:
+        user = await services.add_user(cmd, tenant, uow, parts.clock)
     print(f"added user {user.phone} ({user.id}) to {tenant.slug}: {user.language} {user.currency}")
 
 
@@ -175,20 +194,53 @@ async def _add_channel(db: Database, args: argparse.Namespace) -> None:
     print(f"routed {provider} {address} to {tenant.slug}")
 
 
-def _signed_request(settings: Settings, text: str, sender: str, recipient: str, *, sms: bool = False) -> str:
+def _signed_request(
+    settings: Settings, text: str, sender: str, recipient: str, *, sms: bool = False
+) -> str | None:
+    """The curl command alone (so it can be piped to sh), or None without a TWILIO_AUTH_TOKEN."""
     from bot.signed_request import curl_command, twilio_form
 
     if not settings.twilio_auth_token:
-        return "Set TWILIO_AUTH_TOKEN to get a signed test request (`make run` uses a local one)."
+        return None
     form = twilio_form(text, sender, recipient, whatsapp=not sms)
-    command = curl_command(
-        form, public_base_url=settings.public_base_url, auth_token=settings.twilio_auth_token
-    )
-    return f"Try the webhook (the reply comes back as TwiML):\n  {command}"
+    return curl_command(form, public_base_url=settings.public_base_url, auth_token=settings.twilio_auth_token)
 
 
-async def _demo(db: Database, settings: Settings) -> None:
-    clock = SystemClock()
+def _how_to_talk(settings: Settings) -> list[str]:
+    """What `centavo demo` prints after the listing: commands on lines of their own, so each can be copied
+    as it is, and the prose as `#` comments a shell ignores."""
+    lines = [
+        "",
+        "# Talk to it in this terminal as the demo user (Ctrl-D to quit; try: spent 25 at Starbucks):",
+        ".venv/bin/centavo chat",
+        "# ...or as a new user who writes Portuguese (try: gastei 45,90 no mercado ontem):",
+        f".venv/bin/centavo chat --phone {DEMO_NEW_PHONE} --lang pt",
+    ]
+    command = _signed_request(settings, "spent 25 at Starbucks", DEMO_PHONE, DEMO_NUMBER)
+    if command is None:
+        lines.append("# " + NO_TOKEN)
+    else:
+        env = f"PUBLIC_BASE_URL={shlex.quote(settings.public_base_url)}"
+        if settings.twilio_auth_token == LOCAL_DEV_TOKEN:
+            env = f"TWILIO_AUTH_TOKEN={LOCAL_DEV_TOKEN} {env}"
+            needs = ""
+        else:
+            needs = " (with the server's TWILIO_AUTH_TOKEN in the environment)"
+        lines += [
+            "# Post a signed message to the running server's webhook (the reply comes back as TwiML):",
+            command,
+            f"# Another message, any text{needs}:",
+            f"{env} .venv/bin/centavo signed-request --text 'gastei 30 na farmacia' | sh",
+        ]
+    return [
+        *lines,
+        "# Real traffic: set TWILIO_AUTH_TOKEN and PUBLIC_BASE_URL, route your number with",
+        "# `centavo channel add --tenant demo --twilio-number +1...`, and point Twilio at /webhooks/twilio.",
+    ]
+
+
+async def _demo(parts: Parts) -> None:
+    db, clock = parts.db, parts.clock
     try:
         async with db.directory() as directory:
             tenant = await services.create_tenant(DEMO_TENANT, directory, clock)
@@ -207,44 +259,57 @@ async def _demo(db: Database, settings: Settings) -> None:
             await directory.commit()
             print(f"routed the demo number {DEMO_NUMBER} to '{tenant.slug}'")
     await _list_users(db, tenant.slug)
-    print(
-        "\nTalk to it: .venv/bin/centavo chat --lang pt   (try: gastei 45,90 no mercado ontem)\n"
-        + _signed_request(settings, "spent 25 at Starbucks", DEMO_PHONE, DEMO_NUMBER)
-        + "\n  (another message: .venv/bin/centavo signed-request --text 'gastei 30 na farmacia', with the "
-        "server's TWILIO_AUTH_TOKEN in the environment; `make run` uses centavo-local-dev-token)\n"
-        "Real traffic: set TWILIO_AUTH_TOKEN and PUBLIC_BASE_URL, route your number with "
-        "`centavo channel add --tenant demo --twilio-number +1...`, and point Twilio at /webhooks/twilio."
-    )
+    print("\n".join(_how_to_talk(parts.settings)))
+
+
+async def _chat(args: argparse.Namespace, settings: Settings) -> None:
+    from bot.bootstrap import Bootstrap
+    from bot.chat import chat, terminal_lines
+
+    async with Bootstrap(settings, channels=False).open() as parts:
+        await chat(
+            parts,
+            tenant_slug=args.tenant,
+            phone=args.phone,
+            lang=args.lang,
+            lines=terminal_lines(),
+            say=lambda text: print(f"centavo> {text}"),
+            note=print,
+        )
 
 
 async def _run(args: argparse.Namespace, settings: Settings) -> None:
-    db = Database(settings.database_url)
-    try:
-        if args.command == "demo":
-            await _demo(db, settings)
-        elif args.command == "chat":
-            from bot.chat import chat, terminal_lines
+    from bot.bootstrap import Bootstrap
 
-            await chat(
-                settings,
-                tenant_slug=args.tenant,
-                phone=args.phone,
-                lang=args.lang,
-                lines=terminal_lines(),
-                say=lambda text: print(f"centavo> {text}"),
-            )
+    if args.command == "chat":
+        await _chat(args, settings)
+        return
+    async with Bootstrap.database_only(settings).open() as parts:
+        if args.command == "demo":
+            await _demo(parts)
         elif args.command == "tenant" and args.action == "create":
-            await _create_tenant(db, args)
+            await _create_tenant(parts, args)
         elif args.command == "tenant" and args.action == "list":
-            await _list_tenants(db)
+            await _list_tenants(parts.db)
         elif args.command == "user" and args.action == "add":
-            await _add_user(db, args)
+            await _add_user(parts, args)
         elif args.command == "channel" and args.action == "add":
-            await _add_channel(db, args)
+            await _add_channel(parts.db, args)
         elif args.command == "user" and args.action == "list":
-            await _list_users(db, args.tenant)
-    finally:
-        await db.dispose()
+            await _list_users(parts.db, args.tenant)
+
+
+def _migrate(settings: Settings) -> str:
+    """Upgrade to the newest revision and say what happened, naming the revisions."""
+    url = settings.migration_database_url
+    before = current_revision(url)
+    upgrade(url)
+    after = current_revision(url)
+    if before is None:
+        return f"created the schema at revision {after}"
+    if before != after:
+        return f"upgraded from {before} to {after}"
+    return f"already at the latest revision {after}"
 
 
 def _nlu() -> int:
@@ -263,39 +328,86 @@ def _serve(settings: Settings, host: str, port: int) -> int:
     from aiohttp import web
 
     from bot.app import create_app
-    from bot.worker import default_agent_factory
+    from bot.bootstrap import Bootstrap
 
     logging.basicConfig(level=settings.log_level)
-    web.run_app(create_app(settings, agent_factory=default_agent_factory()), host=host, port=port)
+    web.run_app(create_app(Bootstrap(settings)), host=host, port=port)
     return 0
 
 
 def _worker(settings: Settings, *, once: bool) -> int:
     from bot import worker
+    from bot.bootstrap import Bootstrap
+
+    async def run() -> int:
+        async with Bootstrap(settings).open() as parts:
+            return await worker.run(parts, once=once)
 
     logging.basicConfig(level=settings.log_level)
-    done = asyncio.run(worker.run(settings, worker.default_agent_factory(), once=once))
+    done = asyncio.run(run())
     if once:
         print(f"done: {done} (messages answered plus budget alert events settled)")
     return 0
+
+
+def _port(args: argparse.Namespace) -> int:
+    """--port (serve), else the PORT environment variable, else 8080."""
+    if getattr(args, "port", None) is not None:
+        field, value = "port", str(args.port)
+    elif os.environ.get("PORT", "").strip():
+        field, value = "PORT", os.environ["PORT"].strip()
+    else:
+        return DEFAULT_PORT
+    if not value.isdigit() or not 0 < int(value) < 65536:
+        raise ValidationError(field, f"must be a TCP port, 1 to 65535 (got {value!r})")
+    return int(value)
+
+
+def _settings(port: int) -> Settings:
+    settings = Settings.from_env()
+    if not os.environ.get("PUBLIC_BASE_URL", "").strip():
+        # Signatures are checked against PUBLIC_BASE_URL. Unset, it is this machine on the port served, so
+        # the request `centavo demo` prints under PORT=8099 verifies on `centavo serve` under PORT=8099.
+        settings = replace(settings, public_base_url=f"http://localhost:{port}")
+    return settings
+
+
+def _check_phones(args: argparse.Namespace) -> None:
+    """Refuse a malformed number before anything runs, naming the option; keep the normalized form."""
+    if args.command in ("chat", "signed-request") or (args.command, getattr(args, "action", None)) == (
+        "user",
+        "add",
+    ):
+        args.phone = validation.phone(args.phone)
+    if args.command == "signed-request":
+        try:
+            args.to = validation.phone(args.to)
+        except ValidationError as exc:
+            raise ValidationError("to", exc.message) from None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "nlu":
         return _nlu()
-    settings = Settings.from_env()
-    if args.command == "serve":
-        return _serve(settings, args.host, args.port)
-    if args.command == "signed-request":
-        print(_signed_request(settings, args.text, args.phone, args.to, sms=args.sms))
-        return 0 if settings.twilio_auth_token else 2
     try:
+        _check_phones(args)
+        port = _port(args)
+        settings = _settings(port)
+        if args.command == "serve":
+            return _serve(settings, args.host, port)
+        if args.command == "signed-request":
+            command = _signed_request(settings, args.text, args.phone, args.to, sms=args.sms)
+            if command is None:
+                print(NO_TOKEN, file=sys.stderr)
+                return 2
+            # Nothing but the command on stdout: `centavo signed-request | sh` runs it.
+            print(command)
+            return 0
         if args.command == "worker":
             return _worker(settings, once=args.once)
         if args.command == "migrate":
-            upgrade(settings.migration_database_url)
-            print("database is at the latest revision")
+            print(_migrate(settings))
         else:
             asyncio.run(_run(args, settings))
     except (ValidationError, Conflict) as exc:

@@ -1,8 +1,11 @@
-"""Every web.AppKey of the application, typed, in one place; and the agent Protocol the routes call."""
+"""Every web.AppKey of the application, typed, in one place; the agent Protocol the routes call, and the
+Parts the composition root (bot/bootstrap.py) hands to the app, the worker and the chat."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from aiohttp import web
@@ -18,7 +21,7 @@ from domain.ports import Clock
 
 
 class AgentLike(Protocol):
-    """What the routes and the worker need from the conversation agent (bot/agent.py)."""
+    """What the routes and the worker need from the conversation agent (bot/conversation/)."""
 
     async def handle(self, tenant: Tenant, message: InboundMessage) -> str | None: ...
 
@@ -70,6 +73,43 @@ class Metrics:
             ),
             errors=Counter("errors", "Errors by kind", ["kind"], registry=registry),
         )
+
+
+@dataclass(frozen=True, slots=True)
+class Parts:
+    """The object graph one command runs on, built and opened by bot/bootstrap.py (the only place that
+    builds it) and closed by it; defined here so the app, the worker and the chat can take it without
+    importing the composition root."""
+
+    settings: Settings
+    clock: Clock
+    metrics: Metrics
+    db: Database
+    cache: Cache | None = None
+    """None for the commands that need only the database (tenant, user, channel, demo)."""
+    channels: Mapping[str, Channel] = field(default_factory=dict)
+    """"twilio" and "meta" -> the channel that sends for that provider; empty when nothing is sent."""
+    agent: AgentLike | None = None
+    """None when no agent was asked for: messages are stored and left for the worker."""
+
+    def need_cache(self) -> Cache:
+        """The cache, for code that cannot run without one; a missing one is a wiring bug."""
+        if self.cache is None:
+            raise RuntimeError("this command was built without a cache (bot/bootstrap.py options)")
+        return self.cache
+
+    def need_agent(self) -> AgentLike:
+        """The agent, for code that cannot run without one (the worker, the chat)."""
+        if self.agent is None:
+            raise RuntimeError("this command was built without an agent (bot/bootstrap.py options)")
+        return self.agent
+
+
+class OpensParts(Protocol):
+    """Something that builds and opens the Parts for as long as the context lasts (bootstrap.Bootstrap):
+    what create_app takes, so aiohttp's cleanup context owns their lifetime."""
+
+    def open(self) -> AbstractAsyncContextManager[Parts]: ...
 
 
 SETTINGS = web.AppKey("settings", Settings)

@@ -7,14 +7,11 @@ import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
-from adapters.cache import Cache, connect
 from adapters.channels import Channel
 from adapters.db import Database
 from bot import inbox
 from bot.alerts import AlertDispatcher, AlertTemplates
-from bot.app import meta_channel, twilio_channel
-from bot.keys import AgentFactory, AgentLike
-from bot.settings import Settings
+from bot.keys import AgentLike, Parts
 from domain.ports import Clock
 
 log = logging.getLogger(__name__)
@@ -73,37 +70,19 @@ class Worker:
         return done
 
 
-async def run(
-    settings: Settings, agent_factory: AgentFactory, *, once: bool, clock: Clock | None = None
-) -> int:
-    """Build the worker's resources, run one pass (once) or loop until cancelled; return the work done
-    (messages answered plus alert events settled)."""
-    from adapters.clock import SystemClock
-
-    clock = clock or SystemClock()
-    db = Database(settings.database_url, clock=clock)
-    cache: Cache = connect(settings.redis_url)
-    channels = {"twilio": twilio_channel(settings), "meta": meta_channel(settings)}
+async def run(parts: Parts, *, once: bool) -> int:
+    """Run the worker over the composition root's parts (bot/bootstrap.py): one pass (once) or loop until
+    cancelled; return the work done (messages answered plus alert events settled)."""
+    channels = dict(parts.channels)
+    alerts = AlertDispatcher(
+        parts.db, channels, parts.clock, templates=AlertTemplates.from_settings(parts.settings)
+    )
+    worker = Worker(parts.db, parts.need_agent(), channels, parts.clock, alerts=alerts)
     total = 0
-    try:
-        alerts = AlertDispatcher(db, channels, clock, templates=AlertTemplates.from_settings(settings))
-        worker = Worker(db, agent_factory(db, cache, clock), channels, clock, alerts=alerts)
-        while True:
-            answered = await worker.run_once()
-            total += answered
-            if once:
-                return total
-            if not answered:
-                await asyncio.sleep(IDLE_SLEEP_S)
-    finally:
-        for channel in channels.values():
-            await channel.close()
-        await cache.close()
-        await db.dispose()
-
-
-def default_agent_factory() -> AgentFactory:
-    """The conversation agent's factory (imported here so `centavo nlu` and the CLI do not load it)."""
-    from bot.conversation import agent_factory
-
-    return agent_factory
+    while True:
+        answered = await worker.run_once()
+        total += answered
+        if once:
+            return total
+        if not answered:
+            await asyncio.sleep(IDLE_SLEEP_S)

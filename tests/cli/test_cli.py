@@ -81,6 +81,7 @@ def test_user_keeps_its_own_language_and_currency(database: Path, capsys: pytest
     ("args", "field"),
     [
         (["user", "add", "--tenant", "casa", "--phone", "11987654321"], "phone"),
+        (["user", "add", "--tenant", "casa", "--phone", "12345"], "phone"),
         (["user", "add", "--tenant", "casa", "--phone", "+55abc"], "phone"),
         (["user", "add", "--tenant", "casa", "--phone", "+5511987654321", "--currency", "XYZ"], "currency"),
     ],

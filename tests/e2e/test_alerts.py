@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-import bot.worker
+import bot.bootstrap
 from adapters.clock import SystemClock
 from adapters.db import Database, InboxMessage
 from adapters.db.tables import outbound_messages, outbox
@@ -71,7 +71,7 @@ async def test_worker_once_pushes_an_admin_api_crossing_on_whatsapp(
     }
     for name, value in env.items():
         monkeypatch.setenv(name, value)
-    monkeypatch.setattr(bot.worker, "default_agent_factory", lambda: stub_factory(StubAgent()))
+    monkeypatch.setattr(bot.bootstrap, "default_agent_factory", lambda: stub_factory(StubAgent()))
 
     assert await asyncio.to_thread(cli.main, ["worker", "--once"]) == 0
     assert await asyncio.to_thread(cli.main, ["worker", "--once"]) == 0  # nothing left: no second push

@@ -12,11 +12,12 @@ import sqlalchemy as sa
 from aiohttp.test_utils import TestClient
 from twilio.request_validator import RequestValidator
 
-import bot.worker
+import bot.bootstrap
 from adapters.db import Database
 from adapters.db.tables import inbox, outbound_messages
 from bot import cli
 from bot.app import create_app
+from bot.bootstrap import Bootstrap
 from bot.settings import Settings
 from tests.e2e.conftest import (
     PUBLIC_BASE_URL,
@@ -65,7 +66,7 @@ def agent() -> StubAgent:
 
 @pytest.fixture
 async def client(aiohttp_client, settings: Settings, agent: StubAgent) -> TestClient:
-    return await aiohttp_client(create_app(settings, agent_factory=stub_factory(agent)))
+    return await aiohttp_client(create_app(Bootstrap(settings, agent_factory=stub_factory(agent))))
 
 
 async def test_signed_message_gets_twiml_reply_and_an_inbox_row(
@@ -161,7 +162,7 @@ async def test_health_ready_and_metrics(client: TestClient, routed: Routed) -> N
 
 
 async def test_readyz_is_503_when_redis_is_unreachable(aiohttp_client, settings: Settings) -> None:
-    app = create_app(replace(settings, redis_url="redis://127.0.0.1:1/0"))
+    app = create_app(Bootstrap(replace(settings, redis_url="redis://127.0.0.1:1/0"), agent=False))
     client = await aiohttp_client(app)
     response = await client.get("/readyz")
     assert response.status == 503
@@ -172,7 +173,7 @@ async def test_readyz_is_503_when_redis_is_unreachable(aiohttp_client, settings:
 async def test_without_an_agent_messages_are_stored_and_answered_empty(
     aiohttp_client, settings: Settings, db: Database, routed: Routed
 ) -> None:
-    client = await aiohttp_client(create_app(settings))
+    client = await aiohttp_client(create_app(Bootstrap(settings, agent=False)))
     params = twilio_form(routed)
     response = await client.post("/webhooks/twilio", data=urlencode(params), headers=signed(params))
     assert response.status == 200
@@ -210,7 +211,7 @@ async def test_worker_once_answers_a_pending_message_through_twilio(
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     agent = StubAgent()
-    monkeypatch.setattr(bot.worker, "default_agent_factory", lambda: stub_factory(agent))
+    monkeypatch.setattr(bot.bootstrap, "default_agent_factory", lambda: stub_factory(agent))
 
     assert await asyncio.to_thread(cli.main, ["worker", "--once"]) == 0
 

@@ -13,6 +13,7 @@ from aiohttp.test_utils import TestClient
 from adapters.db import Database
 from adapters.db.tables import inbox, transactions, users
 from bot.app import create_app
+from bot.bootstrap import Bootstrap
 from bot.conversation import agent_factory
 from bot.settings import Settings
 from tests.e2e.conftest import Routed
@@ -21,7 +22,7 @@ from tests.e2e.test_app import signed
 
 @pytest.fixture
 async def client(aiohttp_client, settings: Settings) -> TestClient:
-    return await aiohttp_client(create_app(settings, agent_factory=agent_factory))
+    return await aiohttp_client(create_app(Bootstrap(settings, agent_factory=agent_factory)))
 
 
 def form(routed: Routed, body: str, sender: str = "+5511987654321", sid: str | None = None) -> dict[str, str]:

@@ -9,6 +9,7 @@ from dataclasses import replace
 
 from adapters.db import Database
 from bot.app import create_app
+from bot.bootstrap import Bootstrap
 from bot.settings import Settings
 from tests.e2e.conftest import META_SECRET, REPLY, Routed, StubAgent, stub_factory
 from tests.e2e.test_app import inbox_rows
@@ -50,7 +51,7 @@ async def test_signed_meta_message_is_stored_and_answered_through_the_graph_api(
     configured = replace(
         settings, meta_access_token="meta-token", meta_graph_base_url=str(graph.make_url("/v21.0"))
     )
-    client = await aiohttp_client(create_app(configured, agent_factory=stub_factory(StubAgent())))
+    client = await aiohttp_client(create_app(Bootstrap(configured, agent_factory=stub_factory(StubAgent()))))
 
     body = payload(routed, "wamid.ONE", "gastei 10 no mercado")
     response = await client.post("/webhooks/meta", data=body, headers=signature(body))
@@ -69,7 +70,7 @@ async def test_signed_meta_message_is_stored_and_answered_through_the_graph_api(
 async def test_forged_meta_message_is_refused_and_not_stored(
     aiohttp_client, settings: Settings, db: Database, routed: Routed
 ) -> None:
-    client = await aiohttp_client(create_app(settings, agent_factory=stub_factory(StubAgent())))
+    client = await aiohttp_client(create_app(Bootstrap(settings, agent_factory=stub_factory(StubAgent()))))
     body = payload(routed, "wamid.FORGED", "gastei 10 no mercado")
     response = await client.post("/webhooks/meta", data=body, headers=signature(body, "not-the-secret"))
     assert response.status == 403

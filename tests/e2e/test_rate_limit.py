@@ -9,6 +9,7 @@ from aiohttp.test_utils import TestClient
 
 from adapters.db import Database
 from bot.app import create_app
+from bot.bootstrap import Bootstrap
 from bot.settings import Settings
 from tests.e2e.conftest import REPLY, Routed, StubAgent, stub_factory
 from tests.e2e.test_app import inbox_rows, signed, twilio_form
@@ -25,7 +26,7 @@ async def test_a_burst_of_20_then_one_polite_refusal_then_silence(
     aiohttp_client, settings: Settings, db: Database, routed: Routed
 ) -> None:
     agent = StubAgent()
-    client = await aiohttp_client(create_app(settings, agent_factory=stub_factory(agent)))
+    client = await aiohttp_client(create_app(Bootstrap(settings, agent_factory=stub_factory(agent))))
     answers = [await post(client, routed) for _ in range(23)]
     assert all(REPLY in a for a in answers[:20])
     # The sender is unknown to the tenant (pt_BR), so the refusal comes in the tenant's language.
@@ -41,7 +42,7 @@ async def test_with_redis_unreachable_messages_are_still_answered(
 ) -> None:
     agent = StubAgent()
     broken = replace(settings, redis_url="redis://127.0.0.1:1/0")
-    client = await aiohttp_client(create_app(broken, agent_factory=stub_factory(agent)))
+    client = await aiohttp_client(create_app(Bootstrap(broken, agent_factory=stub_factory(agent))))
     answers = [await post(client, routed) for _ in range(3)]
     assert all(REPLY in a for a in answers)
     assert len(await inbox_rows(db, routed)) == 3

@@ -14,6 +14,7 @@ from adapters.db import Database
 from adapters.db.tables import inbox, outbound_messages, transactions
 from bot import cli
 from bot.app import create_app
+from bot.bootstrap import Bootstrap
 from bot.conversation import Agent, agent_factory
 from bot.keys import Metrics
 from bot.settings import Settings
@@ -73,7 +74,7 @@ async def test_a_message_whose_handling_crashed_is_recorded_once_and_answered_by
         crashing.append(CrashingOnce(agent_factory(db, cache, clock, metrics)))
         return crashing[0]
 
-    client: TestClient = await aiohttp_client(create_app(settings, agent_factory=factory))
+    client: TestClient = await aiohttp_client(create_app(Bootstrap(settings, agent_factory=factory)))
     params = form(routed, "gastei R$ 45,90 no mercado")
     response = await client.post("/webhooks/twilio", data=urlencode(params), headers=signed(params))
     # Stored, not answered: Twilio gets an empty TwiML (no retry storm) and the row waits for the worker.

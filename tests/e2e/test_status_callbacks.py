@@ -14,7 +14,8 @@ from aiohttp.test_utils import TestClient
 from adapters.clock import SystemClock
 from adapters.db import Database
 from adapters.db.tables import outbound_messages
-from bot.app import create_app, twilio_channel
+from bot.app import create_app
+from bot.bootstrap import Bootstrap, twilio_channel
 from bot.settings import Settings
 from bot.worker import Worker
 from tests.e2e.conftest import (
@@ -81,7 +82,7 @@ async def post_status(client: TestClient, params: dict[str, str], token: str = T
 
 @pytest.fixture
 async def client(aiohttp_client, settings: Settings) -> TestClient:
-    return await aiohttp_client(create_app(settings, agent_factory=stub_factory(StubAgent())))
+    return await aiohttp_client(create_app(Bootstrap(settings, agent_factory=stub_factory(StubAgent()))))
 
 
 async def test_twilio_callbacks_move_the_message_forward_and_never_back(
@@ -164,7 +165,7 @@ async def test_meta_statuses_update_the_reply_sent_through_the_graph_api(
     configured = replace(
         settings, meta_access_token="meta-token", meta_graph_base_url=str(graph.make_url("/v21.0"))
     )
-    client = await aiohttp_client(create_app(configured, agent_factory=stub_factory(StubAgent())))
+    client = await aiohttp_client(create_app(Bootstrap(configured, agent_factory=stub_factory(StubAgent()))))
     body = payload(routed, "wamid.IN", "gastei 10 no mercado")
     assert (await client.post("/webhooks/meta", data=body, headers=signature(body))).status == 200
     (record,) = await outbound(db, routed)
@@ -194,7 +195,7 @@ async def test_meta_failed_status_keeps_the_error_code(
     configured = replace(
         settings, meta_access_token="meta-token", meta_graph_base_url=str(graph.make_url("/v21.0"))
     )
-    client = await aiohttp_client(create_app(configured, agent_factory=stub_factory(StubAgent())))
+    client = await aiohttp_client(create_app(Bootstrap(configured, agent_factory=stub_factory(StubAgent()))))
     body = payload(routed, "wamid.IN2", "oi")
     assert (await client.post("/webhooks/meta", data=body, headers=signature(body))).status == 200
     (record,) = await outbound(db, routed)

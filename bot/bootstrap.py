@@ -1,0 +1,112 @@
+"""The composition root: the one place the database, cache, channels and agent are built, opened and closed.
+
+`centavo serve`, `worker`, `chat` and the database commands all start here, so a part is configured the
+same way everywhere. Only the entry point (bot.cli) and tests import this module (import-linter checks it);
+everything else takes the built `Parts` (bot/keys.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
+
+from adapters.cache import Cache, connect
+from adapters.channels import Channel, ConsoleChannel, MetaChannel, TwilioChannel
+from adapters.clock import SystemClock
+from adapters.db import Database
+from bot.keys import AgentFactory, AgentLike, Metrics, Parts
+from bot.settings import Settings
+from domain.ports import Clock
+
+__all__ = ["Bootstrap", "default_agent_factory", "meta_channel", "twilio_channel"]
+
+
+def default_agent_factory() -> AgentFactory:
+    """The conversation agent's factory, imported only when a command needs an agent (it loads the NLU).
+
+    Tests that run the CLI in-process replace this function to stand a stub in for the agent."""
+    from bot.conversation import agent_factory
+
+    return agent_factory
+
+
+def twilio_channel(settings: Settings) -> Channel:
+    """Twilio REST when credentials are configured, else the console channel (embedded mode)."""
+    if settings.twilio_account_sid and settings.twilio_auth_token:
+        return TwilioChannel(
+            settings.twilio_account_sid,
+            settings.twilio_auth_token,
+            settings.twilio_api_base_url,
+            status_callback=f"{settings.public_base_url}/webhooks/twilio/status",
+        )
+    return ConsoleChannel()
+
+
+def meta_channel(settings: Settings) -> Channel:
+    """The WhatsApp Cloud API when an access token is configured, else the console channel."""
+    if settings.meta_access_token:
+        return MetaChannel(settings.meta_access_token, settings.meta_graph_base_url)
+    return ConsoleChannel()
+
+
+@dataclass(frozen=True, slots=True)
+class Bootstrap:
+    """What one command needs built, and the injection points tests use; `open()` builds it.
+
+    The database is always built. `Bootstrap(settings)` builds everything (serve, worker); the chat needs
+    no channels; the tenant, user and channel commands need only the database (`database_only`).
+    """
+
+    settings: Settings
+    cache: bool = True
+    """Build the cache (Redis, or an in-process fakeredis when REDIS_URL is unset)."""
+    channels: bool = True
+    """Build the outbound channels: Twilio and Meta (the console one when their credentials are unset)."""
+    agent: bool = True
+    """Build the conversation agent (needs the cache)."""
+    clock: Clock | None = None
+    """None: the system clock. Tests pin it."""
+    agent_factory: AgentFactory | None = None
+    """None: default_agent_factory(), the conversation agent. Tests pass a stub's factory."""
+
+    def __post_init__(self) -> None:
+        if self.agent and not self.cache:
+            raise ValueError("the agent keeps its conversation state in the cache: build both")
+
+    @classmethod
+    def database_only(cls, settings: Settings, *, clock: Clock | None = None) -> Bootstrap:
+        return cls(settings, cache=False, channels=False, agent=False, clock=clock)
+
+    @asynccontextmanager
+    async def open(self) -> AsyncIterator[Parts]:
+        """Build and open the parts in order (database, cache, channels, agent); close them in reverse,
+        also when building a later one fails."""
+        clock = self.clock or SystemClock()
+        async with AsyncExitStack() as stack:
+            db = Database(self.settings.database_url, clock=clock)
+            stack.push_async_callback(db.dispose)
+            cache: Cache | None = None
+            if self.cache:
+                cache = connect(self.settings.redis_url)
+                stack.push_async_callback(cache.close)
+            channels: dict[str, Channel] = {}
+            if self.channels:
+                for provider, build in (("twilio", twilio_channel), ("meta", meta_channel)):
+                    channels[provider] = build(self.settings)
+                    stack.push_async_callback(channels[provider].close)
+            metrics = Metrics.create()
+            agent: AgentLike | None = None
+            if self.agent and cache is not None:
+                # The one place the agent is constructed: its constructor is bot.conversation's business.
+                factory = self.agent_factory or default_agent_factory()
+                agent = factory(db, cache, clock, metrics)
+            yield Parts(
+                settings=self.settings,
+                clock=clock,
+                metrics=metrics,
+                db=db,
+                cache=cache,
+                channels=channels,
+                agent=agent,
+            )
