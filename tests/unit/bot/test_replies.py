@@ -86,6 +86,7 @@ SAMPLES: dict[str, Any] = {
     "count": 3,
     "merchant": "Mercado",
     "label": "Mercado",
+    "amounts": "R$ 18,00, R$ 11,99",
     "limit": Money.of("1000000", "BRL"),
     "category": "mercado",
     "account": "Nubank",
