@@ -224,7 +224,7 @@ class Lifecycle:
             async with self._heartbeat(tenant.id, token):
                 for row in rows:
                     try:
-                        await self._process(tenant, row, inline=False)
+                        receipt = await self._process(tenant, row, inline=False)
                     except Exception:
                         # Not the agent (that is handled): the database or a channel. The row stays claimed
                         # and is taken over when the lease runs out.
@@ -233,7 +233,7 @@ class Lifecycle:
                             extra={"tenant_id": str(tenant.id), "message_id": str(row.id)},
                         )
                         continue
-                    done += 1
+                    done += receipt.outcome != "stale"
         return done + await self._notify_dropped(tenant)
 
     # -- processing, shared ------------------------------------------------------------------------------
