@@ -220,16 +220,24 @@ async def test_a_stalled_worker_whose_claim_was_taken_over_sends_nothing(
     db: Database, routed: Routed, twilio: Twilio, clock: FixedClock
 ) -> None:
     row = await store_unanswered(db, routed, died=False)
-    stalling = Stalling()
+    stalling = Stalling("stale answer")
     # Its heartbeat stalls with it: a renewal period far beyond the test.
     stalled = worker(db, stalling, twilio, clock, renew_every=3600)
     first = asyncio.create_task(stalled.lifecycle.work(routed.tenant))
     await asyncio.wait_for(stalling.entered.wait(), 10)
 
-    clock.advance(seconds=31)  # past the 30-second lease
-    assert await worker(db, StubAgent(), twilio, clock).lifecycle.work(routed.tenant) == 1
+    clock.advance(seconds=31)  # past the 30-second lease: another worker takes the row over
+    taking_over = Stalling(REPLY)
+    second = asyncio.create_task(worker(db, taking_over, twilio, clock).lifecycle.work(routed.tenant))
+    await asyncio.wait_for(taking_over.entered.wait(), 10)
+    # The stalled one resumes while the new claimant is still at work: its token no longer holds the row.
     stalling.release.set()
-    assert await asyncio.wait_for(first, 10) == 0  # resumed: its answer and its send were refused
+    assert await asyncio.wait_for(first, 10) == 0
+    assert twilio.bodies() == []
+    (stored,) = await rows(db, routed, inbox)
+    assert stored["status"] == "processing" and stored["reply_text"] is None
+    taking_over.release.set()
+    assert await asyncio.wait_for(second, 10) == 1
 
     assert twilio.bodies() == [REPLY]
     (stored,) = await rows(db, routed, inbox)
@@ -286,3 +294,32 @@ async def test_a_killed_workers_rows_are_answered_by_another_within_seconds(
     assert answered == 3, "a dead worker's rows were not taken over within 10 seconds"
     assert twilio.bodies() == [REPLY] * 3
     assert {r["id"] for r in await rows(db, routed, inbox) if r["status"] == "done"} == {r.id for r in stored}
+
+
+class Slow:
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.calls = 0
+
+    async def handle(self, tenant: Tenant, message: InboundMessage) -> str | None:
+        self.calls += 1
+        await asyncio.sleep(self.seconds)
+        return REPLY
+
+
+async def test_a_claim_is_renewed_while_its_work_goes_on(
+    db: Database, routed: Routed, twilio: Twilio
+) -> None:
+    await store_unanswered(db, routed, died=False)
+    short = {"lease": timedelta(seconds=1), "renew_every": 0.25}
+    slow = Slow(2.5)  # well past the lease: only the heartbeat keeps the row
+    busy = asyncio.create_task(worker(db, slow, twilio, SystemClock(), **short).lifecycle.work(routed.tenant))
+    while slow.calls == 0:
+        await asyncio.sleep(0.01)
+    other = StubAgent()
+    bystander = worker(db, other, twilio, SystemClock(), **short)
+    while not busy.done():
+        assert await bystander.lifecycle.work(routed.tenant) == 0
+        await asyncio.sleep(0.2)
+    assert await busy == 1
+    assert slow.calls == 1 and other.seen == [] and twilio.bodies() == [REPLY]
