@@ -14,17 +14,24 @@ The module depends on ports only (a unit-of-work factory, the rate limiter, the 
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import secrets
 import uuid
-from collections.abc import AsyncIterator, Callable, Mapping
-from contextlib import asynccontextmanager, suppress
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Literal, cast
 
 from adapters.channels.base import ChannelKind, OutboundMessage
+from bot.claims import (
+    BATCH,
+    CAP_WINDOW,
+    LEASE,
+    QUOTE_CHARS,
+    QUOTED_DROPPED,
+    Timing,
+    heartbeat,
+    new_token,
+)
 from bot.replies import fit, replies
 from domain.messages import InboundMessage, InboxMessage, OutboundRecord, Provider
 from domain.model import Channel as ChannelName
@@ -35,46 +42,11 @@ if TYPE_CHECKING:
     from adapters.channels.base import Channel
     from bot.keys import AgentLike, Metrics
 
+__all__ = ["BATCH", "LEASE", "Lifecycle", "Receipt", "Timing", "inbound_from_row", "quote"]
+
 log = logging.getLogger(__name__)
 
-LEASE = timedelta(seconds=30)
-"""How long a claim holds without renewal: a processor that is gone loses its rows after this."""
-RENEW_EVERY_S = 10.0
-"""The heartbeat's period; several renewals fit in one lease, so one slow database call loses nothing."""
-BACKOFF_FIRST = timedelta(seconds=5)
-BACKOFF_FACTOR = 3
-BACKOFF_CAP = timedelta(minutes=10)
-MAX_ATTEMPTS = 5
-"""Processing attempts before the sender is told the message was not recorded (5 s, 15 s, 45 s, 135 s)."""
-DEFERRAL_CAP_PER_HOUR = 120
-"""Messages of one sender deferred by the rate limit within an hour; beyond, they are dropped (and told)."""
-CAP_WINDOW = timedelta(hours=1)
-BATCH = 20
-"""Rows one worker claims at a time per tenant."""
-QUOTE_CHARS = 40
-"""How much of a message is quoted back when telling its sender it was not recorded or processed."""
-QUOTED_DROPPED = 3
-
 Outcome = Literal["answered", "duplicate", "deferred", "dropped", "retrying", "failed", "stale", "stored"]
-
-
-@dataclass(frozen=True, slots=True)
-class Timing:
-    """The lifecycle's clockwork; tests shorten the lease and the heartbeat."""
-
-    lease: timedelta = LEASE
-    renew_every: float = RENEW_EVERY_S
-    """Seconds between lease renewals (real time, not the clock's)."""
-    backoff_first: timedelta = BACKOFF_FIRST
-    backoff_factor: int = BACKOFF_FACTOR
-    backoff_cap: timedelta = BACKOFF_CAP
-    max_attempts: int = MAX_ATTEMPTS
-    deferral_cap: int = DEFERRAL_CAP_PER_HOUR
-    """Per sender and hour."""
-
-    def backoff(self, failed: int) -> timedelta:
-        """The wait after the `failed`-th failed attempt: 5 s, 15 s, 45 s, ... capped at 10 minutes."""
-        return min(self.backoff_first * self.backoff_factor ** max(failed - 1, 0), self.backoff_cap)
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,10 +61,6 @@ class Receipt:
     """For the provider's synchronous answer (TwiML): the reply, a duplicate's stored reply or the apology.
     None when there is nothing to say now, or when it went out through the provider's API."""
     row_id: uuid.UUID | None = None
-
-
-def new_token() -> str:
-    return secrets.token_hex(16)
 
 
 def quote(text: str, limit: int = QUOTE_CHARS) -> str:
@@ -182,7 +150,7 @@ class Lifecycle:
                     return held
         if self._agent is None:
             return Receipt("stored", None, row.id)  # the lease runs out and the worker answers it
-        async with self._heartbeat(tenant.id, _token(row)):
+        async with heartbeat(self._uow, self._clock, self.timing, tenant.id, _token(row)):
             return await self._process(tenant, row, inline=inline)
 
     async def _defer_or_drop(self, tenant: Tenant, row: InboxMessage, now: datetime) -> Receipt | None:
@@ -221,7 +189,7 @@ class Lifecycle:
             await uow.commit()
         done = 0
         if rows:
-            async with self._heartbeat(tenant.id, token):
+            async with heartbeat(self._uow, self._clock, self.timing, tenant.id, token):
                 for row in rows:
                     try:
                         receipt = await self._process(tenant, row, inline=False)
@@ -383,30 +351,6 @@ class Lifecycle:
             await self._send(tenant, last, record, f"dropped:{last.id}")
             told += 1
         return told
-
-    # -- the claim's heartbeat ---------------------------------------------------------------------------
-
-    @asynccontextmanager
-    async def _heartbeat(self, tenant_id: uuid.UUID, token: str) -> AsyncIterator[None]:
-        """Renew the lease of the rows claimed under `token` while the body runs."""
-        task = asyncio.create_task(self._renew(tenant_id, token))
-        try:
-            yield
-        finally:
-            task.cancel()
-            with suppress(asyncio.CancelledError):
-                await task
-
-    async def _renew(self, tenant_id: uuid.UUID, token: str) -> None:
-        while True:
-            await asyncio.sleep(self.timing.renew_every)
-            try:
-                async with self._uow(tenant_id) as uow:
-                    await uow.inbox.renew(token, self._clock.now() + self.timing.lease)
-                    await uow.commit()
-            except Exception:
-                # The next beat tries again; the write checks keep a lost claim from doing harm.
-                log.warning("lease renewal failed", exc_info=True, extra={"tenant_id": str(tenant_id)})
 
 
 def _token(row: InboxMessage) -> str:

@@ -300,9 +300,11 @@ class Slow:
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
         self.calls = 0
+        self.entered = asyncio.Event()
 
     async def handle(self, tenant: Tenant, message: InboundMessage) -> str | None:
         self.calls += 1
+        self.entered.set()
         await asyncio.sleep(self.seconds)
         return REPLY
 
@@ -314,8 +316,7 @@ async def test_a_claim_is_renewed_while_its_work_goes_on(
     short = {"lease": timedelta(seconds=1), "renew_every": 0.25}
     slow = Slow(2.5)  # well past the lease: only the heartbeat keeps the row
     busy = asyncio.create_task(worker(db, slow, twilio, SystemClock(), **short).lifecycle.work(routed.tenant))
-    while slow.calls == 0:
-        await asyncio.sleep(0.01)
+    await asyncio.wait_for(slow.entered.wait(), 10)
     other = StubAgent()
     bystander = worker(db, other, twilio, SystemClock(), **short)
     while not busy.done():
