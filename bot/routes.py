@@ -13,8 +13,8 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from twilio.twiml.messaging_response import MessagingResponse
 
 from adapters.db import Database
-from bot import inbox
-from bot.keys import AGENT, CACHE, CLOCK, DATABASE, META_CHANNEL, METRICS, SETTINGS
+from bot.keys import AGENT, CACHE, CLOCK, DATABASE, META_CHANNEL, METRICS, SETTINGS, TWILIO_CHANNEL
+from bot.lifecycle import Lifecycle, Receipt, Timing
 from bot.webhooks import StatusUpdate
 from bot.webhooks import meta as meta_webhook
 from bot.webhooks import twilio as twilio_webhook
@@ -24,6 +24,19 @@ from domain.model import Tenant
 log = logging.getLogger(__name__)
 
 READY_TIMEOUT_S = 2.0
+
+LIFECYCLE_TIMING = web.AppKey("lifecycle_timing", Timing)
+"""Optional: the lease, heartbeat and backoff the webhooks' lifecycle uses (tests shorten them)."""
+
+# messages_in_total{outcome} for each lifecycle outcome; "answered" also counts as "stored" (below).
+_OUTCOMES = {
+    "duplicate": "duplicate",
+    "deferred": "deferred",
+    "dropped": "dropped",
+    "retrying": "failed",
+    "failed": "failed",
+    "stale": "stale",
+}
 
 
 def setup_routes(app: web.Application) -> None:
@@ -68,27 +81,37 @@ async def twilio_message(request: web.Request) -> web.Response:
         metrics.messages_in.labels(channel, "unrouted").inc()
         log.warning("twilio message for an unrouted number", extra={"recipient": message.recipient})
         raise web.HTTPNotFound(text="no tenant owns this number")
-    row, created = await inbox.store(db, tenant.id, message, clock.now())
-    if not created:
-        metrics.messages_in.labels(channel, "duplicate").inc()
-        return twiml(row.reply_text)
-    metrics.messages_in.labels(channel, "stored").inc()
-    refused, reply = await inbox.throttle(db, app[CACHE], tenant, row, message, clock.now())
-    if refused:
-        metrics.messages_in.labels(channel, "rate_limited").inc()
-        return twiml(reply)
-    agent = app.get(AGENT)
-    if agent is not None:
-        try:
-            reply = await inbox.answer(db, agent, tenant, row, message, clock.now())
-        except Exception:
-            # Stored and marked failed: the worker retries and answers through the REST API.
-            metrics.messages_in.labels(channel, "failed").inc()
-            return twiml(None)
+    receipt = await lifecycle(app).receive(tenant, message, inline=True)
+    count(app, channel, receipt)
     metrics.handler_seconds.labels("twilio").observe(time.perf_counter() - started)
-    if reply:
+    if receipt.reply and receipt.outcome != "duplicate":
         metrics.messages_out.labels("twiml", "sent").inc()
-    return twiml(reply)
+    # A deferred or failed message gets an empty TwiML now (no retry storm from Twilio) and its answer
+    # later through the REST API.
+    return twiml(receipt.reply)
+
+
+def lifecycle(app: web.Application) -> Lifecycle:
+    """The lifecycle over the app's resources (cheap: built per request, it holds no state of its own)."""
+    return Lifecycle(
+        unit_of_work=app[DATABASE].unit_of_work,
+        agent=app.get(AGENT),
+        clock=app[CLOCK],
+        channels={"twilio": app[TWILIO_CHANNEL], "meta": app[META_CHANNEL]},
+        limiter=app[CACHE].rate_limiter,
+        timing=app.get(LIFECYCLE_TIMING),
+        metrics=app[METRICS],
+    )
+
+
+def count(app: web.Application, channel: str, receipt: Receipt) -> None:
+    """messages_in_total: stored (every new message), then what became of it this time round."""
+    metrics = app[METRICS]
+    if receipt.outcome != "duplicate":
+        metrics.messages_in.labels(channel, "stored").inc()
+    outcome = _OUTCOMES.get(receipt.outcome)
+    if outcome is not None:
+        metrics.messages_in.labels(channel, outcome).inc()
 
 
 async def twilio_status(request: web.Request) -> web.Response:
@@ -150,38 +173,16 @@ async def meta_notification(request: web.Request) -> web.Response:
 
 
 async def _meta_message(app: web.Application, message: InboundMessage) -> None:
-    db, clock, metrics = app[DATABASE], app[CLOCK], app[METRICS]
+    db, metrics = app[DATABASE], app[METRICS]
     channel = str(message.channel)
     tenant = await _route(db, "meta", message.recipient)
     if tenant is None:
         metrics.messages_in.labels(channel, "unrouted").inc()
         log.warning("meta message for an unrouted phone_number_id", extra={"recipient": message.recipient})
         return
-    row, created = await inbox.store(db, tenant.id, message, clock.now())
-    if not created:
-        metrics.messages_in.labels(channel, "duplicate").inc()
-        return
-    metrics.messages_in.labels(channel, "stored").inc()
-    refused, reply = await inbox.throttle(db, app[CACHE], tenant, row, message, clock.now())
-    if refused:
-        metrics.messages_in.labels(channel, "rate_limited").inc()
-        if reply:
-            await inbox.send_reply(db, app[META_CHANNEL], "meta", tenant, row, reply)
-        return
-    agent = app.get(AGENT)
-    if agent is None:
-        return
-    try:
-        reply = await inbox.answer(db, agent, tenant, row, message, clock.now())
-    except Exception:
-        metrics.messages_in.labels(channel, "failed").inc()
-        return
-    if reply:
-        # Meta has no synchronous reply: it goes out through the Graph API.
-        ok = await inbox.send_reply(db, app[META_CHANNEL], "meta", tenant, row, reply)
-        metrics.messages_out.labels("meta", "sent" if ok else "failed").inc()
-        if not ok:
-            metrics.errors.labels("send").inc()
+    # Meta has no synchronous reply: the answer goes out through the Graph API.
+    receipt = await lifecycle(app).receive(tenant, message, inline=False)
+    count(app, channel, receipt)
 
 
 async def healthz(request: web.Request) -> web.Response:

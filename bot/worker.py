@@ -4,44 +4,51 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, field
 
 from adapters.channels import Channel
 from adapters.db import Database
-from bot import inbox
 from bot.alerts import AlertDispatcher, AlertTemplates
 from bot.keys import AgentLike, Parts
+from bot.lifecycle import BATCH, LEASE, Lifecycle, Timing
 from domain.ports import Clock
+
+__all__ = ["BATCH", "IDLE_SLEEP_S", "LEASE", "Worker", "run"]
 
 log = logging.getLogger(__name__)
 
-LEASE = timedelta(minutes=2)
-"""A message claimed longer ago than this is taken over: its processor died."""
-BATCH = 20
 IDLE_SLEEP_S = 2.0
 
 
 @dataclass
 class Worker:
-    """One pass answers up to BATCH claimable messages per tenant, then sends pending budget alerts."""
+    """One pass answers up to BATCH due messages per tenant (pending ones past their backoff or deferral,
+    and ones whose processor is gone), tells senders about dropped messages, then sends pending alerts."""
 
     db: Database
     agent: AgentLike
     channels: dict[str, Channel]
     """"twilio" and "meta" -> the channel that sends for that provider."""
     clock: Clock
-    lease: timedelta = LEASE
+    timing: Timing = field(default_factory=Timing)
+    """Lease, heartbeat and backoff (bot/lifecycle.py); tests shorten them."""
     alerts: AlertDispatcher | None = None
     """The outbox consumer; None builds one over the same database, channels and clock."""
 
     def __post_init__(self) -> None:
         if self.alerts is None:
             self.alerts = AlertDispatcher(self.db, self.channels, self.clock)
+        self.lifecycle = Lifecycle(
+            unit_of_work=self.db.unit_of_work,
+            agent=self.agent,
+            clock=self.clock,
+            channels=self.channels,
+            timing=self.timing,
+        )
 
     async def run_once(self) -> int:
-        """Answer what is claimable now, then push pending alerts (a reply is more urgent than an alert);
-        return how much was done: messages answered plus outbox events settled, 0 when idle."""
+        """Answer what is due now, then push pending alerts (a reply is more urgent than an alert); return
+        how much was done: messages settled and senders told, plus outbox events settled; 0 when idle."""
         answered = await self._answer()
         settled = await self.alerts.run_once() if self.alerts is not None else 0
         return answered + settled
@@ -51,22 +58,7 @@ class Worker:
             tenants = await directory.tenants.list()
         done = 0
         for tenant in tenants:
-            async with self.db.directory() as directory:
-                endpoints = {e.address: e.provider for e in await directory.endpoints.list_for(tenant.id)}
-            now = self.clock.now()
-            async with self.db.unit_of_work(tenant.id) as uow:
-                rows = await uow.inbox.claim_pending(BATCH, older_than=now - self.lease, at=now)
-                await uow.commit()
-            for row in rows:
-                provider = endpoints.get(row.recipient, "twilio")
-                message = inbox.inbound_from_row(row, provider)
-                try:
-                    reply = await inbox.answer(self.db, self.agent, tenant, row, message, self.clock.now())
-                except Exception:
-                    continue  # marked failed (pending again, or failed for good) by answer()
-                if reply:
-                    await inbox.send_reply(self.db, self.channels[provider], provider, tenant, row, reply)
-                done += 1
+            done += await self.lifecycle.work(tenant, BATCH)
         return done
 
 

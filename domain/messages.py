@@ -1,10 +1,11 @@
-"""The channel-neutral inbound message: what a person sent us, whatever the provider delivered it."""
+"""Messages in and out: the inbound message, its inbox row, outbound records and rate decisions."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from domain.model import Channel
 
@@ -33,3 +34,91 @@ class InboundMessage:
     """How many attachments came with it (they are not downloaded)."""
     profile_name: str | None = None
     """The WhatsApp profile name, when the provider sends one."""
+
+
+InboxStatus = Literal["pending", "processing", "done", "failed", "dropped"]
+"""pending: waiting (maybe until not_before); processing: claimed; done: answered; failed: given up after
+the last attempt (the user was told); dropped: over the sender's hourly deferral cap, never processed."""
+DeliveryStatus = Literal["queued", "sent", "delivered", "read", "failed", "undelivered"]
+
+
+@dataclass(slots=True)
+class InboxMessage:
+    """One inbound message as received, and what became of it."""
+
+    id: uuid.UUID
+    tenant_id: uuid.UUID
+    channel: str
+    """"whatsapp", "sms" or "console" (domain.model.Channel values)."""
+    provider_message_id: str
+    """The provider's id (Twilio MessageSid, Meta wamid): the dedupe key within the tenant."""
+    sender: str
+    """E.164."""
+    recipient: str
+    """The endpoint address it was sent to."""
+    text: str
+    received_at: datetime
+    status: InboxStatus = "pending"
+    attempts: int = 0
+    """Processing attempts begun (claims that ran or may have run the agent)."""
+    claimed_at: datetime | None = None
+    """When the current (or last) processor took it."""
+    reply_text: str | None = None
+    """The reply produced (or the apology), given again to a duplicate delivery."""
+    processed_at: datetime | None = None
+    error: str | None = None
+    """The last processing error ("ConnectionResetError: ..."), kept after a successful retry."""
+    provider: str = "twilio"
+    """Who delivered it and answers it: "twilio", "meta" or "console"."""
+    media_count: int = 0
+    profile_name: str | None = None
+    claim_token: str | None = None
+    """The current claim's token; every write of the claimant checks it. None when nobody holds the row."""
+    lease_until: datetime | None = None
+    """The claim expires then unless renewed (heartbeat); an expired claim is taken over."""
+    not_before: datetime | None = None
+    """A pending row is not processed before this (retry backoff, rate-limit deferral)."""
+    deferred_at: datetime | None = None
+    """When the rate limit deferred it (counts towards the sender's hourly cap)."""
+
+
+@dataclass(slots=True)
+class OutboundRecord:
+    """One message we sent (or are sending), updated by the provider's status callbacks."""
+
+    id: uuid.UUID
+    tenant_id: uuid.UUID
+    channel: str
+    recipient: str
+    body: str
+    provider: str
+    """"twilio", "meta" or "console"."""
+    inbox_id: uuid.UUID | None = None
+    """The inbound message this answers, if any."""
+    provider_message_id: str | None = None
+    status: DeliveryStatus = "queued"
+    error: str | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+class LastInbound(NamedTuple):
+    """Where and when a sender last wrote to the tenant."""
+
+    channel: str
+    """"whatsapp", "sms" or "console"."""
+    recipient: str
+    """The endpoint address they wrote to."""
+    received_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class RateDecision:
+    """The rate limiter's answer for one inbound message."""
+
+    allowed: bool
+    """Process the message now."""
+    first_refusal: bool = False
+    """The first refused message of a streak."""
+    wait: float = 0.0
+    """Refused with a reservation: seconds until the token reserved for this message is there."""

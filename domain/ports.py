@@ -1,4 +1,4 @@
-"""Protocols the adapters implement: clock, tenant-bound repositories and the unit of work."""
+"""Protocols the adapters implement: clock, tenant-bound repositories, the unit of work, the rate limiter."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from types import TracebackType
 from typing import Literal, Protocol, Self
 
 from domain.events import Event
+from domain.messages import DeliveryStatus, InboxMessage, LastInbound, OutboundRecord, RateDecision
 from domain.model import (
     Account,
     AuditRecord,
@@ -120,6 +121,112 @@ class AuditRepository(Protocol):
     async def list_for(self, transaction_id: uuid.UUID) -> list[AuditRecord]: ...
 
 
+class InboxRepository(Protocol):
+    """This tenant's inbound messages. A claim is a token: every write of the claimant names it and is
+    refused (False) once the claim was taken over, so a stale processor cannot settle or answer."""
+
+    async def add_if_absent(self, message: InboxMessage) -> tuple[InboxMessage, bool]:
+        """Store unless the provider_message_id is already there: (the stored row, created by this call)."""
+        ...
+
+    async def get(self, message_id: uuid.UUID) -> InboxMessage | None: ...
+    async def last_inbound(self, sender: str) -> LastInbound | None: ...
+
+    async def claim(self, limit: int, now: datetime, lease_until: datetime, token: str) -> list[InboxMessage]:
+        """Take up to `limit` rows, oldest first: pending ones due (not_before passed) and processing ones
+        whose lease expired. They become processing under `token`, attempts + 1."""
+        ...
+
+    async def renew(self, token: str, lease_until: datetime) -> int:
+        """Extend the lease of the rows still processing under `token` (the heartbeat); how many."""
+        ...
+
+    async def hold(self, message_id: uuid.UUID, token: str, lease_until: datetime) -> bool:
+        """Check the claim and extend its lease, inside the transaction that records an answer."""
+        ...
+
+    async def mark_done(
+        self, message_id: uuid.UUID, token: str, reply_text: str | None, at: datetime
+    ) -> bool: ...
+
+    async def retry_later(
+        self, message_id: uuid.UUID, token: str, error: str, not_before: datetime, at: datetime
+    ) -> bool:
+        """Back to pending with the error, not processed again before `not_before`."""
+        ...
+
+    async def give_up(
+        self, message_id: uuid.UUID, token: str, error: str, reply_text: str, at: datetime
+    ) -> bool:
+        """Failed for good after the last attempt; `reply_text` is the apology the sender got."""
+        ...
+
+    async def defer(self, message_id: uuid.UUID, token: str, not_before: datetime, at: datetime) -> bool:
+        """Over the rate limit: back to pending until `not_before`; the claim did not count as an attempt."""
+        ...
+
+    async def drop(self, message_id: uuid.UUID, token: str, error: str, at: datetime) -> bool:
+        """Over the hourly deferral cap: dropped, never processed; the sender is told by settle_dropped."""
+        ...
+
+    async def count_deferred(self, sender: str, since: datetime) -> int:
+        """Messages of `sender` deferred by the rate limit since `since` (the hourly cap)."""
+        ...
+
+    async def has_open(self, sender: str) -> bool:
+        """Whether `sender` has messages pending or processing."""
+        ...
+
+    async def dropped_unsettled(self, limit: int) -> builtins.list[InboxMessage]:
+        """Dropped messages whose sender was not told yet, oldest first."""
+        ...
+
+    async def dropped_notice_since(self, sender: str, since: datetime) -> bool:
+        """Whether `sender` was told about dropped messages since `since`."""
+        ...
+
+    async def settle_dropped(
+        self, message_ids: builtins.list[uuid.UUID], reply_text: str | None, at: datetime
+    ) -> int:
+        """Mark dropped messages as told (`reply_text`: the notice, None when it was not sent); how many."""
+        ...
+
+
+class OutboundRepository(Protocol):
+    """This tenant's outbound messages and their delivery status."""
+
+    async def add(self, message: OutboundRecord) -> None: ...
+    async def get(self, message_id: uuid.UUID) -> OutboundRecord | None: ...
+
+    async def set_provider_id(
+        self,
+        message_id: uuid.UUID,
+        provider_message_id: str,
+        status: DeliveryStatus = "sent",
+        at: datetime | None = None,
+    ) -> None: ...
+
+    async def update_status_by_provider_id(
+        self,
+        provider: str,
+        provider_message_id: str,
+        status: str,
+        error: str | None = None,
+        at: datetime | None = None,
+    ) -> bool: ...
+
+
+class RateLimiter(Protocol):
+    """Per-sender token bucket (adapters/cache/rate_limit.py)."""
+
+    async def check(
+        self, tenant_id: uuid.UUID | str, sender: str, now: datetime | float, *, reserve: bool = False
+    ) -> RateDecision:
+        """Take a token. With `reserve`, a refused message takes the next free one ahead of time, and
+        the decision says how many seconds until it is there (`wait`)."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One database transaction bound to one tenant. Events emitted are stored in the outbox on commit."""
 
@@ -130,6 +237,12 @@ class UnitOfWork(Protocol):
     budgets: BudgetRepository
     crossings: CrossingRepository
     audit: AuditRepository
+
+    # Read-only, so an adapter may expose a richer repository class than the port.
+    @property
+    def inbox(self) -> InboxRepository: ...
+    @property
+    def outbound(self) -> OutboundRepository: ...
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

@@ -1,22 +1,36 @@
-"""Messaging storage: channel endpoints (tenant routing), the inbox of inbound messages, outbound messages."""
+"""Messaging storage: channel endpoints (tenant routing) and outbound messages; the inbox is in inbox.py."""
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal
 
 import sqlalchemy as sa
 
 from adapters.db.connection import TenantConnection
+from adapters.db.inbox import SqlInboxRepository
 from adapters.db.sql import TenantBound, insert_or_skip, rowcount
-from adapters.db.tables import channel_endpoints, inbox, outbound_messages
+from adapters.db.tables import channel_endpoints, outbound_messages
 from domain.errors import Conflict
+from domain.messages import DeliveryStatus, InboxMessage, InboxStatus, LastInbound, OutboundRecord
+
+__all__ = [
+    "PROVIDERS",
+    "ChannelEndpoint",
+    "DeliveryStatus",
+    "InboxMessage",
+    "InboxStatus",
+    "LastInbound",
+    "OutboundRecord",
+    "Provider",
+    "SqlChannelEndpointRepository",
+    "SqlInboxRepository",
+    "SqlOutboundRepository",
+]
 
 Provider = Literal["twilio", "meta"]
-InboxStatus = Literal["pending", "processing", "done", "failed"]
-DeliveryStatus = Literal["queued", "sent", "delivered", "read", "failed", "undelivered"]
 
 PROVIDERS: tuple[str, ...] = ("twilio", "meta")
 
@@ -43,63 +57,6 @@ class ChannelEndpoint:
     address: str
     """Twilio: the E.164 number (+5511...). Meta: the phone_number_id."""
     created_at: datetime | None = None
-
-
-@dataclass(slots=True)
-class InboxMessage:
-    """One inbound message as received, and what became of it."""
-
-    id: uuid.UUID
-    tenant_id: uuid.UUID
-    channel: str
-    """"whatsapp", "sms" or "console" (domain.model.Channel values)."""
-    provider_message_id: str
-    """The provider's id (Twilio MessageSid, Meta wamid): with channel, the dedupe key."""
-    sender: str
-    """E.164."""
-    recipient: str
-    """The endpoint address it was sent to."""
-    text: str
-    received_at: datetime
-    status: InboxStatus = "pending"
-    attempts: int = 0
-    """Processing attempts begun (claims)."""
-    claimed_at: datetime | None = None
-    """When the current processor took it; a stale claim is taken over by the worker."""
-    reply_text: str | None = None
-    """The reply produced, given again to a duplicate delivery."""
-    processed_at: datetime | None = None
-    error: str | None = None
-
-
-@dataclass(slots=True)
-class OutboundRecord:
-    """One message we sent (or are sending), updated by the provider's status callbacks."""
-
-    id: uuid.UUID
-    tenant_id: uuid.UUID
-    channel: str
-    recipient: str
-    body: str
-    provider: str
-    """"twilio", "meta" or "console"."""
-    inbox_id: uuid.UUID | None = None
-    """The inbound message this answers, if any."""
-    provider_message_id: str | None = None
-    status: DeliveryStatus = "queued"
-    error: str | None = None
-    created_at: datetime | None = None
-    updated_at: datetime | None = None
-
-
-class LastInbound(NamedTuple):
-    """Where and when a sender last wrote to the tenant."""
-
-    channel: str
-    """"whatsapp", "sms" or "console"."""
-    recipient: str
-    """The endpoint address they wrote to."""
-    received_at: datetime
 
 
 class SqlChannelEndpointRepository:
@@ -150,133 +107,8 @@ class SqlChannelEndpointRepository:
         ]
 
 
-class SqlInboxRepository(TenantBound):
-    """This tenant's inbound messages. Each write is committed by the caller's unit of work."""
-
-    async def add_if_absent(self, message: InboxMessage) -> tuple[InboxMessage, bool]:
-        """Store the message unless (channel, provider_message_id) is already there. Returns the stored
-        row and whether this call created it; concurrent deliveries race on the unique key, one wins."""
-        self._check_tenant("inbox message", message.tenant_id)
-        values = {
-            "id": message.id,
-            "tenant_id": self.tenant_id,
-            "channel": message.channel,
-            "provider_message_id": message.provider_message_id,
-            "sender": message.sender,
-            "recipient": message.recipient,
-            "text": message.text,
-            "received_at": message.received_at,
-            "status": message.status,
-            "attempts": message.attempts,
-            "claimed_at": message.claimed_at,
-            "reply_text": message.reply_text,
-            "processed_at": message.processed_at,
-            "error": message.error,
-        }
-        result = await self._db.execute(insert_or_skip(self._db.dialect, inbox, values))
-        if rowcount(result) == 1:
-            return message, True
-        existing = await self._one(
-            inbox.c.channel == message.channel,
-            inbox.c.provider_message_id == message.provider_message_id,
-        )
-        if existing is None:  # the conflict was on the primary key: same id, another message
-            raise Conflict("id", f"inbox id {message.id} is taken by another message")
-        return existing, False
-
-    async def get(self, message_id: uuid.UUID) -> InboxMessage | None:
-        return await self._one(inbox.c.id == message_id)
-
-    async def last_inbound(self, sender: str) -> LastInbound | None:
-        """The channel, our address and the time of the newest message from `sender` (E.164), or None."""
-        query = (
-            sa.select(inbox.c.channel, inbox.c.recipient, inbox.c.received_at)
-            .where(self._mine(inbox), inbox.c.sender == sender)
-            .order_by(inbox.c.received_at.desc(), inbox.c.id.desc())
-            .limit(1)
-        )
-        row = (await self._db.execute(query)).first()
-        return None if row is None else LastInbound(row.channel, row.recipient, row.received_at)
-
-    async def claim_pending(
-        self, limit: int, older_than: datetime, at: datetime | None = None
-    ) -> list[InboxMessage]:
-        """Take up to `limit` messages to process, oldest first: pending ones, and processing ones claimed
-        before `older_than` (their processor died). They become "processing", claimed `at` (default: the
-        clock), attempts + 1; commit to make the claim visible. On PostgreSQL concurrent workers skip
-        each other's rows (FOR UPDATE SKIP LOCKED); SQLite's write lock serializes them."""
-        at = at or self._db.now()
-        query = (
-            sa.select(inbox.c.id)
-            .where(
-                self._mine(inbox),
-                sa.or_(
-                    inbox.c.status == "pending",
-                    sa.and_(inbox.c.status == "processing", inbox.c.claimed_at < older_than),
-                ),
-            )
-            .order_by(inbox.c.received_at, inbox.c.id)
-            .limit(limit)
-        )
-        if self._db.dialect == "postgresql":
-            query = query.with_for_update(skip_locked=True)
-        ids = list((await self._db.execute(query)).scalars())
-        if not ids:
-            return []
-        await self._db.execute(
-            sa.update(inbox)
-            .where(self._mine(inbox), inbox.c.id.in_(ids))
-            .values(status="processing", claimed_at=at, attempts=inbox.c.attempts + 1)
-        )
-        rows = await self._all(inbox.c.id.in_(ids))
-        return sorted(rows, key=lambda m: (m.received_at, str(m.id)))
-
-    async def mark_done(self, message_id: uuid.UUID, reply_text: str | None, at: datetime) -> None:
-        await self._update(message_id, status="done", reply_text=reply_text, processed_at=at, error=None)
-
-    async def mark_failed(
-        self, message_id: uuid.UUID, error: str, at: datetime, *, max_attempts: int = 5
-    ) -> None:
-        """Record the error. The message goes back to pending for the worker to retry, or, once it has
-        been attempted max_attempts times, to failed for good."""
-        status = sa.case((inbox.c.attempts >= max_attempts, "failed"), else_="pending")
-        await self._update(message_id, status=status, error=error, processed_at=at, claimed_at=None)
-
-    async def _update(self, message_id: uuid.UUID, **values: Any) -> None:
-        statement = sa.update(inbox).where(self._mine(inbox), inbox.c.id == message_id).values(**values)
-        if rowcount(await self._db.execute(statement)) == 0:
-            raise LookupError(f"no inbox message {message_id} in tenant {self.tenant_id}")
-
-    async def _one(self, *conditions: sa.ColumnElement[bool]) -> InboxMessage | None:
-        rows = await self._all(*conditions)
-        return rows[0] if rows else None
-
-    async def _all(self, *conditions: sa.ColumnElement[bool]) -> list[InboxMessage]:
-        query = sa.select(inbox).where(self._mine(inbox), *conditions)
-        return [_inbox_from_row(row) for row in (await self._db.execute(query)).mappings()]
-
-
-def _inbox_from_row(row: Any) -> InboxMessage:
-    return InboxMessage(
-        id=row["id"],
-        tenant_id=row["tenant_id"],
-        channel=row["channel"],
-        provider_message_id=row["provider_message_id"],
-        sender=row["sender"],
-        recipient=row["recipient"],
-        text=row["text"],
-        received_at=row["received_at"],
-        status=row["status"],
-        attempts=row["attempts"],
-        claimed_at=row["claimed_at"],
-        reply_text=row["reply_text"],
-        processed_at=row["processed_at"],
-        error=row["error"],
-    )
-
-
 class SqlOutboundRepository(TenantBound):
-    """This tenant's outbound messages and their delivery status."""
+    """domain.ports.OutboundRepository: this tenant's outbound messages and their delivery status."""
 
     async def add(self, message: OutboundRecord) -> None:
         self._check_tenant("outbound message", message.tenant_id)

@@ -236,16 +236,25 @@ inbox = sa.Table(
     sa.Column("received_at", UtcDateTime, nullable=False),
     sa.Column("status", sa.String(16), nullable=False),
     sa.Column("attempts", sa.Integer, nullable=False, server_default=sa.text("0")),
-    # When the current processor took the row: a "processing" row whose claim is older than the lease
-    # belongs to a processor that died, and is claimed again.
     sa.Column("claimed_at", UtcDateTime, nullable=True),
     sa.Column("reply_text", sa.Text, nullable=True),
     sa.Column("processed_at", UtcDateTime, nullable=True),
     sa.Column("error", sa.Text, nullable=True),
-    # The dedupe key: a provider's redelivery of the same message finds this row instead of a new one.
-    sa.UniqueConstraint("tenant_id", "channel", "provider_message_id"),
+    # Migration 0004: what a retry needs to rebuild the message, and the claim protocol. A claim is a
+    # token (every write of the claimant checks it) and a lease the claimant's heartbeat renews; a
+    # "processing" row whose lease ran out belongs to a processor that died, and is claimed again.
+    sa.Column("provider", sa.String(16), nullable=False, server_default=sa.text("'twilio'")),
+    sa.Column("media_count", sa.Integer, nullable=False, server_default=sa.text("0")),
+    sa.Column("profile_name", sa.String(200), nullable=True),
+    sa.Column("claim_token", sa.String(32), nullable=True),
+    sa.Column("lease_until", UtcDateTime, nullable=True),
+    sa.Column("not_before", UtcDateTime, nullable=True),
+    sa.Column("deferred_at", UtcDateTime, nullable=True),
+    # The dedupe key is the provider's id alone: Twilio may post one MessageSid with and without the
+    # "whatsapp:" prefix, which would otherwise read as two channels and two messages.
+    sa.UniqueConstraint("tenant_id", "provider_message_id"),
     sa.UniqueConstraint("tenant_id", "id"),
-    sa.CheckConstraint("status IN ('pending', 'processing', 'done', 'failed')", name="status"),
+    sa.CheckConstraint("status IN ('pending', 'processing', 'done', 'failed', 'dropped')", name="status"),
     sa.Index(
         "ix_inbox_open",
         "tenant_id",

@@ -58,6 +58,22 @@ async def test_refill_about_one_a_second_and_new_streak_gets_a_new_reply(cache: 
     assert [d.allowed for d in full] == [True] * 20 + [False]
 
 
+async def test_reservations_queue_one_token_apart_and_keep_the_key_alive(cache: Cache) -> None:
+    t, phone = tenant(), "+15550001"
+    for _ in range(20):
+        assert (await cache.rate_limiter.check(t, phone, NOW)).allowed
+    refused = await cache.rate_limiter.check(t, phone, NOW)
+    assert not refused.allowed and refused.wait == 0  # without reserve nothing is taken
+    waits = [(await cache.rate_limiter.check(t, phone, NOW, reserve=True)).wait for _ in range(40)]
+    assert waits == [float(k) for k in range(1, 41)]
+    # The debt outlives the plain TTL: the key stays until the bucket could be full again.
+    assert await cache.client.ttl(f"centavo:{t}:rl:{phone}") > cache.rate_limiter.key_ttl
+    # Ten seconds on, the reserved tokens are still owed: a new message queues behind them.
+    later = await cache.rate_limiter.check(t, phone, NOW + 10, reserve=True)
+    assert not later.allowed and later.wait == 31.0
+    assert (await cache.rate_limiter.check(t, phone, NOW + 42)).allowed
+
+
 async def test_bucket_key_is_namespaced_by_tenant_and_expires(cache: Cache) -> None:
     t = tenant()
     await cache.rate_limiter.check(t, "+15550001", NOW)

@@ -79,107 +79,190 @@ async def test_an_address_routes_to_one_tenant_only(database: Database, make_ten
 # -- inbox -------------------------------------------------------------------------------------------
 
 
+async def claim(db: Database, tenant_id: uuid.UUID, now: datetime, limit: int = 10) -> list[InboxMessage]:
+    async with db.unit_of_work(tenant_id) as uow:
+        rows = await uow.inbox.claim(limit, now, now + LEASE, uuid.uuid4().hex)
+        await uow.commit()
+    return rows
+
+
+LEASE = timedelta(seconds=30)
+
+
 async def test_a_duplicate_delivery_finds_the_stored_row(database: Database, make_tenant) -> None:
     tenant = (await make_tenant(database)).tenant
-    first = message(tenant.id)
+    first = message(tenant.id, media_count=1, profile_name="Ana", provider="meta")
     stored, created = await store(database, first)
     assert created and stored.id == first.id
     again, created = await store(database, message(tenant.id))
     assert not created and again.id == first.id and again.status == "pending"
-    # The same provider id on another channel is another message.
-    _, created = await store(database, message(tenant.id, channel="sms"))
-    assert created
+    # The same provider id on another channel (Twilio's "whatsapp:" prefix missing) is the same message.
+    again, created = await store(database, message(tenant.id, channel="sms"))
+    assert not created and again.id == first.id
     async with database.unit_of_work(tenant.id) as uow:
         got = await uow.inbox.get(first.id)
     assert got is not None and got.received_at == AT and got.text == first.text
+    assert (got.media_count, got.profile_name, got.provider) == (1, "Ana", "meta")
 
 
 async def test_concurrent_deliveries_create_exactly_one_row(database: Database, make_tenant) -> None:
     tenant = (await make_tenant(database)).tenant
-    results = await asyncio.gather(*(store(database, message(tenant.id, "SM-race")) for _ in range(20)))
+    channels = ["whatsapp", "sms"] * 10
+    results = await asyncio.gather(
+        *(store(database, message(tenant.id, "SM-race", channel=c)) for c in channels)
+    )
     assert sum(created for _, created in results) == 1
     assert len({row.id for row, _ in results}) == 1
-    async with database.unit_of_work(tenant.id) as uow:
-        claimed = await uow.inbox.claim_pending(100, older_than=AT)
-    assert [m.provider_message_id for m in claimed] == ["SM-race"]
+    assert [m.provider_message_id for m in await claim(database, tenant.id, AT)] == ["SM-race"]
 
 
 async def test_mark_done_stores_the_reply_for_duplicates(database: Database, make_tenant) -> None:
     tenant = (await make_tenant(database)).tenant
-    msg, _ = await store(database, message(tenant.id))
+    await store(database, message(tenant.id))
+    (msg,) = await claim(database, tenant.id, AT)
+    assert msg.claim_token is not None
     async with database.unit_of_work(tenant.id) as uow:
-        await uow.inbox.mark_done(msg.id, "Anotado: R$ 45,90 em mercado", AT + timedelta(seconds=1))
+        assert await uow.inbox.mark_done(msg.id, msg.claim_token, "Anotado!", AT + timedelta(seconds=1))
         await uow.commit()
     again, created = await store(database, message(tenant.id))
     assert not created
-    assert again.status == "done" and again.reply_text == "Anotado: R$ 45,90 em mercado"
+    assert again.status == "done" and again.reply_text == "Anotado!"
     assert again.processed_at == AT + timedelta(seconds=1)
+    assert again.claim_token is None and again.lease_until is None
 
 
-async def test_claim_pending_skips_done_and_fresh_claims_takes_stale_ones(
-    database: Database, make_tenant
-) -> None:
+async def test_claim_takes_due_rows_and_expired_leases_only(database: Database, make_tenant) -> None:
     tenant = (await make_tenant(database)).tenant
-    lease = timedelta(minutes=5)
     pending, _ = await store(database, message(tenant.id, "SM-pending", AT))
-    done, _ = await store(database, message(tenant.id, "SM-done", AT - timedelta(minutes=2)))
-    stale, _ = await store(
+    later, _ = await store(
+        database,
+        message(tenant.id, "SM-later", AT - timedelta(minutes=4), not_before=AT + timedelta(seconds=5)),
+    )
+    expired, _ = await store(
         database,
         message(
-            tenant.id, "SM-stale", AT - timedelta(minutes=1), status="processing", claimed_at=AT - lease * 2
+            tenant.id,
+            "SM-expired",
+            AT - timedelta(minutes=1),
+            status="processing",
+            claim_token="x",
+            lease_until=AT - timedelta(seconds=1),
         ),
     )
-    fresh, _ = await store(
+    leased, _ = await store(
         database,
-        message(tenant.id, "SM-fresh", AT - timedelta(minutes=3), status="processing", claimed_at=AT),
+        message(
+            tenant.id,
+            "SM-leased",
+            AT - timedelta(minutes=3),
+            status="processing",
+            claim_token="y",
+            lease_until=AT + timedelta(seconds=10),
+        ),
     )
-    async with database.unit_of_work(tenant.id) as uow:
-        await uow.inbox.mark_done(done.id, "ok", AT)
-        await uow.commit()
+    done, _ = await store(database, message(tenant.id, "SM-done", AT - timedelta(minutes=2), status="done"))
 
-    now = AT + timedelta(minutes=1)
-    async with database.unit_of_work(tenant.id) as uow:
-        claimed = await uow.inbox.claim_pending(10, older_than=now - lease, at=now)
-        await uow.commit()
-    assert [m.id for m in claimed] == [stale.id, pending.id]  # oldest received first
-    assert all(m.status == "processing" and m.claimed_at == now and m.attempts == 1 for m in claimed)
+    claimed = await claim(database, tenant.id, AT)
+    assert [m.id for m in claimed] == [expired.id, pending.id]  # oldest received first
+    assert all(m.status == "processing" and m.claimed_at == AT and m.attempts == 1 for m in claimed)
+    assert all(m.lease_until == AT + LEASE for m in claimed)
+    assert len({m.claim_token for m in claimed}) == 1 and claimed[0].claim_token not in ("x", None)
 
-    async with database.unit_of_work(tenant.id) as uow:
-        # Claimed just now: another worker finds nothing until the lease runs out.
-        assert await uow.inbox.claim_pending(10, older_than=now - lease) == []
-        later = now + lease + timedelta(seconds=1)
-        again = await uow.inbox.claim_pending(10, older_than=later - lease, at=later)
-    assert {m.id for m in again} == {stale.id, pending.id, fresh.id}
+    # Claimed just now: another claimant finds nothing new until leases run out or not_before passes.
+    assert await claim(database, tenant.id, AT + timedelta(seconds=1)) == []
+    assert [m.id for m in await claim(database, tenant.id, AT + timedelta(seconds=6))] == [later.id]
+    again = await claim(database, tenant.id, AT + LEASE + timedelta(seconds=1))
+    assert {m.id for m in again} == {pending.id, expired.id, leased.id}
+    assert done.id not in {m.id for m in again}
 
 
-async def test_claim_pending_respects_the_limit(database: Database, make_tenant) -> None:
+async def test_claim_respects_the_limit(database: Database, make_tenant) -> None:
     tenant = (await make_tenant(database)).tenant
     for i in range(3):
         await store(database, message(tenant.id, f"SM{i}", AT + timedelta(seconds=i)))
-    async with database.unit_of_work(tenant.id) as uow:
-        first = await uow.inbox.claim_pending(2, older_than=AT)
-        await uow.commit()
-        rest = await uow.inbox.claim_pending(2, older_than=AT)
+    first = await claim(database, tenant.id, AT, limit=2)
+    rest = await claim(database, tenant.id, AT, limit=2)
     assert [m.provider_message_id for m in first] == ["SM0", "SM1"]
     assert [m.provider_message_id for m in rest] == ["SM2"]
 
 
-async def test_mark_failed_retries_then_gives_up(database: Database, make_tenant) -> None:
+async def test_every_write_of_a_claimant_checks_its_token(database: Database, make_tenant) -> None:
+    """A claim taken over (its lease ran out) leaves the first claimant unable to write anything."""
     tenant = (await make_tenant(database)).tenant
-    msg, _ = await store(database, message(tenant.id))
-    for attempt in (1, 2):
-        async with database.unit_of_work(tenant.id) as uow:
-            [claimed] = await uow.inbox.claim_pending(10, older_than=AT)
-            assert claimed.attempts == attempt
-            await uow.inbox.mark_failed(msg.id, "nlu exploded", AT, max_attempts=2)
-            await uow.commit()
-            got = await uow.inbox.get(msg.id)
-        assert got is not None and got.error == "nlu exploded"
-        assert got.status == ("pending" if attempt == 1 else "failed")
+    await store(database, message(tenant.id))
+    (old,) = await claim(database, tenant.id, AT)
+    (new,) = await claim(database, tenant.id, AT + LEASE + timedelta(seconds=1))
+    assert old.id == new.id and old.claim_token != new.claim_token and new.attempts == 2
+    assert old.claim_token is not None and new.claim_token is not None
+    later = AT + timedelta(minutes=2)
     async with database.unit_of_work(tenant.id) as uow:
-        assert await uow.inbox.claim_pending(10, older_than=AT) == []
-        with pytest.raises(LookupError):
-            await uow.inbox.mark_done(uuid.uuid4(), "x", AT)
+        inbox = uow.inbox
+        assert not await inbox.hold(old.id, old.claim_token, later)
+        assert not await inbox.mark_done(old.id, old.claim_token, "stale", later)
+        assert not await inbox.retry_later(old.id, old.claim_token, "E", later, later)
+        assert not await inbox.give_up(old.id, old.claim_token, "E", "sorry", later)
+        assert not await inbox.defer(old.id, old.claim_token, later, later)
+        assert not await inbox.drop(old.id, old.claim_token, "E", later)
+        assert await inbox.renew(old.claim_token, later) == 0
+        assert await inbox.renew(new.claim_token, later) == 1
+        assert await inbox.hold(new.id, new.claim_token, later)
+        assert await inbox.mark_done(new.id, new.claim_token, "Anotado!", later)
+        # Settled: the token is spent too.
+        assert not await inbox.mark_done(new.id, new.claim_token, "again", later)
+        await uow.commit()
+        got = await inbox.get(new.id)
+    assert got is not None and got.status == "done" and got.reply_text == "Anotado!"
+
+
+async def test_retry_later_and_give_up(database: Database, make_tenant) -> None:
+    tenant = (await make_tenant(database)).tenant
+    await store(database, message(tenant.id))
+    (row,) = await claim(database, tenant.id, AT)
+    assert row.claim_token is not None
+    async with database.unit_of_work(tenant.id) as uow:
+        assert await uow.inbox.retry_later(row.id, row.claim_token, "E: boom", AT + timedelta(seconds=5), AT)
+        await uow.commit()
+        got = await uow.inbox.get(row.id)
+    assert got is not None and (got.status, got.error, got.attempts) == ("pending", "E: boom", 1)
+    assert await claim(database, tenant.id, AT + timedelta(seconds=4)) == []
+    (row,) = await claim(database, tenant.id, AT + timedelta(seconds=5))
+    assert row.attempts == 2 and row.claim_token is not None
+    async with database.unit_of_work(tenant.id) as uow:
+        assert await uow.inbox.give_up(row.id, row.claim_token, "E: again", "Sorry", AT)
+        await uow.commit()
+        got = await uow.inbox.get(row.id)
+    assert got is not None and (got.status, got.error, got.reply_text) == ("failed", "E: again", "Sorry")
+    assert await claim(database, tenant.id, AT + timedelta(hours=1)) == []
+
+
+async def test_deferred_and_dropped_messages(database: Database, make_tenant) -> None:
+    tenant = (await make_tenant(database)).tenant
+    sender = "+5511987654321"
+    for i in range(3):
+        await store(database, message(tenant.id, f"SM{i}", AT + timedelta(seconds=i)))
+    a, b, c = await claim(database, tenant.id, AT)
+    assert a.claim_token and b.claim_token and c.claim_token
+    async with database.unit_of_work(tenant.id) as uow:
+        assert await uow.inbox.defer(a.id, a.claim_token, AT + timedelta(seconds=3), AT)
+        assert await uow.inbox.defer(b.id, b.claim_token, AT + timedelta(seconds=4), AT)
+        assert await uow.inbox.drop(c.id, c.claim_token, "over the cap", AT)
+        await uow.commit()
+        assert await uow.inbox.count_deferred(sender, AT - timedelta(hours=1)) == 2
+        assert await uow.inbox.count_deferred(sender, AT + timedelta(seconds=1)) == 0
+        assert await uow.inbox.count_deferred("+15550000000", AT - timedelta(hours=1)) == 0
+        assert await uow.inbox.has_open(sender)
+        assert [m.id for m in await uow.inbox.dropped_unsettled(10)] == [c.id]
+        assert not await uow.inbox.dropped_notice_since(sender, AT - timedelta(hours=1))
+    (due,) = await claim(database, tenant.id, AT + timedelta(seconds=3))
+    assert due.id == a.id and due.attempts == 1  # a deferral is not an attempt
+    async with database.unit_of_work(tenant.id) as uow:
+        assert await uow.inbox.settle_dropped([c.id], "Too many at once", AT) == 1
+        assert await uow.inbox.settle_dropped([c.id], "again", AT) == 0
+        await uow.commit()
+        assert await uow.inbox.dropped_unsettled(10) == []
+        assert await uow.inbox.dropped_notice_since(sender, AT - timedelta(hours=1))
+        got = await uow.inbox.get(c.id)
+    assert got is not None and (got.status, got.reply_text) == ("dropped", "Too many at once")
 
 
 async def test_the_inbox_is_tenant_bound(database: Database, make_tenant) -> None:
@@ -189,9 +272,13 @@ async def test_the_inbox_is_tenant_bound(database: Database, make_tenant) -> Non
     assert created and theirs.id != mine.id  # the dedupe key is per tenant
     async with database.unit_of_work(a.id) as uow:
         assert await uow.inbox.get(theirs.id) is None
-        assert [m.id for m in await uow.inbox.claim_pending(10, older_than=AT)] == [mine.id]
         with pytest.raises(ValueError):
             await uow.inbox.add_if_absent(message(b.id, "SM-x"))
+    assert [m.id for m in await claim(database, a.id, AT)] == [mine.id]
+    (row,) = await claim(database, b.id, AT)
+    assert row.claim_token is not None
+    async with database.unit_of_work(a.id) as uow:
+        assert not await uow.inbox.mark_done(row.id, row.claim_token, "x", AT)  # another tenant's row
 
 
 # -- outbound ----------------------------------------------------------------------------------------

@@ -1,4 +1,6 @@
-"""In-memory implementations of every port in domain/ports.py, for fast unit tests of the use cases."""
+"""In-memory implementations of every port in domain/ports.py, for fast unit tests of the use cases.
+
+The messaging ports (inbox, outbound, rate limiter, channel) are in tests/unit/fake_messaging.py."""
 
 # A FakeDatabase holds the committed state. Each FakeUnitOfWork works on a deep copy taken when it is entered;
 # `commit` publishes the copy (and the emitted events, into `db.outbox`), leaving without commit discards it,
@@ -17,6 +19,7 @@ from types import TracebackType
 from typing import Any, Self, TypeVar
 
 from domain.events import Event
+from domain.messages import InboxMessage, OutboundRecord
 from domain.model import Account, AuditRecord, Budget, BudgetCrossing, Recurrence, Tenant, Transaction, User
 from domain.money import Money
 from domain.ports import (
@@ -25,12 +28,15 @@ from domain.ports import (
     BudgetRepository,
     CrossingRepository,
     GroupKey,
+    InboxRepository,
+    OutboundRepository,
     TenantRepository,
     TransactionFilter,
     TransactionRepository,
     UserRepository,
 )
 from domain.results import Aggregate
+from tests.unit.fake_messaging import FakeInboxRepository, FakeOutboundRepository
 
 T = TypeVar("T")
 
@@ -67,6 +73,8 @@ class Store:
     budgets: dict[uuid.UUID, Budget] = field(default_factory=dict)
     crossings: dict[tuple[uuid.UUID, object, int], BudgetCrossing] = field(default_factory=dict)
     audit: list[AuditRecord] = field(default_factory=list)
+    inbox: dict[uuid.UUID, InboxMessage] = field(default_factory=dict)
+    outbound: dict[uuid.UUID, OutboundRecord] = field(default_factory=dict)
 
 
 class FakeDatabase:
@@ -347,6 +355,8 @@ class FakeUnitOfWork:
         self.budgets: BudgetRepository = FakeBudgetRepository(self._session)
         self.crossings: CrossingRepository = FakeCrossingRepository(self._session)
         self.audit: AuditRepository = FakeAuditRepository(self._session)
+        self.inbox: InboxRepository = FakeInboxRepository(self._session)
+        self.outbound: OutboundRepository = FakeOutboundRepository(self._session)
         self.pending: list[Event] = []
         self.committed = 0
 

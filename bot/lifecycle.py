@@ -1,0 +1,365 @@
+"""The inbound message lifecycle every webhook and the worker share: store once, throttle, process, record.
+
+A message is stored before anything else, claimed by whoever processes it (a token and a lease that a
+heartbeat renews), and settled only by its claimant: every later write names the token and is refused once
+the claim was taken over, so a stalled processor neither answers nor sends. Nothing is lost on the way:
+- the agent raising (a lock timeout, a dropped connection) leaves the row pending with the error, retried
+  with backoff; after the last attempt the sender is told, in their language, which message was not recorded;
+- a sender over the rate limit has the message deferred to the time the token bucket frees a token for it
+  (answered later by the worker), up to a cap per hour; beyond it the message is dropped and the sender is
+  told once which messages were not processed;
+- a processor that dies stops renewing its lease, and the worker takes its rows over within the lease.
+The module depends on ports only (a unit-of-work factory, the rate limiter, the agent, a clock, channels).
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Literal, cast
+
+from adapters.channels.base import ChannelKind, OutboundMessage
+from bot.claims import (
+    BATCH,
+    CAP_WINDOW,
+    LEASE,
+    QUOTE_CHARS,
+    QUOTED_DROPPED,
+    Timing,
+    heartbeat,
+    new_token,
+)
+from bot.replies import fit, replies
+from domain.messages import InboundMessage, InboxMessage, OutboundRecord, Provider
+from domain.model import Channel as ChannelName
+from domain.model import Tenant
+from domain.ports import Clock, RateLimiter, UnitOfWork
+
+if TYPE_CHECKING:
+    from adapters.channels.base import Channel
+    from bot.keys import AgentLike, Metrics
+
+__all__ = ["BATCH", "LEASE", "Lifecycle", "Receipt", "Timing", "inbound_from_row", "quote"]
+
+log = logging.getLogger(__name__)
+
+Outcome = Literal["answered", "duplicate", "deferred", "dropped", "retrying", "failed", "stale", "stored"]
+
+
+@dataclass(frozen=True, slots=True)
+class Receipt:
+    """What became of one message this time round."""
+
+    outcome: Outcome
+    """answered (a reply, or nothing to say), duplicate, deferred, dropped, retrying (failed, retried
+    later), failed (given up, the sender told), stale (the claim was taken over: nothing written, nothing
+    sent), stored (no agent here: left claimed for the worker)."""
+    reply: str | None = None
+    """For the provider's synchronous answer (TwiML): the reply, a duplicate's stored reply or the apology.
+    None when there is nothing to say now, or when it went out through the provider's API."""
+    row_id: uuid.UUID | None = None
+
+
+def quote(text: str, limit: int = QUOTE_CHARS) -> str:
+    """The start of a message, on one line, cut at a word boundary: "gastei 45,90 no mercado…"."""
+    flat = " ".join(text.split())
+    if not flat:
+        return "📎"  # a media-only message has no words to quote
+    if len(flat) <= limit:
+        return flat
+    head = flat[:limit]
+    return (head.rsplit(" ", 1)[0] if " " in head else head) + "…"
+
+
+def inbound_from_row(row: InboxMessage) -> InboundMessage:
+    """Rebuild the channel-neutral message from its inbox row (what a retry processes)."""
+    return InboundMessage(
+        channel=ChannelName(row.channel),
+        provider=cast(Provider, row.provider),
+        sender=row.sender,
+        recipient=row.recipient,
+        text=row.text,
+        provider_message_id=row.provider_message_id,
+        received_at=row.received_at,
+        media_count=row.media_count,
+        profile_name=row.profile_name,
+    )
+
+
+class Lifecycle:
+    """receive() for the webhooks, work() for the worker; both process and record through the same code."""
+
+    def __init__(
+        self,
+        *,
+        unit_of_work: Callable[[uuid.UUID], UnitOfWork],
+        agent: AgentLike | None,
+        clock: Clock,
+        channels: Mapping[str, Channel],
+        limiter: RateLimiter | None = None,
+        timing: Timing | None = None,
+        metrics: Metrics | None = None,
+    ) -> None:
+        self._uow = unit_of_work
+        self._agent = agent
+        self._clock = clock
+        self._channels = channels
+        """"twilio" and "meta" -> the channel that sends for that provider."""
+        self._limiter = limiter
+        self.timing = timing or Timing()
+        self._metrics = metrics
+
+    # -- the webhooks ------------------------------------------------------------------------------------
+
+    async def receive(self, tenant: Tenant, message: InboundMessage, *, inline: bool) -> Receipt:
+        """Store the message once, throttle, process and record it. `inline`: the reply goes back in the
+        webhook's response (Twilio's TwiML), else through the provider's API (Meta)."""
+        now = self._clock.now()
+        row = InboxMessage(
+            id=uuid.uuid4(),
+            tenant_id=tenant.id,
+            channel=str(message.channel),
+            provider_message_id=message.provider_message_id,
+            sender=message.sender,
+            recipient=message.recipient,
+            text=message.text,
+            received_at=message.received_at,
+            status="processing",
+            attempts=1,
+            claimed_at=now,
+            provider=message.provider,
+            media_count=message.media_count,
+            profile_name=message.profile_name,
+            claim_token=new_token(),
+            lease_until=now + self.timing.lease,
+        )
+        async with self._uow(tenant.id) as uow:
+            stored, created = await uow.inbox.add_if_absent(row)
+            await uow.commit()
+        if not created:
+            settled = stored.status in ("done", "failed")
+            return Receipt("duplicate", stored.reply_text if settled else None, stored.id)
+        if self._limiter is not None:
+            decision = await self._limiter.check(tenant.id, message.sender, now)
+            if not decision.allowed:
+                held = await self._defer_or_drop(tenant, row, now)
+                if held is not None:
+                    return held
+        if self._agent is None:
+            return Receipt("stored", None, row.id)  # the lease runs out and the worker answers it
+        async with heartbeat(self._uow, self._clock, self.timing, tenant.id, _token(row)):
+            return await self._process(tenant, row, inline=inline)
+
+    async def _defer_or_drop(self, tenant: Tenant, row: InboxMessage, now: datetime) -> Receipt | None:
+        """Over the rate limit: deferred to its reserved token's time, or dropped over the hourly cap.
+        None when a token came free in the meantime (process it now)."""
+        assert self._limiter is not None
+        async with self._uow(tenant.id) as uow:
+            deferred = await uow.inbox.count_deferred(row.sender, now - CAP_WINDOW)
+        extra = {"tenant_id": str(tenant.id), "message_id": str(row.id)}
+        if deferred >= self.timing.deferral_cap:
+            async with self._uow(tenant.id) as uow:
+                ok = await uow.inbox.drop(row.id, _token(row), "over the sender's hourly deferral cap", now)
+                await uow.commit()
+            log.warning("rate limited over the hourly cap: dropped", extra=extra)
+            return Receipt("dropped" if ok else "stale", None, row.id)
+        decision = await self._limiter.check(tenant.id, row.sender, now, reserve=True)
+        if decision.allowed:
+            return None
+        not_before = now + timedelta(seconds=decision.wait)
+        async with self._uow(tenant.id) as uow:
+            ok = await uow.inbox.defer(row.id, _token(row), not_before, now)
+            await uow.commit()
+        log.info("rate limited: deferred %.1f s", decision.wait, extra=extra)
+        return Receipt("deferred" if ok else "stale", None, row.id)
+
+    # -- the worker --------------------------------------------------------------------------------------
+
+    async def work(self, tenant: Tenant, limit: int = BATCH) -> int:
+        """Claim what is due in this tenant (pending rows past their not_before, rows whose processor is
+        gone), process them under one heartbeat, then tell senders about dropped messages; how much was
+        done."""
+        now = self._clock.now()
+        token = new_token()
+        async with self._uow(tenant.id) as uow:
+            rows = await uow.inbox.claim(limit, now, now + self.timing.lease, token)
+            await uow.commit()
+        done = 0
+        if rows:
+            async with heartbeat(self._uow, self._clock, self.timing, tenant.id, token):
+                for row in rows:
+                    try:
+                        receipt = await self._process(tenant, row, inline=False)
+                    except Exception:
+                        # Not the agent (that is handled): the database or a channel. The row stays claimed
+                        # and is taken over when the lease runs out.
+                        log.exception(
+                            "processing failed",
+                            extra={"tenant_id": str(tenant.id), "message_id": str(row.id)},
+                        )
+                        continue
+                    done += receipt.outcome != "stale"
+        return done + await self._notify_dropped(tenant)
+
+    # -- processing, shared ------------------------------------------------------------------------------
+
+    async def _process(self, tenant: Tenant, row: InboxMessage, *, inline: bool) -> Receipt:
+        """Run the agent on a claimed row and record what came of it."""
+        extra = {"tenant_id": str(tenant.id), "message_id": str(row.id)}
+        if row.attempts > self.timing.max_attempts:
+            # Claimed again and again by processors that died: it may be what kills them.
+            log.error("giving up on a message whose processors kept dying", extra=extra)
+            return await self._give_up(tenant, row, f"no answer after {row.attempts - 1} attempts", inline)
+        assert self._agent is not None
+        try:
+            reply = await self._agent.handle(tenant, inbound_from_row(row))
+        except Exception as exc:
+            log.exception("agent failed (attempt %d)", row.attempts, extra=extra)
+            if self._metrics is not None:
+                self._metrics.errors.labels("agent").inc()
+            error = f"{type(exc).__name__}: {exc}"[:500]
+            if row.attempts >= self.timing.max_attempts:
+                return await self._give_up(tenant, row, error, inline)
+            now = self._clock.now()
+            not_before = now + self.timing.backoff(row.attempts)
+            async with self._uow(tenant.id) as uow:
+                ok = await uow.inbox.retry_later(row.id, _token(row), error, not_before, now)
+                await uow.commit()
+            return Receipt("retrying" if ok else "stale", None, row.id)
+        return await self._record(tenant, row, reply, inline=inline, error=None)
+
+    async def _give_up(self, tenant: Tenant, row: InboxMessage, error: str, inline: bool) -> Receipt:
+        """After the last attempt: the row fails with its error and the sender hears which message it was."""
+        async with self._uow(tenant.id) as uow:
+            lang, locale = await _language(uow, tenant, row.sender)
+        text = replies().render("lifecycle_not_recorded", lang, locale, description=quote(row.text))
+        return await self._record(tenant, row, fit(text, row.channel), inline=inline, error=error)
+
+    async def _record(
+        self, tenant: Tenant, row: InboxMessage, text: str | None, *, inline: bool, error: str | None
+    ) -> Receipt:
+        """Settle the row with `text` (done, or failed with `error`) and, unless inline, send it. The claim is
+        checked in the transaction that records the outbound message, right before the send."""
+        token, outcome = _token(row), cast(Outcome, "answered" if error is None else "failed")
+        extra = {"tenant_id": str(tenant.id), "message_id": str(row.id)}
+
+        async def settle(uow: UnitOfWork) -> bool:
+            now = self._clock.now()
+            if error is None:
+                return await uow.inbox.mark_done(row.id, token, text, now)
+            return await uow.inbox.give_up(row.id, token, error, text or "", now)
+
+        if inline or text is None:
+            async with self._uow(tenant.id) as uow:
+                settled = await settle(uow)
+                await uow.commit()
+            if not settled:
+                log.warning("claim lost before the answer was recorded: not answering", extra=extra)
+                return Receipt("stale", None, row.id)
+            return Receipt(outcome, text, row.id)
+
+        kind: ChannelKind = "whatsapp" if row.channel == "whatsapp" else "sms"
+        record = OutboundRecord(
+            uuid.uuid4(), tenant.id, kind, row.sender, text, row.provider, inbox_id=row.id
+        )
+        async with self._uow(tenant.id) as uow:
+            if not await uow.inbox.hold(row.id, token, self._clock.now() + self.timing.lease):
+                log.warning("claim lost before sending: not sending", extra=extra)
+                return Receipt("stale", None, row.id)
+            await uow.outbound.add(record)
+            await uow.commit()
+        await self._send(tenant, row, record, f"reply:{row.id}")
+        async with self._uow(tenant.id) as uow:
+            settled = await settle(uow)
+            await uow.commit()
+        if not settled:
+            # Only a stall longer than the lease between the check and the send gets here.
+            log.warning("claim lost while sending", extra=extra)
+        return Receipt(outcome, None, row.id)
+
+    async def _send(self, tenant: Tenant, row: InboxMessage, record: OutboundRecord, key: str) -> bool:
+        """Send a recorded outbound message to the row's sender from the address they wrote to."""
+        channel = self._channels.get(row.provider) or self._channels["twilio"]
+        kind: ChannelKind = "whatsapp" if row.channel == "whatsapp" else "sms"
+        result = await channel.send(
+            OutboundMessage(
+                tenant_id=tenant.id,
+                channel=kind,
+                to=row.sender,
+                from_=row.recipient,
+                body=record.body,
+                idempotency_key=key,
+            )
+        )
+        if result.provider_message_id:
+            async with self._uow(tenant.id) as uow:
+                status = "failed" if not result.ok else result.status
+                await uow.outbound.set_provider_id(record.id, result.provider_message_id, status)
+                await uow.commit()
+        if self._metrics is not None:
+            self._metrics.messages_out.labels(row.provider, "sent" if result.ok else "failed").inc()
+            if not result.ok:
+                self._metrics.errors.labels("send").inc()
+        return result.ok
+
+    # -- dropped messages --------------------------------------------------------------------------------
+
+    async def _notify_dropped(self, tenant: Tenant) -> int:
+        """Tell each sender whose messages were dropped which ones, once their backlog is answered; at most
+        one such notice per sender and hour (later drops in that hour are settled silently)."""
+        async with self._uow(tenant.id) as uow:
+            rows = await uow.inbox.dropped_unsettled(limit=500)
+        by_sender: dict[str, list[InboxMessage]] = {}
+        for row in rows:
+            by_sender.setdefault(row.sender, []).append(row)
+        told = 0
+        for sender, dropped in by_sender.items():
+            now = self._clock.now()
+            ids = [r.id for r in dropped]
+            last = dropped[-1]
+            async with self._uow(tenant.id) as uow:
+                if await uow.inbox.has_open(sender):
+                    continue  # their deferred messages are still being answered: tell them afterwards
+                if await uow.inbox.dropped_notice_since(sender, now - CAP_WINDOW):
+                    await uow.inbox.settle_dropped(ids, None, now)
+                    await uow.commit()
+                    continue
+                lang, locale = await _language(uow, tenant, sender)
+                quoted = ", ".join(f"“{quote(r.text)}”" for r in dropped[:QUOTED_DROPPED])
+                if len(dropped) > QUOTED_DROPPED:
+                    quoted += " …"
+                text = replies().render(
+                    "lifecycle_not_processed", lang, locale, count=len(dropped), description=quoted
+                )
+                text = fit(text, last.channel)
+                if await uow.inbox.settle_dropped(ids, text, now) != len(ids):
+                    continue  # another worker is telling them (leaving rolls back)
+                kind: ChannelKind = "whatsapp" if last.channel == "whatsapp" else "sms"
+                record = OutboundRecord(
+                    uuid.uuid4(), tenant.id, kind, sender, text, last.provider, inbox_id=last.id
+                )
+                await uow.outbound.add(record)
+                await uow.commit()
+            log.info(
+                "told a sender about %d dropped messages",
+                len(ids),
+                extra={"tenant_id": str(tenant.id), "message_id": str(last.id)},
+            )
+            await self._send(tenant, last, record, f"dropped:{last.id}")
+            told += 1
+        return told
+
+
+def _token(row: InboxMessage) -> str:
+    if row.claim_token is None:
+        raise ValueError(f"inbox message {row.id} is not claimed")
+    return row.claim_token
+
+
+async def _language(uow: UnitOfWork, tenant: Tenant, sender: str) -> tuple[str, str]:
+    """The sender's language and locale when they are a user of the tenant, else the tenant's."""
+    user = await uow.users.get_by_phone(sender)
+    return (str(user.language), user.locale) if user else (str(tenant.language), tenant.locale)
