@@ -49,8 +49,8 @@ class Metrics:
     nlu_seconds: Histogram
     """nlu_seconds: one nlu.parse call, the understanding part of a message."""
     errors: Counter
-    """errors_total{kind}: webhook_refused (a 4xx to a provider), agent (a message answered with the
-    apology), send (a reply or push the provider did not take)."""
+    """errors_total{kind}: webhook_refused (a 4xx to a provider), agent (processing a message raised; it is
+    kept and retried), send (a reply or push the provider did not take)."""
 
     @classmethod
     def create(cls) -> Metrics:
