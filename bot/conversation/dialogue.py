@@ -10,7 +10,7 @@ from bot.conversation.context import Context
 from bot.conversation.forms import FormHandler
 from bot.conversation.handlers import Handlers
 from bot.conversation.pending import Pending
-from bot.conversation.reply import IntentLabel, Line, Reply
+from bot.conversation.reply import Line, Reply
 
 MAX_MISSES = 2
 """Messages in a row that neither answer nor start something new before the form is dropped (and said so)."""
@@ -35,11 +35,9 @@ class Dialogue:
             return Reply.say("you_are_welcome")
         options = None if chosen else policy.choices(parse)
         if options is not None:
-            choose = self._handlers.form("choose")
-            assert choose is not None
-            return await self._ask(
-                ctx, Pending("choose", "kind", {"text": ctx.message.text}, options), choose
-            )
+            choose = self._handlers.forms["choose"]
+            slots = {"text": ctx.message.text, "options": list(options)}
+            return await self._ask(ctx, Pending("choose", "kind", slots), choose)
         intent = parse.intent
         if intent not in self._handlers.forms and parse.confidence < nlu.LOW_CONFIDENCE:
             if parse.amount is None and parse.period is None and (parse.merchant or parse.category):
@@ -73,7 +71,7 @@ class Dialogue:
             return Reply.say("you_are_welcome").then(await self._ask(ctx, pending, handler))
         anew = policy.starts_anew(ctx, pending.awaiting)
         if pending.awaiting == "kind":
-            chosen = control.chosen_intent(text, pending.options)
+            chosen = control.chosen_intent(text, tuple(pending.slots["options"]))
             if chosen is not None:
                 ctx.parse = _reread(ctx, str(pending.slots["text"]), chosen)
                 return await self.start(ctx, chosen=True)
@@ -108,11 +106,8 @@ class Dialogue:
 
     async def _ask(self, ctx: Context, pending: Pending, handler: FormHandler) -> Reply:
         """The question `pending` waits on, with `pending` kept for the next message."""
-        if pending.awaiting == "confirm":
+        if pending.awaiting in ("confirm", "kind"):
             question = await handler.question(ctx, pending.slots)
-        elif pending.awaiting == "kind":
-            first, second = (IntentLabel(option) for option in pending.options)
-            question = Reply.say("ask_clarify", first=first, second=second)
         else:
             slot = handler.form.slot(pending.awaiting)
             question = Reply(lines=(Line(slot.ask if slot else "not_an_answer"),))

@@ -33,11 +33,9 @@ class Pending:
     form: str
     """The form being filled: add_expense, add_income, set_budget, undo, edit_last, add_items."""
     awaiting: str
-    """The slot asked for ("amount", "payee"), "kind" (which of `options`), or "confirm" (yes / no)."""
+    """The slot asked for ("amount", "payee"), "kind" (which reading of slots["options"]), or "confirm"."""
     slots: Mapping[str, Any] = field(default_factory=dict)
     """What is known so far, JSON-ready (amounts as decimal strings, days as ISO dates)."""
-    options: tuple[str, ...] = ()
-    """The intents offered while awaiting "kind"."""
     confirm: bool = False
     """Ask yes / no before writing, even once every slot is filled (the reading was unsure)."""
     misses: int = 0
@@ -46,7 +44,6 @@ class Pending:
     def to_json(self) -> dict[str, Any]:
         raw = asdict(self)
         raw["slots"] = dict(self.slots)
-        raw["options"] = list(self.options)
         return {"format": FORMAT, "pending": raw}
 
     @classmethod
@@ -59,7 +56,6 @@ class Pending:
                 form=str(raw["form"]),
                 awaiting=str(raw["awaiting"]),
                 slots=dict(raw.get("slots") or {}),
-                options=tuple(str(o) for o in raw.get("options") or ()),
                 confirm=bool(raw.get("confirm", False)),
                 misses=int(raw.get("misses", 0)),
             )

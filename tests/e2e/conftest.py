@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from adapters.cache import Cache
+from adapters.cache import Cache, connect
 from adapters.db import ChannelEndpoint, Database, InboxMessage
 from bot.keys import Metrics
 from bot.settings import Settings
@@ -83,6 +83,16 @@ async def db(settings: Settings) -> AsyncIterator[Database]:
         yield database
     finally:
         await database.dispose()
+
+
+@pytest.fixture
+async def cache(settings: Settings) -> AsyncIterator[Cache]:
+    """The cache the app under test uses (its own Redis database), for agents built outside the app."""
+    cache = connect(settings.redis_url)
+    try:
+        yield cache
+    finally:
+        await cache.close()
 
 
 @pytest.fixture

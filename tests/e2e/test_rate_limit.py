@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 from aiohttp.test_utils import TestClient
 
-from adapters.cache import Cache, connect
+from adapters.cache import Cache
 from adapters.db import Database
 from adapters.db.tables import transactions
 from bot.app import create_app
@@ -74,15 +74,6 @@ async def providers(aiohttp_server, settings: Settings) -> AsyncIterator[tuple[F
             meta_graph_base_url=str(server.make_url("/v21.0")),
         ),
     )
-
-
-@pytest.fixture
-async def cache(settings: Settings) -> AsyncIterator[Cache]:
-    cache = connect(settings.redis_url)
-    try:
-        yield cache
-    finally:
-        await cache.close()
 
 
 def worker(db: Database, agent: object, settings: Settings, clock: Clock, **timing: object) -> Worker:

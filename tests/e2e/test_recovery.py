@@ -14,7 +14,7 @@ import pytest
 import sqlalchemy as sa
 from aiohttp.test_utils import TestClient
 
-from adapters.cache import Cache, connect
+from adapters.cache import Cache
 from adapters.channels import Channel
 from adapters.clock import SystemClock
 from adapters.db import Database
@@ -102,15 +102,6 @@ async def twilio(aiohttp_server, settings: Settings) -> AsyncIterator[Twilio]:
         yield Twilio(fake, channel)
     finally:
         await channel.close()
-
-
-@pytest.fixture
-async def cache(settings: Settings) -> AsyncIterator[Cache]:
-    cache = connect(settings.redis_url)
-    try:
-        yield cache
-    finally:
-        await cache.close()
 
 
 @pytest.fixture

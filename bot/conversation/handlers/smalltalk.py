@@ -36,11 +36,11 @@ class ChoiceForm:
         return {"text": ctx.message.text}
 
     async def question(self, ctx: Context, slots: Slots) -> Reply:
-        options = slots.get("options") or ("add_expense", "add_income")
-        return Reply.say("ask_clarify", first=IntentLabel(options[0]), second=IntentLabel(options[1]))
+        first, second = (IntentLabel(option) for option in slots["options"])
+        return Reply.say("ask_clarify", first=first, second=second)
 
     async def submit(self, ctx: Context, slots: Slots) -> Reply:
-        return Reply.say("unknown")  # never reached: a choice restarts the chosen form
+        raise RuntimeError("a choice is never submitted: the answer restarts the chosen intent's form")
 
     def dropped(self, ctx: Context, slots: Slots) -> Reply:
         return Reply.say("dropped_choice")

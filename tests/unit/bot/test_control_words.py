@@ -64,9 +64,7 @@ def test_label_mappings_are_read_only_and_answer_like_dicts() -> None:
 
 
 def test_pending_round_trips_through_state() -> None:
-    pending = Pending(
-        "add_expense", "payee", {"amount": "7", "merchant": None}, options=(), confirm=True, misses=1
-    )
+    pending = Pending("add_expense", "payee", {"amount": "7", "merchant": None}, confirm=True, misses=1)
     assert Pending.from_json(pending.to_json()) == pending
 
 
