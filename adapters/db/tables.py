@@ -26,6 +26,9 @@ TENANT_TABLES: tuple[str, ...] = (
     "outbox",
     "inbox",
     "outbound_messages",
+    "admin_audit",
+    "merchants",
+    "imports",
 )
 """Tables holding one tenant's data: each has tenant_id and, on PostgreSQL, Row-Level Security."""
 
@@ -130,6 +133,12 @@ transactions = sa.Table(
     sa.Index("ix_transactions_user_day", "tenant_id", "user_id", "occurred_on"),
     sa.Index("ix_transactions_user_category_day", "tenant_id", "user_id", "category", "occurred_on"),
     sa.Index("ix_transactions_user_merchant", "tenant_id", "user_id", "merchant_key"),
+    # Migration 0005: the two legs of a transfer between accounts share a transfer_id (an expense out of
+    # one, an income into the other); they move balances but are not spending or earning.
+    sa.Column("transfer_id", Id, nullable=True),
+    sa.Index("ix_transactions_transfer", "tenant_id", "transfer_id"),
+    # The admin listing's keyset (newest day, then newest row) across the tenant's users.
+    sa.Index("ix_transactions_tenant_day_seq", "tenant_id", "occurred_on", "seq"),
 )
 
 ALL_SPENDING = "*"
@@ -287,4 +296,71 @@ outbound_messages = sa.Table(
     ),
     # Status callbacks find the message by the provider's id.
     sa.Index("ix_outbound_messages_provider_message", "provider", "provider_message_id"),
+    # Migration 0005: the outbox event (a budget alert) a push delivered; NULL for chat replies.
+    sa.Column("outbox_id", sa.BigInteger, nullable=True),
+    sa.Index("ix_outbound_messages_outbox", "tenant_id", "outbox_id"),
+)
+
+
+# The admin API (migration 0005). api_keys belongs to the directory like tenants: a request's key is looked
+# up before its tenant is known, so it has no RLS; only its hash is stored.
+api_keys = sa.Table(
+    "api_keys",
+    metadata,
+    sa.Column("id", Id, primary_key=True),
+    _tenant_id(),
+    sa.Column("name", sa.String(100), nullable=False),
+    sa.Column("prefix", sa.String(16), nullable=False, unique=True),
+    sa.Column("key_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("role", sa.String(16), nullable=False),
+    _created_at(),
+    sa.Column("revoked_at", UtcDateTime, nullable=True),
+    sa.CheckConstraint("role IN ('admin', 'viewer')", name="role"),
+    sa.Index("ix_api_keys_tenant", "tenant_id"),
+)
+
+admin_audit = sa.Table(
+    "admin_audit",
+    metadata,
+    sa.Column("seq", Seq, primary_key=True, autoincrement=True),
+    sa.Column("id", Id, nullable=False, unique=True),
+    _tenant_id(),
+    sa.Column("actor", sa.String(64), nullable=False),
+    sa.Column("action", sa.String(32), nullable=False),
+    sa.Column("entity", sa.String(32), nullable=False),
+    sa.Column("entity_id", sa.String(64), nullable=True),
+    sa.Column("before", Json, nullable=True),
+    sa.Column("after", Json, nullable=True),
+    sa.Column("at", UtcDateTime, nullable=False),
+    sa.Index("ix_admin_audit_tenant_seq", "tenant_id", "seq"),
+    sa.Index("ix_admin_audit_entity", "tenant_id", "entity", "entity_id"),
+)
+
+merchants = sa.Table(
+    "merchants",
+    metadata,
+    sa.Column("id", Id, primary_key=True),
+    _tenant_id(),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("name_key", sa.String(200), nullable=False),
+    sa.Column("aliases", Json, nullable=False),
+    sa.Column("category", sa.String(64), nullable=True),
+    _created_at(),
+    sa.Column("updated_at", UtcDateTime, nullable=True),
+    sa.UniqueConstraint("tenant_id", "name_key"),
+)
+
+imports = sa.Table(
+    "imports",
+    metadata,
+    sa.Column("id", Id, primary_key=True),
+    _tenant_id(),
+    sa.Column("account_id", Id, nullable=False),
+    sa.Column("user_id", Id, nullable=False),
+    sa.Column("file_hash", sa.String(64), nullable=False),
+    sa.Column("lines", sa.Integer, nullable=False),
+    sa.Column("recorded", sa.Integer, nullable=False),
+    _created_at(),
+    sa.ForeignKeyConstraint(["tenant_id", "account_id"], ["accounts.tenant_id", "accounts.id"]),
+    sa.UniqueConstraint("tenant_id", "account_id", "file_hash"),
 )

@@ -21,7 +21,7 @@ from adapters.db.tables import TENANT_TABLES, metadata
 pytestmark = pytest.mark.integration
 
 REPO = Path(__file__).resolve().parents[2]
-EXPECTED = {"tenants", "channel_endpoints", *TENANT_TABLES}
+EXPECTED = {"tenants", "channel_endpoints", "api_keys", *TENANT_TABLES}
 
 
 async def _pg(url: str, query: str) -> list[tuple[object, ...]]:

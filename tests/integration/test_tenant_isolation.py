@@ -11,9 +11,11 @@ from datetime import UTC, date, datetime
 
 import asyncpg
 import pytest
+import sqlalchemy as sa
 from sqlalchemy import text
 
 from adapters.db import Database, InboxMessage, OutboundRecord
+from adapters.db import tables
 from adapters.db.tables import TENANT_TABLES
 from domain.events import TransactionRecorded
 from domain.model import (
@@ -87,6 +89,37 @@ async def _seed_one(db: Database, slug: str) -> TenantRows:
         await uow.inbox.add_if_absent(inbound)
         outbound = OutboundRecord(uuid.uuid4(), tenant_id, "sms", PHONE, "hello", "twilio", inbound.id)
         await uow.outbound.add(outbound)
+        # The admin API's tables (0005), written as plain rows: isolation is the database's job here.
+        admin_ids = {name: uuid.uuid4() for name in ("admin_audit", "merchants", "imports")}
+        await uow.execute(
+            sa.insert(tables.admin_audit).values(
+                id=admin_ids["admin_audit"],
+                tenant_id=tenant_id,
+                actor="k",
+                action="create",
+                entity="user",
+                entity_id=str(user.id),
+                before=None,
+                after={"a": 1},
+                at=AT,
+            )
+        )
+        await uow.execute(
+            sa.insert(tables.merchants).values(
+                id=admin_ids["merchants"], tenant_id=tenant_id, name="Cafe", name_key="cafe", aliases=[]
+            )
+        )
+        await uow.execute(
+            sa.insert(tables.imports).values(
+                id=admin_ids["imports"],
+                tenant_id=tenant_id,
+                account_id=account.id,
+                user_id=user.id,
+                file_hash="0" * 64,
+                lines=1,
+                recorded=1,
+            )
+        )
         await uow.commit()
     row_ids: dict[str, object] = {
         "users": user.id,
@@ -98,6 +131,7 @@ async def _seed_one(db: Database, slug: str) -> TenantRows:
         "outbox": message.id,
         "inbox": inbound.id,
         "outbound_messages": outbound.id,
+        **admin_ids,
     }
     return TenantRows(tenant_id, user.id, account.id, tx.id, budget.id, row_ids)
 
@@ -165,6 +199,15 @@ def insert_for(table: str, b: TenantRows) -> str:
         "outbound_messages": (
             "id, tenant_id, channel, recipient, body, provider, status",
             f"{new}, {t}, 'sms', '+1', 'x', 'twilio', 'queued'",
+        ),
+        "admin_audit": (
+            "id, tenant_id, actor, action, entity, at",
+            f"{new}, {t}, 'k', 'create', 'user', now()",
+        ),
+        "merchants": ("id, tenant_id, name, name_key, aliases", f"{new}, {t}, 'x', 'x-forged', '[]'"),
+        "imports": (
+            "id, tenant_id, account_id, user_id, file_hash, lines, recorded",
+            f"{new}, {t}, '{b.account_id}', {u}, 'forged', 0, 0",
         ),
     }
     columns, values = columns_values[table]
