@@ -17,6 +17,7 @@ from bot.conversation.reply import render_line
 from bot.replies import fit
 from bot.settings import Settings
 from domain.events import BudgetThresholdCrossed
+from domain.history import FAILED, GAVE_UP, SENT
 from domain.model import Source, Tenant, User
 from domain.ports import Clock
 from nlu.types import LANGUAGES
@@ -101,7 +102,7 @@ class Skip:
     """Why no push is sent."""
 
     reason: str
-    """"opted_out", "window_closed" or "no_channel"."""
+    """"opted_out", "window_closed" or "no_channel" (domain.history.SKIP_REASONS)."""
 
 
 def choose_route(
@@ -237,9 +238,10 @@ class AlertDispatcher:
                 status="failed" if not result.ok else result.status,
                 error=result.error,
                 updated_at=now,
+                outbox_id=message.id,  # links the alert to this push and its later status callbacks
             )
         )
-        await uow.outbox.mark_processed(message.id, now)
+        await uow.outbox.mark_processed(message.id, now, SENT if result.ok else FAILED)
         log.info("alert pushed", extra=_fields(tenant, message, channel=route.channel, ok=result.ok))
         return True
 
@@ -268,7 +270,7 @@ class AlertDispatcher:
     async def _skip(
         self, uow: SqlUnitOfWork, tenant: Tenant, message: OutboxMessage, reason: str, now: datetime
     ) -> bool:
-        await uow.outbox.mark_processed(message.id, now)
+        await uow.outbox.mark_processed(message.id, now, reason)
         log.info("alert not pushed: %s", reason, extra=_fields(tenant, message, reason=reason))
         return True
 
@@ -277,7 +279,7 @@ class AlertDispatcher:
         if message.attempts + 1 < self.max_attempts:
             await uow.outbox.mark_failed(message.id)
             return False
-        return await self._skip(uow, tenant, message, f"gave_up_{reason}", self.clock.now())
+        return await self._skip(uow, tenant, message, f"{GAVE_UP}{reason}", self.clock.now())
 
 
 def _fields(tenant: Tenant, message: OutboxMessage, **more: Any) -> dict[str, Any]:

@@ -100,6 +100,8 @@ class OutboundRecord:
     error: str | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
+    outbox_id: int | None = None
+    """The outbox event (a budget alert) this message pushed; None for a reply."""
 
 
 class LastInbound(NamedTuple):

@@ -128,6 +128,7 @@ class SqlOutboundRepository(TenantBound):
                 error=message.error,
                 created_at=message.created_at,
                 updated_at=message.updated_at,
+                outbox_id=message.outbox_id,
             )
         )
 
@@ -202,4 +203,5 @@ def _outbound_from_row(row: Any) -> OutboundRecord:
         error=row["error"],
         created_at=row["created_at"],
         updated_at=row["updated_at"],
+        outbox_id=row["outbox_id"],
     )

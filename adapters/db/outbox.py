@@ -124,11 +124,13 @@ class SqlOutbox(TenantBound):
             for row in rows
         ]
 
-    async def mark_processed(self, message_id: int, at: datetime) -> None:
+    async def mark_processed(self, message_id: int, at: datetime, outcome: str | None = None) -> None:
+        """Settle the message; `outcome` says what was done with it (domain.history: "sent", "failed", a
+        skip reason), for the operators' alert history."""
         statement = (
             sa.update(outbox)
             .where(self._mine(outbox), outbox.c.id == message_id)
-            .values(processed_at=at, attempts=outbox.c.attempts + 1)
+            .values(processed_at=at, attempts=outbox.c.attempts + 1, outcome=outcome)
         )
         await self._db.execute(statement)
 

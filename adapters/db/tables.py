@@ -213,6 +213,11 @@ outbox = sa.Table(
         postgresql_where=sa.text("processed_at IS NULL"),
         sqlite_where=sa.text("processed_at IS NULL"),
     ),
+    # Migration 0005: what the alert dispatcher did with the event ("sent", "failed", a skip reason such as
+    # "told_in_reply", "gave_up_error"), for the operators' alert history; NULL while pending.
+    sa.Column("outcome", sa.String(32), nullable=True),
+    # The alert history's keyset: one tenant's events of one type, newest first.
+    sa.Index("ix_outbox_tenant_type_id", "tenant_id", "event_type", "id"),
 )
 
 
@@ -299,6 +304,8 @@ outbound_messages = sa.Table(
     # Migration 0005: the outbox event (a budget alert) a push delivered; NULL for chat replies.
     sa.Column("outbox_id", sa.BigInteger, nullable=True),
     sa.Index("ix_outbound_messages_outbox", "tenant_id", "outbox_id"),
+    # The conversation log: one recipient's messages by time.
+    sa.Index("ix_outbound_messages_recipient_created", "tenant_id", "recipient", "created_at"),
 )
 
 

@@ -11,9 +11,11 @@ from sqlalchemy.engine import Result
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.sql import Executable
 
+from adapters.db.alert_history import SqlAlertHistory
 from adapters.db.audit import SqlAuditRepository
 from adapters.db.budgets import SqlBudgetRepository, SqlCrossingRepository
 from adapters.db.connection import TenantConnection
+from adapters.db.conversation_log import SqlConversationLog
 from adapters.db.directory import SqlTenantRepository
 from adapters.db.messaging import SqlChannelEndpointRepository, SqlInboxRepository, SqlOutboundRepository
 from adapters.db.outbox import SqlOutbox
@@ -21,6 +23,7 @@ from adapters.db.transactions import SqlTransactionRepository
 from adapters.db.urls import Dialect
 from adapters.db.users import SqlAccountRepository, SqlUserRepository
 from domain.events import Event
+from domain.history import AlertHistory, ConversationLog
 from domain.ports import (
     AccountRepository,
     AuditRepository,
@@ -91,6 +94,10 @@ class SqlUnitOfWork(_ConnectionScope):
     """Not part of the domain port: inbound messages, stored before processing and deduplicated."""
     outbound: SqlOutboundRepository
     """Not part of the domain port: messages sent and their delivery status."""
+    alert_history: AlertHistory
+    """Not part of the domain port: read-only, budget alerts and their deliveries (admin API)."""
+    conversation_log: ConversationLog
+    """Not part of the domain port: read-only, a user's messages in and out (admin API)."""
 
     def __init__(self, engine: AsyncEngine, dialect: Dialect, tenant_id: uuid.UUID, clock: Clock) -> None:
         super().__init__(engine, dialect, tenant_id, clock)
@@ -108,6 +115,8 @@ class SqlUnitOfWork(_ConnectionScope):
         self.outbox = SqlOutbox(db, self.tenant_id)
         self.inbox = SqlInboxRepository(db, self.tenant_id)
         self.outbound = SqlOutboundRepository(db, self.tenant_id)
+        self.alert_history = SqlAlertHistory(db, self.tenant_id)
+        self.conversation_log = SqlConversationLog(db, self.tenant_id)
         return self
 
     async def __aexit__(

@@ -1,5 +1,5 @@
-"""Admin API: API keys, the operators' audit log, tenant merchants, statement imports, transfer pairs and
-the alert a push delivered; on PostgreSQL, RLS and grants.
+"""Admin API: API keys, the operators' audit log, tenant merchants, statement imports, transfer pairs, the
+alert a push delivered and what the dispatcher did with each alert; on PostgreSQL, RLS and grants.
 
 Revision ID: 0005
 Revises: 0004
@@ -124,6 +124,15 @@ def upgrade() -> None:
     op.create_index("ix_transactions_tenant_day_seq", "transactions", ["tenant_id", "occurred_on", "seq"])
     op.add_column("outbound_messages", sa.Column("outbox_id", sa.BigInteger, nullable=True))
     op.create_index("ix_outbound_messages_outbox", "outbound_messages", ["tenant_id", "outbox_id"])
+    # A user's conversation log reads their outbound messages by time (the inbox has its own index).
+    op.create_index(
+        "ix_outbound_messages_recipient_created",
+        "outbound_messages",
+        ["tenant_id", "recipient", "created_at"],
+    )
+    # The alert history: what the dispatcher did with each event, and a keyset over one tenant's alerts.
+    op.add_column("outbox", sa.Column("outcome", sa.String(32), nullable=True))
+    op.create_index("ix_outbox_tenant_type_id", "outbox", ["tenant_id", "event_type", "id"])
     if op.get_context().dialect.name == "postgresql":
         _secure_postgresql()
 
@@ -146,6 +155,10 @@ def downgrade() -> None:
         op.execute(f"REVOKE ALL ON {', '.join(ALL_TABLES)} FROM {app_role()}")
         for table in TENANT_TABLES:
             op.execute(f"DROP POLICY IF EXISTS tenant_isolation ON {table}")
+    op.drop_index("ix_outbox_tenant_type_id", table_name="outbox")
+    with op.batch_alter_table("outbox") as batch:
+        batch.drop_column("outcome")
+    op.drop_index("ix_outbound_messages_recipient_created", table_name="outbound_messages")
     op.drop_index("ix_outbound_messages_outbox", table_name="outbound_messages")
     with op.batch_alter_table("outbound_messages") as batch:
         batch.drop_column("outbox_id")
