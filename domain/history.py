@@ -49,8 +49,10 @@ class Delivery:
 class AlertRecord:
     """A budget threshold crossing (an outbox event) and what became of its push."""
 
-    id: int
-    """The outbox id: increasing in insertion order."""
+    id: uuid.UUID
+    """The alert's public id (the outbox event's event_id)."""
+    seq: int
+    """The outbox id: increasing in insertion order, the listing's keyset."""
     user_id: uuid.UUID
     budget_id: uuid.UUID
     category: str | None
@@ -141,8 +143,8 @@ class OutboundEntry:
     """The last status change."""
     inbox_id: uuid.UUID | None
     """The inbound message this replies to; None for a push."""
-    outbox_id: int | None
-    """The alert this pushed; None for a reply."""
+    alert_id: uuid.UUID | None
+    """The alert this pushed (AlertRecord.id); None for a reply."""
     provider_message_id: str | None
     direction: Literal["outbound"] = "outbound"
 
@@ -175,7 +177,7 @@ class LogKey:
 class AlertPage:
     items: tuple[AlertRecord, ...]
     next: int | None
-    """Pass as `after` for the next page; None on the last page."""
+    """The last alert's seq: pass as `after` for the next page; None on the last page."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,13 +192,13 @@ def log_key(entry: LogEntry) -> LogKey:
 
 
 class AlertHistory(Protocol):
-    """This tenant's budget alerts, newest first, keyset-paged by id."""
+    """This tenant's budget alerts, newest first, keyset-paged by their outbox sequence number."""
 
     async def list(self, flt: AlertFilter, limit: int, after: int | None = None) -> AlertPage:
-        """Alerts with ids below `after` (the previous page's `next`)."""
+        """Alerts with `seq` below `after` (the previous page's `next`)."""
         ...
 
-    async def get(self, alert_id: int) -> AlertRecord | None: ...
+    async def get(self, alert_id: uuid.UUID) -> AlertRecord | None: ...
 
 
 class ConversationLog(Protocol):

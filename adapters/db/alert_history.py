@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
@@ -20,7 +21,8 @@ ALERT_EVENT = BudgetThresholdCrossed.__name__
 
 
 class SqlAlertHistory(TenantBound):
-    """domain.history.AlertHistory: read-only, newest first, keyset-paged by the outbox id."""
+    """domain.history.AlertHistory: read-only, newest first, keyset-paged by the outbox id (an alert's
+    seq; its public id is the outbox row's event_id)."""
 
     async def list(self, flt: AlertFilter, limit: int, after: int | None = None) -> AlertPage:
         if limit < 1:
@@ -33,10 +35,10 @@ class SqlAlertHistory(TenantBound):
         rows = list((await self._db.execute(query)).mappings())
         more = len(rows) > limit
         alerts = await self._records(rows[:limit])
-        return AlertPage(alerts, alerts[-1].id if more else None)
+        return AlertPage(alerts, alerts[-1].seq if more else None)
 
-    async def get(self, alert_id: int) -> AlertRecord | None:
-        rows = list((await self._db.execute(self._alerts(outbox.c.id == alert_id))).mappings())
+    async def get(self, alert_id: uuid.UUID) -> AlertRecord | None:
+        rows = list((await self._db.execute(self._alerts(outbox.c.event_id == alert_id))).mappings())
         records = await self._records(rows)
         return records[0] if records else None
 
@@ -104,7 +106,8 @@ def _record(row: Any, deliveries: tuple[Delivery, ...]) -> AlertRecord:
     assert isinstance(event, BudgetThresholdCrossed)  # the query selects this event type only
     processed = row["processed_at"] is not None
     return AlertRecord(
-        id=row["id"],
+        id=row["event_id"],
+        seq=row["id"],
         user_id=event.user_id,
         budget_id=event.budget_id,
         category=event.category,

@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from adapters.db.sql import TenantBound
-from adapters.db.tables import inbox, outbound_messages
+from adapters.db.tables import inbox, outbound_messages, outbox
 from domain.history import InboundEntry, LogEntry, LogFilter, LogKey, LogPage, OutboundEntry, log_key
 
 
@@ -66,8 +66,11 @@ class SqlConversationLog(TenantBound):
         conditions += _window(table.c.created_at, table.c.id, flt, after)
         if flt.channel is not None:
             conditions.append(table.c.channel == flt.channel)
+        # A push names its alert by the outbox row's public id (event_id), not by the internal sequence.
+        alert = sa.and_(outbox.c.tenant_id == table.c.tenant_id, outbox.c.id == table.c.outbox_id)
         query = (
-            sa.select(table)
+            sa.select(table, outbox.c.event_id)
+            .select_from(table.outerjoin(outbox, alert))
             .where(*conditions)
             .order_by(table.c.created_at.desc(), table.c.id.desc())
             .limit(limit)
@@ -83,7 +86,7 @@ class SqlConversationLog(TenantBound):
                 error=row["error"],
                 updated_at=row["updated_at"],
                 inbox_id=row["inbox_id"],
-                outbox_id=row["outbox_id"],
+                alert_id=row["event_id"],
                 provider_message_id=row["provider_message_id"],
             )
             for row in (await self._db.execute(query)).mappings()

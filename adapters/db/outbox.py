@@ -94,6 +94,7 @@ class SqlOutbox(TenantBound):
                 {
                     "tenant_id": self.tenant_id,
                     "event_type": type(event).__name__,
+                    "event_id": uuid.uuid4(),
                     "payload": event_payload(event),
                     "created_at": now,
                     "attempts": 0,

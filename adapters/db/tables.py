@@ -216,6 +216,10 @@ outbox = sa.Table(
     # Migration 0005: what the alert dispatcher did with the event ("sent", "failed", a skip reason such as
     # "told_in_reply", "gave_up_error"), for the operators' alert history; NULL while pending.
     sa.Column("outcome", sa.String(32), nullable=True),
+    # The event's public id (the admin API's ids are UUIDs, and a sequence number would tell how busy the
+    # other tenants are); NULL only for events that are not alerts stored before migration 0005.
+    sa.Column("event_id", Id, nullable=True),
+    sa.Index("uq_outbox_tenant_event", "tenant_id", "event_id", unique=True),
     # The alert history's keyset: one tenant's events of one type, newest first.
     sa.Index("ix_outbox_tenant_type_id", "tenant_id", "event_type", "id"),
 )

@@ -133,6 +133,17 @@ def upgrade() -> None:
     # The alert history: what the dispatcher did with each event, and a keyset over one tenant's alerts.
     op.add_column("outbox", sa.Column("outcome", sa.String(32), nullable=True))
     op.create_index("ix_outbox_tenant_type_id", "outbox", ["tenant_id", "event_type", "id"])
+    # An alert's public id (UUID, like every id of the API); alerts already stored get one here (on SQLite
+    # the uuid column is 32 hex characters). Other old events need none and keep NULL.
+    op.add_column("outbox", sa.Column("event_id", ID, nullable=True))
+    random_id = (
+        "gen_random_uuid()" if op.get_context().dialect.name == "postgresql" else "lower(hex(randomblob(16)))"
+    )
+    op.execute(
+        f"UPDATE outbox SET event_id = {random_id} "
+        "WHERE event_id IS NULL AND event_type = 'BudgetThresholdCrossed'"
+    )
+    op.create_index("uq_outbox_tenant_event", "outbox", ["tenant_id", "event_id"], unique=True)
     if op.get_context().dialect.name == "postgresql":
         _secure_postgresql()
 
@@ -155,8 +166,10 @@ def downgrade() -> None:
         op.execute(f"REVOKE ALL ON {', '.join(ALL_TABLES)} FROM {app_role()}")
         for table in TENANT_TABLES:
             op.execute(f"DROP POLICY IF EXISTS tenant_isolation ON {table}")
+    op.drop_index("uq_outbox_tenant_event", table_name="outbox")
     op.drop_index("ix_outbox_tenant_type_id", table_name="outbox")
     with op.batch_alter_table("outbox") as batch:
+        batch.drop_column("event_id")
         batch.drop_column("outcome")
     op.drop_index("ix_outbound_messages_recipient_created", table_name="outbound_messages")
     op.drop_index("ix_outbound_messages_outbox", table_name="outbound_messages")

@@ -70,20 +70,29 @@ async def emit(db: Database, seed: Seeded, *events: BudgetThresholdCrossed | Tra
         await uow.commit()
 
 
-async def alerts(db: Database, seed: Seeded, flt: AlertFilter | None = None, limit: int = 100) -> list[int]:
-    """Every alert id the listing gives, page by page."""
-    ids: list[int] = []
+async def listed(
+    db: Database, seed: Seeded, flt: AlertFilter | None = None, limit: int = 100
+) -> list[AlertRecord]:
+    """Every alert the listing gives, page by page."""
+    found: list[AlertRecord] = []
     after: int | None = None
     while True:
         async with db.unit_of_work(seed.tenant.id) as uow:
             page = await uow.alert_history.list(flt or AlertFilter(), limit, after)
-        ids += [alert.id for alert in page.items]
+        found += page.items
         if page.next is None:
-            return ids
+            return found
         after = page.next
 
 
-async def get_alert(db: Database, seed: Seeded, alert_id: int) -> AlertRecord | None:
+async def alerts(
+    db: Database, seed: Seeded, flt: AlertFilter | None = None, limit: int = 100
+) -> list[uuid.UUID]:
+    """Every alert id the listing gives, page by page."""
+    return [alert.id for alert in await listed(db, seed, flt, limit)]
+
+
+async def get_alert(db: Database, seed: Seeded, alert_id: uuid.UUID) -> AlertRecord | None:
     async with db.unit_of_work(seed.tenant.id) as uow:
         return await uow.alert_history.get(alert_id)
 
@@ -141,7 +150,7 @@ async def test_a_push_is_linked_to_its_alert_and_follows_its_status_callbacks(
     assert (alert.state, alert.reason) == ("sent", "sent")
     [delivery] = alert.deliveries
     [sent] = twilio.sent
-    assert sent.idempotency_key == f"alert:{alert.id}"
+    assert sent.idempotency_key == f"alert:{alert.seq}"
     assert (delivery.channel, delivery.provider, delivery.status) == ("sms", "twilio", "queued")
     assert delivery.provider_message_id is not None and delivery.error is None
     assert delivery.created_at == NOW
@@ -204,8 +213,10 @@ async def test_alert_pages_are_newest_first_and_stable_while_alerts_are_raised(
     await emit(db, seed, *(crossing(seed, threshold) for threshold in range(50, 57)))
     # Events that are not alerts stay out of the history.
     await emit(db, seed, TransactionRecorded(seed.tenant.id, seed.user.id, uuid.uuid4()))
-    every = await alerts(db, seed)
-    assert len(every) == 7 and every == sorted(every, reverse=True)
+    records = await listed(db, seed)
+    every = [alert.id for alert in records]
+    seqs = [alert.seq for alert in records]
+    assert len(every) == 7 and seqs == sorted(seqs, reverse=True)
 
     seen: list[int] = []
     async with db.unit_of_work(seed.tenant.id) as uow:
@@ -256,18 +267,22 @@ async def test_another_tenants_alerts_and_deliveries_never_appear(
     a, b = await make_tenant(db), await make_tenant(db)
     await emit(db, a, crossing(a))
     await emit(db, b, crossing(b), crossing(b, 100))
-    [a_id] = await alerts(db, a)
+    [a_alert] = await listed(db, a)
+    a_id = a_alert.id
     b_ids = await alerts(db, b)
-    # Even a push of B's claiming A's alert id (no code writes that) stays with B.
+    # Even a push of B's claiming A's alert (no code writes that) stays with B.
     async with db.unit_of_work(b.tenant.id) as uow:
         await uow.outbound.add(
-            OutboundRecord(uuid.uuid4(), b.tenant.id, "sms", b.user.phone, "x", "twilio", outbox_id=a_id)
+            OutboundRecord(
+                uuid.uuid4(), b.tenant.id, "sms", b.user.phone, "x", "twilio", outbox_id=a_alert.seq
+            )
         )
         await uow.commit()
 
     assert len(b_ids) == 2 and a_id not in b_ids
-    a_alert = await get_alert(db, a, a_id)
-    assert a_alert is not None and a_alert.deliveries == ()
+    again = await get_alert(db, a, a_id)
+    assert again is not None and again.deliveries == ()
+    assert await get_alert(db, b, a_id) is None
     for b_id in b_ids:
         assert await get_alert(db, a, b_id) is None
     assert await alerts(db, a, AlertFilter(user_id=b.user.id)) == []

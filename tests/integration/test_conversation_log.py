@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from adapters.db import Database, InboxMessage, OutboundRecord
-from domain.history import LogEntry, LogFilter, LogKey
+from domain.events import BudgetThresholdCrossed
+from domain.history import AlertFilter, AlertRecord, LogEntry, LogFilter, LogKey
+from domain.money import Money
 from tests.integration.conftest import MakeTenant, Seeded
 from tests.unit.fakes import FixedClock
 
@@ -76,6 +78,25 @@ async def outbound(
     return record
 
 
+async def an_alert(db: Database, seed: Seeded) -> AlertRecord:
+    crossed = BudgetThresholdCrossed(
+        tenant_id=seed.tenant.id,
+        user_id=seed.user.id,
+        budget_id=uuid.uuid4(),
+        category=None,
+        threshold=100,
+        period_start=date(2025, 3, 1),
+        period_end=date(2025, 3, 31),
+        spent=Money.of("120", "BRL"),
+        budget=Money.of("100", "BRL"),
+    )
+    async with db.unit_of_work(seed.tenant.id) as uow:
+        uow.emit(crossed)
+        await uow.commit()
+    async with db.unit_of_work(seed.tenant.id) as uow:
+        return (await uow.alert_history.list(AlertFilter(), 1)).items[0]
+
+
 async def log(
     db: Database, seed: Seeded, flt: LogFilter | None = None, limit: int = 100, after: LogKey | None = None
 ) -> list[LogEntry]:
@@ -99,7 +120,8 @@ async def test_the_log_merges_both_directions_newest_first(db: Database, make_te
     t = NOW - timedelta(hours=1)
     asked = await inbound(db, seed, t, "gastei 10 no mercado")
     answer = await outbound(db, seed, t + timedelta(seconds=1), "Anotado", inbox_id=asked.id)
-    await outbound(db, seed, t + timedelta(minutes=5), "Alerta", outbox_id=42)
+    pushed = await an_alert(db, seed)
+    await outbound(db, seed, t + timedelta(minutes=5), "Alerta", outbox_id=pushed.seq)
     await inbound(db, seed, t + timedelta(minutes=7), "obrigado", channel="sms")
     answer_status = NOW - timedelta(minutes=50)
     async with db.unit_of_work(seed.tenant.id) as uow:
@@ -116,7 +138,7 @@ async def test_the_log_merges_both_directions_newest_first(db: Database, make_te
     assert texts(entries) == ["obrigado", "Alerta", "Anotado", "gastei 10 no mercado"]
     latest, alert, reply, first = entries
     assert latest.direction == "inbound" and latest.channel == "sms" and latest.at == t + timedelta(minutes=7)
-    assert alert.direction == "outbound" and (alert.outbox_id, alert.inbox_id) == (42, None)
+    assert alert.direction == "outbound" and (alert.alert_id, alert.inbox_id) == (pushed.id, None)
     assert reply.direction == "outbound"
     assert (reply.inbox_id, reply.status, reply.updated_at) == (asked.id, "read", answer_status)
     assert first.direction == "inbound"
@@ -185,5 +207,11 @@ async def test_another_tenants_messages_never_appear(db: Database, make_tenant: 
     await inbound(db, b, NOW - timedelta(minutes=1), "b in")
     await outbound(db, b, NOW, "b out")
 
-    assert texts(await log(db, a)) == ["a out", "a in"]
+    # A push of A's naming B's alert (no code writes that) does not reveal B's alert.
+    b_alert = await an_alert(db, b)
+    await outbound(db, a, NOW - timedelta(minutes=4), "a push", outbox_id=b_alert.seq)
+
+    a_log = await log(db, a)
+    assert texts(a_log) == ["a out", "a in", "a push"]
+    assert [e.alert_id for e in a_log if e.direction == "outbound"] == [None, None]
     assert texts(await log(db, b, limit=1)) == ["b out", "b in"]
