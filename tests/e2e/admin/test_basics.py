@@ -48,7 +48,7 @@ async def test_amounts_are_exact_decimals_and_the_currency_decides_the_precision
     # 0.1 as a JSON number is read as the decimal 0.1, never as the float 0.1000000000000000055...
     response = await api.post(
         "/api/v1/budgets",
-        data='{"user_id": "%s", "amount": 0.1, "category": "dining"}' % user_id,
+        data='{"user_id": "' + user_id + '", "amount": 0.1, "category": "dining"}',
         headers={**tenant_a.admin, "Content-Type": "application/json"},
     )
     assert response.status == 201, await response.text()

@@ -1,6 +1,6 @@
-"""Isolation, generically over every operation the registry holds: another tenant's ids answer exactly like ids
-that do not exist and change nothing; a viewer key cannot write; a revoked key gets 401; platform operations
-refuse tenant keys and tenant operations the platform key. A new operation is covered by adding its sample."""
+"""Isolation, generically over every operation the registry holds: another tenant's ids answer exactly like
+ids that do not exist and change nothing; a viewer key cannot write; a revoked key gets 401; platform
+operations refuse tenant keys and tenant operations the platform key. A new operation needs only a sample."""
 
 from __future__ import annotations
 
