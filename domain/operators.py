@@ -110,6 +110,11 @@ def tenant_settings(tenant: Tenant) -> dict[str, Any]:
     }
 
 
+def tenant_thresholds(tenant: Tenant) -> tuple[int, ...]:
+    """The alert thresholds a new budget of this tenant gets unless it names its own."""
+    return tuple(tenant_settings(tenant)["alert_thresholds"])
+
+
 @dataclass(frozen=True, slots=True)
 class UpdateUser:
     """Change a user's profile or opt-out state; UNSET leaves a field as it is."""

@@ -14,7 +14,14 @@ from bot.admin.schemas import Amount, AmountText, Category, Currency, ListQuery,
 from domain import services
 from domain.commands import SetBudget
 from domain.model import Budget, Recurrence
-from domain.operators import UNSET, UpdateBudget, budget_status_of, delete_budget, update_budget
+from domain.operators import (
+    UNSET,
+    UpdateBudget,
+    budget_status_of,
+    delete_budget,
+    tenant_thresholds,
+    update_budget,
+)
 from domain.results import BudgetStatus
 
 api = Resource("budgets")
@@ -101,6 +108,7 @@ async def list_budgets(call: Call) -> Listed:
 @api.post("/budgets", body=BudgetIn, response=BudgetOut, summary="Create a budget", conflicts=True)
 async def create_budget(call: Call) -> BudgetOut:
     body: BudgetIn = call.body
+    assert call.tenant is not None
     async with call.writing() as uow:
         existing = await uow.budgets.find(body.user_id, body.category, Recurrence(body.recurrence))
         if existing is not None:
@@ -116,7 +124,7 @@ async def create_budget(call: Call) -> BudgetOut:
             recurrence=body.recurrence,
             category=body.category,
             currency=body.currency,
-            thresholds=None if body.thresholds is None else tuple(body.thresholds),
+            thresholds=tenant_thresholds(call.tenant) if body.thresholds is None else tuple(body.thresholds),
         )
         status = await services.set_budget(cmd, uow, call.clock)
         out = BudgetOut.of(status.budget, status)

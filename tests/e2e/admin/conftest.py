@@ -42,6 +42,7 @@ class ApiTenant:
     admin: dict[str, str]
     viewer: dict[str, str]
     admin_key_id: str
+    viewer_key_id: str
     user: dict[str, Any]
 
 
@@ -60,12 +61,19 @@ async def make_tenant(api: TestClient, *, currency: str = "BRL", locale: str = "
     admin = bearer(created["admin_key"]["key"])
     response = await api.post("/api/v1/keys", json={"name": "support", "role": "viewer"}, headers=admin)
     assert response.status == 201, await response.text()
-    viewer = bearer((await response.json())["key"])
+    issued = await response.json()
+    viewer = bearer(issued["key"])
     phone = "+55119" + str(uuid.uuid4().int % 10**8).zfill(8)
     response = await api.post("/api/v1/users", json={"phone": phone, "name": "Ana"}, headers=admin)
     assert response.status == 201, await response.text()
     return ApiTenant(
-        created["tenant"]["id"], slug, admin, viewer, created["admin_key"]["id"], await response.json()
+        created["tenant"]["id"],
+        slug,
+        admin,
+        viewer,
+        created["admin_key"]["id"],
+        issued["id"],
+        await response.json(),
     )
 
 
