@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, replace
+from datetime import date
 from typing import Any
 
 import pytest
@@ -11,7 +12,11 @@ from aiohttp.test_utils import TestClient
 
 from bot.app import create_app
 from bot.bootstrap import Bootstrap
+from bot.keys import DATABASE
 from bot.settings import Settings
+from domain.events import BudgetThresholdCrossed
+from domain.history import AlertFilter
+from domain.money import Money
 
 PLATFORM_KEY = "platform-" + "p" * 40
 
@@ -75,6 +80,33 @@ async def make_tenant(api: TestClient, *, currency: str = "BRL", locale: str = "
         issued["id"],
         await response.json(),
     )
+
+
+async def raise_alert(api: TestClient, tenant: ApiTenant, threshold: int = 80, **fields: Any) -> str:
+    """A budget alert in the tenant's outbox, as spending past a threshold raises it (the API creates none);
+    its id. `fields` override the event's (budget_id, period_start, ...)."""
+    tenant_id = uuid.UUID(tenant.id)
+    event = BudgetThresholdCrossed(
+        **{
+            "tenant_id": tenant_id,
+            "user_id": uuid.UUID(tenant.user["id"]),
+            "budget_id": uuid.uuid4(),
+            "category": "groceries",
+            "threshold": threshold,
+            "period_start": date(2025, 3, 1),
+            "period_end": date(2025, 3, 31),
+            "spent": Money.of("85.10", "BRL"),
+            "budget": Money.of("100.00", "BRL"),
+            "source": "admin_api",
+            **fields,
+        }
+    )
+    db = api.app[DATABASE]
+    async with db.unit_of_work(tenant_id) as uow:
+        uow.emit(event)
+        await uow.commit()
+    async with db.unit_of_work(tenant_id) as uow:
+        return str((await uow.alert_history.list(AlertFilter(), 1)).items[0].id)
 
 
 @pytest.fixture

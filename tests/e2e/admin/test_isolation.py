@@ -14,7 +14,7 @@ from aiohttp.test_utils import TestClient
 
 from bot.admin import operations
 from bot.admin.api import PREFIX, Operation
-from tests.e2e.admin.conftest import PLATFORM, ApiTenant, make_tenant
+from tests.e2e.admin.conftest import PLATFORM, ApiTenant, make_tenant, raise_alert
 
 pytestmark = pytest.mark.integration
 
@@ -49,6 +49,7 @@ async def ids_of(api: TestClient, tenant: ApiTenant) -> dict[str, str]:
         "account_id": accounts["items"][0]["id"],
         "budget_id": (await budget.json())["id"],
         "key_id": tenant.viewer_key_id,
+        "alert_id": await raise_alert(api, tenant),
     }
 
 
