@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import uuid
 from typing import TYPE_CHECKING, Any
 
-from domain.access import IssuedKey, Role, create_key
+from domain.access import ApiKey, IssuedKey, OperatorAudit, Role, create_key
 from domain.errors import NotFound
 from domain.model import Tenant
 
@@ -29,11 +30,36 @@ def add_parser(commands: Any) -> None:
     revoke.add_argument("key", help="the key's id or its prefix (cvk_...)")
 
 
+async def _audit(parts: Parts, tenant: Tenant, action: str, key: ApiKey) -> None:
+    """Key changes made here appear in the tenant's audit trail too, as done by "cli"."""
+    public: dict[str, object] = {
+        "id": str(key.id),
+        "name": key.name,
+        "prefix": key.prefix,
+        "role": str(key.role),
+    }
+    record = OperatorAudit(
+        id=uuid.uuid4(),
+        tenant_id=tenant.id,
+        actor="cli",
+        action=action,
+        entity="key",
+        entity_id=str(key.id),
+        before=None if action == "create" else public,
+        after=public if action == "create" else {**public, "revoked": True},
+        at=parts.clock.now(),
+    )
+    async with parts.db.audited_unit_of_work(tenant.id) as uow:
+        await uow.finish([record])
+
+
 async def first_admin_key(parts: Parts, tenant: Tenant) -> IssuedKey:
     async with parts.db.directory() as directory:
-        return await create_key(
+        issued = await create_key(
             tenant.id, "first admin key", Role.ADMIN, parts.settings.api_key_secret, directory, parts.clock
         )
+    await _audit(parts, tenant, "create", issued.record)
+    return issued
 
 
 def print_issued(issued: IssuedKey) -> None:
@@ -49,6 +75,7 @@ async def run(parts: Parts, args: argparse.Namespace, tenant: Tenant) -> None:
             issued = await create_key(
                 tenant.id, args.name, args.role, parts.settings.api_key_secret, directory, parts.clock
             )
+        await _audit(parts, tenant, "create", issued.record)
         print_issued(issued)
         return
     async with parts.db.directory() as directory:
@@ -64,7 +91,8 @@ async def run(parts: Parts, args: argparse.Namespace, tenant: Tenant) -> None:
         if not match or not await directory.keys.revoke(tenant.id, match[0].id, parts.clock.now()):
             raise NotFound("live key", args.key)
         await directory.commit()
-        print(f"revoked {match[0].prefix} ({match[0].id})")
+    await _audit(parts, tenant, "revoke", match[0])
+    print(f"revoked {match[0].prefix} ({match[0].id})")
 
 
 __all__ = ["add_parser", "first_admin_key", "print_issued", "run"]
