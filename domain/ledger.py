@@ -217,7 +217,7 @@ async def store_change(
         )
     crossings = await raise_crossings(uow, user, effects, now, source)
     await uow.commit()
-    paired = changes[1][1] if len(changes) > 1 else None
+    paired = changes[1] if len(changes) > 1 else None
     return ChangeResult(
         before=before, after=after, budgets=statuses(effects), crossings=crossings, paired=paired
     )

@@ -49,8 +49,8 @@ class ChangeResult:
     after: Transaction
     budgets: tuple[BudgetStatus, ...] = ()
     crossings: tuple[BudgetThresholdCrossed, ...] = ()
-    paired: Transaction | None = None
-    """When `after` is a leg of a transfer: the other leg, after the same change."""
+    paired: tuple[Transaction, Transaction] | None = None
+    """When `after` is a leg of a transfer: the other leg (before, after) the same change."""
 
     @property
     def changed(self) -> bool:

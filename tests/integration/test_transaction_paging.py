@@ -219,7 +219,7 @@ async def test_operator_use_cases_on_the_database(database: Database, make_tenan
         edited = await services.update_transaction(
             UpdateTransaction(transfer.incoming.id, amount="75.00", note=""), uow, clock
         )
-    assert edited.paired is not None and edited.paired.amount == Money.of("75.00", "BRL")
+    assert edited.paired is not None and edited.paired[1].amount == Money.of("75.00", "BRL")
     async with database.unit_of_work(seed.tenant.id) as uow:
         await services.delete_transaction(DeleteTransaction(transfer.outgoing.id), uow, clock)
     async with database.unit_of_work(seed.tenant.id) as uow:

@@ -146,7 +146,8 @@ async def test_deleting_and_restoring_one_leg_takes_the_other_along() -> None:
     world.clock.advance(minutes=1)
 
     deleted = await world.run(services.delete_transaction, DeleteTransaction(result.incoming.id))
-    assert deleted.paired is not None and deleted.paired.id == result.outgoing.id
+    assert deleted.paired is not None and deleted.paired[1].id == result.outgoing.id
+    assert deleted.paired[0] == result.outgoing
     store = world.db.store.transactions
     assert store[result.outgoing.id].deleted_at == store[result.incoming.id].deleted_at == world.clock.now()
     assert [(r.action, r.transaction_id) for r in world.db.store.audit] == [
@@ -177,7 +178,7 @@ async def test_amount_day_and_note_change_both_legs_merchant_only_one() -> None:
     changed = await world.run(services.update_transaction, cmd)
     store = world.db.store.transactions
     out, into = store[result.outgoing.id], store[result.incoming.id]
-    assert changed.paired == into
+    assert changed.paired == (result.incoming, into)
     for leg in (out, into):
         assert (leg.amount, leg.occurred_on, leg.note) == (
             Money.of("250.00", "BRL"),
