@@ -156,10 +156,12 @@ class BudgetEffect:
 
 
 def _in_scope(budget: Budget, period: Period, txn: Transaction | None) -> bool:
-    """Whether `txn` is a live expense of the budget's category dated in `period` (in any currency)."""
+    """Whether `txn` is a live expense of the budget's category dated in `period` (in any currency); a
+    transfer's outgoing leg is not spending."""
     return (
         txn is not None
         and not txn.is_deleted
+        and not txn.is_transfer
         and txn.kind == TransactionKind.EXPENSE
         and (budget.category is None or txn.category == budget.category)
         and txn.occurred_on in period

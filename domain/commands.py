@@ -136,3 +136,56 @@ class GetBudgetStatus:
     user_id: uuid.UUID
     category: str | None = None
     all_budgets: bool = True
+
+
+# -- operators (the admin API): any transaction of the tenant by id, and transfers -----------------------
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateTransaction:
+    """Change any transaction of the tenant; None leaves a field as it is, "" clears merchant, category or
+    note. On a transfer leg, amount, day and note change both legs."""
+
+    transaction_id: uuid.UUID
+    amount: AmountInput = None
+    currency: str | None = None
+    merchant: str | None = None
+    category: str | None = None
+    note: str | None = None
+    occurred_on: date | None = None
+    account_id: uuid.UUID | None = None
+    """Another account of the same user."""
+    kind: TransactionKind | str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DeleteTransaction:
+    """Soft-delete any transaction of the tenant (both legs of a transfer); it can be restored."""
+
+    transaction_id: uuid.UUID
+
+
+@dataclass(frozen=True, slots=True)
+class RestoreTransactionById:
+    """Bring back a deleted transaction of the tenant without naming its user (RestoreTransaction is the
+    chat's, which only reaches the sender's own)."""
+
+    transaction_id: uuid.UUID
+
+
+@dataclass(frozen=True, slots=True)
+class RecordTransfer:
+    """Move money between two accounts of one user: an expense out of one, an income into the other."""
+
+    user_id: uuid.UUID
+    from_account_id: uuid.UUID
+    to_account_id: uuid.UUID
+    amount: AmountInput
+    currency: str | None = None
+    """Must be the accounts' currency (both hold the same one); defaults to it."""
+    occurred_on: date | None = None
+    """Defaults to today in the user's time zone."""
+    note: str | None = None
+    source: Source | str = Source.CHAT
+    source_ref: str | None = None
+    """Idempotency key: recording the same (source, source_ref) again returns the stored transfer."""

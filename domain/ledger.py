@@ -15,6 +15,7 @@ from domain.model import AuditRecord, Source, Transaction, TransactionKind, User
 from domain.periods import local_today
 from domain.ports import Clock, UnitOfWork
 from domain.results import ChangeResult, RecordResult
+from domain.transfers import pair_change
 
 
 async def record_transaction(cmd: RecordTransaction, uow: UnitOfWork, clock: Clock) -> RecordResult:
@@ -102,7 +103,8 @@ async def record_income(cmd: RecordTransaction, uow: UnitOfWork, clock: Clock) -
 async def undo_last(
     cmd: UndoLast, uow: UnitOfWork, clock: Clock, *, source: Source | str = Source.CHAT
 ) -> ChangeResult:
-    """Soft-delete the user's most recently recorded live transaction (`source`: who asked, see _change)."""
+    """Soft-delete the user's most recently recorded live transaction (`source`: who asked, see
+    store_change)."""
     source = v.source(source)
     await uow.users.lock(cmd.user_id)
     user = await require_user(uow, cmd.user_id)
@@ -110,7 +112,7 @@ async def undo_last(
     if before is None:
         raise NotFound("transaction", "nothing to undo")
     now = clock.now()
-    return await _change(uow, user, clock, "undo", before, replace(before, deleted_at=now), now, source)
+    return await store_change(uow, user, clock, "undo", before, replace(before, deleted_at=now), now, source)
 
 
 async def restore_transaction(
@@ -127,7 +129,9 @@ async def restore_transaction(
     if not before.is_deleted:
         raise Conflict("transaction_id", "this transaction was not undone")
     now = clock.now()
-    return await _change(uow, user, clock, "restore", before, replace(before, deleted_at=None), now, source)
+    return await store_change(
+        uow, user, clock, "restore", before, replace(before, deleted_at=None), now, source
+    )
 
 
 async def edit_last(
@@ -167,14 +171,14 @@ async def edit_last(
     )
     if _editable(after) == _editable(before):
         raise ValidationError("edit", "nothing would change")
-    return await _change(uow, user, clock, "edit", before, after, clock.now(), source)
+    return await store_change(uow, user, clock, "edit", before, after, clock.now(), source)
 
 
 def _editable(txn: Transaction) -> tuple[object, ...]:
     return (txn.amount, txn.merchant, txn.category, txn.occurred_on, txn.account_id)
 
 
-async def _change(
+async def store_change(
     uow: UnitOfWork,
     user: User,
     clock: Clock,
@@ -186,26 +190,37 @@ async def _change(
 ) -> ChangeResult:
     """Store a new version of a transaction with its audit record and any threshold it crosses; commit.
 
+    A transfer leg takes the other leg along (amount, day, note, deletion; domain.transfers.pair_change
+    refuses what would break the pair), each with its own audit record; neither counts against a budget.
     `source` is where the change came from, not the transaction's own source: a chat edit of an imported
     expense is answered in the chat, so the user sees its alerts there and needs no push.
     """
+    changes = [(before, after)]
+    if before.is_transfer:
+        changes.append(await pair_change(uow, before, after))
     effects = await assess(uow, user, local_today(clock, user.timezone), before, after)
-    await uow.transactions.update(after)
-    await uow.audit.add(
-        AuditRecord(
-            id=new_id(),
-            tenant_id=user.tenant_id,
-            user_id=user.id,
-            transaction_id=before.id,
-            action=action,
-            before=snapshot(before),
-            after=snapshot(after),
-            at=now,
+    for old, new in changes:
+        if new == old:
+            continue  # the other leg of a change that only concerned this one (its merchant, say)
+        await uow.transactions.update(new)
+        await uow.audit.add(
+            AuditRecord(
+                id=new_id(),
+                tenant_id=user.tenant_id,
+                user_id=user.id,
+                transaction_id=old.id,
+                action=action,
+                before=snapshot(old),
+                after=snapshot(new),
+                at=now,
+            )
         )
-    )
     crossings = await raise_crossings(uow, user, effects, now, source)
     await uow.commit()
-    return ChangeResult(before=before, after=after, budgets=statuses(effects), crossings=crossings)
+    paired = changes[1] if len(changes) > 1 else None
+    return ChangeResult(
+        before=before, after=after, budgets=statuses(effects), crossings=crossings, paired=paired
+    )
 
 
 def snapshot(txn: Transaction) -> dict[str, object]:
@@ -229,6 +244,7 @@ def snapshot(txn: Transaction) -> dict[str, object]:
         "source_ref": txn.source_ref,
         "created_at": moment(txn.created_at),
         "deleted_at": moment(txn.deleted_at),
+        "transfer_id": None if txn.transfer_id is None else str(txn.transfer_id),
     }
 
 
@@ -239,5 +255,6 @@ __all__ = [
     "record_transaction",
     "restore_transaction",
     "snapshot",
+    "store_change",
     "undo_last",
 ]

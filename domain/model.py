@@ -166,10 +166,37 @@ class Transaction:
     created_at: datetime | None = None
     deleted_at: datetime | None = None
     """Set by undo; the row stays so it can be restored."""
+    transfer_id: uuid.UUID | None = None
+    """Shared by the two legs of a transfer between accounts (an expense out of one, an income into the
+    other): they move balances but are neither spending nor earning."""
+    seq: int | None = field(default=None, compare=False)
+    """The store's insertion order, set when read back (None on a new transaction); with occurred_on it is
+    the unique, immutable key the admin listing pages by. Not part of the value: a copy read back equals
+    the transaction that was added."""
+
+    @property
+    def is_transfer(self) -> bool:
+        return self.transfer_id is not None
 
     @property
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class TransactionPosition:
+    """Where a listing stopped: the last row's (occurred_on, seq). seq is unique and set once by the store,
+    so paging newest first from a position neither repeats nor skips a row while others are inserted (only
+    a row whose day is edited meanwhile can move across it)."""
+
+    occurred_on: date
+    seq: int
+
+    @classmethod
+    def of(cls, transaction: Transaction) -> TransactionPosition:
+        if transaction.seq is None:
+            raise ValueError(f"transaction {transaction.id} was not read from a store: it has no position")
+        return cls(transaction.occurred_on, transaction.seq)
 
 
 @dataclass(slots=True)
@@ -196,7 +223,7 @@ class AuditRecord:
     user_id: uuid.UUID
     transaction_id: uuid.UUID
     action: str
-    """"undo", "restore" or "edit"."""
+    """"undo", "restore", "edit" (chat or admin API) or "delete" (admin API)."""
     before: dict[str, object]
     after: dict[str, object]
     at: datetime

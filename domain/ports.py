@@ -5,7 +5,7 @@ from __future__ import annotations
 import builtins
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from types import TracebackType
 from typing import Literal, Protocol, Self
 
@@ -22,6 +22,7 @@ from domain.model import (
     Tenant,
     Transaction,
     TransactionKind,
+    TransactionPosition,
     User,
 )
 from domain.results import Aggregate
@@ -38,7 +39,9 @@ GroupKey = Literal["currency", "category", "merchant", "account_id", "kind"]
 
 @dataclass(frozen=True, slots=True)
 class TransactionFilter:
-    """Which of one user's transactions a query covers. Deleted (undone) rows are left out unless asked."""
+    """Which of one user's transactions a query covers. Deleted (undone) rows and transfer legs are left
+    out unless asked: a transfer between accounts is neither spending nor earning, so sums of what was spent
+    must not see it, while balances and listings ask for it."""
 
     user_id: uuid.UUID
     kind: TransactionKind | None = None
@@ -49,6 +52,30 @@ class TransactionFilter:
     account_id: uuid.UUID | None = None
     currency: str | None = None
     include_deleted: bool = False
+    include_transfers: bool = False
+
+
+DeletedRows = Literal["exclude", "include", "only"]
+
+
+@dataclass(frozen=True, slots=True)
+class TransactionQuery:
+    """Which of the tenant's transactions an operator's listing covers: every user unless one is named."""
+
+    user_id: uuid.UUID | None = None
+    account_id: uuid.UUID | None = None
+    from_day: date | None = None
+    """First local day included."""
+    to_day: date | None = None
+    """Last local day included."""
+    category: str | None = None
+    merchant: str | None = None
+    """Case-insensitive equality on the merchant name."""
+    kind: TransactionKind | None = None
+    text: str | None = None
+    """Case-insensitive substring of the note or the merchant (LIKE wildcards in it are plain text)."""
+    deleted: DeletedRows = "exclude"
+    transfer_id: uuid.UUID | None = None
 
 
 class TenantRepository(Protocol):
@@ -133,6 +160,13 @@ class TransactionRepository(Protocol):
     async def aggregate(self, flt: TransactionFilter, by: tuple[GroupKey, ...]) -> builtins.list[Aggregate]:
         """Sum and count per group. Money is never summed across currencies: the currency is always part of
         the grouping (when `by` does not name it, it is appended last)."""
+        ...
+
+    async def page(
+        self, query: TransactionQuery, after: TransactionPosition | None, limit: int
+    ) -> builtins.list[Transaction]:
+        """Up to `limit` of the tenant's transactions matching `query`, newest first by (occurred_on, seq),
+        strictly after `after` in that order (from the start when None); each comes back with its seq."""
         ...
 
 

@@ -17,10 +17,12 @@ from domain.results import AccountBalance, Aggregate, Balance, CategoryTotal, Me
 
 
 async def get_balance(query: GetBalance, uow: UnitOfWork) -> Balance:
-    """Per account and currency: opening balance + income - expenses (live rows only); totals per currency."""
+    """Per account and currency: opening balance + income - expenses (live rows only, transfer legs
+    included: they move money between accounts); totals per currency."""
     user = await require_user(uow, query.user_id)
     accounts = sorted(await uow.accounts.list_for(user.id), key=lambda a: not a.is_default)
-    rows = await uow.transactions.aggregate(TransactionFilter(user_id=user.id), by=("account_id", "kind"))
+    flt = TransactionFilter(user_id=user.id, include_transfers=True)
+    rows = await uow.transactions.aggregate(flt, by=("account_id", "kind"))
     flows: dict[str, list[Aggregate]] = defaultdict(list)
     for row in rows:
         # Keyed by text so the id matches whether an adapter hands back a UUID or its string.
@@ -42,7 +44,8 @@ async def get_balance(query: GetBalance, uow: UnitOfWork) -> Balance:
 
 
 async def list_transactions(query: ListTransactions, uow: UnitOfWork) -> list[Transaction]:
-    """The user's live transactions matching the filters, newest first, at most `limit` (1..100)."""
+    """The user's live transactions matching the filters (transfer legs too), newest first, at most
+    `limit` (1..100)."""
     user = await require_user(uow, query.user_id)
     limit = v.bounded_int(query.limit, "limit", 1, v.MAX_LIST_LIMIT)
     kind = None if query.kind is None else v.transaction_kind(query.kind)
@@ -53,14 +56,21 @@ async def list_transactions(query: ListTransactions, uow: UnitOfWork) -> list[Tr
     if query.account_id is not None:
         account_id = (await user_account(uow, user, query.account_id)).id
     flt = TransactionFilter(
-        user_id=user.id, kind=kind, period=period, category=category, merchant=merchant, account_id=account_id
+        user_id=user.id,
+        kind=kind,
+        period=period,
+        category=category,
+        merchant=merchant,
+        account_id=account_id,
+        include_transfers=True,
     )
     return await uow.transactions.list(flt, limit=limit)
 
 
 async def spending_summary(query: GetSpendingSummary, uow: UnitOfWork, clock: Clock) -> SpendingSummary:
     """Expenses in a period (default: this calendar month, locally) in the user's currency, against the
-    same number of days just before; other currencies are reported apart and never summed in."""
+    same number of days just before; other currencies are reported apart and never summed in. Transfers
+    between the user's accounts are not spending (the filter leaves them out)."""
     user = await require_user(uow, query.user_id)
     category = v.category(query.category)
     merchant = v.optional_text(query.merchant, "merchant", v.MAX_MERCHANT)

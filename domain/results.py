@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from domain.events import BudgetThresholdCrossed
-from domain.model import Account, Budget, Period, Transaction
+from domain.model import Account, Budget, Period, Transaction, TransactionPosition
 from domain.money import Money
 
 
@@ -49,6 +49,34 @@ class ChangeResult:
     after: Transaction
     budgets: tuple[BudgetStatus, ...] = ()
     crossings: tuple[BudgetThresholdCrossed, ...] = ()
+    paired: tuple[Transaction, Transaction] | None = None
+    """When `after` is a leg of a transfer: the other leg (before, after) the same change."""
+
+    @property
+    def changed(self) -> bool:
+        """False when the change asked for left everything as it was (and nothing was written)."""
+        return self.before != self.after
+
+
+@dataclass(frozen=True, slots=True)
+class TransferResult:
+    """The two legs of a transfer between one user's accounts."""
+
+    outgoing: Transaction
+    """The expense out of the source account."""
+    incoming: Transaction
+    """The income into the destination account."""
+    created: bool
+    """False when (source, source_ref) had been recorded before and the stored legs are returned."""
+
+
+@dataclass(frozen=True, slots=True)
+class TransactionPage:
+    """One page of an operator's listing, newest first."""
+
+    items: tuple[Transaction, ...]
+    next: TransactionPosition | None
+    """Where the next page starts; None when this one is the last."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,4 +145,6 @@ __all__ = [
     "MerchantTotal",
     "RecordResult",
     "SpendingSummary",
+    "TransactionPage",
+    "TransferResult",
 ]

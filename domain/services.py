@@ -13,7 +13,16 @@ from domain.ledger import (
     restore_transaction,
     undo_last,
 )
+from domain.operations import (
+    delete_transaction,
+    get_transaction,
+    restore_transaction_by_id,
+    search_transactions,
+    transaction_history,
+    update_transaction,
+)
 from domain.reports import get_balance, list_transactions, spending_summary
+from domain.transfers import record_transfer
 
 # Conventions every use case follows, so callers (bot handlers, the admin API, the CLI) can rely on them:
 # - The caller opens the unit of work (`async with uow:`) and passes it in; a use case that writes commits
@@ -26,15 +35,22 @@ __all__ = [
     "add_user",
     "budget_status",
     "create_tenant",
+    "delete_transaction",
     "edit_last",
     "get_balance",
+    "get_transaction",
     "list_transactions",
     "record_expense",
     "record_income",
     "record_transaction",
     "record_transactions",
+    "record_transfer",
     "restore_transaction",
+    "restore_transaction_by_id",
+    "search_transactions",
     "set_budget",
     "spending_summary",
+    "transaction_history",
     "undo_last",
+    "update_transaction",
 ]

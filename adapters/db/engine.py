@@ -10,6 +10,7 @@ from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from adapters.clock import SystemClock
+from adapters.db.sql import register_sqlite_functions
 from adapters.db.unit_of_work import AuditedUnitOfWork, SqlDirectoryUnitOfWork, SqlUnitOfWork
 from adapters.db.urls import Dialect, async_url, dialect_of, is_memory_sqlite
 from domain.ports import Clock
@@ -93,6 +94,7 @@ def _configure_sqlite(engine: AsyncEngine, *, wal: bool) -> None:
                 cursor.execute("PRAGMA journal_mode = WAL")
         finally:
             cursor.close()
+        register_sqlite_functions(dbapi_connection)
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Any) -> None:

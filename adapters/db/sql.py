@@ -42,3 +42,13 @@ def insert_or_skip(dialect: Dialect, table: sa.Table, values: dict[str, Any]) ->
 def rowcount(result: object) -> int:
     """Rows touched by an INSERT/UPDATE/DELETE (CursorResult.rowcount, typed loosely by SQLAlchemy)."""
     return int(getattr(result, "rowcount", 0))
+
+
+def _lower(value: str | None) -> str | None:
+    return None if value is None else value.lower()
+
+
+def register_sqlite_functions(dbapi_connection: Any) -> None:
+    """SQL functions SQLite lacks, on each new connection: centavo_lower() is Python's str.lower (SQLite's
+    own lower() folds ASCII only, so "SÃO" would not match "são" as it does on PostgreSQL)."""
+    dbapi_connection.create_function("centavo_lower", 1, _lower, deterministic=True)

@@ -13,7 +13,7 @@ from adapters.db.tables import transactions as t
 from domain.errors import Conflict, NotFound
 from domain.model import Source, Transaction, TransactionKind
 from domain.money import Money
-from domain.ports import GroupKey, TransactionFilter
+from domain.ports import GroupKey, TransactionFilter, TransactionPosition, TransactionQuery
 from domain.results import Aggregate
 
 _GROUP_KEYS: frozenset[str] = frozenset(get_args(GroupKey))
@@ -22,6 +22,12 @@ _GROUP_KEYS: frozenset[str] = frozenset(get_args(GroupKey))
 def merchant_key(merchant: str | None) -> str | None:
     """What merchant matching compares: casefolded, so "UBER", "Uber" and "uber" are one merchant."""
     return None if merchant is None else merchant.casefold()
+
+
+def text_key(text: str) -> str:
+    """What a note search compares: lower() as the database applies it (not casefold: PostgreSQL's lower()
+    keeps "ß", so folding it to "ss" here would never match)."""
+    return text.lower()
 
 
 class SqlTransactionRepository(TenantBound):
@@ -124,7 +130,58 @@ class SqlTransactionRepository(TenantBound):
             conditions.append(t.c.currency == flt.currency.upper())
         if not flt.include_deleted:
             conditions.append(t.c.deleted_at.is_(None))
+        if not flt.include_transfers:
+            conditions.append(t.c.transfer_id.is_(None))
         return conditions
+
+    async def page(
+        self, query: TransactionQuery, after: TransactionPosition | None, limit: int
+    ) -> builtins.list[Transaction]:
+        # Keyset paging on (occurred_on, seq), newest first: both are set once per row (seq by the store), so
+        # a row inserted while an operator pages lands either before the position (not shown, it is new) or
+        # after it (shown once); an OFFSET would shift and repeat rows instead. ix_transactions_tenant_day_seq
+        # serves this order backwards.
+        statement = sa.select(t).where(*self._query_conditions(query))
+        if after is not None:
+            statement = statement.where(sa.tuple_(t.c.occurred_on, t.c.seq) < (after.occurred_on, after.seq))
+        statement = statement.order_by(t.c.occurred_on.desc(), t.c.seq.desc()).limit(limit)
+        return [transaction_from_row(row) for row in (await self._db.execute(statement)).mappings()]
+
+    def _query_conditions(self, query: TransactionQuery) -> builtins.list[sa.ColumnElement[bool]]:
+        conditions = [self._mine(t)]
+        equal: builtins.list[tuple[sa.Column[Any], object]] = [
+            (t.c.user_id, query.user_id),
+            (t.c.account_id, query.account_id),
+            (t.c.category, query.category),
+            (t.c.kind, None if query.kind is None else str(query.kind)),
+            (t.c.merchant_key, merchant_key(query.merchant)),
+            (t.c.transfer_id, query.transfer_id),
+        ]
+        conditions.extend(column == value for column, value in equal if value is not None)
+        if query.from_day is not None:
+            conditions.append(t.c.occurred_on >= query.from_day)
+        if query.to_day is not None:
+            conditions.append(t.c.occurred_on <= query.to_day)
+        if query.text:
+            needle = text_key(query.text)
+            conditions.append(
+                sa.or_(
+                    self._fold(t.c.note).contains(needle, autoescape=True),
+                    t.c.merchant_key.contains(merchant_key(query.text), autoescape=True),
+                )
+            )
+        if query.deleted == "exclude":
+            conditions.append(t.c.deleted_at.is_(None))
+        elif query.deleted == "only":
+            conditions.append(t.c.deleted_at.is_not(None))
+        return conditions
+
+    def _fold(self, column: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
+        """Lower-cased text on both dialects: PostgreSQL's lower() knows Unicode (UTF-8 databases), SQLite's
+        only ASCII, so SQLite connections get a Python lower() (adapters.db.sql.register_sqlite_functions)."""
+        if self._db.dialect == "sqlite":
+            return sa.func.centavo_lower(column)
+        return sa.func.lower(column)
 
     async def _first(self, query: sa.Select[Any]) -> Transaction | None:
         row = (await self._db.execute(query)).mappings().first()
@@ -147,6 +204,7 @@ def _fields(transaction: Transaction) -> dict[str, Any]:
         "source": str(transaction.source),
         "source_ref": transaction.source_ref,
         "deleted_at": transaction.deleted_at,
+        "transfer_id": transaction.transfer_id,
     }
 
 
@@ -170,4 +228,6 @@ def transaction_from_row(row: Any) -> Transaction:
         source_ref=row["source_ref"],
         created_at=row["created_at"],
         deleted_at=row["deleted_at"],
+        transfer_id=row["transfer_id"],
+        seq=row["seq"],
     )

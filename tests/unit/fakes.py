@@ -32,6 +32,8 @@ from domain.ports import (
     OutboundRepository,
     TenantRepository,
     TransactionFilter,
+    TransactionPosition,
+    TransactionQuery,
     TransactionRepository,
     UserRepository,
 )
@@ -70,6 +72,8 @@ class Store:
     accounts: dict[uuid.UUID, Account] = field(default_factory=dict)
     transactions: dict[uuid.UUID, Transaction] = field(default_factory=dict)
     """Insertion ordered: the order stands in for created_at when ordering ties."""
+    last_seq: int = 0
+    """The last transaction seq handed out (the database's autoincrement)."""
     budgets: dict[uuid.UUID, Budget] = field(default_factory=dict)
     crossings: dict[tuple[uuid.UUID, object, int], BudgetCrossing] = field(default_factory=dict)
     audit: list[AuditRecord] = field(default_factory=list)
@@ -216,7 +220,11 @@ class FakeTransactionRepository:
             str(transaction.source), transaction.source_ref
         ):
             raise AssertionError("duplicate (source, source_ref)")  # the unique constraint
-        data.transactions[transaction.id] = _copy(transaction)
+        assert transaction.id not in data.transactions, "duplicate transaction id"
+        data.last_seq += 1
+        stored = _copy(transaction)
+        stored.seq = data.last_seq
+        data.transactions[transaction.id] = stored
 
     async def get(self, transaction_id: uuid.UUID) -> Transaction | None:
         txn = self._s.data("transactions.get").transactions.get(transaction_id)
@@ -234,7 +242,9 @@ class FakeTransactionRepository:
         data = self._s.data("transactions.update")
         self._s.check_tenant(transaction)
         assert transaction.id in data.transactions, "update of a transaction never added"
-        data.transactions[transaction.id] = _copy(transaction)  # keeps its insertion position
+        stored = _copy(transaction)
+        stored.seq = data.transactions[transaction.id].seq  # the store's, whatever the caller's copy says
+        data.transactions[transaction.id] = stored  # keeps its insertion position
 
     async def latest(self, user_id: uuid.UUID, *, deleted: bool = False) -> Transaction | None:
         rows = [
@@ -253,6 +263,7 @@ class FakeTransactionRepository:
             return (
                 t.user_id == flt.user_id
                 and (flt.include_deleted or not t.is_deleted)
+                and (flt.include_transfers or not t.is_transfer)
                 and (flt.kind is None or t.kind == flt.kind)
                 and (flt.period is None or t.occurred_on in flt.period)
                 and (flt.category is None or t.category == flt.category)
@@ -278,6 +289,35 @@ class FakeTransactionRepository:
             total, count = groups.get(key, (Money.zero(t.amount.currency), 0))
             groups[key] = (total + t.amount, count + 1)
         return [Aggregate(key=key, total=total, count=count) for key, (total, count) in groups.items()]
+
+    async def page(
+        self, query: TransactionQuery, after: TransactionPosition | None, limit: int
+    ) -> builtins.list[Transaction]:
+        def keep(t: Transaction) -> bool:
+            wanted = {"exclude": not t.is_deleted, "include": True, "only": t.is_deleted}[query.deleted]
+            text = None if query.text is None else query.text.lower()
+            return (
+                wanted
+                and (query.user_id is None or t.user_id == query.user_id)
+                and (query.account_id is None or t.account_id == query.account_id)
+                and (query.from_day is None or t.occurred_on >= query.from_day)
+                and (query.to_day is None or t.occurred_on <= query.to_day)
+                and (query.category is None or t.category == query.category)
+                and (query.merchant is None or (t.merchant or "").casefold() == query.merchant.casefold())
+                and (query.kind is None or t.kind == query.kind)
+                and (query.transfer_id is None or t.transfer_id == query.transfer_id)
+                and (
+                    not text
+                    or text in (t.note or "").lower()
+                    or (query.text or "").casefold() in (t.merchant or "").casefold()
+                )
+                and (after is None or TransactionPosition.of(t) < after)
+            )
+
+        rows = sorted(
+            (t for t in self._rows("transactions.page") if keep(t)), key=TransactionPosition.of, reverse=True
+        )
+        return [_copy(t) for t in rows[:limit]]
 
 
 class FakeBudgetRepository:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from bot.admin.api import Resource
-from bot.admin.resources import alerts, audit, budgets, keys, messages, settings, tenants, users
+from bot.admin.resources import alerts, audit, budgets, keys, messages, settings, tenants, transactions, users
 
 RESOURCES: tuple[Resource, ...] = (
     tenants.api,
     keys.api,
     settings.api,
     users.api,
+    transactions.api,
     budgets.api,
     alerts.api,
     messages.api,

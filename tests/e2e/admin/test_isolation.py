@@ -30,6 +30,14 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "create_account": {"name": "Savings", "kind": "savings"},
     "create_budget": {"user_id": "{user_id}", "amount": "300", "category": "transport"},
     "update_budget_route": {"amount": "999"},
+    "create_transaction": {"user_id": "{user_id}", "kind": "expense", "amount": "12.50"},
+    "update_transaction_route": {"amount": "99.99", "note": "changed"},
+    "create_transfer": {
+        "user_id": "{user_id}",
+        "from_account_id": "{account_id}",
+        "to_account_id": "{account_id}",
+        "amount": "5",
+    },
 }
 
 
@@ -43,7 +51,14 @@ async def ids_of(api: TestClient, tenant: ApiTenant) -> dict[str, str]:
         headers=tenant.admin,
     )
     assert budget.status == 201, await budget.text()
+    transaction = await api.post(
+        f"{PREFIX}/transactions",
+        json={"user_id": user_id, "kind": "expense", "amount": "7.50"},
+        headers=tenant.admin,
+    )
+    assert transaction.status == 201, await transaction.text()
     return {
+        "transaction_id": (await transaction.json())["id"],
         "tenant_id": tenant.id,
         "user_id": user_id,
         "account_id": accounts["items"][0]["id"],
