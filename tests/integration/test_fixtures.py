@@ -16,7 +16,7 @@ async def test_postgresql_database_is_private_and_migrated(pg_database) -> None:
     conn = await asyncpg.connect(pg_database.owner_url)
     try:
         assert await conn.fetchval("SELECT current_database()") == pg_database.name
-        assert await conn.fetchval("SELECT version_num FROM alembic_version") == "0004"
+        assert await conn.fetchval("SELECT version_num FROM alembic_version") == "0005"
     finally:
         await conn.close()
     db = Database(pg_database.app_url)

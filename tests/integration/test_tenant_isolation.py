@@ -14,8 +14,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import text
 
-from adapters.db import Database, InboxMessage, OutboundRecord
-from adapters.db import tables
+from adapters.db import Database, InboxMessage, OutboundRecord, tables
 from adapters.db.tables import TENANT_TABLES
 from domain.events import TransactionRecorded
 from domain.model import (
