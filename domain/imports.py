@@ -3,7 +3,8 @@
 Decisions (an operator uploading a file expects these):
 - All or none. A file with a bad line records nothing, and the answer names every bad line. Recording the
   good lines would make the corrected file, re-uploaded, record them twice: it is another file (another hash).
-- Idempotent per file: the same bytes for the same account answer the first import and record nothing.
+- Idempotent per file: the same bytes for the same account answer the first import and record nothing; the
+  same bytes for another account are refused (a statement is one account's: both would count every line).
 - Overlapping statements (January-February, then February-March) do not record February twice: a line equal
   to one an earlier import recorded in the account (day, direction, amount, description) is skipped, counting
   repeats (two identical coffees in the file and one stored: one more is recorded).
@@ -24,7 +25,7 @@ from decimal import Decimal
 
 from domain import validation as v
 from domain.budgets import assess_added, raise_crossings
-from domain.errors import DomainError, NotFound, ValidationError
+from domain.errors import Conflict, DomainError, NotFound, ValidationError
 from domain.events import BudgetThresholdCrossed, StatementImported
 from domain.lookup import require_user
 from domain.model import Account, Period, Source, StatementImport, Transaction, TransactionKind, new_id
@@ -91,8 +92,13 @@ class ImportResult:
 
 async def find_import(account_id: uuid.UUID, file_hash: str, uow: UnitOfWork) -> ImportResult | None:
     """The earlier import of this file into this account, as a replay; None when there is none. Callers
-    check this before parsing, so the same file answers the same whatever mapping options come with it."""
-    stored = await uow.imports.get_by_hash(account_id, file_hash)
+    check this before parsing, so the same file answers the same whatever mapping options come with it.
+
+    A file already imported into another account is a Conflict: a statement is one account's, and the
+    same lines in two accounts would count every expense twice."""
+    stored = await uow.imports.get_by_hash(file_hash)
+    if stored is not None and stored.account_id != account_id:
+        raise Conflict("account_id", f"this file was imported into another account ({stored.account_id})")
     return None if stored is None else ImportResult(stored, replayed=True)
 
 
@@ -149,10 +155,10 @@ async def import_statement(cmd: ImportStatement, uow: UnitOfWork, clock: Clock) 
     )
     if not await uow.imports.add_if_absent(record):
         # The same file imported concurrently: the first one won and is the answer.
-        stored = await uow.imports.get_by_hash(account.id, cmd.file_hash)
-        if stored is None:  # pragma: no cover - the row that refused ours is there once it committed
+        replay = await find_import(account.id, cmd.file_hash, uow)
+        if replay is None:  # pragma: no cover - the row that refused ours is there once it committed
             raise RuntimeError("an import of this file was refused but cannot be read")
-        return ImportResult(stored, replayed=True)
+        return replay
     effects = await assess_added(uow, user, today, new)  # measured before the lines are written
     await uow.transactions.add_many(new)
     crossings = await raise_crossings(uow, user, effects, now, Source.IMPORT)

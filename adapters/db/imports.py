@@ -36,9 +36,9 @@ class SqlImportRepository(TenantBound):
     async def get(self, import_id: uuid.UUID) -> StatementImport | None:
         return await self._first(sa.select(i).where(self._mine(i), i.c.id == import_id))
 
-    async def get_by_hash(self, account_id: uuid.UUID, file_hash: str) -> StatementImport | None:
-        query = sa.select(i).where(self._mine(i), i.c.account_id == account_id, i.c.file_hash == file_hash)
-        return await self._first(query)
+    async def get_by_hash(self, file_hash: str) -> StatementImport | None:
+        query = sa.select(i).where(self._mine(i), i.c.file_hash == file_hash).order_by(i.c.created_at)
+        return await self._first(query.limit(1))
 
     async def list(
         self, account_id: uuid.UUID | None = None, limit: int | None = None

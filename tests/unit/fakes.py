@@ -410,8 +410,9 @@ class FakeImportRepository:
     async def add_if_absent(self, record: StatementImport) -> bool:
         data = self._s.data("imports.add_if_absent")
         self._s.check_tenant(record)
-        if await self.get_by_hash(record.account_id, record.file_hash) is not None:
-            return False
+        key = (record.account_id, record.file_hash)
+        if any(self._s.mine(r) and (r.account_id, r.file_hash) == key for r in data.imports.values()):
+            return False  # the unique constraint (tenant, account, file_hash)
         data.imports[record.id] = _copy(record)
         return True
 
@@ -419,11 +420,9 @@ class FakeImportRepository:
         record = self._s.data("imports.get").imports.get(import_id)
         return _copy(record) if self._s.mine(record) else None
 
-    async def get_by_hash(self, account_id: uuid.UUID, file_hash: str) -> StatementImport | None:
+    async def get_by_hash(self, file_hash: str) -> StatementImport | None:
         rows = self._s.data("imports.get_by_hash").imports.values()
-        found = [
-            r for r in rows if self._s.mine(r) and (r.account_id, r.file_hash) == (account_id, file_hash)
-        ]
+        found = [r for r in rows if self._s.mine(r) and r.file_hash == file_hash]
         return _copy(found[0]) if found else None
 
     async def list(
