@@ -22,11 +22,11 @@ MAX_AMOUNT_CHARS = 40
 _TIME = re.compile(r"^(\S+?)(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)$")
 _CURRENCY = re.compile(r"(?i)R\$|US\$|[$€£¥]|\b(?:BRL|USD|EUR|MXN|ARS|COP|CLP|GBP|PEN|UYU)\b")
 _MARK = re.compile(r"(?i)^(.*?\d\)?)\s*(DR|CR|D|C)$")
-_GROUPS = {
-    ",": re.compile(r"(\d{1,3}(?:[.\s'\u00a0\u202f]\d{3})+|\d+)(?:,(\d+))?"),
-    ".": re.compile(r"(\d{1,3}(?:[,\s'\u00a0\u202f]\d{3})+|\d+)(?:\.(\d+))?"),
+_GROUPS = {  # ASCII digits only: "٣" is a digit to \d and to Decimal, not to a bank
+    ",": re.compile(r"([0-9]{1,3}(?:[. '\u00a0\u202f][0-9]{3})+|[0-9]+)(?:,([0-9]+))?"),
+    ".": re.compile(r"([0-9]{1,3}(?:[, '\u00a0\u202f][0-9]{3})+|[0-9]+)(?:\.([0-9]+))?"),
 }
-_SEPARATOR = re.compile(r"[.,](\d+)$")
+_SEPARATOR = re.compile(r"[.,]([0-9]+)$")
 
 
 def decode(data: bytes) -> tuple[str, str]:
@@ -56,24 +56,22 @@ def cells(line: str, delimiter: str) -> list[str]:
 
 
 def sniff_delimiter(lines: Sequence[str]) -> str:
-    """The delimiter that splits the sample lines into the same number (> 1) of cells on every line; of
-    several, the first of DELIMITERS; of none, the one giving the most cells most often."""
+    """The delimiter that splits the sample lines into the same number (> 1) of cells most often (lines
+    above a header, such as "Conta: 12345", split into one); of equals, the first of DELIMITERS."""
     best: tuple[int, int, int] | None = None
     chosen = ","
     for rank, delimiter in enumerate(DELIMITERS):
-        counts = []
+        counts: Counter[int] = Counter()
         for line in lines:
             try:
-                counts.append(len(cells(line, delimiter)))
+                counts[len(cells(line, delimiter))] += 1
             except csv.Error:
-                counts.append(0)
-        if not counts:
+                continue
+        split = [(often, width) for width, often in counts.items() if width > 1]
+        if not split:
             continue
-        common, often = Counter(counts).most_common(1)[0]
-        if common < 2:
-            continue
-        consistent = int(often == len(counts))
-        score = (consistent, often if not consistent else 0, -rank)
+        often, width = max(split)
+        score = (often, width > 0, -rank)
         if best is None or score > best:
             best, chosen = score, delimiter
     return chosen
@@ -158,7 +156,7 @@ def parse_amount(text: str, decimal: str) -> Decimal:
     found = _GROUPS[decimal].fullmatch(value)
     if found is None:
         raise ValueError(f"{raw!r} is not an amount")
-    whole = re.sub(r"\D", "", found.group(1))
+    whole = re.sub(r"[^0-9]", "", found.group(1))
     number = whole + ("." + found.group(2) if found.group(2) else "")
     try:
         amount = Decimal(number)

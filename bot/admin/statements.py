@@ -131,7 +131,7 @@ def parse_statement(
     rows = _rows(numbered[header_at + 1 if header_at is not None else 0 :], delimiter, header, columns)
     if opts.header is None and header is None and rows.first_is_header():
         rows.drop_first()
-    if not rows.numbered:
+    if not rows.numbered and not rows.problems:
         raise ValidationError("body", "the file has a header but no lines", reason="empty")
 
     date_format = opts.date_format or cells_of.date_formats(rows.dates, day_first)[0]
@@ -208,8 +208,7 @@ def _find_header(
             continue
         keys = {header_key(cell) for cell in row}
         roles = {role for role, names in HEADER_NAMES.items() if keys & names}
-        money = roles & {"amount", "debit", "credit"}
-        if opts.header or (named and named <= keys) or ("date" in roles and money and len(roles) >= 2):
+        if opts.header or (named and named <= keys) or len(roles) >= 2:
             return at, row
     return None, None
 
