@@ -7,8 +7,11 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 
 from aiohttp import web
 
+from adapters.cache import RateLimiter
+from bot.admin import api_errors, setup_admin
 from bot.keys import (
     AGENT,
+    API_LIMITER,
     CACHE,
     CLOCK,
     DATABASE,
@@ -42,7 +45,7 @@ async def webhook_errors(request: web.Request, handler: Handler) -> web.StreamRe
 def create_app(parts: OpensParts) -> web.Application:
     """The application over the parts `parts.open()` builds (bootstrap.Bootstrap), opened on start-up and
     closed on clean-up by aiohttp's cleanup context."""
-    app = web.Application(middlewares=[webhook_errors])
+    app = web.Application(middlewares=[api_errors, webhook_errors])
 
     async def opened(app: web.Application) -> AsyncIterator[None]:
         async with parts.open() as built:
@@ -50,7 +53,13 @@ def create_app(parts: OpensParts) -> web.Application:
             app[CLOCK] = built.clock
             app[METRICS] = built.metrics
             app[DATABASE] = built.db
-            app[CACHE] = built.need_cache()
+            app[CACHE] = cache = built.need_cache()
+            app[API_LIMITER] = RateLimiter(
+                cache.client,
+                cache.health,
+                capacity=built.settings.api_rate_burst,
+                refill_per_second=built.settings.api_rate_per_second,
+            )
             app[TWILIO_CHANNEL] = built.channels["twilio"]
             app[META_CHANNEL] = built.channels["meta"]
             if built.agent is not None:
@@ -59,4 +68,5 @@ def create_app(parts: OpensParts) -> web.Application:
 
     app.cleanup_ctx.append(opened)
     setup_routes(app)
+    setup_admin(app)
     return app

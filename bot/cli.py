@@ -1,4 +1,4 @@
-"""The `centavo` command line: serve, worker, migrate, tenant, channel and user administration, demo."""
+"""The `centavo` command line: serve, worker, migrate, tenant, key, channel and user administration, demo."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from adapters.db import ChannelEndpoint, Database
 from adapters.db.messaging import Provider
 from adapters.db.migrate import current_revision, upgrade
+from bot import key_commands
 from bot.settings import Settings
 from bot.webhooks.inbound import E164
 from domain import services, validation
@@ -84,7 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
     tenant = commands.add_parser("tenant", help="manage tenants").add_subparsers(
         dest="action", required=True, metavar="ACTION"
     )
-    create = tenant.add_parser("create", help="create a tenant")
+    create = tenant.add_parser("create", help="create a tenant and print its first admin API key")
     create.add_argument("--slug", required=True, help="short unique handle, e.g. acme")
     create.add_argument("--name", required=True)
     create.add_argument("--currency", required=True, help="ISO 4217 code, e.g. BRL")
@@ -98,6 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="what to do with unknown senders (default: open)",
     )
     tenant.add_parser("list", help="list tenants")
+    key_commands.add_parser(commands)
 
     user = commands.add_parser("user", help="manage users").add_subparsers(
         dest="action", required=True, metavar="ACTION"
@@ -136,6 +138,7 @@ async def _create_tenant(parts: Parts, args: argparse.Namespace) -> None:
     async with parts.db.directory() as directory:
         tenant = await services.create_tenant(cmd, directory, parts.clock)
     print(f"created tenant {tenant.slug} ({tenant.id}) {tenant.currency} {tenant.locale} {tenant.timezone}")
+    key_commands.print_issued(await key_commands.first_admin_key(parts, tenant))
 
 
 async def _list_tenants(db: Database) -> None:
@@ -293,6 +296,8 @@ async def _run(args: argparse.Namespace, settings: Settings) -> None:
             await _list_tenants(parts.db)
         elif args.command == "user" and args.action == "add":
             await _add_user(parts, args)
+        elif args.command == "key":
+            await key_commands.run(parts, args, await _find_tenant(parts.db, args.tenant))
         elif args.command == "channel" and args.action == "add":
             await _add_channel(parts.db, args)
         elif args.command == "user" and args.action == "list":

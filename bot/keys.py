@@ -11,7 +11,7 @@ from typing import Protocol
 from aiohttp import web
 from prometheus_client import CollectorRegistry, Counter, Histogram
 
-from adapters.cache import Cache
+from adapters.cache import Cache, RateLimiter
 from adapters.channels import Channel
 from adapters.db import Database
 from bot.settings import Settings
@@ -120,3 +120,5 @@ AGENT = web.AppKey("agent", AgentLike)
 TWILIO_CHANNEL = web.AppKey("twilio_channel", Channel)
 META_CHANNEL = web.AppKey("meta_channel", Channel)
 METRICS = web.AppKey("metrics", Metrics)
+API_LIMITER = web.AppKey("api_limiter", RateLimiter)
+"""The admin API's per-key token bucket (its own sizes: CENTAVO_API_RATE_BURST / _PER_SECOND)."""

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 DEFAULT_DATABASE_URL = "sqlite:///./centavo.db"
 DEFAULT_PUBLIC_BASE_URL = "http://localhost:8080"
+DEFAULT_API_KEY_SECRET = "centavo-embedded-api-key-secret"
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +36,16 @@ class Settings:
     meta_alert_template: str | None = None
     """META_ALERT_TEMPLATE: the approved template's name, in each user locale's language (pt_BR, es_MX...)."""
     log_level: str = "INFO"
+    platform_key: str | None = None
+    """CENTAVO_PLATFORM_KEY: the platform operator's key for /api/v1/tenants (create, list, route numbers);
+    unset, those endpoints refuse every request."""
+    api_key_secret: str = DEFAULT_API_KEY_SECRET
+    """CENTAVO_API_KEY_SECRET: the HMAC key API keys are hashed under. Changing it invalidates every key;
+    set a random one in production (the default suits only the embedded mode)."""
+    api_rate_burst: int = 60
+    """CENTAVO_API_RATE_BURST: requests one API key may make at once..."""
+    api_rate_per_second: float = 10.0
+    """CENTAVO_API_RATE_PER_SECOND: ...and then per second (429 with Retry-After beyond)."""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -60,4 +71,8 @@ class Settings:
             twilio_alert_content_sids=get("TWILIO_ALERT_CONTENT_SIDS"),
             meta_alert_template=get("META_ALERT_TEMPLATE"),
             log_level=(get("LOG_LEVEL") or "INFO").upper(),
+            platform_key=get("CENTAVO_PLATFORM_KEY"),
+            api_key_secret=get("CENTAVO_API_KEY_SECRET") or DEFAULT_API_KEY_SECRET,
+            api_rate_burst=int(get("CENTAVO_API_RATE_BURST") or 60),
+            api_rate_per_second=float(get("CENTAVO_API_RATE_PER_SECOND") or 10.0),
         )

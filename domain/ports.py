@@ -10,6 +10,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Literal, Protocol, Self
 
+from domain.access import ApiKey, OperatorAudit
 from domain.events import Event
 from domain.messages import DeliveryStatus, InboxMessage, LastInbound, OutboundRecord, RateDecision
 from domain.model import (
@@ -60,6 +61,41 @@ class TenantRepository(Protocol):
     async def get(self, tenant_id: uuid.UUID) -> Tenant | None: ...
     async def get_by_slug(self, slug: str) -> Tenant | None: ...
     async def list(self) -> list[Tenant]: ...
+    async def update(self, tenant: Tenant) -> None:
+        """Store the tenant's name, defaults, policy and settings (its id and slug never change)."""
+        ...
+
+
+class ApiKeyRepository(Protocol):
+    """API keys, part of the directory: a request's key is found by its hash before its tenant is known."""
+
+    async def add(self, key: ApiKey) -> None: ...
+    async def find_by_hash(self, key_hash: str) -> ApiKey | None: ...
+    async def get(self, tenant_id: uuid.UUID, key_id: uuid.UUID) -> ApiKey | None:
+        """The key only if it belongs to `tenant_id`."""
+        ...
+
+    async def list_for(self, tenant_id: uuid.UUID) -> list[ApiKey]: ...
+    async def revoke(self, tenant_id: uuid.UUID, key_id: uuid.UUID, at: datetime) -> bool:
+        """Revoke a live key of this tenant; False when there is none (missing, another's, or revoked)."""
+        ...
+
+
+class OperatorAuditRepository(Protocol):
+    """This tenant's trail of admin API writes, oldest first by storage order."""
+
+    async def add(self, record: OperatorAudit) -> None: ...
+    async def page(
+        self,
+        *,
+        entity: str | None = None,
+        entity_id: str | None = None,
+        actor: str | None = None,
+        after: int | None = None,
+        limit: int = 50,
+    ) -> list[OperatorAudit]:
+        """Newest first; `after` is the seq of the last record of the previous page."""
+        ...
 
 
 class UserRepository(Protocol):
@@ -115,6 +151,15 @@ class BudgetRepository(Protocol):
         self, user_id: uuid.UUID, category: str | None, recurrence: Recurrence
     ) -> Budget | None: ...
     async def list_for(self, user_id: uuid.UUID) -> list[Budget]: ...
+    async def delete(self, budget_id: uuid.UUID) -> bool:
+        """Remove the budget and its crossings; False when there was none."""
+        ...
+
+    async def page(
+        self, *, user_id: uuid.UUID | None = None, after: uuid.UUID | None = None, limit: int = 50
+    ) -> builtins.list[Budget]:
+        """The tenant's budgets ordered by id (stable), after `after`."""
+        ...
 
 
 class CrossingRepository(Protocol):
@@ -310,9 +355,10 @@ class UnitOfWork(Protocol):
 
 
 class DirectoryUnitOfWork(Protocol):
-    """A transaction over the tenant directory (creating and finding tenants)."""
+    """A transaction over the tenant directory (creating and finding tenants) and the API keys."""
 
     tenants: TenantRepository
+    keys: ApiKeyRepository
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

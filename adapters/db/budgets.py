@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import uuid
 from typing import Any
 
@@ -70,6 +71,28 @@ class SqlBudgetRepository(TenantBound):
             .where(self._mine(budgets), budgets.c.user_id == user_id)
             .order_by(budgets.c.scope, budgets.c.recurrence)
         )
+        return [budget_from_row(row) for row in (await self._db.execute(query)).mappings()]
+
+    async def delete(self, budget_id: uuid.UUID) -> bool:
+        # Crossings first: SQLite enforces the foreign key but not its ON DELETE CASCADE unless the
+        # constraint was created with it in this database's schema version; explicit is safe on both.
+        await self._db.execute(
+            sa.delete(budget_crossings).where(
+                self._mine(budget_crossings), budget_crossings.c.budget_id == budget_id
+            )
+        )
+        statement = sa.delete(budgets).where(self._mine(budgets), budgets.c.id == budget_id)
+        return rowcount(await self._db.execute(statement)) == 1
+
+    async def page(
+        self, *, user_id: uuid.UUID | None = None, after: uuid.UUID | None = None, limit: int = 50
+    ) -> builtins.list[Budget]:
+        query = sa.select(budgets).where(self._mine(budgets))
+        if user_id is not None:
+            query = query.where(budgets.c.user_id == user_id)
+        if after is not None:
+            query = query.where(budgets.c.id > after)
+        query = query.order_by(budgets.c.id).limit(limit)
         return [budget_from_row(row) for row in (await self._db.execute(query)).mappings()]
 
     async def _first(self, query: sa.Select[Any]) -> Budget | None:

@@ -11,7 +11,7 @@ from adapters.db.connection import TenantConnection
 from adapters.db.jsonable import to_jsonable
 from adapters.db.sql import insert_or_skip, rowcount
 from adapters.db.tables import tenants
-from domain.errors import Conflict
+from domain.errors import Conflict, NotFound
 from domain.model import EnrolmentPolicy, Language, Tenant
 
 
@@ -45,6 +45,20 @@ class SqlTenantRepository:
 
     async def get_by_slug(self, slug: str) -> Tenant | None:
         return await self._one(tenants.c.slug == slug)
+
+    async def update(self, tenant: Tenant) -> None:
+        values = {
+            "name": tenant.name,
+            "language": str(tenant.language),
+            "locale": tenant.locale,
+            "currency": tenant.currency,
+            "timezone": tenant.timezone,
+            "policy": str(tenant.policy),
+            "settings": to_jsonable(tenant.settings),
+        }
+        statement = sa.update(tenants).where(tenants.c.id == tenant.id).values(**values)
+        if rowcount(await self._db.execute(statement)) == 0:
+            raise NotFound("tenant", tenant.id)
 
     async def list(self) -> list[Tenant]:
         result = await self._db.execute(sa.select(tenants).order_by(tenants.c.slug))

@@ -10,7 +10,7 @@ from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from adapters.clock import SystemClock
-from adapters.db.unit_of_work import SqlDirectoryUnitOfWork, SqlUnitOfWork
+from adapters.db.unit_of_work import AuditedUnitOfWork, SqlDirectoryUnitOfWork, SqlUnitOfWork
 from adapters.db.urls import Dialect, async_url, dialect_of, is_memory_sqlite
 from domain.ports import Clock
 
@@ -55,6 +55,10 @@ class Database:
 
     def unit_of_work(self, tenant_id: uuid.UUID) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.engine, self._dialect, tenant_id, self.clock)
+
+    def audited_unit_of_work(self, tenant_id: uuid.UUID) -> AuditedUnitOfWork:
+        """A unit of work whose writes commit only with the admin API's audit records (AuditedUnitOfWork)."""
+        return AuditedUnitOfWork(self.engine, self._dialect, tenant_id, self.clock)
 
     def directory(self) -> SqlDirectoryUnitOfWork:
         return SqlDirectoryUnitOfWork(self.engine, self._dialect, self.clock)

@@ -11,6 +11,7 @@ from sqlalchemy.engine import Result
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.sql import Executable
 
+from adapters.db.access import SqlApiKeyRepository, SqlOperatorAuditRepository
 from adapters.db.audit import SqlAuditRepository
 from adapters.db.budgets import SqlBudgetRepository, SqlCrossingRepository
 from adapters.db.connection import TenantConnection
@@ -22,9 +23,11 @@ from adapters.db.outbox import SqlOutbox
 from adapters.db.transactions import SqlTransactionRepository
 from adapters.db.urls import Dialect
 from adapters.db.users import SqlAccountRepository, SqlUserRepository
+from domain.access import OperatorAudit
 from domain.events import Event
 from domain.ports import (
     AccountRepository,
+    ApiKeyRepository,
     AuditRepository,
     BudgetRepository,
     Clock,
@@ -97,6 +100,8 @@ class SqlUnitOfWork(_ConnectionScope):
     """Not part of the domain port: inbound messages, stored before processing and deduplicated."""
     outbound: SqlOutboundRepository
     """Not part of the domain port: messages sent and their delivery status."""
+    operator_audit: SqlOperatorAuditRepository
+    """Not part of the domain port: the trail of admin API writes (written by the API layer)."""
 
     def __init__(self, engine: AsyncEngine, dialect: Dialect, tenant_id: uuid.UUID, clock: Clock) -> None:
         super().__init__(engine, dialect, tenant_id, clock)
@@ -116,6 +121,7 @@ class SqlUnitOfWork(_ConnectionScope):
         self.outbox = SqlOutbox(db, self.tenant_id)
         self.inbox = SqlInboxRepository(db, self.tenant_id)
         self.outbound = SqlOutboundRepository(db, self.tenant_id)
+        self.operator_audit = SqlOperatorAuditRepository(db, self.tenant_id)
         return self
 
     async def __aexit__(
@@ -150,11 +156,33 @@ class SqlUnitOfWork(_ConnectionScope):
         await self._active.rollback()
 
 
+class AuditedUnitOfWork(SqlUnitOfWork):
+    """A unit of work for one admin API write. The use case's commit() only marks the work as done; `finish`
+    commits it together with the operator's audit records, so a write never lands without its audit record
+    (nor the record without the write). Events stay queued until then, as in a plain commit."""
+
+    def __init__(self, engine: AsyncEngine, dialect: Dialect, tenant_id: uuid.UUID, clock: Clock) -> None:
+        super().__init__(engine, dialect, tenant_id, clock)
+        self.wrote = False
+
+    async def commit(self) -> None:
+        self.wrote = True
+
+    async def finish(self, records: list[OperatorAudit]) -> None:
+        """Commit the use case's writes (when it committed) with these audit records."""
+        if not self.wrote and not records:
+            return
+        for record in records:
+            await self.operator_audit.add(record)
+        await super().commit()
+
+
 class SqlDirectoryUnitOfWork(_ConnectionScope):
     """domain.ports.DirectoryUnitOfWork: a transaction over the tenants table (which has no RLS), and the
     channel endpoints that route an inbound message to its tenant."""
 
     tenants: TenantRepository
+    keys: ApiKeyRepository
     endpoints: SqlChannelEndpointRepository
 
     def __init__(self, engine: AsyncEngine, dialect: Dialect, clock: Clock) -> None:
@@ -163,6 +191,7 @@ class SqlDirectoryUnitOfWork(_ConnectionScope):
     async def __aenter__(self) -> Self:
         db = await self._open()
         self.tenants = SqlTenantRepository(db)
+        self.keys = SqlApiKeyRepository(db)
         self.endpoints = SqlChannelEndpointRepository(db)
         return self
 

@@ -159,6 +159,11 @@ class FakeTenantRepository:
     async def list(self) -> list[Tenant]:
         return [_copy(t) for t in self._s.data("tenants.list").tenants.values()]
 
+    async def update(self, tenant: Tenant) -> None:
+        data = self._s.data("tenants.update")
+        assert tenant.id in data.tenants, "update of a tenant never added"
+        data.tenants[tenant.id] = _copy(tenant)
+
 
 class FakeUserRepository:
     def __init__(self, session: _Session) -> None:
@@ -335,6 +340,26 @@ class FakeBudgetRepository:
     async def list_for(self, user_id: uuid.UUID) -> list[Budget]:
         data = self._s.data("budgets.list_for")
         return [_copy(b) for b in data.budgets.values() if self._s.mine(b) and b.user_id == user_id]
+
+    async def delete(self, budget_id: uuid.UUID) -> bool:
+        data = self._s.data("budgets.delete")
+        budget = data.budgets.get(budget_id)
+        if budget is None or not self._s.mine(budget):
+            return False
+        del data.budgets[budget_id]
+        for key in [k for k, c in data.crossings.items() if c.budget_id == budget_id]:
+            del data.crossings[key]
+        return True
+
+    async def page(
+        self, *, user_id: uuid.UUID | None = None, after: uuid.UUID | None = None, limit: int = 50
+    ) -> builtins.list[Budget]:
+        data = self._s.data("budgets.page")
+        rows = sorted(
+            (b for b in data.budgets.values() if self._s.mine(b) and user_id in (None, b.user_id)),
+            key=lambda b: b.id,
+        )
+        return [_copy(b) for b in rows if after is None or b.id > after][:limit]
 
 
 class FakeCrossingRepository:

@@ -13,6 +13,7 @@ from bot.conversation.reply import CategoryName, Line, Phrase, Reply, Written
 from domain import services
 from domain.commands import GetBudgetStatus, SetBudget
 from domain.model import Recurrence
+from domain.operators import tenant_thresholds
 
 
 def _period(slots: Slots) -> Phrase:
@@ -48,6 +49,8 @@ class BudgetForm:
             recurrence=Recurrence.WEEKLY if slots.get("recurrence") == "weekly" else Recurrence.MONTHLY,
             category=slots.get("category"),
             currency=money.currency,
+            # The tenant's operators choose when its people are warned (PATCH /api/v1/settings).
+            thresholds=tenant_thresholds(ctx.tenant),
         )
         async with ctx.uow() as uow:
             status = await services.set_budget(cmd, uow, ctx.clock)

@@ -169,6 +169,15 @@ async def test_budget_set_and_status() -> None:
     assert "$50.00" in await c.say("how are my budgets")
 
 
+async def test_a_budget_set_in_chat_warns_at_the_tenants_thresholds() -> None:
+    c = await chat("en")
+    c.db.store.tenants[c.tenant.id].settings = {"alert_thresholds": [50, 90]}
+    c.tenant = c.db.store.tenants[c.tenant.id]
+    await c.say("budget 300 for groceries")
+    (budget,) = c.db.store.budgets.values()
+    assert budget.thresholds == (50, 90)
+
+
 async def test_edit_last_confirmed() -> None:
     c = await chat("en")
     await c.say("spent 40 at uber")

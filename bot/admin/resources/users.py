@@ -1,0 +1,230 @@
+"""Users (enrol, edit, find by phone, opt-out per channel) and their accounts: the example resource."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import Field
+
+from bot.admin.api import Call, Listed, Resource
+from bot.admin.problems import not_found
+from bot.admin.schemas import AmountText, Currency, ListQuery, Name, Out, Phone, Strict
+from domain import services
+from domain.commands import AddAccount, AddUser
+from domain.model import Account, Channel, User
+from domain.operators import UNSET, UpdateUser, update_user
+
+api = Resource("users")
+
+LanguageCode = Literal["en", "es", "pt"]
+Locale = str
+Zone = str
+
+
+class OptOut(Strict):
+    whatsapp: bool | None = None
+    sms: bool | None = None
+
+
+class UserIn(Strict):
+    phone: Phone
+    name: str = Field(default="", max_length=120, pattern=r"^[^\x00-\x1f]*$")
+    language: LanguageCode | None = None
+    locale: str | None = Field(default=None, max_length=32, pattern=r"^[A-Za-z]{2,3}([_-][A-Za-z0-9]{2,8})*$")
+    currency: Currency | None = None
+    timezone: str | None = Field(default=None, max_length=64, pattern=r"^[A-Za-z0-9_+\-/]+$")
+
+
+class UserPatch(Strict):
+    name: str | None = Field(default=None, max_length=120, pattern=r"^[^\x00-\x1f]*$")
+    language: LanguageCode | None = None
+    locale: str | None = Field(default=None, max_length=32, pattern=r"^[A-Za-z]{2,3}([_-][A-Za-z0-9]{2,8})*$")
+    currency: Currency | None = None
+    timezone: str | None = Field(default=None, max_length=64, pattern=r"^[A-Za-z0-9_+\-/]+$")
+    opted_out: OptOut | None = None
+    """Set a channel's opt-out (true after a user asked elsewhere to stop; false only with their consent)."""
+
+
+class UserOut(Out):
+    id: uuid.UUID
+    phone: str
+    name: str
+    language: str
+    locale: str
+    currency: str
+    timezone: str
+    opted_out_whatsapp: bool
+    opted_out_sms: bool
+    created_at: datetime | None
+
+    @classmethod
+    def of(cls, user: User) -> UserOut:
+        return cls(
+            id=user.id,
+            phone=user.phone,
+            name=user.name,
+            language=str(user.language),
+            locale=user.locale,
+            currency=user.currency,
+            timezone=user.timezone,
+            opted_out_whatsapp=bool(user.opted_out.get(str(Channel.WHATSAPP))),
+            opted_out_sms=bool(user.opted_out.get(str(Channel.SMS))),
+            created_at=user.created_at,
+        )
+
+
+class UserQuery(ListQuery):
+    phone: str | None = Field(default=None, max_length=32, pattern=r"^\+?[0-9 ()\-.]*$")
+    """Exact phone number (E.164; spaces and dashes are ignored)."""
+
+
+@api.listing("/users", item=UserOut, query=UserQuery, summary="List users, or find one by phone")
+async def list_users(call: Call) -> Listed:
+    query: UserQuery = call.query
+    async with call.reading() as uow:
+        if query.phone:
+            digits = "".join(ch for ch in query.phone if ch.isdigit())
+            user = await uow.users.get_by_phone("+" + digits)
+            return Listed([UserOut.of(user)] if user else [], None)
+        users = await uow.users.list()
+    # Tenants have hundreds of users, not millions: ordered by id and sliced after the cursor.
+    ordered = sorted(users, key=lambda u: str(u.id))
+    after = str(call.after[0]) if call.after else ""
+    rest = [u for u in ordered if str(u.id) > after]
+    page = rest[: call.limit]
+    next_key = [str(page[-1].id)] if len(rest) > call.limit else None
+    return Listed([UserOut.of(u) for u in page], next_key)
+
+
+@api.post(
+    "/users",
+    body=UserIn,
+    response=UserOut,
+    summary="Enrol a user (with a default cash account)",
+    conflicts=True,
+)
+async def create_user(call: Call) -> UserOut:
+    body: UserIn = call.body
+    assert call.tenant is not None
+    cmd = AddUser(
+        phone=body.phone,
+        name=body.name,
+        language=body.language,
+        locale=body.locale,
+        currency=body.currency,
+        timezone=body.timezone,
+    )
+    async with call.writing() as uow:
+        user = await services.add_user(cmd, call.tenant, uow, call.clock)
+        out = UserOut.of(user)
+        call.audit("create", "user", user.id, None, out)
+    return out
+
+
+@api.get("/users/{user_id}", response=UserOut, summary="One user")
+async def get_user(call: Call) -> UserOut:
+    async with call.reading() as uow:
+        user = await uow.users.get(call.id("user_id"))
+    if user is None:
+        raise not_found("user")
+    return UserOut.of(user)
+
+
+@api.patch("/users/{user_id}", body=UserPatch, response=UserOut, summary="Change a user", conflicts=True)
+async def update_user_route(call: Call) -> UserOut:
+    body: UserPatch = call.body
+    sent = body.model_fields_set
+    opted = {} if body.opted_out is None else body.opted_out.model_dump(exclude_none=True)
+    cmd = UpdateUser(
+        user_id=call.id("user_id"),
+        **{
+            name: getattr(body, name)
+            for name in ("name", "language", "locale", "currency", "timezone")
+            if name in sent and getattr(body, name) is not None
+        },
+        opted_out=opted,
+    )
+    async with call.writing() as uow:
+        before, after = await update_user(cmd, uow)
+        out = UserOut.of(after)
+        call.audit("update", "user", after.id, UserOut.of(before), out)
+    return out
+
+
+class AccountIn(Strict):
+    name: Name
+    kind: Literal["cash", "checking", "savings", "credit_card"] = "checking"
+    currency: Currency | None = None
+    opening_balance: Decimal = Field(default=Decimal(0), max_digits=22, decimal_places=6, allow_inf_nan=False)
+
+
+class AccountOut(Out):
+    id: uuid.UUID
+    user_id: uuid.UUID
+    name: str
+    kind: str
+    currency: str
+    opening_balance: AmountText
+    is_default: bool
+    created_at: datetime | None
+
+    @classmethod
+    def of(cls, account: Account) -> AccountOut:
+        return cls(
+            id=account.id,
+            user_id=account.user_id,
+            name=account.name,
+            kind=str(account.kind),
+            currency=account.currency,
+            opening_balance=str(account.opening_balance.quantized().amount),
+            is_default=account.is_default,
+            created_at=account.created_at,
+        )
+
+
+@api.listing("/users/{user_id}/accounts", item=AccountOut, query=ListQuery, summary="A user's accounts")
+async def list_accounts(call: Call) -> Listed:
+    async with call.reading() as uow:
+        user = await uow.users.get(call.id("user_id"))
+        if user is None:
+            raise not_found("user")
+        accounts = await uow.accounts.list_for(user.id)
+    ordered = sorted(accounts, key=lambda a: str(a.id))
+    after = str(call.after[0]) if call.after else ""
+    rest = [a for a in ordered if str(a.id) > after]
+    page = rest[: call.limit]
+    return Listed([AccountOut.of(a) for a in page], [str(page[-1].id)] if len(rest) > call.limit else None)
+
+
+@api.post(
+    "/users/{user_id}/accounts", body=AccountIn, response=AccountOut, summary="Add an account", conflicts=True
+)
+async def create_account(call: Call) -> AccountOut:
+    body: AccountIn = call.body
+    cmd = AddAccount(
+        user_id=call.id("user_id"),
+        name=body.name,
+        kind=body.kind,
+        currency=body.currency,
+        opening_balance=body.opening_balance,
+    )
+    async with call.writing() as uow:
+        account = await services.add_account(cmd, uow, call.clock)
+        out = AccountOut.of(account)
+        call.audit("create", "account", account.id, None, out)
+    return out
+
+
+@api.get("/accounts/{account_id}", response=AccountOut, summary="One account")
+async def get_account(call: Call) -> AccountOut:
+    async with call.reading() as uow:
+        account = await uow.accounts.get(call.id("account_id"))
+    if account is None:
+        raise not_found("account")
+    return AccountOut.of(account)
+
+
+__all__ = ["UNSET", "AccountOut", "UserOut", "api"]

@@ -1,0 +1,207 @@
+"""Use cases the operators' API adds: configuring a tenant, editing a user, changing and removing a budget."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from domain import validation as v
+from domain.budgets import build_status, scope_spending
+from domain.errors import NotFound, ValidationError
+from domain.lookup import require_user
+from domain.model import Budget, Channel, Language, Tenant, User
+from domain.periods import current_period, local_today
+from domain.ports import Clock, DirectoryUnitOfWork, UnitOfWork
+from domain.results import BudgetStatus
+
+WEEK_STARTS = ("monday", "sunday", "saturday")
+_HHMM = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]")
+MAX_TEMPLATE = 200
+UNSET: Any = object()
+"""A field the caller did not send (None is a value: "clear it")."""
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigureTenant:
+    """Change a tenant's defaults and settings; UNSET leaves a field as it is."""
+
+    tenant_id: uuid.UUID
+    name: Any = UNSET
+    language: Any = UNSET
+    locale: Any = UNSET
+    currency: Any = UNSET
+    timezone: Any = UNSET
+    policy: Any = UNSET
+    week_start: Any = UNSET
+    alert_thresholds: Any = UNSET
+    quiet_hours: Any = UNSET
+    """{"start": "22:00", "end": "07:00"} in the user's zone, or None for none."""
+    whatsapp_templates: Any = UNSET
+    """Language -> approved template name (or Content SID) for pushes outside the 24-hour window."""
+
+
+async def configure_tenant(cmd: ConfigureTenant, directory: DirectoryUnitOfWork) -> Tenant:
+    """Validate every changed field, then store the tenant once."""
+    tenant = await directory.tenants.get(cmd.tenant_id)
+    if tenant is None:
+        raise NotFound("tenant", cmd.tenant_id)
+    settings = dict(tenant.settings)
+    if cmd.name is not UNSET:
+        tenant.name = v.required_text(cmd.name, "name", v.MAX_NAME)
+    if cmd.language is not UNSET:
+        tenant.language = v.language(cmd.language)
+    if cmd.locale is not UNSET:
+        tenant.locale = v.locale(cmd.locale)
+    if cmd.currency is not UNSET:
+        tenant.currency = v.currency(cmd.currency)
+    if cmd.timezone is not UNSET:
+        tenant.timezone = v.timezone(cmd.timezone)
+    if cmd.policy is not UNSET:
+        tenant.policy = v.policy(cmd.policy)
+    if cmd.week_start is not UNSET:
+        if cmd.week_start not in WEEK_STARTS:
+            raise ValidationError("week_start", f"must be one of: {', '.join(WEEK_STARTS)}")
+        settings["week_start"] = cmd.week_start
+    if cmd.alert_thresholds is not UNSET:
+        settings["alert_thresholds"] = list(v.thresholds(cmd.alert_thresholds))
+    if cmd.quiet_hours is not UNSET:
+        settings["quiet_hours"] = _quiet_hours(cmd.quiet_hours)
+    if cmd.whatsapp_templates is not UNSET:
+        settings["whatsapp_templates"] = _templates(cmd.whatsapp_templates)
+    tenant.settings = settings
+    await directory.tenants.update(tenant)
+    await directory.commit()
+    return tenant
+
+
+def _quiet_hours(value: object) -> dict[str, str] | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict) or set(value) != {"start", "end"}:
+        raise ValidationError("quiet_hours", 'give {"start": "HH:MM", "end": "HH:MM"} or null')
+    for part in ("start", "end"):
+        if not isinstance(value[part], str) or not _HHMM.fullmatch(value[part]):
+            raise ValidationError(f"quiet_hours.{part}", "must be a 24-hour time like 22:00")
+    if value["start"] == value["end"]:
+        raise ValidationError("quiet_hours", "start and end must differ")
+    return {"start": value["start"], "end": value["end"]}
+
+
+def _templates(value: object) -> dict[str, str]:
+    if not isinstance(value, dict):
+        raise ValidationError("whatsapp_templates", "must map a language (en, es, pt) to a template name")
+    templates = {}
+    for language, name in value.items():
+        lang = v.language(language)
+        templates[str(lang)] = v.required_text(name, f"whatsapp_templates.{lang}", MAX_TEMPLATE)
+    return templates
+
+
+def tenant_settings(tenant: Tenant) -> dict[str, Any]:
+    """The settings with their defaults filled in (what a tenant that never set them runs with)."""
+    settings: dict[str, Any] = tenant.settings
+    return {
+        "week_start": settings.get("week_start", "monday"),
+        "alert_thresholds": list(settings.get("alert_thresholds", v.thresholds(None))),
+        "quiet_hours": settings.get("quiet_hours"),
+        "whatsapp_templates": dict(settings.get("whatsapp_templates", {})),
+    }
+
+
+def tenant_thresholds(tenant: Tenant) -> tuple[int, ...]:
+    """The alert thresholds a new budget of this tenant gets unless it names its own."""
+    return tuple(tenant_settings(tenant)["alert_thresholds"])
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateUser:
+    """Change a user's profile or opt-out state; UNSET leaves a field as it is."""
+
+    user_id: uuid.UUID
+    name: Any = UNSET
+    language: Any = UNSET
+    locale: Any = UNSET
+    currency: Any = UNSET
+    timezone: Any = UNSET
+    opted_out: dict[str, bool] = field(default_factory=dict)
+    """Channel -> opted out; channels not named keep their state."""
+
+
+async def update_user(cmd: UpdateUser, uow: UnitOfWork) -> tuple[User, User]:
+    """Store the changed user; (before, after)."""
+    await uow.users.lock(cmd.user_id)
+    user = await require_user(uow, cmd.user_id)
+    before = replace(user, opted_out=dict(user.opted_out))
+    if cmd.name is not UNSET:
+        user.name = v.optional_text(cmd.name, "name", v.MAX_NAME) or ""
+    if cmd.language is not UNSET:
+        user.language = v.language(cmd.language)
+    if cmd.locale is not UNSET:
+        user.locale = v.locale(cmd.locale)
+    if cmd.currency is not UNSET:
+        user.currency = v.currency(cmd.currency)
+    if cmd.timezone is not UNSET:
+        user.timezone = v.timezone(cmd.timezone)
+    for channel, opted in cmd.opted_out.items():
+        key = str(v.enum_value(Channel, channel, "opted_out"))
+        user.opted_out = {**user.opted_out, key: bool(opted)}
+    await uow.users.update(user)
+    await uow.commit()
+    return before, user
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateBudget:
+    budget_id: uuid.UUID
+    amount: Any = UNSET
+    currency: Any = UNSET
+    thresholds: Any = UNSET
+
+
+async def _budget(uow: UnitOfWork, budget_id: uuid.UUID) -> Budget:
+    budget = await uow.budgets.get(budget_id)
+    if budget is None:
+        raise NotFound("budget", budget_id)
+    return budget
+
+
+async def update_budget(cmd: UpdateBudget, uow: UnitOfWork, clock: Clock) -> tuple[Budget, BudgetStatus]:
+    """Change a budget's amount, currency or thresholds by id; (before, the new status)."""
+    budget = await _budget(uow, cmd.budget_id)
+    await uow.users.lock(budget.user_id)
+    user = await require_user(uow, budget.user_id)
+    before = replace(budget)
+    code = budget.amount.currency if cmd.currency is UNSET else v.currency(cmd.currency)
+    amount = budget.amount.amount if cmd.amount is UNSET else cmd.amount
+    budget.amount = v.positive_money(amount, code)
+    if cmd.thresholds is not UNSET:
+        budget.thresholds = v.thresholds(cmd.thresholds)
+    budget.updated_at = clock.now()
+    await uow.budgets.update(budget)
+    today = local_today(clock, user.timezone)
+    period = current_period(budget.recurrence, today)
+    status = build_status(budget, period, today, await scope_spending(uow, budget, period))
+    await uow.commit()
+    return before, status
+
+
+async def delete_budget(budget_id: uuid.UUID, uow: UnitOfWork) -> Budget:
+    """Remove a budget (its crossings go with it); the removed budget."""
+    budget = await _budget(uow, budget_id)
+    await uow.users.lock(budget.user_id)
+    await uow.budgets.delete(budget.id)
+    await uow.commit()
+    return budget
+
+
+async def budget_status_of(budget_id: uuid.UUID, uow: UnitOfWork, clock: Clock) -> BudgetStatus:
+    budget = await _budget(uow, budget_id)
+    user = await require_user(uow, budget.user_id)
+    today = local_today(clock, user.timezone)
+    period = current_period(budget.recurrence, today)
+    return build_status(budget, period, today, await scope_spending(uow, budget, period))
+
+
+LANGUAGES = tuple(str(language) for language in Language)
