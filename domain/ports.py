@@ -206,9 +206,13 @@ class ImportRepository(Protocol):
         ...
 
     async def list(
-        self, account_id: uuid.UUID | None = None, limit: int | None = None
+        self,
+        account_id: uuid.UUID | None = None,
+        limit: int | None = None,
+        after: tuple[datetime, uuid.UUID] | None = None,
     ) -> list[StatementImport]:
-        """Newest first."""
+        """Newest first (created_at, then id, descending); `after`: the (created_at, id) of the last row of
+        the previous page."""
         ...
 
     async def recorded_lines(self, account_id: uuid.UUID, period: Period) -> builtins.list[Transaction]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import builtins
 import uuid
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -41,11 +42,17 @@ class SqlImportRepository(TenantBound):
         return await self._first(query.limit(1))
 
     async def list(
-        self, account_id: uuid.UUID | None = None, limit: int | None = None
+        self,
+        account_id: uuid.UUID | None = None,
+        limit: int | None = None,
+        after: tuple[datetime, uuid.UUID] | None = None,
     ) -> list[StatementImport]:
         query = sa.select(i).where(self._mine(i)).order_by(i.c.created_at.desc(), i.c.id.desc())
         if account_id is not None:
             query = query.where(i.c.account_id == account_id)
+        if after is not None:
+            at, last = after
+            query = query.where(sa.or_(i.c.created_at < at, sa.and_(i.c.created_at == at, i.c.id < last)))
         if limit is not None:
             query = query.limit(limit)
         return [import_from_row(row) for row in (await self._db.execute(query)).mappings()]

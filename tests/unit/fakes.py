@@ -451,10 +451,16 @@ class FakeImportRepository:
         return _copy(found[0]) if found else None
 
     async def list(
-        self, account_id: uuid.UUID | None = None, limit: int | None = None
+        self,
+        account_id: uuid.UUID | None = None,
+        limit: int | None = None,
+        after: tuple[datetime, uuid.UUID] | None = None,
     ) -> list[StatementImport]:
         rows = [r for r in self._s.data("imports.list").imports.values() if self._s.mine(r)]
-        rows = [r for r in reversed(rows) if account_id is None or r.account_id == account_id]
+        rows = [r for r in rows if account_id is None or r.account_id == account_id]
+        rows.sort(key=lambda r: (r.created_at, r.id), reverse=True)
+        if after is not None:
+            rows = [r for r in rows if r.created_at is not None and (r.created_at, r.id) < after]
         return [_copy(r) for r in (rows if limit is None else rows[:limit])]
 
     async def recorded_lines(self, account_id: uuid.UUID, period: Period) -> builtins.list[Transaction]:

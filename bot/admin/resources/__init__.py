@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.admin.api import Resource
-from bot.admin.resources import audit, budgets, keys, settings, tenants, users
+from bot.admin.resources import audit, budgets, imports, keys, merchants, settings, tenants, users
 
 RESOURCES: tuple[Resource, ...] = (
     tenants.api,
@@ -11,5 +11,7 @@ RESOURCES: tuple[Resource, ...] = (
     settings.api,
     users.api,
     budgets.api,
+    merchants.api,
+    imports.api,
     audit.api,
 )
