@@ -143,7 +143,13 @@ async def list_imports(call: Call) -> Listed:
     account_id = call.query.account_id
     after = None
     if call.after:
-        after = (datetime.fromisoformat(str(call.after[0])), uuid.UUID(str(call.after[1])))
+        try:
+            at, last = call.after
+            after = (datetime.fromisoformat(str(at)), uuid.UUID(str(last)))
+            if after[0].tzinfo is None:
+                raise ValueError("a naive moment")
+        except (TypeError, ValueError):  # a cursor made by hand
+            raise field_problem(422, "query.cursor", "not a cursor this API made") from None
     async with call.reading() as uow:
         rows = await uow.imports.list(account_id=account_id, limit=call.limit + 1, after=after)
     page = rows[: call.limit]

@@ -82,7 +82,7 @@ async def list_merchants(call: Call) -> Listed:
         merchants = [m for m in merchants if m.category == query.category]
     # At most a few thousand per tenant: ordered by name and sliced after the cursor.
     ordered = sorted(merchants, key=lambda m: (merchant_key(m.name), str(m.id)))
-    after = tuple(call.after) if call.after else None
+    after = tuple(str(part) for part in call.after) if call.after else None
     rest = [m for m in ordered if after is None or (merchant_key(m.name), str(m.id)) > after]
     page = rest[: call.limit]
     next_key = [merchant_key(page[-1].name), str(page[-1].id)] if len(rest) > call.limit else None

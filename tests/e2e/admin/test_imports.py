@@ -238,3 +238,17 @@ async def test_an_overlapping_statement_skips_what_was_imported(api: TestClient,
     ).json()
     assert len(rest["items"]) == 1 and rest["next_cursor"] is None
     assert rest["items"][0]["id"] != answer["statement"]["id"]
+
+
+async def test_a_cursor_made_by_hand_is_refused(api: TestClient, tenant_a: ApiTenant) -> None:
+    import base64
+    import json
+
+    from bot.admin.paging import _scope
+
+    for key in (["yesterday", "x"], [1], ["2024-03-01T00:00:00", str(uuid.uuid4())]):
+        payload = json.dumps({"k": key, "s": _scope("list_imports", {"account_id": None})})
+        cursor = base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
+        response = await api.get(f"/api/v1/imports?cursor={cursor}", headers=tenant_a.viewer)
+        assert response.status == 422, await response.text()
+        assert (await response.json())["errors"][0]["field"] == "query.cursor"
