@@ -18,6 +18,7 @@ MONTH_FIRST = ("%m/%d/%Y", "%m-%d-%Y", "%m/%d/%y")
 NAMED = ("%d %b %Y", "%d-%b-%Y", "%d-%b-%y", "%b %d, %Y", "%d %B %Y", "%B %d, %Y")
 ISO = ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d")
 MAX_AMOUNT_CHARS = 40
+PLAUSIBLE_YEARS = (1970, 2200)
 
 _TIME = re.compile(r"^(\S+?)(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)$")
 _CURRENCY = re.compile(r"(?i)R\$|US\$|[$€£¥]|\b(?:BRL|USD|EUR|MXN|ARS|COP|CLP|GBP|PEN|UYU)\b")
@@ -95,8 +96,8 @@ def date_formats(samples: Sequence[str], day_first: bool) -> list[str]:
         read = 0
         for sample in samples:
             try:
-                parse_date(sample, fmt)
-                read += 1
+                # "15/03/24" read with %Y is the year 24: only a plausible year counts as read.
+                read += PLAUSIBLE_YEARS[0] <= parse_date(sample, fmt).year <= PLAUSIBLE_YEARS[1]
             except ValueError:
                 pass
         scores.append((read, -order, fmt))
@@ -139,7 +140,7 @@ def parse_amount(text: str, decimal: str) -> Decimal:
         raise ValueError("is empty")
     if len(raw) > MAX_AMOUNT_CHARS:
         raise ValueError(f"is longer than {MAX_AMOUNT_CHARS} characters")
-    value = _CURRENCY.sub("", raw).replace("\u00a0", " ").strip()
+    value = _CURRENCY.sub("", raw).replace("\u00a0", " ").replace("\u2212", "-").strip()
     negative = False
     mark = _MARK.match(value)
     if mark is not None:

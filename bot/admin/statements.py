@@ -319,6 +319,8 @@ def _rows(
         if row is None:
             problems.append(LineProblem(line_no, "line", "its quotes are not closed or misplaced", "quoting"))
             continue
+        if not any(cell.strip() for cell in row):
+            continue  # ";;;": an empty row, like a blank line
         while expected is not None and len(row) > expected and not row[-1].strip():
             row.pop()  # a trailing delimiter the header does not have
         if (expected is not None and len(row) != expected) or len(row) < width:

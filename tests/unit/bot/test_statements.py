@@ -101,6 +101,12 @@ FILES = [
         ],
     ),
     (
+        "two-digit years, empty rows, a Unicode minus",
+        "Data;Histórico;Valor\n15/03/24;A;\u221245,90\n;;\n16/03/24;B;1,00\n".encode(),
+        {},
+        [(2, D(2024, 3, 15), "A", "-45.90"), (4, D(2024, 3, 16), "B", "1.00")],
+    ),
+    (
         "month names",
         b"Date,Description,Amount\n15 Mar 2024,A,-1.00\n",
         {},
