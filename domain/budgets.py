@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_DOWN, Decimal
@@ -200,6 +201,31 @@ async def assess(
         _shift(after, budget, period, old, -1)
         _shift(after, budget, period, new, +1)
         effects.append(BudgetEffect(before=before, status=build_status(budget, period, today, after)))
+    return effects
+
+
+async def assess_added(
+    uow: UnitOfWork, user: User, today: date, added: Sequence[Transaction]
+) -> list[BudgetEffect]:
+    """assess() for many new transactions at once (a statement import), measured BEFORE writing them: one
+    effect per budget, so a threshold is crossed (and alerted) at most once however many lines cross it.
+    Only the budget's current period counts: imported history never alerts about a period that is over."""
+    effects = []
+    for budget in sorted(await uow.budgets.list_for(user.id), key=_budget_order):
+        period = current_period(budget.recurrence, today)
+        counted = [txn for txn in added if _counts(budget, period, txn)]
+        if not counted:
+            continue
+        spending = await scope_spending(uow, budget, period)
+        code = budget.amount.currency
+        after = dict(spending)
+        for txn in counted:
+            _shift(after, budget, period, txn, +1)
+        effects.append(
+            BudgetEffect(
+                before=spending.get(code, Money.zero(code)), status=build_status(budget, period, today, after)
+            )
+        )
     return effects
 
 

@@ -40,3 +40,13 @@ class TransactionRecorded(Event):
 
     user_id: uuid.UUID
     transaction_id: uuid.UUID
+
+
+@dataclass(frozen=True, slots=True)
+class StatementImported(Event):
+    """A bank statement was imported into an account (one event for the file, not one per line)."""
+
+    user_id: uuid.UUID
+    account_id: uuid.UUID
+    import_id: uuid.UUID
+    recorded: int

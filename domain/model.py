@@ -241,6 +241,43 @@ class BudgetCrossing:
     at: datetime
 
 
+@dataclass(slots=True)
+class Merchant:
+    """A tenant's own merchant: the chat's NLU and the statement import match its name and aliases first."""
+
+    id: uuid.UUID
+    tenant_id: uuid.UUID
+    name: str
+    """The display name transactions get ("Padaria do Zé")."""
+    aliases: tuple[str, ...] = ()
+    """Other ways people or bank statements write it ("padaria ze", "PAG*PADARIADOZE")."""
+    category: str | None = None
+    """Its default category; None lets the words of the message decide."""
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StatementImport:
+    """One bank-statement file imported into one account; the file's hash makes the import idempotent."""
+
+    id: uuid.UUID
+    tenant_id: uuid.UUID
+    account_id: uuid.UUID
+    user_id: uuid.UUID
+    file_hash: str
+    """sha256 of the uploaded bytes, 64 lower-case hex digits."""
+    lines: int
+    """Statement lines in the file."""
+    recorded: int
+    """Transactions recorded; the other lines were already imported by an overlapping statement."""
+    created_at: datetime | None = None
+
+    @property
+    def skipped(self) -> int:
+        return self.lines - self.recorded
+
+
 @dataclass(frozen=True, slots=True)
 class Period:
     """An inclusive range of local days."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import builtins
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from types import TracebackType
@@ -17,8 +18,10 @@ from domain.model import (
     AuditRecord,
     Budget,
     BudgetCrossing,
+    Merchant,
     Period,
     Recurrence,
+    StatementImport,
     Tenant,
     Transaction,
     TransactionKind,
@@ -142,6 +145,10 @@ class AccountRepository(Protocol):
 
 class TransactionRepository(Protocol):
     async def add(self, transaction: Transaction) -> None: ...
+    async def add_many(self, transactions: Sequence[Transaction]) -> None:
+        """Insert many new transactions in one round trip (a statement import); all or none."""
+        ...
+
     async def get(self, transaction_id: uuid.UUID) -> Transaction | None: ...
     async def get_by_source(self, source: str, source_ref: str) -> Transaction | None: ...
     async def update(self, transaction: Transaction) -> None:
@@ -198,6 +205,54 @@ class CrossingRepository(Protocol):
 class AuditRepository(Protocol):
     async def add(self, record: AuditRecord) -> None: ...
     async def list_for(self, transaction_id: uuid.UUID) -> list[AuditRecord]: ...
+
+
+class MerchantRepository(Protocol):
+    """This tenant's own merchants (names, aliases, categories) that the NLU matches first."""
+
+    async def add(self, merchant: Merchant) -> None: ...
+    async def get(self, merchant_id: uuid.UUID) -> Merchant | None: ...
+    async def list(self) -> list[Merchant]:
+        """Every merchant of the tenant, by name."""
+        ...
+
+    async def update(self, merchant: Merchant) -> None: ...
+    async def delete(self, merchant_id: uuid.UUID) -> bool:
+        """Remove it; False when there was none."""
+        ...
+
+    async def find(self, key: str) -> Merchant | None:
+        """The merchant whose name or one of whose aliases has this key (domain.merchants.merchant_key)."""
+        ...
+
+
+class ImportRepository(Protocol):
+    """This tenant's imported statement files."""
+
+    async def add_if_absent(self, record: StatementImport) -> bool:
+        """Insert unless (account, file_hash) is stored; True when this call inserted it (on PostgreSQL a
+        concurrent import of the same file waits for the first to commit, then gets False)."""
+        ...
+
+    async def get(self, import_id: uuid.UUID) -> StatementImport | None: ...
+    async def get_by_hash(self, file_hash: str) -> StatementImport | None:
+        """The import of this file, into whichever account (a file is imported into one account only)."""
+        ...
+
+    async def list(
+        self,
+        account_id: uuid.UUID | None = None,
+        limit: int | None = None,
+        after: tuple[datetime, uuid.UUID] | None = None,
+    ) -> list[StatementImport]:
+        """Newest first (created_at, then id, descending); `after`: the (created_at, id) of the last row of
+        the previous page."""
+        ...
+
+    async def recorded_lines(self, account_id: uuid.UUID, period: Period) -> builtins.list[Transaction]:
+        """Transactions an earlier import recorded in the account and dated in `period`, undone ones too:
+        an overlapping statement does not record them again."""
+        ...
 
 
 class InboxRepository(Protocol):
@@ -316,6 +371,8 @@ class UnitOfWork(Protocol):
     budgets: BudgetRepository
     crossings: CrossingRepository
     audit: AuditRepository
+    merchants: MerchantRepository
+    imports: ImportRepository
 
     # Read-only, so an adapter may expose a richer repository class than the port.
     @property

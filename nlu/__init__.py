@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from nlu.pipeline import parse_message, read_payee
+from nlu.overlay import MerchantOverlay, TenantMerchant, merchant_overlay
+from nlu.pipeline import parse_message
+from nlu.pipeline import read_payee as _read_payee
 from nlu.types import CATEGORIES, INTENTS, LANGUAGES, LOW_CONFIDENCE, DateRange, MoneyMention, Parse
 
 __all__ = [
@@ -14,12 +17,19 @@ __all__ = [
     "LANGUAGES",
     "LOW_CONFIDENCE",
     "DateRange",
+    "MerchantOverlay",
+    "Merchants",
     "MoneyMention",
     "Parse",
+    "TenantMerchant",
+    "merchant_overlay",
     "parse",
     "read_payee",
     "resolve_zone",
 ]
+
+Merchants = MerchantOverlay | Iterable[TenantMerchant] | None
+"""A tenant's own merchants: a list of TenantMerchant, or the overlay built from one (merchant_overlay)."""
 
 
 def resolve_zone(tz: str | None, now: datetime | None) -> tzinfo:
@@ -42,10 +52,12 @@ def parse(
     currency: str | None = None,
     tz: str | None = None,
     intent: str | None = None,
+    merchants: Merchants = None,
 ) -> Parse:
     """Understand one message. `now` is when it arrived (default: the current time); `lang`, `currency` and
     `tz` are the user's stored language, default currency and IANA zone (hints, per NLU_CONTRACT.md).
-    `intent` forces the intent when the user has said which one they meant (an answer to "X or Y?")."""
+    `intent` forces the intent when the user has said which one they meant (an answer to "X or Y?").
+    `merchants` are the tenant's own, matched ahead of the shipped list: its name and category win."""
     zone = resolve_zone(tz, now)
     if now is None:
         now = datetime.now(zone)
@@ -54,5 +66,19 @@ def parse(
         now = now.replace(tzinfo=zone)
     hint = lang if lang in LANGUAGES else None
     return parse_message(
-        text, now=now, zone=zone, lang=hint, currency=currency.upper() if currency else None, intent=intent
+        text,
+        now=now,
+        zone=zone,
+        lang=hint,
+        currency=currency.upper() if currency else None,
+        intent=intent,
+        overlay=merchant_overlay(merchants),
     )
+
+
+def read_payee(
+    text: str, lang: str, *, merchants: Merchants = None, intent: str = "add_expense"
+) -> tuple[str | None, str | None]:
+    """(merchant, category) named in a short answer ("mercado", "uber") or a bank statement's description;
+    `intent` add_income reads an income's categories. The tenant's `merchants` are matched first."""
+    return _read_payee(text, lang, overlay=merchant_overlay(merchants), intent=intent)

@@ -111,8 +111,15 @@ def _from_words(
         if value is None:
             continue
         inside = span is not None and span[0] <= tokens[i].start and tokens[j].end <= span[1]
-        if inside and merchant is not None and merchant.known:
-            continue  # words of a known name are the name ("Pizza Hut" when the intent rules its default out)
+        if (
+            inside
+            and merchant is not None
+            and merchant.known
+            and not (merchant.own and not merchant.category)
+        ):
+            # Words of a known name are the name ("Pizza Hut" when the intent rules its default out); a
+            # tenant's merchant with no category of its own is read like an unknown name ("Padaria do Zé").
+            continue
         category = value.resolve(words, allowed) if isinstance(value, Reading) else value
         if category is None or category not in allowed:
             continue

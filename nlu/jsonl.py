@@ -7,10 +7,14 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
-from nlu import parse
-from nlu.types import LANGUAGES
+from nlu import TenantMerchant, parse
+from nlu.types import CATEGORIES, LANGUAGES
 
-_FIELDS = {"text", "now", "lang", "currency", "tz"}
+MAX_MERCHANTS = 5000
+MAX_ALIASES = 50
+MAX_NAME = 200
+
+_FIELDS = {"text", "now", "lang", "currency", "tz", "merchants"}
 
 
 class RequestError(ValueError):
@@ -42,11 +46,36 @@ def handle_request(request: Any) -> dict[str, object]:
     tz = request.get("tz")
     if tz is not None and not isinstance(tz, str):
         raise RequestError("tz: an IANA zone name is required")
+    merchants = _merchants(request.get("merchants"))
     try:
-        result = parse(text, now=now, lang=lang, currency=currency, tz=tz)
+        result = parse(text, now=now, lang=lang, currency=currency, tz=tz, merchants=merchants)
     except ValueError as exc:  # an unknown zone
         raise RequestError(f"tz: {exc}") from None
     return result.to_json()
+
+
+def _merchants(raw: Any) -> tuple[TenantMerchant, ...]:
+    """The request's `merchants`: [{"name": str, "aliases": [str], "category": key or null}]."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, list) or len(raw) > MAX_MERCHANTS:
+        raise RequestError(f"merchants: a list of at most {MAX_MERCHANTS} objects is required")
+    found = []
+    for i, item in enumerate(raw):
+        where = f"merchants[{i}]"
+        if not isinstance(item, dict) or set(item) - {"name", "aliases", "category"}:
+            raise RequestError(f"{where}: an object with name, aliases and category is required")
+        name, aliases, category = item.get("name"), item.get("aliases") or [], item.get("category")
+        if not isinstance(name, str) or not name.strip() or len(name) > MAX_NAME:
+            raise RequestError(f"{where}.name: a non-empty string of at most {MAX_NAME} characters")
+        if not isinstance(aliases, list) or len(aliases) > MAX_ALIASES:
+            raise RequestError(f"{where}.aliases: a list of at most {MAX_ALIASES} strings is required")
+        if not all(isinstance(a, str) and len(a) <= MAX_NAME for a in aliases):
+            raise RequestError(f"{where}.aliases: strings of at most {MAX_NAME} characters")
+        if category is not None and category not in CATEGORIES:
+            raise RequestError(f"{where}.category: one of the categories or null")
+        found.append(TenantMerchant(name.strip(), tuple(aliases), category))
+    return tuple(found)
 
 
 def handle_line(line: bytes | str) -> str:

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
@@ -15,6 +15,9 @@ from rapidfuzz.distance import OSA
 from nlu.data import load, load_lang
 from nlu.normalize import Normalized, fold
 from nlu.types import LANGUAGES
+
+if TYPE_CHECKING:
+    from nlu.overlay import MerchantOverlay
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +52,8 @@ class MerchantMatch:
     end: int
     score: float
     """0..100 match quality: 100 for an exact alias, the similarity for a typo, 50 for an unknown name."""
+    own: bool = False
+    """One of the tenant's own merchants (nlu.overlay); known, with the tenant's category."""
 
 
 class Token(NamedTuple):
@@ -278,25 +283,42 @@ def number_words() -> frozenset[str]:
 
 
 def find_merchant(
-    norm: Normalized, lang: str, exclude: Sequence[tuple[int, int]] = ()
+    norm: Normalized,
+    lang: str,
+    exclude: Sequence[tuple[int, int]] = (),
+    overlay: MerchantOverlay | None = None,
 ) -> MerchantMatch | None:
     """The merchant or payee named in the message, or None. `exclude` holds spans already claimed by amounts
-    and dates. Known merchants win over unknown names; a wrong merchant is worse than none."""
+    and dates. The tenant's own merchants (`overlay`) win, then known merchants over unknown names; a wrong
+    merchant is worse than none."""
     idx = index()
     cues = idx.cues.get(lang) or idx.cues["en"]
     try:
         words, flags = analyze(norm.text, claimed_spans(exclude), lang)
         tokens, negs = list(words), list(flags)
-        found = _known(tokens, negs, idx, lang, cues) or _typo(tokens, negs, idx)
-        if found is not None and not found[0]:
-            return found[1]
-        unknown = _unknown(tokens, negs, norm, cues)
-        if unknown is not None and (found is None or not unknown[0]):
-            return unknown[1]
-        return None if found is None else found[1]
+        own = None if overlay is None else overlay.find(tokens, negs)
+        if own is not None and not own[0]:
+            return own[1]
+        shipped = _shipped(tokens, negs, norm, idx, lang, cues)
+        if shipped is not None and (own is None or not shipped[0]):
+            return shipped[1]
+        return None if own is None else own[1]
     except Exception:  # a bug must not cost the whole message; the rest of the parse still stands
         log.exception("find_merchant failed")
         return None
+
+
+def _shipped(
+    tokens: list[Token], negs: list[bool], norm: Normalized, idx: Index, lang: str, cues: Cues
+) -> tuple[bool, MerchantMatch] | None:
+    """(negated, match) from the shipped list, else an unknown name."""
+    found = _known(tokens, negs, idx, lang, cues) or _typo(tokens, negs, idx)
+    if found is not None and not found[0]:
+        return found
+    unknown = _unknown(tokens, negs, norm, cues)
+    if unknown is not None and (found is None or not unknown[0]):
+        return unknown
+    return found
 
 
 def _match(idx: Index, number: int, tokens: list[Token], i: int, j: int, score: float) -> MerchantMatch:

@@ -15,6 +15,7 @@ from nlu.language import detect_language
 from nlu.merchants import find_merchant, number_words
 from nlu.money import counts_things, find_amounts, primary_amount
 from nlu.normalize import Normalized, normalize
+from nlu.overlay import MerchantOverlay
 from nlu.types import LANGUAGES, MoneyMention, Parse
 
 _DIGITS = re.compile(r"\d+")
@@ -33,9 +34,11 @@ def parse_message(
     lang: str | None = None,
     currency: str | None = None,
     intent: str | None = None,
+    overlay: MerchantOverlay | None = None,
 ) -> Parse:
     """Understand `text`, resolving relative dates against `now` seen in `zone` (the user's local day).
-    `intent`, when given, replaces the classifier's reading (the user said which one they meant)."""
+    `intent`, when given, replaces the classifier's reading (the user said which one they meant); `overlay`
+    holds the tenant's own merchants, matched first."""
     norm = normalize(text)
     today: date = now.astimezone(zone).date()
     # Without a stored language, the user's currency is the next best prior (BRL users write Portuguese).
@@ -46,12 +49,15 @@ def parse_message(
     mentions = find_amounts(norm, language, currency, exclude=when.spans)
     primary = primary_amount(mentions, norm, language)
     claimed = list(when.spans) + [(m.start, m.end) for m in mentions]
-    merchant = find_merchant(norm, language, exclude=claimed)
-    if (merchant is None or not merchant.known) and _may_name_a_merchant(norm, mentions):
+    merchant = find_merchant(norm, language, exclude=claimed, overlay=overlay)
+    if (merchant is None or not merchant.known) and _may_name_a_merchant(norm, mentions, overlay):
         # A known merchant named by a number ("99", "7-Eleven", "Forever 21") was taken for a bare amount:
         # look again with only the written-currency amounts claimed, and give that number to the merchant.
         retry = find_merchant(
-            norm, language, exclude=list(when.spans) + [(m.start, m.end) for m in mentions if m.explicit]
+            norm,
+            language,
+            exclude=list(when.spans) + [(m.start, m.end) for m in mentions if m.explicit],
+            overlay=overlay,
         )
         if retry is not None and retry.known and any(_overlaps(retry.start, retry.end, m) for m in mentions):
             merchant = retry
@@ -99,10 +105,12 @@ def _currency_languages() -> dict[str, str]:
     return {code: lang for lang in LANGUAGES for code in load_lang(lang, "keywords").get("currencies") or ()}
 
 
-def _may_name_a_merchant(norm: Normalized, mentions: list[MoneyMention]) -> bool:
+def _may_name_a_merchant(
+    norm: Normalized, mentions: list[MoneyMention], overlay: MerchantOverlay | None = None
+) -> bool:
     """Whether a bare amount is also a number in a merchant's name ("99", "7-Eleven"): only then is the
     merchant search worth repeating with that number given back."""
-    names = number_words()
+    names = number_words() if overlay is None else number_words() | overlay.number_words
     return any(
         not m.explicit and names.intersection(_DIGITS.findall(norm.text[m.start : m.end])) for m in mentions
     )
@@ -122,15 +130,18 @@ def _currency(primary: MoneyMention | None, mentions: list[MoneyMention], defaul
     return default
 
 
-def read_payee(text: str, lang: str) -> tuple[str | None, str | None]:
-    """(merchant, category) of a short answer to "what was it for?" ("mercado", "uber", "almoço com a Ana").
+def read_payee(
+    text: str, lang: str, *, overlay: MerchantOverlay | None = None, intent: str = "add_expense"
+) -> tuple[str | None, str | None]:
+    """(merchant, category) of a short answer to "what was it for?" ("mercado", "uber", "almoço com a Ana"),
+    or of a bank statement's description ("PAG*PADARIA DO ZE"; `intent` add_income for a credit).
 
-    The whole answer is about an expense already known, so no intent is classified: the merchant search and
+    The whole text is about a transaction already known, so no intent is classified: the merchant search and
     the category lexicon read it as they would the rest of an expense message. (None, None) when it names
     neither ("sei lá", "whatever").
     """
     norm = normalize(text)
-    merchant = find_merchant(norm, lang)
+    merchant = find_merchant(norm, lang, overlay=overlay)
     claimed = [] if merchant is None else [(merchant.start, merchant.end)]
-    category = find_category(norm, lang, merchant, "add_expense", exclude=claimed)
+    category = find_category(norm, lang, merchant, intent, exclude=claimed)
     return (None if merchant is None else merchant.name), category

@@ -17,11 +17,11 @@ import sqlalchemy as sa
 from adapters.db.jsonable import to_jsonable
 from adapters.db.sql import TenantBound
 from adapters.db.tables import outbox
-from domain.events import BudgetThresholdCrossed, Event, TransactionRecorded
+from domain.events import BudgetThresholdCrossed, Event, StatementImported, TransactionRecorded
 from domain.money import Money
 
 EVENT_TYPES: dict[str, type[Event]] = {
-    cls.__name__: cls for cls in (BudgetThresholdCrossed, TransactionRecorded)
+    cls.__name__: cls for cls in (BudgetThresholdCrossed, TransactionRecorded, StatementImported)
 }
 """The events the outbox can turn back into objects, by stored event_type."""
 

@@ -18,6 +18,8 @@ from adapters.db.budgets import SqlBudgetRepository, SqlCrossingRepository
 from adapters.db.connection import TenantConnection
 from adapters.db.conversation_log import SqlConversationLog
 from adapters.db.directory import SqlTenantRepository
+from adapters.db.imports import SqlImportRepository
+from adapters.db.merchants import SqlMerchantRepository
 from adapters.db.messaging import SqlChannelEndpointRepository, SqlInboxRepository, SqlOutboundRepository
 from adapters.db.outbox import SqlOutbox
 from adapters.db.transactions import SqlTransactionRepository
@@ -33,6 +35,8 @@ from domain.ports import (
     BudgetRepository,
     Clock,
     CrossingRepository,
+    ImportRepository,
+    MerchantRepository,
     TenantRepository,
     TransactionRepository,
     UserRepository,
@@ -91,6 +95,8 @@ class SqlUnitOfWork(_ConnectionScope):
     budgets: BudgetRepository
     crossings: CrossingRepository
     audit: AuditRepository
+    merchants: MerchantRepository
+    imports: ImportRepository
     outbox: SqlOutbox
     """Not part of the domain port: the alert worker's access to this tenant's pending events."""
     inbox: SqlInboxRepository
@@ -117,6 +123,8 @@ class SqlUnitOfWork(_ConnectionScope):
         self.budgets = SqlBudgetRepository(db, self.tenant_id)
         self.crossings = SqlCrossingRepository(db, self.tenant_id)
         self.audit = SqlAuditRepository(db, self.tenant_id)
+        self.merchants = SqlMerchantRepository(db, self.tenant_id)
+        self.imports = SqlImportRepository(db, self.tenant_id)
         self.outbox = SqlOutbox(db, self.tenant_id)
         self.inbox = SqlInboxRepository(db, self.tenant_id)
         self.outbound = SqlOutboundRepository(db, self.tenant_id)

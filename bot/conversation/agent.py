@@ -13,6 +13,7 @@ from bot.conversation.context import Context, UnitOfWorkFactory
 from bot.conversation.controls import control_reply
 from bot.conversation.dialogue import Dialogue
 from bot.conversation.handlers import Handlers, default_handlers
+from bot.conversation.merchants import TenantMerchants
 from bot.conversation.pending import Pending, PendingForms, StateStore
 from bot.conversation.people import People
 from bot.conversation.refusals import refusal
@@ -22,6 +23,7 @@ from domain.errors import DomainError, NotFound, ValidationError
 from domain.messages import InboundMessage
 from domain.model import Tenant
 from domain.ports import Clock, UnitOfWork
+from nlu import Merchants
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +56,7 @@ class Agent:
         self._uow = unit_of_work
         self._clock = clock
         self._people = People(unit_of_work, state, clock)
+        self._merchants = TenantMerchants(unit_of_work, clock)
         self._pending = PendingForms(state)
         self._dialogue = Dialogue(handlers or default_handlers())
         self._timer = nlu_timer
@@ -70,7 +73,9 @@ class Agent:
         ctx = Context(tenant, user, message, self._uow, self._clock)
         reply = await control_reply(ctx, self._people)
         if reply is None:
-            ctx.parse = self._understand(message, str(user.language), user.currency, user.timezone)
+            ctx.merchants = await self._merchants.overlay(tenant.id)
+            hints = (str(user.language), user.currency, user.timezone)
+            ctx.parse = self._understand(message, *hints, ctx.merchants)
             ctx.user = await self._people.follow_language(user, ctx.parse.lang)
             pending = await self._pending.load(tenant.id, user.id)
             if enrolled and ctx.parse.intent in WELCOME_ALONE:
@@ -101,9 +106,13 @@ class Agent:
         elif before is not None:
             await self._pending.clear(ctx.tenant.id, ctx.user.id)
 
-    def _understand(self, message: InboundMessage, lang: str | None, currency: str, tz: str) -> nlu.Parse:
+    def _understand(
+        self, message: InboundMessage, lang: str | None, currency: str, tz: str, merchants: Merchants = None
+    ) -> nlu.Parse:
         started = time.perf_counter()
-        parse = nlu.parse(message.text, now=message.received_at, lang=lang, currency=currency, tz=tz)
+        parse = nlu.parse(
+            message.text, now=message.received_at, lang=lang, currency=currency, tz=tz, merchants=merchants
+        )
         if self._timer is not None:
             self._timer.observe(time.perf_counter() - started)
         return parse

@@ -26,6 +26,8 @@ class Context:
     clock: Clock
     parse: nlu.Parse | None = None
     """Filled once the message is understood (control words are answered before that)."""
+    merchants: nlu.MerchantOverlay | None = None
+    """The tenant's own merchants: every reading of this message's text matches them first."""
 
     @property
     def lang(self) -> str:

@@ -124,4 +124,5 @@ def _reread(ctx: Context, text: str, intent: str) -> nlu.Parse:
         currency=user.currency,
         tz=user.timezone,
         intent=intent,
+        merchants=ctx.merchants,
     )

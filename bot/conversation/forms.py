@@ -85,7 +85,7 @@ def read_amount(ctx: Context) -> SlotValues | Reply | None:
 def read_payee(ctx: Context) -> SlotValues | Reply | None:
     """The answer to "what was it for?": a merchant, a category, or, when it names neither ("no idea"),
     "other", so the question is asked once and never in a loop."""
-    merchant, category = nlu.read_payee(ctx.message.text, ctx.understood.lang)
+    merchant, category = nlu.read_payee(ctx.message.text, ctx.understood.lang, merchants=ctx.merchants)
     return {"merchant": merchant, "category": category or ("other" if merchant is None else None)}
 
 

@@ -139,6 +139,7 @@ def _read_items(ctx: Context, parts: list[str]) -> list[Item] | None:
             currency=ctx.user.currency,
             tz=ctx.user.timezone,
             intent=parse.intent,
+            merchants=ctx.merchants,
         )
         if not reading.mentions:
             if not items:

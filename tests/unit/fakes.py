@@ -13,14 +13,29 @@ from __future__ import annotations
 import builtins
 import copy
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
 from domain.events import Event
+from domain.merchants import merchant_key
 from domain.messages import InboxMessage, OutboundRecord
-from domain.model import Account, AuditRecord, Budget, BudgetCrossing, Recurrence, Tenant, Transaction, User
+from domain.model import (
+    Account,
+    AuditRecord,
+    Budget,
+    BudgetCrossing,
+    Merchant,
+    Period,
+    Recurrence,
+    Source,
+    StatementImport,
+    Tenant,
+    Transaction,
+    User,
+)
 from domain.money import Money
 from domain.ports import (
     AccountRepository,
@@ -28,7 +43,9 @@ from domain.ports import (
     BudgetRepository,
     CrossingRepository,
     GroupKey,
+    ImportRepository,
     InboxRepository,
+    MerchantRepository,
     OutboundRepository,
     TenantRepository,
     TransactionFilter,
@@ -79,6 +96,8 @@ class Store:
     audit: list[AuditRecord] = field(default_factory=list)
     inbox: dict[uuid.UUID, InboxMessage] = field(default_factory=dict)
     outbound: dict[uuid.UUID, OutboundRecord] = field(default_factory=dict)
+    merchants: dict[uuid.UUID, Merchant] = field(default_factory=dict)
+    imports: dict[uuid.UUID, StatementImport] = field(default_factory=dict)
 
 
 class FakeDatabase:
@@ -225,6 +244,11 @@ class FakeTransactionRepository:
         stored = _copy(transaction)
         stored.seq = data.last_seq
         data.transactions[transaction.id] = stored
+
+    async def add_many(self, transactions: Sequence[Transaction]) -> None:
+        self._s.data("transactions.add_many")
+        for transaction in transactions:
+            await self.add(transaction)
 
     async def get(self, transaction_id: uuid.UUID) -> Transaction | None:
         txn = self._s.data("transactions.get").transactions.get(transaction_id)
@@ -406,6 +430,91 @@ class FakeAuditRepository:
         return [_copy(r) for r in data.audit if self._s.mine(r) and r.transaction_id == transaction_id]
 
 
+class FakeMerchantRepository:
+    def __init__(self, session: _Session) -> None:
+        self._s = session
+
+    async def add(self, merchant: Merchant) -> None:
+        data = self._s.data("merchants.add")
+        self._s.check_tenant(merchant)
+        key = merchant_key(merchant.name)
+        if any(self._s.mine(m) and merchant_key(m.name) == key for m in data.merchants.values()):
+            raise AssertionError(f"duplicate merchant name {merchant.name!r}")  # the unique constraint
+        data.merchants[merchant.id] = _copy(merchant)
+
+    async def get(self, merchant_id: uuid.UUID) -> Merchant | None:
+        merchant = self._s.data("merchants.get").merchants.get(merchant_id)
+        return _copy(merchant) if self._s.mine(merchant) else None
+
+    async def list(self) -> list[Merchant]:
+        rows = [m for m in self._s.data("merchants.list").merchants.values() if self._s.mine(m)]
+        return [_copy(m) for m in sorted(rows, key=lambda m: merchant_key(m.name))]
+
+    async def update(self, merchant: Merchant) -> None:
+        data = self._s.data("merchants.update")
+        self._s.check_tenant(merchant)
+        assert merchant.id in data.merchants, "update of a merchant never added"
+        data.merchants[merchant.id] = _copy(merchant)
+
+    async def delete(self, merchant_id: uuid.UUID) -> bool:
+        data = self._s.data("merchants.delete")
+        if not self._s.mine(data.merchants.get(merchant_id)):
+            return False
+        del data.merchants[merchant_id]
+        return True
+
+    async def find(self, key: str) -> Merchant | None:
+        found = [m for m in await self.list() if key in {merchant_key(x) for x in (m.name, *m.aliases)}]
+        return found[0] if found else None
+
+
+class FakeImportRepository:
+    def __init__(self, session: _Session) -> None:
+        self._s = session
+
+    async def add_if_absent(self, record: StatementImport) -> bool:
+        data = self._s.data("imports.add_if_absent")
+        self._s.check_tenant(record)
+        key = (record.account_id, record.file_hash)
+        if any(self._s.mine(r) and (r.account_id, r.file_hash) == key for r in data.imports.values()):
+            return False  # the unique constraint (tenant, account, file_hash)
+        data.imports[record.id] = _copy(record)
+        return True
+
+    async def get(self, import_id: uuid.UUID) -> StatementImport | None:
+        record = self._s.data("imports.get").imports.get(import_id)
+        return _copy(record) if self._s.mine(record) else None
+
+    async def get_by_hash(self, file_hash: str) -> StatementImport | None:
+        rows = self._s.data("imports.get_by_hash").imports.values()
+        found = [r for r in rows if self._s.mine(r) and r.file_hash == file_hash]
+        return _copy(found[0]) if found else None
+
+    async def list(
+        self,
+        account_id: uuid.UUID | None = None,
+        limit: int | None = None,
+        after: tuple[datetime, uuid.UUID] | None = None,
+    ) -> list[StatementImport]:
+        rows = [r for r in self._s.data("imports.list").imports.values() if self._s.mine(r)]
+        rows = [r for r in rows if account_id is None or r.account_id == account_id]
+        rows.sort(key=lambda r: (r.created_at, r.id), reverse=True)
+        if after is not None:
+            rows = [r for r in rows if r.created_at is not None and (r.created_at, r.id) < after]
+        return [_copy(r) for r in (rows if limit is None else rows[:limit])]
+
+    async def recorded_lines(self, account_id: uuid.UUID, period: Period) -> builtins.list[Transaction]:
+        rows = self._s.data("imports.recorded_lines").transactions.values()
+        return [
+            _copy(t)
+            for t in rows
+            if self._s.mine(t)
+            and t.account_id == account_id
+            and t.source == Source.IMPORT
+            and t.occurred_on in period
+        ]
+
+
 class FakeUnitOfWork:
     """A UnitOfWork bound to one tenant over a FakeDatabase."""
 
@@ -420,6 +529,8 @@ class FakeUnitOfWork:
         self.budgets: BudgetRepository = FakeBudgetRepository(self._session)
         self.crossings: CrossingRepository = FakeCrossingRepository(self._session)
         self.audit: AuditRepository = FakeAuditRepository(self._session)
+        self.merchants: MerchantRepository = FakeMerchantRepository(self._session)
+        self.imports: ImportRepository = FakeImportRepository(self._session)
         self.inbox: InboxRepository = FakeInboxRepository(self._session)
         self.outbound: OutboundRepository = FakeOutboundRepository(self._session)
         self.pending: list[Event] = []

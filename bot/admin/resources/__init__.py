@@ -3,7 +3,19 @@
 from __future__ import annotations
 
 from bot.admin.api import Resource
-from bot.admin.resources import alerts, audit, budgets, keys, messages, settings, tenants, transactions, users
+from bot.admin.resources import (
+    alerts,
+    audit,
+    budgets,
+    imports,
+    keys,
+    merchants,
+    messages,
+    settings,
+    tenants,
+    transactions,
+    users,
+)
 
 RESOURCES: tuple[Resource, ...] = (
     tenants.api,
@@ -14,5 +26,7 @@ RESOURCES: tuple[Resource, ...] = (
     budgets.api,
     alerts.api,
     messages.api,
+    merchants.api,
+    imports.api,
     audit.api,
 )

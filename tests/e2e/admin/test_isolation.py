@@ -38,7 +38,13 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "to_account_id": "{account_id}",
         "amount": "5",
     },
+    "create_merchant_route": {"name": "Padaria do Zé", "aliases": ["zezinho"], "category": "dining"},
+    "update_merchant_route": {"category": "groceries"},
 }
+CSV_SAMPLES: dict[str, str] = {
+    "import_statement_route": "date,description,amount\n2024-03-15,PADARIA,-10.00\n",
+}
+"""A valid text/csv body for every operation that takes one."""
 
 
 async def ids_of(api: TestClient, tenant: ApiTenant) -> dict[str, str]:
@@ -57,14 +63,28 @@ async def ids_of(api: TestClient, tenant: ApiTenant) -> dict[str, str]:
         headers=tenant.admin,
     )
     assert transaction.status == 201, await transaction.text()
+    account_id = accounts["items"][0]["id"]
+    merchant = await api.post(
+        f"{PREFIX}/merchants", json={"name": f"Shop {uuid.uuid4().hex}"}, headers=tenant.admin
+    )
+    assert merchant.status == 201, await merchant.text()
+    statement = f"date,description,amount\n2024-03-01,SHOP {uuid.uuid4().hex},-1.00\n"
+    imported = await api.post(
+        f"{PREFIX}/accounts/{account_id}/imports",
+        data=statement.encode(),
+        headers={**tenant.admin, "Content-Type": "text/csv"},
+    )
+    assert imported.status == 201, await imported.text()
     return {
         "transaction_id": (await transaction.json())["id"],
         "tenant_id": tenant.id,
         "user_id": user_id,
-        "account_id": accounts["items"][0]["id"],
+        "account_id": account_id,
         "budget_id": (await budget.json())["id"],
         "key_id": tenant.viewer_key_id,
         "alert_id": await raise_alert(api, tenant),
+        "merchant_id": (await merchant.json())["id"],
+        "import_id": (await imported.json())["statement"]["id"],
     }
 
 
@@ -83,13 +103,20 @@ def request_for(op: Operation, ids: dict[str, str]) -> tuple[str, dict[str, Any]
     if op.body is not None:
         assert op.operation_id in SAMPLES, f"add a sample body for {op.operation_id} to SAMPLES"
         body = fill(SAMPLES[op.operation_id], ids)
+    elif op.body_media == "text/csv":
+        assert op.operation_id in CSV_SAMPLES, f"add a sample file for {op.operation_id} to CSV_SAMPLES"
+        body = fill(CSV_SAMPLES[op.operation_id], ids)
     return PREFIX + fill(op.path, ids), body
 
 
 async def call(
     api: TestClient, op: Operation, path: str, body: Any, headers: dict[str, str]
 ) -> tuple[int, Any]:
-    response = await api.request(op.method, path, json=body, headers=headers)
+    if op.body_media == "text/csv":
+        headers = {**headers, "Content-Type": "text/csv"}
+        response = await api.request(op.method, path, data=str(body).encode(), headers=headers)
+    else:
+        response = await api.request(op.method, path, json=body, headers=headers)
     text = await response.text()
     try:
         return response.status, json.loads(text) if text else None
