@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -19,6 +19,7 @@ from bot.settings import Settings
 from domain.events import BudgetThresholdCrossed
 from domain.history import FAILED, GAVE_UP, SENT
 from domain.model import Source, Tenant, User
+from domain.operators import tenant_settings
 from domain.ports import Clock
 from nlu.types import LANGUAGES
 
@@ -71,6 +72,13 @@ class AlertTemplates:
     """Language (en, es, pt) -> Twilio Content SID (HX...): Twilio approves one content per language."""
     meta: str | None = None
     """Meta template name; Meta approves translations under one name, chosen by the user's locale."""
+    tenant: Mapping[str, str] = field(default_factory=dict)
+    """The tenant's own, per language (PATCH /api/v1/settings `whatsapp_templates`), ahead of the deployment's:
+    the Content SID on Twilio, the template name on Meta (a branded assistant has templates of its own)."""
+
+    def for_tenant(self, tenant: Tenant) -> AlertTemplates:
+        own = tenant_settings(tenant)["whatsapp_templates"]
+        return replace(self, tenant=dict(own)) if own else self
 
     @classmethod
     def from_settings(cls, settings: Settings) -> AlertTemplates:
@@ -87,9 +95,15 @@ class AlertTemplates:
         return cls(twilio=sids, meta=settings.meta_alert_template)
 
     def available(self, provider: str, lang: str) -> bool:
+        if provider in ("twilio", "meta") and self.tenant.get(lang):
+            return True
         return bool(self.twilio.get(lang)) if provider == "twilio" else provider == "meta" and bool(self.meta)
 
     def template(self, provider: str, user: User, text: str) -> Template:
+        own = self.tenant.get(str(user.language))
+        if own:
+            sid = own if provider == "twilio" else None
+            return Template(name=own, language=user.locale, parameters=(text,), content_sid=sid)
         if provider == "twilio":
             sid = self.twilio[str(user.language)]
             return Template(name=sid, language=user.locale, parameters=(text,), content_sid=sid)
@@ -214,11 +228,12 @@ class AlertDispatcher:
         if user is None:
             return await self._skip(uow, tenant, message, "no_user", now)
         last = await uow.inbox.last_inbound(user.phone)
-        route = choose_route(user, last, endpoints, now, self.templates)
+        templates = self.templates.for_tenant(tenant)
+        route = choose_route(user, last, endpoints, now, templates)
         if isinstance(route, Skip):
             return await self._skip(uow, tenant, message, route.reason, now)
         body = fit(alert_text(event, str(user.language), user.locale), route.channel)
-        result = await self._send(tenant, message, user, route, body)
+        result = await self._send(tenant, message, user, route, body, templates)
         if not result.ok and result.retryable and message.attempts + 1 < self.max_attempts:
             await uow.outbox.mark_failed(message.id)
             log.warning("alert send failed, will retry", extra=_fields(tenant, message, error=result.error))
@@ -246,7 +261,13 @@ class AlertDispatcher:
         return True
 
     async def _send(
-        self, tenant: Tenant, message: OutboxMessage, user: User, route: Route, body: str
+        self,
+        tenant: Tenant,
+        message: OutboxMessage,
+        user: User,
+        route: Route,
+        body: str,
+        templates: AlertTemplates,
     ) -> SendResult:
         channel = self.channels.get(route.provider)
         if channel is None:
@@ -258,7 +279,7 @@ class AlertDispatcher:
             from_=route.from_,
             body=body,
             idempotency_key=f"alert:{message.id}",
-            template=self.templates.template(route.provider, user, body) if route.template else None,
+            template=templates.template(route.provider, user, body) if route.template else None,
         )
         try:
             return await channel.send(outbound)

@@ -388,3 +388,21 @@ async def test_outside_the_window_a_configured_meta_template_is_used(world: Worl
     assert sent.json["template"]["language"] == {"code": "pt_BR"}
     [component] = sent.json["template"]["components"]
     assert component["parameters"] == [{"type": "text", "text": ALERT_PT}]
+
+
+async def test_a_tenants_own_template_wins_over_the_deployments(world: World) -> None:
+    """A branded assistant's operators set their approved template per language (PATCH /api/v1/settings)."""
+    async with world.db.directory() as directory:
+        tenant = await directory.tenants.get(world.seed.tenant.id)
+        assert tenant is not None
+        tenant.settings = {**tenant.settings, "whatsapp_templates": {"pt": "HX" + "b" * 32}}
+        await directory.tenants.update(tenant)
+        await directory.commit()
+    await world.wrote("whatsapp", timedelta(days=2))
+    await world.expense()
+
+    await world.dispatcher(templates=AlertTemplates(twilio={"pt": "HX" + "a" * 32})).run_once()
+
+    [sent] = world.fake.of("twilio")
+    assert sent.form["ContentSid"] == "HX" + "b" * 32
+    assert json.loads(sent.form["ContentVariables"]) == {"1": ALERT_PT}
