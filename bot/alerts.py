@@ -73,8 +73,8 @@ class AlertTemplates:
     meta: str | None = None
     """Meta template name; Meta approves translations under one name, chosen by the user's locale."""
     tenant: Mapping[str, str] = field(default_factory=dict)
-    """The tenant's own, per language (PATCH /api/v1/settings `whatsapp_templates`), ahead of the deployment's:
-    the Content SID on Twilio, the template name on Meta (a branded assistant has templates of its own)."""
+    """The tenant's own per language (settings `whatsapp_templates`), ahead of the deployment's: the Content
+    SID on Twilio, the template name on Meta (a branded assistant has templates of its own)."""
 
     def for_tenant(self, tenant: Tenant) -> AlertTemplates:
         own = tenant_settings(tenant)["whatsapp_templates"]
