@@ -8,6 +8,7 @@ import json
 from dataclasses import replace
 
 import pytest
+from redis.asyncio import from_url as connect
 
 from bot.admin import operations
 from bot.app import create_app
@@ -92,7 +93,7 @@ async def test_hostile_requests_get_clear_4xx_and_write_nothing(api, tenant_a: A
 
 
 async def test_an_idempotency_key_replays_the_first_answer_and_refuses_another_body(
-    api, tenant_a: ApiTenant
+    api, tenant_a: ApiTenant, admin_settings
 ) -> None:
     headers = {**tenant_a.admin, "Idempotency-Key": "enrol-bia-1"}
     first = await api.post("/api/v1/users", json={"phone": "+5511933332222", "name": "Bia"}, headers=headers)
@@ -107,6 +108,10 @@ async def test_an_idempotency_key_replays_the_first_answer_and_refuses_another_b
     # Without a key the same body is a second request: the phone is taken now.
     plain = await api.post("/api/v1/users", json={"phone": "+5511933332222"}, headers=tenant_a.admin)
     assert plain.status == 409 and (await plain.json())["errors"][0]["field"] == "phone"
+    # The key expires after 24 hours: Redis keeps the stored answer with that TTL.
+    async with connect(admin_settings.redis_url) as client:
+        [stored] = [name async for name in client.scan_iter(f"centavo:api:idem:{tenant_a.admin_key_id}:*")]
+        assert 24 * 3600 - 60 < await client.ttl(stored) <= 24 * 3600
 
 
 async def test_each_key_has_its_own_rate_limit(aiohttp_client, admin_settings) -> None:
