@@ -32,7 +32,7 @@ openapi.py turns into the OpenAPI document, so what is validated is what is docu
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -87,6 +87,9 @@ class Operation:
     max_body: int = JSON_BODY_LIMIT
     conflicts: bool = False
     """Whether it can answer 409 (documented only when it can)."""
+    links: Mapping[str, Mapping[str, str]] = field(default_factory=dict, hash=False, compare=False)
+    """OpenAPI links from this operation's answer that openapi.py cannot derive from the paths: the target's
+    operationId -> {its parameter or body field: a runtime expression such as "$response.body#/tenant/id"}."""
 
     @property
     def write(self) -> bool:

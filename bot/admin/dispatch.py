@@ -17,10 +17,11 @@ from pydantic import BaseModel
 
 from bot.admin import paging
 from bot.admin.api import Call, Listed, Operation
-from bot.admin.auth import authenticate, authorize
+from bot.admin.auth import authenticate, authorize, unauthorized
 from bot.admin.csv_export import CsvWriter
 from bot.admin.idempotency import Idempotency, Stored, check_key, fingerprint
 from bot.admin.problems import Problem, field_problem, from_domain, from_validation
+from bot.admin.schemas import numbers_for_dates
 from bot.keys import API_LIMITER, CACHE, CLOCK, DATABASE, SETTINGS
 from domain.errors import DomainError
 
@@ -92,7 +93,7 @@ async def _prepare(request: web.Request, operation: Operation) -> Call:
         async with db.directory() as directory:
             tenant = await directory.tenants.get(principal.tenant_id)
         if tenant is None:  # the tenant went away under a live key
-            raise Problem(401, "this API key is not valid", kind="unauthorized")
+            raise unauthorized("this API key is not valid")
     call = Call(
         request=request,
         operation=operation,
@@ -111,7 +112,9 @@ async def _prepare(request: web.Request, operation: Operation) -> Call:
     if operation.listing:
         call.limit = call.query.limit
         if call.query.cursor:
-            call.after = paging.decode(call.query.cursor, operation.operation_id, _filters(call))
+            call.after = paging.decode(
+                call.query.cursor, operation.operation_id, _filters(call), settings.api_key_secret
+            )
     if operation.body is not None or operation.body_media == "text/csv":
         call.raw_body = (
             await _read_limited(request, operation.max_body) if _media_ok(request, operation) else b""
@@ -146,6 +149,9 @@ def _query(request: web.Request) -> dict[str, str]:
 
 
 def _validate(model: type[BaseModel], data: Any, where: str) -> Any:
+    numbers = numbers_for_dates(model, data, where)
+    if numbers:
+        raise field_problem(422, numbers[0], "an ISO 8601 date or date-time, not a number")
     try:
         return model.model_validate(data)
     except pydantic.ValidationError as exc:
@@ -172,15 +178,39 @@ def _media_ok(request: web.Request, operation: Operation) -> bool:
     return True
 
 
+def _not_json(constant: str) -> Any:
+    raise ValueError(f"{constant} is not JSON")
+
+
+def _typed(value: Any) -> Any:
+    """The parsed body with numbers as JSON Schema reads them (2.0 is an integer), for the typing pass."""
+    if isinstance(value, Decimal):
+        integral = value == value.to_integral_value() and value.adjusted() < 64
+        return int(value) if integral else float(value)
+    if isinstance(value, list):
+        return [_typed(item) for item in value]
+    if isinstance(value, dict):
+        return {name: _typed(item) for name, item in value.items()}
+    return value
+
+
 def _parse_body(raw: bytes, operation: Operation) -> Any:
     if operation.body_media == "text/csv":
         return raw
     try:
-        # Numbers become Decimal, never float: an amount is exact from the first byte.
-        data = json.loads(raw.decode("utf-8"), parse_float=Decimal)
+        # Numbers become Decimal, never float: an amount is exact from the first byte. NaN and Infinity are
+        # not JSON (Python's parser takes them by default).
+        data = json.loads(raw.decode("utf-8"), parse_float=Decimal, parse_constant=_not_json)
+        typed = json.dumps(_typed(data))
     except (UnicodeDecodeError, ValueError, RecursionError):
         raise Problem(400, "the body is not valid JSON", kind="malformed-json") from None
     assert operation.body is not None
+    # The JSON types the document states: "80" is no integer and "no" no boolean, which pydantic's lax mode
+    # would take. This strict pass only checks types; the values come from the exact (Decimal) parse.
+    try:
+        operation.body.model_validate_json(typed, strict=True)
+    except pydantic.ValidationError as exc:
+        raise from_validation(exc, "body") from None
     return _validate(operation.body, data, "body")
 
 
@@ -214,7 +244,9 @@ async def _run(call: Call) -> tuple[web.Response, Stored | None]:
     if operation.listing:
         assert isinstance(result, Listed)
         next_cursor = (
-            paging.encode(result.next_key, operation.operation_id, _filters(call))
+            paging.encode(
+                result.next_key, operation.operation_id, _filters(call), call.settings.api_key_secret
+            )
             if result.next_key is not None
             else None
         )

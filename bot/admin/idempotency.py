@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 
 from adapters.cache import Cache, key
@@ -18,6 +19,9 @@ TTL_S = 24 * 3600
 RUNNING_TTL_S = 60
 """A claim that is never completed (the process died) frees the key after this long."""
 MAX_KEY = 255
+KEY_PATTERN = r"^[\x21-\x7e]+$"
+"""Visible ASCII, no spaces (what the OpenAPI document promises)."""
+_KEY = re.compile(KEY_PATTERN)
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,8 +38,8 @@ def fingerprint(method: str, path: str, query: str, body: bytes) -> str:
 
 
 def check_key(value: str) -> str:
-    if not value or len(value) > MAX_KEY or not value.isprintable() or not value.isascii():
-        raise field_problem(422, "header.Idempotency-Key", f"1 to {MAX_KEY} printable ASCII characters")
+    if len(value) > MAX_KEY or not _KEY.fullmatch(value):
+        raise field_problem(422, "header.Idempotency-Key", f"1 to {MAX_KEY} visible ASCII characters")
     return value
 
 

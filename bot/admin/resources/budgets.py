@@ -10,7 +10,7 @@ from pydantic import Field
 
 from bot.admin.api import Call, Listed, Resource
 from bot.admin.problems import field_problem, not_found
-from bot.admin.schemas import Amount, AmountText, Category, Currency, ListQuery, Out, Strict
+from bot.admin.schemas import Amount, AmountText, Category, Currency, ListQuery, Out, Percent, Strict
 from domain import services
 from domain.commands import SetBudget
 from domain.model import Budget, Recurrence
@@ -26,7 +26,7 @@ from domain.results import BudgetStatus
 
 api = Resource("budgets")
 
-Thresholds = list[int]
+Thresholds = list[Percent]
 
 
 class BudgetIn(Strict):

@@ -6,17 +6,20 @@ import uuid
 from datetime import datetime
 from typing import Literal
 
+from pydantic import Field
+
 from bot.admin.api import Call, Listed, Resource
 from bot.admin.auth import authorize
 from bot.admin.problems import not_found
-from bot.admin.schemas import ListQuery, Name, Out, Strict
+from bot.admin.schemas import SAFE_TEXT, ListQuery, Out, Strict
 from domain.access import ApiKey, IssuedKey, create_key
 
 api = Resource("keys")
 
 
 class KeyIn(Strict):
-    name: Name
+    name: str = Field(min_length=1, max_length=100, pattern=SAFE_TEXT)
+    """At most 100 characters, like the column (domain.access refuses longer)."""
     role: Literal["admin", "viewer"] = "viewer"
 
 

@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import Field
 
 from bot.admin.api import Call, Resource
-from bot.admin.schemas import Currency, Name, Out, Strict
+from bot.admin.schemas import Currency, Name, Out, Percent, Strict
 from domain.model import Tenant
 from domain.operators import ConfigureTenant, configure_tenant, tenant_settings
 
@@ -56,7 +56,7 @@ class SettingsPatch(Strict):
     timezone: str | None = Field(default=None, max_length=64, pattern=r"^[A-Za-z0-9_+\-/]+$")
     week_start: Literal["monday", "sunday", "saturday"] | None = None
     enrolment_policy: Literal["open", "closed"] | None = None
-    alert_thresholds: list[int] | None = Field(default=None, min_length=1, max_length=10)
+    alert_thresholds: list[Percent] | None = Field(default=None, min_length=1, max_length=10)
     quiet_hours: QuietHours | None = None
     """null turns quiet hours off."""
     whatsapp_templates: Templates | None = None

@@ -11,7 +11,7 @@ from pydantic import Field
 
 from bot.admin.api import Call, Listed, Resource
 from bot.admin.problems import not_found
-from bot.admin.schemas import AmountText, Currency, ListQuery, Name, Out, Phone, Strict
+from bot.admin.schemas import Amount, AmountText, Currency, ListQuery, Name, Out, Phone, Strict
 from domain import services
 from domain.commands import AddAccount, AddUser
 from domain.model import Account, Channel, User
@@ -158,7 +158,7 @@ class AccountIn(Strict):
     name: Name
     kind: Literal["cash", "checking", "savings", "credit_card"] = "checking"
     currency: Currency | None = None
-    opening_balance: Decimal = Field(default=Decimal(0), max_digits=22, decimal_places=6, allow_inf_nan=False)
+    opening_balance: Amount = Decimal(0)
 
 
 class AccountOut(Out):
