@@ -48,6 +48,10 @@ class Metrics:
     """handler_seconds{route}: a webhook request from the first byte read to the response."""
     nlu_seconds: Histogram
     """nlu_seconds: one nlu.parse call, the understanding part of a message."""
+    api_requests: Counter
+    """api_requests_total{operation, status}: admin API requests by operation id and HTTP status."""
+    api_seconds: Histogram
+    """api_seconds{operation}: an admin API request from dispatch to response (a CSV export: to its end)."""
     errors: Counter
     """errors_total{kind}: webhook_refused (a 4xx to a provider), agent (processing a message raised; it is
     kept and retried), send (a reply or push the provider did not take)."""
@@ -71,6 +75,10 @@ class Metrics:
                 buckets=(0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0),
                 registry=registry,
             ),
+            api_requests=Counter(
+                "api_requests", "Admin API requests", ["operation", "status"], registry=registry
+            ),
+            api_seconds=Histogram("api_seconds", "Admin API request time", ["operation"], registry=registry),
             errors=Counter("errors", "Errors by kind", ["kind"], registry=registry),
         )
 

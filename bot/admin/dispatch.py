@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import time
 import uuid
 from collections.abc import Awaitable, Callable
 from decimal import Decimal
@@ -17,12 +18,12 @@ from pydantic import BaseModel
 
 from bot.admin import paging
 from bot.admin.api import Call, Listed, Operation
-from bot.admin.auth import authenticate, authorize, unauthorized
+from bot.admin.auth import Principal, authenticate, authorize, unauthorized
 from bot.admin.csv_export import CsvWriter
 from bot.admin.idempotency import Idempotency, Stored, check_key, fingerprint
 from bot.admin.problems import Problem, field_problem, from_domain, from_validation
 from bot.admin.schemas import numbers_for_dates
-from bot.keys import API_LIMITER, CACHE, CLOCK, DATABASE, SETTINGS
+from bot.keys import API_LIMITER, CACHE, CLOCK, DATABASE, METRICS, SETTINGS
 from domain.errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -33,7 +34,32 @@ CSV_PAGE = 1000
 AiohttpHandler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
+CALLER = web.RequestKey("centavo_api_caller", Principal)
+"""Who made the request, once authenticated: for the access log."""
+
+
 def handler_for(operation: Operation) -> AiohttpHandler:
+    async def observed(request: web.Request) -> web.StreamResponse:
+        """One access-log line and the API metrics per request (never the body: it may hold amounts)."""
+        started = time.perf_counter()
+        response = await handle(request)
+        elapsed = time.perf_counter() - started
+        metrics = request.app[METRICS]
+        metrics.api_requests.labels(operation.operation_id, str(response.status)).inc()
+        metrics.api_seconds.labels(operation.operation_id).observe(elapsed)
+        caller = request.get(CALLER)
+        log.info(
+            "api request",
+            extra={
+                "operation": operation.operation_id,
+                "status": response.status,
+                "ms": round(elapsed * 1000, 1),
+                "tenant_id": str(caller.tenant_id) if caller and caller.tenant_id else None,
+                "key": (caller.prefix or "platform") if caller else None,
+            },
+        )
+        return response
+
     async def handle(request: web.Request) -> web.StreamResponse:
         idempotency: Idempotency | None = None
         try:
@@ -66,8 +92,8 @@ def handler_for(operation: Operation) -> AiohttpHandler:
                 await idempotency.abandon()
         return response
 
-    handle.__name__ = operation.operation_id
-    return handle
+    observed.__name__ = operation.operation_id
+    return observed
 
 
 def _stored_problem(problem: Problem) -> Stored | None:
@@ -82,6 +108,7 @@ async def _prepare(request: web.Request, operation: Operation) -> Call:
     app = request.app
     settings, db = app[SETTINGS], app[DATABASE]
     principal = await authenticate(request.headers.get("Authorization"), db, settings)
+    request[CALLER] = principal
     authorize(principal, platform_only=operation.scope == "platform", write=operation.write)
     decision = await app[API_LIMITER].check("api", principal.limit_key, app[CLOCK].now())
     if not decision.allowed:

@@ -229,3 +229,21 @@ async def test_a_platform_key_that_is_unset_opens_nothing(aiohttp_client, admin_
     response = await api.get("/api/v1/tenants", headers=PLATFORM)
     assert response.status == 401
     assert (await api.get("/api/v1/tenants", headers=bearer(""))).status == 401
+
+
+async def test_requests_are_counted_and_logged_without_their_bodies(api, tenant_a: ApiTenant, caplog) -> None:
+    caplog.set_level("INFO", logger="bot.admin.dispatch")
+    secret_amount = "7391.13"
+    response = await api.post(
+        "/api/v1/budgets",
+        json={"user_id": tenant_a.user["id"], "amount": secret_amount},
+        headers=tenant_a.admin,
+    )
+    assert response.status == 201
+    assert (await api.get("/api/v1/budgets", headers=bearer("cvk_nope"))).status == 401
+    [line] = [r for r in caplog.records if r.getMessage() == "api request" and r.operation == "create_budget"]
+    assert (line.status, line.tenant_id) == (201, tenant_a.id) and line.key.startswith("cvk_")
+    assert all(secret_amount not in r.getMessage() and secret_amount not in str(r.__dict__) for r in caplog.records)
+    metrics = await (await api.get("/metrics")).text()
+    assert 'api_requests_total{operation="create_budget",status="201"} 1.0' in metrics
+    assert 'api_requests_total{operation="list_budgets",status="401"} 1.0' in metrics
