@@ -243,7 +243,9 @@ async def test_requests_are_counted_and_logged_without_their_bodies(api, tenant_
     assert (await api.get("/api/v1/budgets", headers=bearer("cvk_nope"))).status == 401
     [line] = [r for r in caplog.records if r.getMessage() == "api request" and r.operation == "create_budget"]
     assert (line.status, line.tenant_id) == (201, tenant_a.id) and line.key.startswith("cvk_")
-    assert all(secret_amount not in r.getMessage() and secret_amount not in str(r.__dict__) for r in caplog.records)
+    assert all(
+        secret_amount not in r.getMessage() and secret_amount not in str(r.__dict__) for r in caplog.records
+    )
     metrics = await (await api.get("/metrics")).text()
     assert 'api_requests_total{operation="create_budget",status="201"} 1.0' in metrics
     assert 'api_requests_total{operation="list_budgets",status="401"} 1.0' in metrics
