@@ -25,6 +25,8 @@ from bot.admin import statement_cells as cells_of
 from domain.errors import ValidationError
 from domain.imports import MAX_LINES, LineProblem, StatementLine
 from domain.validation import MAX_MERCHANT, MAX_NOTE
+from nlu.data import load_lang
+from nlu.types import LANGUAGES
 
 ColumnRef = str | int
 """A column by its header name (any case, accents ignored) or its 0-based position."""
@@ -33,27 +35,6 @@ MAX_LINE_CHARS = 8192
 HEADER_SEARCH = 10
 """Lines at the top searched for the header row (banks put the account and period above it)."""
 ROLES = ("date", "description", "amount", "debit", "credit")
-
-HEADER_NAMES: dict[str, frozenset[str]] = {
-    "date": frozenset(
-        "date|transaction date|posted date|posting date|booking date|fecha|fecha operacion|"
-        "fecha de operacion|fecha movimiento|fecha transaccion|data|data lancamento|data do lancamento|"
-        "data movimento|data da transacao|data operacao".split("|")
-    ),
-    "description": frozenset(
-        "description|descripcion|descricao|memo|concepto|historico|details|detail|detalle|detalhe|"
-        "narrative|payee|lancamento|movimiento|transaction|descripcion movimiento|concept".split("|")
-    ),
-    "amount": frozenset("amount|importe|monto|valor|value|cantidad|quantia|valor rs|amount usd".split("|")),
-    "debit": frozenset(
-        "debit|debits|debito|debitos|cargo|cargos|saida|saidas|withdrawal|withdrawals|paid out|money out|"
-        "retiro|retiros|debit amount".split("|")
-    ),
-    "credit": frozenset(
-        "credit|credits|credito|creditos|abono|abonos|entrada|entradas|deposit|deposits|paid in|money in|"
-        "ingreso|ingresos|credit amount".split("|")
-    ),
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +70,8 @@ class ParsedStatement:
     header_line: int | None
     columns: dict[str, str] = field(default_factory=dict)
     """Role -> the column read for it ("Data" or "#0")."""
+    balance_lines: tuple[int, ...] = ()
+    """Lines that state a balance ("SALDO ANTERIOR"): not money moving, so not recorded."""
 
 
 def file_hash(data: bytes) -> str:
@@ -101,6 +84,36 @@ def header_key(text: str) -> str:
     bare = unicodedata.normalize("NFKD", re.sub(r"\(.*?\)", " ", text))
     bare = "".join(ch for ch in bare if not unicodedata.combining(ch)).casefold()
     return " ".join(re.sub(r"[^\w]+|_", " ", bare).split())
+
+
+def _statement_words(part: str) -> list[tuple[str, object]]:
+    """(language, entry) from every locales/<lang>/statements.yaml."""
+    return [(lang, load_lang(lang, "statements")[part]) for lang in LANGUAGES]
+
+
+HEADER_NAMES: dict[str, frozenset[str]] = {
+    role: frozenset(header_key(name) for _, headers in _statement_words("headers") for name in headers[role])  # type: ignore[index]
+    for role in ROLES
+}
+"""Role -> the header names of every language (locales/<lang>/statements.yaml), compared as header_key."""
+BALANCE_LINES: frozenset[str] = frozenset(
+    header_key(phrase)
+    for _, phrases in _statement_words("balance_lines")
+    for phrase in phrases  # type: ignore[attr-defined]
+)
+"""Descriptions of lines that state a balance instead of moving money ("SALDO ANTERIOR")."""
+
+
+def is_balance_line(description: str) -> bool:
+    """ "SALDO ANTERIOR", "Saldo do dia 05/03": the whole description is a balance phrase, or one followed
+    only by numbers (a date, the balance itself)."""
+    key = header_key(description)
+    if key in BALANCE_LINES:
+        return True
+    return any(
+        key.startswith(phrase + " ") and key[len(phrase) + 1 :].replace(" ", "").isdigit()
+        for phrase in BALANCE_LINES
+    )
 
 
 def parse_statement(
@@ -140,7 +153,11 @@ def parse_statement(
     lines: list[StatementLine] = []
     problems = list(rows.problems)
     payees = _Payees(lang, merchants)
+    balances: list[int] = []
     for line_no, row in rows.numbered:
+        if is_balance_line(row[columns["description"]]):
+            balances.append(line_no)
+            continue
         try:
             day, amount, description = _read(row, columns, date_format, decimal, opts.flip)
         except _Bad as bad:
@@ -158,6 +175,7 @@ def parse_statement(
         decimal=decimal,
         header_line=None if header_at is None else numbered[header_at][0],
         columns={role: _label(header, index) for role, index in columns.items()},
+        balance_lines=tuple(balances),
     )
 
 

@@ -85,6 +85,8 @@ class ReadOut(Out):
     header_line: int | None
     columns: dict[str, str]
     """Role (date, description, amount, debit, credit) -> the column read for it ("#2": by position)."""
+    balance_lines: list[int]
+    """Lines that state a balance ("SALDO ANTERIOR", "Opening balance"): not transactions, not recorded."""
 
 
 class ImportOut(Out):
@@ -218,6 +220,7 @@ def _out(result: ImportResult, parsed: ParsedStatement | None) -> ImportOut:
             decimal=parsed.decimal,
             header_line=parsed.header_line,
             columns=parsed.columns,
+            balance_lines=list(parsed.balance_lines),
         )
     return ImportOut(
         statement=StatementOut.of(result.statement),

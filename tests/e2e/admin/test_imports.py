@@ -53,6 +53,8 @@ async def test_a_statement_is_recorded_categorised_and_answered(api: TestClient,
         f"{day(3):%d/%m/%Y};PAG*PADARIADOZE SAO PAULO;-45,90",
         f"{day(2):%d/%m/%Y};UBER *TRIP;-12,50",
         f"{day(1):%d/%m/%Y};SALARIO ACME;R$ 5.000,00",
+        f"{day(1):%d/%m/%Y};S A L D O;6.176,16",
+        f"{day(1):%d/%m/%Y};SALDO DO DIA;6.176,16",
     )
     response = await send(api, tenant_a, account_id, data)
     assert response.status == 201, await response.text()
@@ -70,6 +72,7 @@ async def test_a_statement_is_recorded_categorised_and_answered(api: TestClient,
         "decimal": ",",
         "header_line": 1,
         "columns": {"date": "Data", "description": "Histórico", "amount": "Valor"},
+        "balance_lines": [5, 6],  # balances, not money moving: not recorded
     }
     rows = await stored(api, tenant_a, account_id)
     assert [(t.merchant, t.category, str(t.amount.amount), str(t.kind)) for t in rows] == [
