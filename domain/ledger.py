@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import replace
-from datetime import datetime
+from datetime import date, datetime
 
 from domain import validation as v
 from domain.budgets import assess, raise_crossings, statuses
-from domain.commands import EditLast, RecordTransaction, RestoreTransaction, UndoLast
+from domain.commands import AmountInput, EditLast, RecordTransaction, RestoreTransaction, UndoLast
 from domain.errors import Conflict, NotFound, ValidationError
 from domain.events import TransactionRecorded
 from domain.lookup import require_user, user_account
@@ -145,33 +146,60 @@ async def edit_last(
     if before is None:
         raise NotFound("transaction", "nothing to edit")
     today = local_today(clock, user.timezone)
-
-    code = before.amount.currency if cmd.currency is None else v.currency(cmd.currency)
-    if cmd.amount is not None:
-        amount = v.positive_money(cmd.amount, code)
-    else:
-        # A new currency alone re-checks the old amount's precision, and the problem is then the currency.
-        amount = v.positive_money(before.amount.amount, code, field="currency")
-    merchant = before.merchant
-    if cmd.merchant is not None:
-        merchant = v.optional_text(cmd.merchant, "merchant", v.MAX_MERCHANT)
-    category = before.category if cmd.category is None else v.category(cmd.category)
-    occurred_on = before.occurred_on if cmd.occurred_on is None else v.occurred_on(cmd.occurred_on, today)
-    account_id = before.account_id
-    if cmd.account_id is not None:
-        account_id = (await user_account(uow, user, cmd.account_id)).id
-
-    after = replace(
+    after = await edited(
+        uow,
+        user,
         before,
-        amount=amount,
-        merchant=merchant,
-        category=category,
-        occurred_on=occurred_on,
-        account_id=account_id,
+        today,
+        amount=cmd.amount,
+        currency=cmd.currency,
+        merchant=cmd.merchant,
+        category=cmd.category,
+        occurred_on=cmd.occurred_on,
+        account_id=cmd.account_id,
     )
     if _editable(after) == _editable(before):
         raise ValidationError("edit", "nothing would change")
     return await store_change(uow, user, clock, "edit", before, after, clock.now(), source)
+
+
+async def edited(
+    uow: UnitOfWork,
+    user: User,
+    before: Transaction,
+    today: date,
+    *,
+    amount: AmountInput = None,
+    currency: str | None = None,
+    merchant: str | None = None,
+    category: str | None = None,
+    note: str | None = None,
+    occurred_on: date | None = None,
+    account_id: uuid.UUID | None = None,
+    kind: TransactionKind | str | None = None,
+) -> Transaction:
+    """`before` with the named fields validated and changed (the chat's edit and the operators' update):
+    None keeps a field, "" clears merchant, category or note."""
+    code = before.amount.currency if currency is None else v.currency(currency)
+    if amount is not None:
+        money = v.positive_money(amount, code)
+    else:
+        # A new currency alone re-checks the old amount's precision, and the problem is then the currency.
+        money = v.positive_money(before.amount.amount, code, field="currency")
+    after = replace(
+        before,
+        amount=money,
+        kind=before.kind if kind is None else v.transaction_kind(kind),
+        category=before.category if category is None else v.category(category),
+        occurred_on=before.occurred_on if occurred_on is None else v.occurred_on(occurred_on, today),
+    )
+    if merchant is not None:
+        after.merchant = v.optional_text(merchant, "merchant", v.MAX_MERCHANT)
+    if note is not None:
+        after.note = v.optional_text(note, "note", v.MAX_NOTE)
+    if account_id is not None:
+        after.account_id = (await user_account(uow, user, account_id)).id
+    return after
 
 
 def _editable(txn: Transaction) -> tuple[object, ...]:

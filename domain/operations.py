@@ -8,8 +8,8 @@ from dataclasses import replace
 from domain import validation as v
 from domain.commands import DeleteTransaction, RestoreTransactionById, UpdateTransaction
 from domain.errors import Conflict, NotFound, ValidationError
-from domain.ledger import store_change
-from domain.lookup import require_user, user_account
+from domain.ledger import edited, store_change
+from domain.lookup import require_user
 from domain.model import AuditRecord, Source, Transaction, TransactionPosition, User
 from domain.periods import local_today
 from domain.ports import Clock, DeletedRows, TransactionQuery, UnitOfWork
@@ -35,33 +35,19 @@ async def update_transaction(
     if before.is_deleted:
         raise Conflict("transaction_id", "this transaction is deleted: restore it before changing it")
     today = local_today(clock, user.timezone)
-
-    code = before.amount.currency if cmd.currency is None else v.currency(cmd.currency)
-    if cmd.amount is not None:
-        amount = v.positive_money(cmd.amount, code)
-    else:
-        # A new currency alone re-checks the old amount's precision, and the problem is then the currency.
-        amount = v.positive_money(before.amount.amount, code, field="currency")
-    kind = before.kind if cmd.kind is None else v.transaction_kind(cmd.kind)
-    merchant = before.merchant
-    if cmd.merchant is not None:
-        merchant = v.optional_text(cmd.merchant, "merchant", v.MAX_MERCHANT)
-    category = before.category if cmd.category is None else v.category(cmd.category)
-    note = before.note if cmd.note is None else v.optional_text(cmd.note, "note", v.MAX_NOTE)
-    occurred_on = before.occurred_on if cmd.occurred_on is None else v.occurred_on(cmd.occurred_on, today)
-    account_id = before.account_id
-    if cmd.account_id is not None:
-        account_id = (await user_account(uow, user, cmd.account_id)).id
-
-    after = replace(
+    after = await edited(
+        uow,
+        user,
         before,
-        kind=kind,
-        amount=amount,
-        merchant=merchant,
-        category=category,
-        note=note,
-        occurred_on=occurred_on,
-        account_id=account_id,
+        today,
+        amount=cmd.amount,
+        currency=cmd.currency,
+        merchant=cmd.merchant,
+        category=cmd.category,
+        note=cmd.note,
+        occurred_on=cmd.occurred_on,
+        account_id=cmd.account_id,
+        kind=cmd.kind,
     )
     if after == before:
         return ChangeResult(before=before, after=before)
