@@ -20,7 +20,7 @@ def _data(lang: str) -> dict[str, Any]:
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_the_file_has_every_role_and_only_lowercase_plain_names(lang: str) -> None:
     data = _data(lang)
-    assert set(data) == {"headers", "balance_lines"}
+    assert set(data) == {"language", "headers", "balance_lines"} and data["language"] == lang
     assert set(data["headers"]) == set(ROLES)
     for names in [*data["headers"].values(), data["balance_lines"]]:
         assert names and all(isinstance(n, str) and n == n.strip().lower() for n in names)
