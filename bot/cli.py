@@ -235,8 +235,12 @@ def _how_to_talk(settings: Settings) -> list[str]:
             f"# Another message, any text{needs}:",
             f"{env} .venv/bin/centavo signed-request --text 'gastei 30 na farmacia' | sh",
         ]
+    base = settings.public_base_url
     return [
         *lines,
+        "# The admin REST API (README, \"Admin REST API\"): make a key for the demo tenant...",
+        ".venv/bin/centavo key create --tenant demo --name me --role admin",
+        f"# ...and use it: curl -sS {base}/api/v1/users -H 'Authorization: Bearer <that key>'",
         "# Real traffic: set TWILIO_AUTH_TOKEN and PUBLIC_BASE_URL, route your number with",
         "# `centavo channel add --tenant demo --twilio-number +1...`, and point Twilio at /webhooks/twilio.",
     ]
