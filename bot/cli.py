@@ -6,7 +6,6 @@ import argparse
 import asyncio
 import logging
 import os
-import shlex
 import sys
 import uuid
 from collections.abc import Sequence
@@ -16,7 +15,8 @@ from typing import TYPE_CHECKING
 from adapters.db import ChannelEndpoint, Database
 from adapters.db.messaging import Provider
 from adapters.db.migrate import current_revision, upgrade
-from bot import key_commands
+from bot import demo, key_commands
+from bot.demo import DEMO_NUMBER, DEMO_PHONE, DEMO_TENANT, NO_TOKEN
 from bot.settings import Settings
 from bot.webhooks.inbound import E164
 from domain import services, validation
@@ -27,21 +27,11 @@ from domain.model import Tenant
 if TYPE_CHECKING:
     from bot.keys import Parts
 
+DEFAULT_PORT = 8080
+
 # bot.bootstrap (the composition root) is imported by the commands that build parts, not here: it loads
 # the cache, channel and HTTP libraries, which `centavo nlu` and --help should not wait for.
 
-DEMO_TENANT = CreateTenant(
-    slug="demo", name="Centavo demo", currency="USD", locale="en_US", timezone="America/New_York"
-)
-DEMO_PHONE = "+15550100001"
-DEMO_NUMBER = "+15550100000"
-"""The demo tenant's Twilio number: where the printed test request is sent to."""
-DEMO_NEW_PHONE = "+15550100002"
-"""A number the demo does not enrol, for trying `centavo chat --lang` as a new user."""
-DEFAULT_PORT = 8080
-LOCAL_DEV_TOKEN = "centavo-local-dev-token"
-"""The Makefile's TWILIO_AUTH_TOKEN for `make run`: not a secret, so the demo may print it."""
-NO_TOKEN = "Set TWILIO_AUTH_TOKEN to get a signed test request (`make run` uses a local one)."
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -197,78 +187,6 @@ async def _add_channel(db: Database, args: argparse.Namespace) -> None:
     print(f"routed {provider} {address} to {tenant.slug}")
 
 
-def _signed_request(
-    settings: Settings, text: str, sender: str, recipient: str, *, sms: bool = False
-) -> str | None:
-    """The curl command alone (so it can be piped to sh), or None without a TWILIO_AUTH_TOKEN."""
-    from bot.signed_request import curl_command, twilio_form
-
-    if not settings.twilio_auth_token:
-        return None
-    form = twilio_form(text, sender, recipient, whatsapp=not sms)
-    return curl_command(form, public_base_url=settings.public_base_url, auth_token=settings.twilio_auth_token)
-
-
-def _how_to_talk(settings: Settings) -> list[str]:
-    """What `centavo demo` prints after the listing: commands on lines of their own, so each can be copied
-    as it is, and the prose as `#` comments a shell ignores."""
-    lines = [
-        "",
-        "# Talk to it in this terminal as the demo user (Ctrl-D to quit; try: spent 25 at Starbucks):",
-        ".venv/bin/centavo chat",
-        "# ...or as a new user who writes Portuguese (try: gastei 45,90 no mercado ontem):",
-        f".venv/bin/centavo chat --phone {DEMO_NEW_PHONE} --lang pt",
-    ]
-    command = _signed_request(settings, "spent 25 at Starbucks", DEMO_PHONE, DEMO_NUMBER)
-    if command is None:
-        lines.append("# " + NO_TOKEN)
-    else:
-        env = f"PUBLIC_BASE_URL={shlex.quote(settings.public_base_url)}"
-        if settings.twilio_auth_token == LOCAL_DEV_TOKEN:
-            env = f"TWILIO_AUTH_TOKEN={LOCAL_DEV_TOKEN} {env}"
-            needs = ""
-        else:
-            needs = " (with the server's TWILIO_AUTH_TOKEN in the environment)"
-        lines += [
-            "# Post a signed message to the running server's webhook (the reply comes back as TwiML):",
-            command,
-            f"# Another message, any text{needs}:",
-            f"{env} .venv/bin/centavo signed-request --text 'gastei 30 na farmacia' | sh",
-        ]
-    base = settings.public_base_url
-    return [
-        *lines,
-        "# The admin REST API (README, \"Admin REST API\"): make a key for the demo tenant...",
-        ".venv/bin/centavo key create --tenant demo --name me --role admin",
-        f"# ...and use it: curl -sS {base}/api/v1/users -H 'Authorization: Bearer <that key>'",
-        "# Real traffic: set TWILIO_AUTH_TOKEN and PUBLIC_BASE_URL, route your number with",
-        "# `centavo channel add --tenant demo --twilio-number +1...`, and point Twilio at /webhooks/twilio.",
-    ]
-
-
-async def _demo(parts: Parts) -> None:
-    db, clock = parts.db, parts.clock
-    try:
-        async with db.directory() as directory:
-            tenant = await services.create_tenant(DEMO_TENANT, directory, clock)
-        print(f"created the demo tenant '{tenant.slug}'")
-    except Conflict:
-        tenant = await _find_tenant(db, DEMO_TENANT.slug)
-    try:
-        async with db.unit_of_work(tenant.id) as uow:
-            await services.add_user(AddUser(phone=DEMO_PHONE, name="Demo"), tenant, uow, clock)
-        print(f"added the demo user {DEMO_PHONE}")
-    except Conflict:
-        pass
-    async with db.directory() as directory:
-        if await directory.endpoints.find("twilio", DEMO_NUMBER) is None:
-            await directory.endpoints.add(ChannelEndpoint(uuid.uuid4(), tenant.id, "twilio", DEMO_NUMBER))
-            await directory.commit()
-            print(f"routed the demo number {DEMO_NUMBER} to '{tenant.slug}'")
-    await _list_users(db, tenant.slug)
-    print("\n".join(_how_to_talk(parts.settings)))
-
-
 async def _chat(args: argparse.Namespace, settings: Settings) -> None:
     from bot.bootstrap import Bootstrap
     from bot.chat import chat, terminal_lines
@@ -283,6 +201,12 @@ async def _chat(args: argparse.Namespace, settings: Settings) -> None:
             say=lambda text: print(f"centavo> {text}"),
             note=print,
         )
+
+
+async def _demo(parts: Parts) -> None:
+    tenant = await demo.ensure_demo(parts)
+    await _list_users(parts.db, tenant.slug)
+    print("\n".join(demo.how_to_talk(parts.settings)))
 
 
 async def _run(args: argparse.Namespace, settings: Settings) -> None:
@@ -406,7 +330,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "serve":
             return _serve(settings, args.host, port)
         if args.command == "signed-request":
-            command = _signed_request(settings, args.text, args.phone, args.to, sms=args.sms)
+            command = demo.signed_request(settings, args.text, args.phone, args.to, sms=args.sms)
             if command is None:
                 print(NO_TOKEN, file=sys.stderr)
                 return 2

@@ -12,8 +12,9 @@ import pytest
 from adapters.db import Database
 from bot.bootstrap import Bootstrap
 from bot.chat import SWITCH_PHRASES, chat
-from bot.cli import DEMO_NEW_PHONE, DEMO_PHONE, main
+from bot.cli import main
 from bot.conversation.control import language_request
+from bot.demo import DEMO_NEW_PHONE, DEMO_PHONE
 from bot.settings import Settings
 from domain.model import Language, Tenant, User
 

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import DEMO_PHONE, main
+from bot.cli import main
+from bot.demo import DEMO_PHONE
 
 
 @pytest.fixture

@@ -14,8 +14,9 @@ from aiohttp.test_utils import TestClient
 
 from bot.app import create_app
 from bot.bootstrap import Bootstrap
-from bot.cli import DEMO_NUMBER, main
+from bot.cli import main
 from bot.conversation import agent_factory
+from bot.demo import DEMO_NUMBER
 from bot.settings import Settings
 
 TOKEN = "local-test-token"
