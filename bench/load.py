@@ -1,0 +1,434 @@
+"""Load: signed Twilio webhooks at a chosen rate against `centavo serve` and `centavo worker` on PostgreSQL
+and Redis, sent from a separate process, then the database verified (issue 11).
+
+    python bench/load.py [--rate 100] [--concurrency 16] [--seconds 10] [--tenants 3] [--users 300]
+                         [--duplicates 0.05] [--processes 1]
+
+It creates a database of its own on the PostgreSQL at BENCH_POSTGRES_ADMIN_URL (default: the shared one's
+postgres user), uses Redis database BENCH_REDIS_DB (default 10, flushed first), starts the server and the
+worker, and sends a mix in English, Spanish and Portuguese (expenses, incomes, questions, budgets, an expense
+with its follow-up answer) from many users of several tenants, every MessageSid distinct except a share of
+deliberate duplicates. It prints achieved messages per second, p50/p95/p99 latency and errors, then checks
+that
+every message was stored once, that no duplicate recorded anything, how many expenses were recorded, and that
+every balance equals the sum of its transactions. Skipped (exit 0) when PostgreSQL or Redis is unreachable.
+
+Not yet here (issue 11 goes on): the raw aiohttp + asyncpg handler run side by side for the ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import multiprocessing
+import os
+import random
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlencode
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+ADMIN_URL = os.environ.get("BENCH_POSTGRES_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+REDIS_URL = "redis://127.0.0.1:6379/" + os.environ.get("BENCH_REDIS_DB", "10")
+APP_ROLE = os.environ.get("CENTAVO_APP_ROLE", "centavo_app")
+TOKEN = "load-bench-token"
+CENTAVO = str(Path(sys.executable).with_name("centavo"))
+
+# (kind, text) per language. "expense" and "income" record one transaction each; "ask" records nothing but
+# is answered with a question, and its "answer" (sent by the same user a second later) records one.
+MIX: dict[str, list[tuple[str, str]]] = {
+    "en": [
+        ("expense", "spent 12.50 at starbucks"),
+        ("expense", "paid 30 for uber yesterday"),
+        ("income", "got paid 1500 salary"),
+        ("question", "how much did I spend this week?"),
+        ("budget", "budget 300 for groceries"),
+        ("ask", "spent 25"),
+    ],
+    "es": [
+        ("expense", "gasté 30 en uber"),
+        ("expense", "pagué 45,90 en el supermercado"),
+        ("income", "recibí 2000 de sueldo"),
+        ("question", "¿cuánto gasté esta semana?"),
+        ("budget", "presupuesto de 300 para comida"),
+        ("ask", "gasté 25"),
+    ],
+    "pt": [
+        ("expense", "gastei 45,90 no mercado"),
+        ("expense", "paguei 20 de uber ontem"),
+        ("income", "recebi 3000 de salário"),
+        ("question", "quanto gastei essa semana?"),
+        ("budget", "orçamento de 500 para mercado"),
+        ("ask", "gastei 25"),
+    ],
+}
+ANSWERS = {"en": "coffee", "es": "café", "pt": "café"}
+TENANTS = [
+    ("en", "USD", "en_US", "America/New_York"),
+    ("es", "MXN", "es_MX", "America/Mexico_City"),
+    ("pt", "BRL", "pt_BR", "America/Sao_Paulo"),
+]
+
+
+@dataclass(frozen=True)
+class Message:
+    at: float
+    """Seconds after the start when it is due."""
+    form: dict[str, str]
+    kind: str
+    duplicate: bool = False
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def reachable() -> str | None:
+    """Why the bench cannot run, or None."""
+    import asyncpg
+    import redis
+
+    async def pg() -> None:
+        conn = await asyncpg.connect(ADMIN_URL, timeout=3)
+        await conn.close()
+
+    try:
+        asyncio.run(pg())
+    except Exception as exc:
+        return f"PostgreSQL at {ADMIN_URL} is not reachable ({type(exc).__name__})"
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+    except Exception as exc:
+        return f"Redis at {REDIS_URL} is not reachable ({type(exc).__name__})"
+    return None
+
+
+async def admin(*statements: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(ADMIN_URL)
+    try:
+        for statement in statements:
+            await conn.execute(statement)
+    finally:
+        await conn.close()
+
+
+def urls(name: str) -> tuple[str, str]:
+    """(owner URL, app-role URL) of database `name` on the admin URL's server."""
+    from sqlalchemy.engine import make_url
+
+    base = make_url(ADMIN_URL).set(database=name)
+    return base.render_as_string(hide_password=False), base.set(
+        username=APP_ROLE, password=None
+    ).render_as_string(hide_password=False)
+
+
+async def seed(app_url: str, tenants: int, users: int) -> list[tuple[str, str, list[str]]]:
+    """Tenants with a Twilio number each and their users: [(language, number, phones)]."""
+    from adapters.clock import SystemClock
+    from adapters.db import ChannelEndpoint, Database
+    from domain import services
+    from domain.commands import AddUser, CreateTenant
+
+    db, clock = Database(app_url), SystemClock()
+    made = []
+    try:
+        for n in range(tenants):
+            lang, currency, locale, zone = TENANTS[n % len(TENANTS)]
+            async with db.directory() as directory:
+                tenant = await services.create_tenant(
+                    CreateTenant(
+                        slug=f"load-{n}", name=f"Load {n}", currency=currency, locale=locale, timezone=zone
+                    ),
+                    directory,
+                    clock,
+                )
+                number = f"+1555{n:07d}"
+                await directory.endpoints.add(ChannelEndpoint(uuid.uuid4(), tenant.id, "twilio", number))
+                await directory.commit()
+            phones = [f"+55119{n:02d}{u:06d}" for u in range(users // tenants)]
+            for phone in phones:
+                async with db.unit_of_work(tenant.id) as uow:
+                    await services.add_user(AddUser(phone=phone, language=lang), tenant, uow, clock)
+            made.append((lang, number, phones))
+    finally:
+        await db.dispose()
+    return made
+
+
+def plan(
+    tenants: list[tuple[str, str, list[str]]], rate: float, seconds: float, duplicates: float
+) -> list[Message]:
+    """Messages spread evenly over the run; each user writes at most about once every two seconds (under the
+    per-sender rate limit), a follow-up one second after its question, a share re-sent as duplicates."""
+    rng = random.Random(7)
+    senders = [(lang, number, phone) for lang, number, phones in tenants for phone in phones]
+    total = int(rate * seconds)
+    messages: list[Message] = []
+    free_at: dict[str, float] = {}
+    for i in range(total):
+        at = i / rate
+        lang, number, phone = rng.choice(senders)
+        at = max(at, free_at.get(phone, 0.0))
+        kind, text = rng.choice(MIX[lang])
+        messages.append(Message(at, form(text, phone, number), kind))
+        free_at[phone] = at + 2.0
+        if kind == "ask":
+            messages.append(Message(at + 1.0, form(ANSWERS[lang], phone, number), "answer"))
+            free_at[phone] = at + 3.0
+    for original in rng.sample(messages, int(len(messages) * duplicates)):
+        messages.append(Message(original.at + rng.uniform(0.05, 1.0), original.form, original.kind, True))
+    return sorted(messages, key=lambda m: m.at)
+
+
+def form(text: str, phone: str, number: str) -> dict[str, str]:
+    sid = "SM" + uuid.uuid4().hex
+    return {
+        "MessageSid": sid,
+        "SmsMessageSid": sid,
+        "AccountSid": "AC" + "0" * 32,
+        "From": "whatsapp:" + phone,
+        "To": "whatsapp:" + number,
+        "Body": text,
+        "NumMedia": "0",
+    }
+
+
+def generate(base: str, messages: list[Message], concurrency: int, out: multiprocessing.Queue) -> None:
+    """The load generator, in a process of its own: open loop (each message at its time), at most
+    `concurrency` in flight; puts [(latency_s, status)] on `out`."""
+    import aiohttp
+    from twilio.request_validator import RequestValidator
+
+    url = base + "/webhooks/twilio"
+    validator = RequestValidator(TOKEN)
+    signed = [(urlencode(m.form), validator.compute_signature(url, m.form), m.at) for m in messages]
+
+    async def run() -> list[tuple[float, int]]:
+        results: list[tuple[float, int]] = []
+        gate = asyncio.Semaphore(concurrency)
+        timeout = aiohttp.ClientTimeout(total=30)
+        async with aiohttp.ClientSession(
+            timeout=timeout, connector=aiohttp.TCPConnector(limit=concurrency)
+        ) as s:
+            start = time.perf_counter()
+
+            async def one(body: str, signature: str, due: float) -> None:
+                delay = start + due - time.perf_counter()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+                async with gate:
+                    sent = time.perf_counter()
+                    try:
+                        headers = {
+                            "X-Twilio-Signature": signature,
+                            "Content-Type": "application/x-www-form-urlencoded",
+                        }
+                        async with s.post(url, data=body, headers=headers) as response:
+                            await response.read()
+                            results.append((time.perf_counter() - sent, response.status))
+                    except Exception:
+                        results.append((time.perf_counter() - sent, 0))
+
+            await asyncio.gather(*(one(*item) for item in signed))
+            results.append((time.perf_counter() - start, -1))  # the run's wall time, marked
+        return results
+
+    out.put(asyncio.run(run()))
+
+
+def wait_healthy(port: int, process: subprocess.Popen[bytes]) -> float:
+    started = time.monotonic()
+    while time.monotonic() - started < 60:
+        if process.poll() is not None:
+            raise SystemExit("centavo serve exited during start-up")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=1) as response:
+                if response.status == 200:
+                    return time.monotonic() - started
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit("centavo serve did not become ready in 60 s")
+
+
+async def verify(owner_url: str, app_url: str, messages: list[Message]) -> list[str]:
+    """The database after the run: PASS/FAIL lines."""
+    import asyncpg
+
+    from adapters.db import Database
+    from domain.commands import GetBalance
+    from domain.reports import get_balance
+
+    conn = await asyncpg.connect(owner_url.replace("postgresql+asyncpg", "postgresql"))
+    try:
+        for _ in range(60):  # the worker answers what was deferred; wait for it (at most a minute)
+            open_rows = await conn.fetchval(
+                "SELECT count(*) FROM inbox WHERE status IN ('pending', 'processing')"
+            )
+            if open_rows == 0:
+                break
+            await asyncio.sleep(1)
+        sids = {m.form["MessageSid"] for m in messages}
+        stored = await conn.fetchval("SELECT count(*) FROM inbox")
+        failed = await conn.fetchval("SELECT count(*) FROM inbox WHERE status IN ('failed', 'dropped')")
+        doubled = await conn.fetchval(
+            "SELECT count(*) FROM (SELECT source_ref FROM transactions WHERE source = 'chat' "
+            "GROUP BY source_ref HAVING count(*) > 1) d"
+        )
+        expense_sids = [
+            m.form["MessageSid"]
+            for m in messages
+            if m.kind in ("expense", "income", "answer") and not m.duplicate
+        ]
+        recorded = await conn.fetchval(
+            "SELECT count(DISTINCT source_ref) FROM transactions WHERE source_ref = ANY($1)",
+            expense_sids,
+        )
+        users = await conn.fetch("SELECT id, tenant_id FROM users")
+        sums = {
+            (row["user_id"], row["currency"]): int(row["total"])
+            for row in await conn.fetch(
+                "SELECT user_id, currency, "
+                "sum(CASE WHEN kind = 'income' THEN amount_minor ELSE -amount_minor END) AS total "
+                "FROM transactions WHERE deleted_at IS NULL GROUP BY user_id, currency"
+            )
+        }
+    finally:
+        await conn.close()
+    db = Database(app_url)
+    mismatched = 0
+    try:
+        for user in users:
+            async with db.unit_of_work(user["tenant_id"]) as uow:
+                balance = await get_balance(GetBalance(user["id"]), uow)
+            # Default accounts open at zero, so a balance is exactly its transactions' signed sum.
+            computed = {code: money.to_minor() for code, money in balance.totals.items() if money.to_minor()}
+            summed = {code: total for (uid, code), total in sums.items() if uid == user["id"] and total}
+            if computed != summed:
+                mismatched += 1
+    finally:
+        await db.dispose()
+    verdict = [
+        f"{'PASS' if stored == len(sids) else 'FAIL'} every message stored once: {stored} inbox rows for "
+        f"{len(sids)} distinct MessageSids ({len(messages) - len(sids)} deliberate duplicates sent)",
+        f"{'PASS' if doubled == 0 else 'FAIL'} no message recorded twice: {doubled} source ids with two "
+        "transactions",
+        f"{'PASS' if recorded == len(expense_sids) else 'NOTE'} expenses, incomes and answered follow-ups "
+        f"recorded: {recorded} of {len(expense_sids)}",
+        f"{'PASS' if failed == 0 else 'FAIL'} none given up or dropped: {failed}",
+        f"{'PASS' if mismatched == 0 else 'FAIL'} balances equal the sum of their transactions: "
+        f"{len(users) - mismatched} of {len(users)} users",
+    ]
+    return verdict
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rate", type=float, default=float(os.environ.get("BENCH_LOAD_RATE", 100)))
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--seconds", type=float, default=float(os.environ.get("BENCH_LOAD_SECONDS", 10)))
+    parser.add_argument("--tenants", type=int, default=3)
+    parser.add_argument("--users", type=int, default=600)
+    parser.add_argument("--duplicates", type=float, default=0.05)
+    args = parser.parse_args()
+    why = reachable()
+    if why:
+        print(f"load: skipped: {why}")
+        return 0
+    import redis
+
+    name = f"centavo_load_{secrets.token_hex(4)}"
+    asyncio.run(admin(f"CREATE DATABASE {name}"))
+    owner_url, app_url = urls(name)
+    processes: list[subprocess.Popen[bytes]] = []
+    try:
+        from adapters.db import upgrade
+
+        upgrade(owner_url)
+        tenants = asyncio.run(seed(app_url, args.tenants, args.users))
+        redis.Redis.from_url(REDIS_URL).flushdb()
+        port = free_port()
+        env = {
+            **os.environ,
+            "DATABASE_URL": app_url,
+            "REDIS_URL": REDIS_URL,
+            "TWILIO_AUTH_TOKEN": TOKEN,
+            "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
+            "LOG_LEVEL": "WARNING",
+        }
+        env.pop("TWILIO_ACCOUNT_SID", None)  # replies as TwiML, deferred ones through the console channel
+        started = time.monotonic()
+        serve = subprocess.Popen(
+            [CENTAVO, "serve", "--host", "127.0.0.1", "--port", str(port)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        processes.append(serve)
+        cold = wait_healthy(port, serve)
+        processes.append(
+            subprocess.Popen(
+                [CENTAVO, "worker"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            )
+        )
+        messages = plan(tenants, args.rate, args.seconds, args.duplicates)
+        out: multiprocessing.Queue = multiprocessing.get_context("spawn").Queue()
+        generator = multiprocessing.get_context("spawn").Process(
+            target=generate, args=(f"http://127.0.0.1:{port}", messages, args.concurrency, out)
+        )
+        generator.start()
+        results = out.get()
+        generator.join()
+        wall = next(latency for latency, status in results if status == -1)
+        answered = [(latency, status) for latency, status in results if status != -1]
+        latencies = [latency for latency, status in answered if status == 200]
+        errors = len(answered) - len(latencies)
+        print(
+            f"load: {len(answered)} webhooks in {wall:.1f} s at a target of {args.rate:g}/s with "
+            f"{args.concurrency} in flight ({args.tenants} tenants, {args.users} users, "
+            f"{args.duplicates:.0%} duplicates): "
+            f"{len(answered) / wall:.0f} messages/s achieved"
+        )
+        if latencies:
+            ms = {p: percentile(latencies, p) * 1000 for p in (50, 95, 99)}
+            print(
+                f"load: latency p50 {ms[50]:.0f} ms, p95 {ms[95]:.0f} ms, p99 {ms[99]:.0f} ms, "
+                f"mean {statistics.mean(latencies) * 1000:.0f} ms; errors (non-200 or no answer): {errors}"
+            )
+        print(
+            f"load: centavo serve ready {cold:.2f} s after it was started (cold start; "
+            f"{time.monotonic() - started:.0f} s from start to the end of the run)"
+        )
+        for line in asyncio.run(verify(owner_url, app_url, messages)):
+            print("load: " + line)
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        asyncio.run(admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
