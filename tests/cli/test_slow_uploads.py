@@ -44,7 +44,8 @@ async def upload(port: int, *, chunked: bool, chunk: int, every_s: float) -> byt
             await asyncio.sleep(every_s)
         return await asyncio.wait_for(answer, 10)
     except (ConnectionError, TimeoutError):
-        return answer.result() if answer.done() and not answer.exception() else b""
+        finished = answer.done() and not answer.cancelled() and answer.exception() is None
+        return answer.result() if finished else b""
     finally:
         answer.cancel()
         writer.close()
