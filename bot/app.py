@@ -39,7 +39,11 @@ async def webhook_errors(request: web.Request, handler: Handler) -> web.StreamRe
     except WebhookError as exc:
         log.info("webhook refused: %s", exc.reason, extra={"path": request.path, "status": exc.status})
         request.app[METRICS].errors.labels("webhook_refused").inc()
-        return web.Response(status=exc.status, text=exc.reason)
+        response = web.Response(status=exc.status, text=exc.reason)
+        if exc.status in (408, 413):
+            # The rest of the body is unread: close rather than let aiohttp drain it for keep-alive.
+            response.force_close()
+        return response
 
 
 def create_app(parts: OpensParts) -> web.Application:

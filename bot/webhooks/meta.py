@@ -9,10 +9,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
+import pydantic
+from pydantic import Field, TypeAdapter
+
+from bot.webhooks.fields import Address, MessageId, ProfileName, Strict, Text, WaId, first_error
 from bot.webhooks.inbound import (
     BadRequest,
     BadSignature,
@@ -24,10 +28,18 @@ from bot.webhooks.inbound import (
 from domain.messages import InboundMessage
 from domain.model import Channel
 
+_TEXT: TypeAdapter[str] = TypeAdapter(Text)
+_ADDRESS: TypeAdapter[str] = TypeAdapter(Address)
+_NAME: TypeAdapter[str] = TypeAdapter(ProfileName)
+
 SIGNATURE_HEADER = "X-Hub-Signature-256"
 SIGNATURE_PREFIX = "sha256="
-# Meta batches notifications but stays far below this; larger bodies are refused before hashing.
-MAX_BODY_BYTES = 1024 * 1024
+# Meta's Graph webhooks batch at most 1,000 updates, but WhatsApp notifications come one message or a few
+# statuses to a change, a few KB; 256 KB is far above what they send and bounds what an unsigned sender can
+# make us buffer (the route reads at most this much, bot/webhooks/body.py).
+MAX_BODY_BYTES = 256 * 1024
+# A WhatsApp notification nests about 10 levels (entry, changes, value, statuses, errors, error_data...).
+MAX_DEPTH = 32
 
 MEDIA_TYPES = frozenset({"image", "audio", "voice", "video", "document", "sticker"})
 
@@ -62,28 +74,38 @@ def verify_and_parse(
     *,
     app_secret: str,
     received_at: datetime,
+    on_skip: Callable[[str], None] | None = None,
 ) -> tuple[list[InboundMessage], list[StatusUpdate]]:
-    """Check POST /webhooks/meta and return the text/media messages and delivery statuses it carries."""
+    """Check POST /webhooks/meta and return the text/media messages and delivery statuses it carries.
+
+    A malformed item (a message, a status, a change) is skipped and `on_skip` told why; the others are
+    returned, so one bad item never makes Meta retry, and lose, the whole batch."""
     if len(body) > MAX_BODY_BYTES:
         raise PayloadTooLarge(f"body is larger than {MAX_BODY_BYTES} bytes")
     _check_signature(headers, body, app_secret)
 
     try:
         payload = json.loads(body)
+    except RecursionError:
+        raise BadRequest(f"body nests deeper than {MAX_DEPTH} levels") from None
     except ValueError as exc:  # includes invalid UTF-8
         raise BadRequest("body is not valid JSON") from exc
     if not isinstance(payload, dict):
         raise BadRequest("body is not a JSON object")
+    if _depth(payload) > MAX_DEPTH:
+        raise BadRequest(f"body nests deeper than {MAX_DEPTH} levels")
 
+    skip = on_skip or (lambda reason: None)
     messages: list[InboundMessage] = []
     statuses: list[StatusUpdate] = []
     for entry in _list(payload, "entry"):
-        for change in _list(entry, "changes"):
+        for change in _items(entry, "changes", skip):
             value = change.get("value") if isinstance(change, dict) else None
             if not isinstance(value, dict):
-                raise BadRequest("entry[].changes[].value is not an object")
-            messages.extend(_messages(value, received_at))
-            statuses.extend(_statuses(value, _phone_number_id(value)))
+                skip("entry[].changes[].value is not an object")
+                continue
+            messages.extend(_messages(value, received_at, skip))
+            statuses.extend(_statuses(value, _phone_number_id(value), skip))
     return messages, statuses
 
 
@@ -98,44 +120,54 @@ def _check_signature(headers: Mapping[str, str], body: bytes, app_secret: str) -
         raise BadSignature(f"{SIGNATURE_HEADER} does not match")
 
 
-def _messages(value: dict[str, Any], received_at: datetime) -> list[InboundMessage]:
-    raw_messages = _list(value, "messages")
+class _Message(Strict):
+    """The fields of one messages[] item we store; its content is read by _content."""
+
+    wa_id: WaId = Field(alias="from")
+    id: MessageId
+
+
+def _messages(
+    value: dict[str, Any], received_at: datetime, skip: Callable[[str], None]
+) -> list[InboundMessage]:
+    raw_messages = _items(value, "messages", skip)
     if not raw_messages:
         return []
-    metadata = value.get("metadata")
-    recipient = metadata.get("phone_number_id") if isinstance(metadata, dict) else None
-    if not isinstance(recipient, str) or not recipient:
-        raise BadRequest("missing field metadata.phone_number_id")
+    recipient = _phone_number_id(value)
+    if recipient is None:
+        skip(f"{len(raw_messages)} messages[] without a valid metadata.phone_number_id")
+        return []
 
     names: dict[str, str] = {}
-    for contact in _list(value, "contacts"):
+    for contact in _items(value, "contacts", skip):
         if isinstance(contact, dict):
             profile = contact.get("profile")
             name = profile.get("name") if isinstance(profile, dict) else None
             if isinstance(contact.get("wa_id"), str) and isinstance(name, str) and name:
-                names[contact["wa_id"]] = name
+                names[contact["wa_id"]] = _NAME.validate_python(name)
 
     result = []
     for message in raw_messages:
         if not isinstance(message, dict):
-            raise BadRequest("messages[] item is not an object")
-        wa_id, message_id = message.get("from"), message.get("id")
-        if not isinstance(wa_id, str) or not wa_id.isdigit():
-            raise BadRequest("field messages[].from is not a WhatsApp id")
-        if not isinstance(message_id, str) or not message_id:
-            raise BadRequest("missing field messages[].id")
-        text, media_count = _content(message)
+            skip("messages[] item is not an object")
+            continue
+        try:
+            fields = _Message.model_validate(message)
+            text, media_count = _content(message)
+        except pydantic.ValidationError as exc:
+            skip("messages[]." + first_error(exc).removeprefix("field "))
+            continue
         result.append(
             InboundMessage(
                 channel=Channel.WHATSAPP,
                 provider="meta",
-                sender="+" + wa_id,  # Meta sends the wa_id as digits, without the "+"
+                sender="+" + fields.wa_id,  # Meta sends the wa_id as digits, without the "+"
                 recipient=recipient,
                 text=text,
-                provider_message_id=message_id,
+                provider_message_id=fields.id,
                 received_at=received_at,
                 media_count=media_count,
-                profile_name=names.get(wa_id),
+                profile_name=names.get(fields.wa_id),
             )
         )
     return result
@@ -147,54 +179,101 @@ def _content(message: dict[str, Any]) -> tuple[str, int]:
     part = message.get(kind) if isinstance(kind, str) else None
     part = part if isinstance(part, dict) else {}
     if kind == "text":
-        body = part.get("body")
-        return (body if isinstance(body, str) else ""), 0
+        return _text(part.get("body")), 0
     if kind in MEDIA_TYPES:
-        caption = part.get("caption")
-        return (caption if isinstance(caption, str) else ""), 1
+        return _text(part.get("caption")), 1
     if kind == "button":
-        button_text = part.get("text")
-        return (button_text if isinstance(button_text, str) else ""), 0
+        return _text(part.get("text")), 0
     if kind == "interactive":
         for reply_key in ("button_reply", "list_reply"):
             reply = part.get(reply_key)
             if isinstance(reply, dict) and isinstance(reply.get("title"), str):
-                return reply["title"], 0
+                return _text(reply["title"]), 0
     # location, contacts, reaction, unsupported...: no text; the agent answers with a helpful reply.
     return "", 0
+
+
+def _text(value: object) -> str:
+    """A typed text without NULs (fields.py says why), "" when absent; too long raises ValidationError."""
+    return _TEXT.validate_python(value) if isinstance(value, str) else ""
 
 
 def _phone_number_id(value: dict[str, Any]) -> str | None:
     metadata = value.get("metadata")
     found = metadata.get("phone_number_id") if isinstance(metadata, dict) else None
-    return found if isinstance(found, str) and found else None
+    try:
+        return _ADDRESS.validate_python(found) if found is not None else None
+    except pydantic.ValidationError:
+        return None
 
 
-def _statuses(value: dict[str, Any], business_address: str | None) -> list[StatusUpdate]:
+class _Status(Strict):
+    """One statuses[] item: our message's id and its status (unknown statuses are skipped by the caller)."""
+
+    id: MessageId
+    status: str = Field(max_length=32)
+
+
+def _statuses(
+    value: dict[str, Any], business_address: str | None, skip: Callable[[str], None]
+) -> list[StatusUpdate]:
     result = []
-    for raw in _list(value, "statuses"):
+    for raw in _items(value, "statuses", skip):
         if not isinstance(raw, dict):
-            raise BadRequest("statuses[] item is not an object")
-        message_id, raw_status = raw.get("id"), raw.get("status")
-        if not isinstance(message_id, str) or not message_id:
-            raise BadRequest("missing field statuses[].id")
-        status = STATUS_MAP.get(raw_status) if isinstance(raw_status, str) else None
+            skip("statuses[] item is not an object")
+            continue
+        try:
+            fields = _Status.model_validate(raw)
+        except pydantic.ValidationError as exc:
+            skip("statuses[]." + first_error(exc).removeprefix("field "))
+            continue
+        status = STATUS_MAP.get(fields.status)
         if status is None:
             continue
-        errors = raw.get("errors")
-        error_code = None
-        if isinstance(errors, list) and errors and isinstance(errors[0], dict) and "code" in errors[0]:
-            error_code = str(errors[0]["code"])
         result.append(
             StatusUpdate(
                 provider="meta",
-                provider_message_id=message_id,
+                provider_message_id=fields.id,
                 status=status,
-                error_code=error_code,
+                error_code=_error_code(raw.get("errors")),
                 business_address=business_address,
             )
         )
     return result
+
+
+def _error_code(errors: object) -> str | None:
+    """The first error's code as a short printable string, or None: kept for operators, never looked up."""
+    if isinstance(errors, list) and errors and isinstance(errors[0], dict):
+        code = errors[0].get("code")
+        if isinstance(code, int | str) and not isinstance(code, bool):
+            text = "".join(ch for ch in str(code) if "!" <= ch <= "~")[:32]
+            return text or None
+    return None
+
+
+def _items(obj: Any, key: str, skip: Callable[[str], None]) -> list[Any]:
+    """obj[key] as a list inside a change: anything but a list is skipped with its reason."""
+    value = obj.get(key) if isinstance(obj, dict) else None
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        skip(f"field {key} is not a list")
+        return []
+    return value
+
+
+def _depth(root: object) -> int:
+    """How deep the parsed JSON nests, without recursion (a deep body must not exhaust the stack twice)."""
+    deepest, stack = 0, [(root, 1)]
+    while stack:
+        node, level = stack.pop()
+        deepest = max(deepest, level)
+        if level > MAX_DEPTH:
+            return level
+        children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
+        stack.extend((child, level + 1) for child in children if isinstance(child, dict | list))
+    return deepest
 
 
 def _list(obj: Any, key: str) -> list[Any]:

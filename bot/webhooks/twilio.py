@@ -10,9 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
+from typing import Annotated, TypeVar
 from urllib.parse import parse_qsl
 
+import pydantic
 from multidict import MultiDict
+from pydantic import BeforeValidator, Field
 from twilio.request_validator import (
     SIGNATURE_HEADER,
     SIGNATURE_SETTINGS_HEADER,
@@ -20,8 +23,19 @@ from twilio.request_validator import (
     get_signature_algorithm,
 )
 
+from bot.webhooks.fields import (
+    MEDIA_MAX,
+    Address,
+    AsciiCount,
+    E164Number,
+    ErrorCode,
+    MessageId,
+    ProfileName,
+    Strict,
+    Text,
+    first_error,
+)
 from bot.webhooks.inbound import (
-    E164,
     BadRequest,
     BadSignature,
     DeliveryStatus,
@@ -39,6 +53,8 @@ MAX_BODY_BYTES = 64 * 1024
 MAX_FIELDS = 200
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 WHATSAPP_PREFIX = "whatsapp:"
+
+FieldsT = TypeVar("FieldsT", bound=Strict)
 
 # Twilio's MessageStatus values, normalized to the six we act on.
 STATUS_MAP: dict[str, DeliveryStatus] = {
@@ -68,37 +84,22 @@ def verify_and_parse(
     """Check an inbound-message webhook (POST /webhooks/twilio) and build the channel-neutral message."""
     params = _verified_form(path_qs, headers, body, public_base_url=public_base_url, auth_token=auth_token)
     raw_from = _required(params, "From")
-    raw_to = _required(params, "To")
-    sid = _required(params, "MessageSid")
-
+    _required(params, "To")
+    _required(params, "MessageSid")
     channel = Channel.WHATSAPP if raw_from.startswith(WHATSAPP_PREFIX) else Channel.SMS
-    sender = raw_from.removeprefix(WHATSAPP_PREFIX)
-    if not E164.match(sender):
-        raise BadRequest("field From is not a WhatsApp or E.164 phone number")
-    recipient = raw_to.removeprefix(WHATSAPP_PREFIX)
-
-    raw_media = params.get("NumMedia", "0").strip() or "0"
-    if not raw_media.isdigit():
-        raise BadRequest("field NumMedia is not a whole number")
-    media_count = int(raw_media)
-
-    text = params.get("Body")
-    if text is None:
-        if media_count == 0:
-            raise BadRequest("missing field Body")
-        text = ""
-
-    profile_name = params.get("ProfileName") or None
+    fields = _validated(MessageFields, params)
+    if fields.body is None and fields.media_count == 0:
+        raise BadRequest("missing field Body")
     return InboundMessage(
         channel=channel,
         provider="twilio",
-        sender=sender,
-        recipient=recipient,
-        text=text,
-        provider_message_id=sid,
+        sender=fields.sender,
+        recipient=fields.recipient,
+        text=fields.body or "",
+        provider_message_id=fields.sid,
         received_at=received_at,
-        media_count=media_count,
-        profile_name=profile_name,
+        media_count=fields.media_count,
+        profile_name=fields.profile_name or None,
     )
 
 
@@ -112,13 +113,19 @@ def verify_and_parse_status(
 ) -> StatusUpdate:
     """Check a status callback (POST /webhooks/twilio/status) and normalize its status."""
     params = _verified_form(path_qs, headers, body, public_base_url=public_base_url, auth_token=auth_token)
-    sid = _required(params, "MessageSid")
+    _required(params, "MessageSid")
     raw_status = _required(params, "MessageStatus").lower()
     status = STATUS_MAP.get(raw_status)
     if status is None:
         raise BadRequest(f"field MessageStatus has an unknown value {raw_status[:40]!r}")
-    error_code = params.get("ErrorCode") or None
-    return StatusUpdate(provider="twilio", provider_message_id=sid, status=status, error_code=error_code)
+    fields = _validated(StatusFields, params)
+    return StatusUpdate(
+        provider="twilio",
+        provider_message_id=fields.sid,
+        status=status,
+        error_code=fields.error_code,
+        business_address=fields.ours,
+    )
 
 
 def _verified_form(
@@ -170,6 +177,54 @@ def _decode_form(body: bytes) -> MultiDict[str]:
         raise BadRequest("body is not valid form data") from exc
     # A MultiDict keeps repeated keys, which Twilio's signature covers.
     return MultiDict(pairs)
+
+
+def _ours(value: object) -> object:
+    """Drop the "whatsapp:" prefix and surrounding blanks, as Twilio's numbers are compared without them."""
+    return value.strip().removeprefix(WHATSAPP_PREFIX) if isinstance(value, str) else value
+
+
+def _blank_is_none(value: object) -> object:
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+class MessageFields(Strict):
+    """An inbound message's fields, as pydantic checks them after the signature."""
+
+    sender: Annotated[E164Number, BeforeValidator(_ours)] = Field(alias="From")
+    recipient: Annotated[Address, BeforeValidator(_ours)] = Field(alias="To")
+    sid: Annotated[MessageId, BeforeValidator(str.strip)] = Field(alias="MessageSid")
+    num_media: Annotated[AsciiCount | None, BeforeValidator(_blank_is_none)] = Field(None, alias="NumMedia")
+    body: Text | None = Field(None, alias="Body")
+    profile_name: ProfileName | None = Field(None, alias="ProfileName")
+
+    @pydantic.field_validator("num_media")
+    @classmethod
+    def _at_most_media_max(cls, value: str | None) -> str | None:
+        if value is not None and int(value) > MEDIA_MAX:
+            raise ValueError(f"more than {MEDIA_MAX} attachments")
+        return value
+
+    @property
+    def media_count(self) -> int:
+        return int(self.num_media or "0")
+
+
+class StatusFields(Strict):
+    """A status callback's fields: our message's id, the error code if any, and our number ("From")."""
+
+    sid: Annotated[MessageId, BeforeValidator(str.strip)] = Field(alias="MessageSid")
+    error_code: Annotated[ErrorCode | None, BeforeValidator(_blank_is_none)] = Field(None, alias="ErrorCode")
+    ours: Annotated[Address | None, BeforeValidator(_ours), BeforeValidator(_blank_is_none)] = Field(
+        None, alias="From"
+    )
+
+
+def _validated(model: type[FieldsT], params: MultiDict[str]) -> FieldsT:
+    try:
+        return model.model_validate(dict(params))
+    except pydantic.ValidationError as exc:
+        raise BadRequest(first_error(exc)) from None
 
 
 def _required(params: MultiDict[str], name: str) -> str:

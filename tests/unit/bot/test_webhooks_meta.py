@@ -250,10 +250,15 @@ def test_several_entries_and_messages_in_one_batch() -> None:
     ]
 
 
-def test_message_missing_from_is_400() -> None:
+def test_message_missing_from_is_skipped_with_its_reason() -> None:
+    # One bad item must not make Meta retry (and lose) the batch: it is skipped and the reason reported.
     body = raw(envelope({"messages": [{"id": "wamid.x", "type": "text", "text": {"body": "hi"}}]}))
-    with pytest.raises(BadRequest, match="from"):
-        parse(sign(body), body)
+    reasons: list[str] = []
+    messages, statuses = verify_and_parse(
+        sign(body), body, app_secret=SECRET, received_at=datetime.now(UTC), on_skip=reasons.append
+    )
+    assert (messages, statuses) == ([], [])
+    assert len(reasons) == 1 and "from" in reasons[0]
 
 
 def test_unknown_fields_are_ignored() -> None:
