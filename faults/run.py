@@ -22,6 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -60,6 +61,7 @@ class Stack:
     redis_port: int = field(default_factory=spare_port)
     http_port: int = field(default_factory=spare_port)
     procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    logs: list[BinaryIO] = field(default_factory=list)
 
     @property
     def pgdata(self) -> Path:
@@ -151,7 +153,8 @@ class Stack:
         proc.wait(10)
 
     def spawn(self, name: str, *args: str) -> None:
-        log = open(self.tmp / f"{name}.log", "wb")  # closed with the process
+        log = open(self.tmp / f"{name}.log", "wb")
+        self.logs.append(log)
         self.procs[name] = subprocess.Popen(
             self.centavo(*args),
             env=self.env(self.app_url),
@@ -194,6 +197,9 @@ class Stack:
                     proc.wait(10)
                 except subprocess.TimeoutExpired:
                     proc.kill()
+                    proc.wait(10)
+        for log in self.logs:
+            log.close()
         if (self.pgdata / "postmaster.pid").exists():
             for pid in self.pg_pids():
                 os.kill(pid, signal.SIGCONT)
@@ -225,7 +231,8 @@ def get(url: str) -> tuple[int, str]:
         with urllib.request.urlopen(url, timeout=10) as r:
             return r.status, r.read().decode()
     except urllib.error.HTTPError as e:
-        return e.code, e.read().decode()
+        with e:
+            return e.code, e.read().decode()
 
 
 @dataclass
@@ -247,7 +254,8 @@ def post(stack: Stack, form: dict[str, str]) -> Answer:
         with urllib.request.urlopen(request, timeout=30) as r:
             return Answer(r.status, time.monotonic() - started, r.read().decode())
     except urllib.error.HTTPError as e:
-        return Answer(e.code, time.monotonic() - started, e.read().decode(), e.headers.get("Retry-After"))
+        with e:
+            return Answer(e.code, time.monotonic() - started, e.read().decode(), e.headers.get("Retry-After"))
 
 
 def message(text: str = "spent 12 on coffee") -> dict[str, str]:
