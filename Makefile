@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench lint install clean
+.PHONY: run test bench faults lint install clean
 
 install: $(STAMP)
 
@@ -31,6 +31,11 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	@for f in bench/*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+
+# PostgreSQL stopped, hung and Redis stopped under a live serve + worker, on a PostgreSQL cluster and a
+# redis-server of its own (spare ports, a temporary directory): the shared servers are never touched.
+faults: $(STAMP)
+	$(BIN)/python faults/run.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

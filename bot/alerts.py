@@ -14,6 +14,7 @@ from adapters.channels.base import ChannelKind, Template
 from adapters.db import Database, LastInbound, OutboundRecord, OutboxMessage, SqlUnitOfWork
 from bot.conversation.lines import alert
 from bot.conversation.reply import render_line
+from bot.outage import is_unavailable
 from bot.replies import fit
 from bot.settings import Settings
 from domain.events import BudgetThresholdCrossed
@@ -178,7 +179,9 @@ class AlertDispatcher:
         for tenant in tenants:
             try:
                 settled += await self._tenant(tenant)
-            except Exception:
+            except Exception as exc:
+                if is_unavailable(exc):
+                    raise  # the store is gone for every tenant: the worker's loop waits and logs it once
                 # A database failure in one tenant must not keep the others' alerts from going out.
                 log.exception("alert pass failed", extra={"tenant_id": str(tenant.id)})
         return settled

@@ -21,6 +21,7 @@ from bot.keys import (
     TWILIO_CHANNEL,
     OpensParts,
 )
+from bot.outage import WEBHOOK_OUTAGE, Outage, service_errors
 from bot.routes import setup_routes
 from bot.webhooks import WebhookError
 
@@ -49,7 +50,9 @@ async def webhook_errors(request: web.Request, handler: Handler) -> web.StreamRe
 def create_app(parts: OpensParts) -> web.Application:
     """The application over the parts `parts.open()` builds (bootstrap.Bootstrap), opened on start-up and
     closed on clean-up by aiohttp's cleanup context."""
-    app = web.Application(middlewares=[api_errors, webhook_errors])
+    # service_errors is outermost: it sees what the others let through (a store down, a bug).
+    app = web.Application(middlewares=[service_errors, api_errors, webhook_errors])
+    app[WEBHOOK_OUTAGE] = Outage("a store (database or cache), seen by the webhooks")
 
     async def opened(app: web.Application) -> AsyncIterator[None]:
         async with parts.open() as built:

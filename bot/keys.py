@@ -54,7 +54,8 @@ class Metrics:
     """api_seconds{operation}: an admin API request from dispatch to response (a CSV export: to its end)."""
     errors: Counter
     """errors_total{kind}: webhook_refused (a 4xx to a provider), agent (processing a message raised; it is
-    kept and retried), send (a reply or push the provider did not take)."""
+    kept and retried), send (a reply or push the provider did not take), unavailable (a request answered 503:
+    a store down or past the webhook deadline), http_500 (an unhandled error answered 500)."""
 
     @classmethod
     def create(cls) -> Metrics:

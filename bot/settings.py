@@ -47,6 +47,9 @@ class Settings:
     api_rate_per_second: float = 10.0
     """CENTAVO_API_RATE_PER_SECOND: ...and then per second (429 with Retry-After beyond)."""
 
+    webhook_deadline_s: float = 2.0
+    """CENTAVO_WEBHOOK_DEADLINE_S: a webhook not done by then (a store down or hung) answers 503."""
+
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
@@ -75,4 +78,5 @@ class Settings:
             api_key_secret=get("CENTAVO_API_KEY_SECRET") or DEFAULT_API_KEY_SECRET,
             api_rate_burst=int(get("CENTAVO_API_RATE_BURST") or 60),
             api_rate_per_second=float(get("CENTAVO_API_RATE_PER_SECOND") or 10.0),
+            webhook_deadline_s=float(get("CENTAVO_WEBHOOK_DEADLINE_S") or 2.0),
         )

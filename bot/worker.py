@@ -11,6 +11,7 @@ from adapters.db import Database
 from bot.alerts import AlertDispatcher, AlertTemplates
 from bot.keys import AgentLike, Parts
 from bot.lifecycle import BATCH, LEASE, Lifecycle, Timing
+from bot.outage import Backoff, Outage, is_unavailable
 from domain.ports import Clock
 
 __all__ = ["BATCH", "IDLE_SLEEP_S", "LEASE", "Worker", "run"]
@@ -70,11 +71,30 @@ async def run(parts: Parts, *, once: bool) -> int:
         parts.db, channels, parts.clock, templates=AlertTemplates.from_settings(parts.settings)
     )
     worker = Worker(parts.db, parts.need_agent(), channels, parts.clock, alerts=alerts)
+    if once:
+        return await worker.run_once()
+    return await loop(worker)
+
+
+async def loop(worker: Worker, *, idle_s: float = IDLE_SLEEP_S, backoff: Backoff | None = None) -> int:
+    """Pass after pass until cancelled. A pass that fails (PostgreSQL or Redis gone, restarting or hung, or
+    a bug) never ends the loop: the next one comes after a growing delay (bounded), and a store's outage
+    is logged once when it starts and once when it ends, not at every attempt."""
+    backoff = backoff or Backoff()
+    outage = Outage("a store (database or cache), seen by the worker", log)
     total = 0
     while True:
-        answered = await worker.run_once()
+        try:
+            answered = await worker.run_once()
+        except Exception as exc:
+            if is_unavailable(exc):
+                outage.failed(exc)
+            else:
+                log.exception("worker pass failed")
+            await asyncio.sleep(backoff.delay())
+            continue
+        outage.recovered()
+        backoff.reset()
         total += answered
-        if once:
-            return total
         if not answered:
-            await asyncio.sleep(IDLE_SLEEP_S)
+            await asyncio.sleep(idle_s)

@@ -16,14 +16,20 @@ from adapters.db.urls import Dialect, async_url, dialect_of, is_memory_sqlite
 from domain.ports import Clock
 
 SQLITE_BUSY_TIMEOUT_S = 30
+CONNECT_TIMEOUT_S = 5.0
+"""PostgreSQL: give up opening a connection after this (a hung or unreachable server)."""
+COMMAND_TIMEOUT_S = 15.0
+"""PostgreSQL: give up waiting for one statement's answer after this (the client side: it holds even when
+the server is hung and cannot run its own statement_timeout)."""
 
 
 class Database:
     """One engine (and connection pool) per process; hands out units of work.
 
-    The pool defaults (10 + 10 overflow, 60 s checkout timeout) keep well under PostgreSQL's default
+    The pool defaults (10 + 10 overflow, 10 s checkout timeout) keep well under PostgreSQL's default
     100 connections even with a few processes, while bursts of hundreds of concurrent units of work
-    queue for a connection instead of failing."""
+    queue for a connection instead of failing. Connections are pinged on checkout, so one left stale by a
+    database restart is replaced instead of failing the unit of work that drew it."""
 
     def __init__(
         self,
@@ -32,16 +38,22 @@ class Database:
         clock: Clock | None = None,
         pool_size: int = 10,
         max_overflow: int = 10,
-        pool_timeout: float = 60.0,
+        pool_timeout: float = 10.0,
         echo: bool = False,
     ) -> None:
         self._dialect: Dialect = dialect_of(url)
         self.clock: Clock = clock or SystemClock()
         options: dict[str, Any] = {"echo": echo}
         if self._dialect == "postgresql":
-            options.update(pool_size=pool_size, max_overflow=max_overflow, pool_timeout=pool_timeout)
+            options.update(
+                pool_size=pool_size, max_overflow=max_overflow, pool_timeout=pool_timeout, pool_pre_ping=True
+            )
             # JIT compilation costs more than it saves on short OLTP queries.
-            options["connect_args"] = {"server_settings": {"application_name": "centavo", "jit": "off"}}
+            options["connect_args"] = {
+                "server_settings": {"application_name": "centavo", "jit": "off"},
+                "timeout": CONNECT_TIMEOUT_S,
+                "command_timeout": COMMAND_TIMEOUT_S,
+            }
         elif not is_memory_sqlite(url):
             options.update(pool_size=pool_size, max_overflow=max_overflow, pool_timeout=pool_timeout)
             options["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_S}

@@ -68,3 +68,12 @@ def test_service_commands_are_centavo_commands() -> None:
         assert command[1] in known | PLANNED_COMMANDS, f"{name}: 'centavo {command[1]}' is not a CLI command"
     # A planned command that has landed must leave the planned list, so the check above covers it for real.
     assert not PLANNED_COMMANDS & known, "remove landed commands from PLANNED_COMMANDS"
+
+
+def test_app_and_worker_come_back_by_themselves() -> None:
+    # A crash or a kill must not leave replies and alerts stopped until someone notices; the one-shot
+    # migration must not loop.
+    services = _compose()["services"]
+    for name in ("app", "worker"):
+        assert services[name]["restart"] in {"unless-stopped", "always", "on-failure"}, name
+    assert services["migrate"]["restart"] == "no"
