@@ -24,6 +24,7 @@ from bot.admin.idempotency import Idempotency, Stored, check_key, fingerprint
 from bot.admin.problems import Problem, field_problem, from_domain, from_validation
 from bot.admin.schemas import numbers_for_dates
 from bot.keys import API_LIMITER, CACHE, CLOCK, DATABASE, METRICS, SETTINGS
+from bot.outage import RETRY_AFTER_S, is_unavailable
 from domain.errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -80,10 +81,15 @@ def handler_for(operation: Operation) -> AiohttpHandler:
         except DomainError as exc:
             refused = from_domain(exc)
             response, stored = refused.response(), _stored_problem(refused)
-        except Exception:
-            log.exception("admin API operation failed", extra={"operation": operation.operation_id})
+        except Exception as exc:
             if idempotency is not None:
                 await idempotency.abandon()
+            if is_unavailable(exc):
+                # The database or Redis is down or hung: a retry later will work, so say so (503).
+                log.warning("admin API: a store is unavailable", extra={"operation": operation.operation_id})
+                retry = {"Retry-After": str(RETRY_AFTER_S)}
+                return Problem(503, "a store is unavailable; retry shortly", headers=retry).response()
+            log.exception("admin API operation failed", extra={"operation": operation.operation_id})
             return Problem(500, "the request failed; it may be retried").response()
         if idempotency is not None:
             if stored is not None:

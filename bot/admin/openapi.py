@@ -26,6 +26,7 @@ ERROR_HEADERS: dict[int, dict[str, Any]] = {
     401: {"WWW-Authenticate": {"required": True, "schema": {"type": "string", "pattern": "^Bearer "}}},
     409: {"Retry-After": {"description": "When the same request is still running.", "schema": SECONDS}},
     429: {"Retry-After": {"required": True, "schema": SECONDS}},
+    503: {"Retry-After": {"required": True, "schema": SECONDS}},
 }
 """Headers some problems always (or, for 409, sometimes) carry: documented, so the fuzzer checks them."""
 REPLAYED = {
@@ -78,7 +79,7 @@ def _query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
 
 
 def _error_statuses(operation: Operation) -> list[int]:
-    statuses = [400, 401, 403, 422, 429]
+    statuses = [400, 401, 403, 422, 429, 503]
     if operation.path_ids or operation.write:
         statuses.append(404)
     if operation.body is not None or operation.body_media == "text/csv":

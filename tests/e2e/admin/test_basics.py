@@ -249,3 +249,12 @@ async def test_requests_are_counted_and_logged_without_their_bodies(api, tenant_
     metrics = await (await api.get("/metrics")).text()
     assert 'api_requests_total{operation="create_budget",status="201"} 1.0' in metrics
     assert 'api_requests_total{operation="list_budgets",status="401"} 1.0' in metrics
+
+
+async def test_a_lost_database_answers_503_with_retry_after(aiohttp_client, admin_settings) -> None:
+    down = replace(admin_settings, database_url="postgresql://centavo_app@127.0.0.1:1/centavo")
+    api = await aiohttp_client(create_app(Bootstrap(down, agent=False)))
+    well_formed = "cvk_0123abcd_" + "x" * 43
+    response = await api.get("/api/v1/users", headers=bearer(well_formed))
+    assert response.status == 503 and response.content_type == "application/problem+json"
+    assert int(response.headers["Retry-After"]) >= 1
