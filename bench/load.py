@@ -31,6 +31,7 @@ import sys
 import time
 import urllib.request
 import uuid
+from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlencode
@@ -180,10 +181,13 @@ def plan(
     senders = [(lang, number, phone) for lang, number, phones in tenants for phone in phones]
     total = int(rate * seconds)
     messages: list[Message] = []
+    rng.shuffle(senders)
     free_at: dict[str, float] = {}
     for i in range(total):
         at = i / rate
-        lang, number, phone = rng.choice(senders)
+        # Round robin over the shuffled users: each writes every len(senders)/rate seconds, so the plan keeps
+        # the target rate (a random pick would keep hitting users still busy with a question).
+        lang, number, phone = senders[i % len(senders)]
         at = max(at, free_at.get(phone, 0.0))
         kind, text = rng.choice(MIX[lang])
         first = Message(at, form(text, phone, number), kind)
@@ -353,9 +357,12 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=float(os.environ.get("BENCH_LOAD_SECONDS", 10)))
     parser.add_argument("--tenants", type=int, default=3)
-    parser.add_argument("--users", type=int, default=600)
+    parser.add_argument("--users", type=int, help="default: enough that each writes every few seconds")
     parser.add_argument("--duplicates", type=float, default=0.05)
     args = parser.parse_args()
+    # Each user writes at most every two seconds (a question takes four): fewer users would hold the offered
+    # rate below the target.
+    args.users = args.users or max(600, int(args.rate * 6))
     why = reachable()
     if why:
         print(f"load: skipped: {why}")
@@ -419,7 +426,8 @@ def main() -> int:
             ms = {p: percentile(latencies, p) * 1000 for p in (50, 95, 99)}
             print(
                 f"load: latency p50 {ms[50]:.0f} ms, p95 {ms[95]:.0f} ms, p99 {ms[99]:.0f} ms, "
-                f"mean {statistics.mean(latencies) * 1000:.0f} ms; errors (non-200 or no answer): {errors}"
+                f"mean {statistics.mean(latencies) * 1000:.0f} ms; errors (non-200 or no answer): {errors} "
+                f"{dict(Counter(status for _, status in answered if status != 200)) or ''}"
             )
         print(
             f"load: centavo serve ready {cold:.2f} s after it was started (cold start; "
