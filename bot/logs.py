@@ -43,22 +43,6 @@ def redact_phones(text: str) -> str:
     return _PHONE.sub(mask, text)
 
 
-class RedactingFilter(logging.Filter):
-    """Rewrites each record's message and string extras with phone numbers masked (on the handler, so
-    records from every logger, aiohttp's and SQLAlchemy's included, pass through it)."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        try:
-            message = record.getMessage()
-        except Exception:
-            return True  # logging reports the bad format string itself when it formats the record
-        record.msg, record.args = redact_phones(message), None
-        for name, value in list(record.__dict__.items()):
-            if name not in _STANDARD and isinstance(value, str):
-                setattr(record, name, redact_phones(value))
-        return True
-
-
 _CAUSE = "The above exception was the direct cause of the following exception:"
 _CONTEXT = "During handling of the above exception, another exception occurred:"
 
@@ -119,7 +103,13 @@ def _exc_text(record: logging.LogRecord) -> str | None:
 
 
 def _extras(record: logging.LogRecord) -> dict[str, Any]:
-    return {name: value for name, value in record.__dict__.items() if name not in _STANDARD}
+    """The record's `extra` fields, strings with phone numbers masked. Masked here, not by a filter
+    rewriting the record, so other handlers on the same logger see the record as it was logged."""
+    return {
+        name: redact_phones(value) if isinstance(value, str) else value
+        for name, value in record.__dict__.items()
+        if name not in _STANDARD
+    }
 
 
 class JsonFormatter(logging.Formatter):
@@ -130,7 +120,7 @@ class JsonFormatter(logging.Formatter):
             "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname,
             "logger": record.name,
-            "message": record.getMessage(),
+            "message": redact_phones(record.getMessage()),
         }
         for name, value in _extras(record).items():
             line.setdefault(name, value)
@@ -157,17 +147,19 @@ class TextFormatter(logging.Formatter):
         exc = _exc_text(record)
         return line + (f" {extras}" if extras else "") + (f"\n{exc}" if exc else "")
 
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        return redact_phones(super().formatMessage(record))
+
     def formatException(self, ei: Any) -> str:
         return format_exception_safely(ei[1]) if ei and ei[1] is not None else ""
 
 
 def handler(log_format: str, stream: TextIO | None = None) -> logging.Handler:
-    """A stream handler (stderr by default) with the formatter and the redacting filter."""
+    """A stream handler (stderr by default) with the JSON or the text formatter; both mask phone numbers."""
     if log_format not in LOG_FORMATS:
         raise ValidationError("LOG_FORMAT", f"must be one of {', '.join(LOG_FORMATS)} (got {log_format!r})")
     out = logging.StreamHandler(stream if stream is not None else sys.stderr)
     out.setFormatter(JsonFormatter() if log_format == "json" else TextFormatter())
-    out.addFilter(RedactingFilter())
     return out
 
 

@@ -66,6 +66,19 @@ def test_phone_numbers_are_masked_in_messages_and_extras(
     assert line["recipient"] == "141****0100"
 
 
+def test_masking_leaves_the_record_itself_alone_for_other_handlers(
+    captured: tuple[logging.Logger, io.StringIO], caplog: pytest.LogCaptureFixture
+) -> None:
+    logger, stream = captured
+    logger.propagate = True
+    with caplog.at_level(logging.INFO, logger=logger.name):
+        logger.warning("to %s", PHONE, extra={"recipient": PHONE})
+    assert PHONE not in stream.getvalue()
+    assert caplog.records
+    for record in caplog.records:
+        assert record.getMessage() == f"to {PHONE}" and record.__dict__["recipient"] == PHONE
+
+
 @pytest.mark.parametrize(
     "kept",
     [
