@@ -171,6 +171,9 @@ def configure(level: str, log_format: str, stream: TextIO | None = None) -> None
         root.removeHandler(old)
     root.addHandler(ours)
     root.setLevel(level)
+    # Twilio's SDK logs every API call as ten INFO lines of URL and headers: noise, and query strings
+    # may carry numbers. Its warnings and errors still come through.
+    logging.getLogger("twilio").setLevel(max(logging.WARNING, root.level))
 
 
 def redact_query(pairs: Iterable[tuple[str, str]]) -> str:

@@ -150,6 +150,8 @@ def test_log_format_is_read_from_the_environment() -> None:
 def test_configure_replaces_the_root_handlers_and_refuses_an_unknown_format() -> None:
     root = logging.getLogger()
     saved, level = list(root.handlers), root.level
+    twilio = logging.getLogger("twilio")
+    twilio_level = twilio.level
     stream = io.StringIO()
     try:
         with pytest.raises(logs.ValidationError):
@@ -158,11 +160,16 @@ def test_configure_replaces_the_root_handlers_and_refuses_an_unknown_format() ->
         logs.configure("WARNING", "json", stream)
         logging.getLogger("centavo.test.root").warning("to %s", PHONE)
         logging.getLogger("centavo.test.root").info("below the level")
+        logging.getLogger("twilio.http_client").warning("twilio's warnings pass")
+        logs.configure("INFO", "json", stream)
+        logging.getLogger("twilio.http_client").info("-- BEGIN Twilio API Request --")
     finally:
         root.handlers[:] = saved
         root.setLevel(level)
-    (line,) = [json.loads(text) for text in stream.getvalue().splitlines()]
-    assert line["message"] == f"to {MASKED}"
+        twilio.setLevel(twilio_level)
+    first, second = [json.loads(text) for text in stream.getvalue().splitlines()]
+    assert first["message"] == f"to {MASKED}"
+    assert second["message"] == "twilio's warnings pass"
 
 
 def test_serve_with_an_unknown_log_format_is_a_usage_error(
