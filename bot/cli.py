@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import os
 import sys
 import uuid
@@ -260,23 +259,29 @@ def _nlu() -> int:
 def _serve(settings: Settings, host: str, port: int) -> int:
     from aiohttp import web
 
+    from bot import logs
     from bot.app import create_app
     from bot.bootstrap import Bootstrap
 
-    logging.basicConfig(level=settings.log_level)
-    web.run_app(create_app(Bootstrap(settings)), host=host, port=port)
+    logs.configure(settings.log_level, settings.log_format or "json")
+    web.run_app(
+        create_app(Bootstrap(settings)),
+        host=host,
+        port=port,
+        access_log_class=logs.AccessLogger,
+    )
     return 0
 
 
 def _worker(settings: Settings, *, once: bool) -> int:
-    from bot import worker
+    from bot import logs, worker
     from bot.bootstrap import Bootstrap
 
     async def run() -> int:
         async with Bootstrap(settings).open() as parts:
             return await worker.run(parts, once=once)
 
-    logging.basicConfig(level=settings.log_level)
+    logs.configure(settings.log_level, settings.log_format or "json")
     done = asyncio.run(run())
     if once:
         print(f"done: {done} (messages answered plus budget alert events settled)")

@@ -36,6 +36,8 @@ class Settings:
     meta_alert_template: str | None = None
     """META_ALERT_TEMPLATE: the approved template's name, in each user locale's language (pt_BR, es_MX...)."""
     log_level: str = "INFO"
+    log_format: str | None = None
+    """LOG_FORMAT: "json" (one object a line) or "text"; unset, json for serve and worker, text otherwise."""
     platform_key: str | None = None
     """CENTAVO_PLATFORM_KEY: the platform operator's key for /api/v1/tenants (create, list, route numbers);
     unset, those endpoints refuse every request."""
@@ -74,6 +76,7 @@ class Settings:
             twilio_alert_content_sids=get("TWILIO_ALERT_CONTENT_SIDS"),
             meta_alert_template=get("META_ALERT_TEMPLATE"),
             log_level=(get("LOG_LEVEL") or "INFO").upper(),
+            log_format=(get("LOG_FORMAT") or "").lower() or None,
             platform_key=get("CENTAVO_PLATFORM_KEY"),
             api_key_secret=get("CENTAVO_API_KEY_SECRET") or DEFAULT_API_KEY_SECRET,
             api_rate_burst=int(get("CENTAVO_API_RATE_BURST") or 60),

@@ -43,7 +43,9 @@ class Database:
     ) -> None:
         self._dialect: Dialect = dialect_of(url)
         self.clock: Clock = clock or SystemClock()
-        options: dict[str, Any] = {"echo": echo}
+        # hide_parameters: a failed statement's error (and so any traceback logged) never carries its bound
+        # values, which are phone numbers, message texts and amounts.
+        options: dict[str, Any] = {"echo": echo, "hide_parameters": True}
         if self._dialect == "postgresql":
             options.update(
                 pool_size=pool_size, max_overflow=max_overflow, pool_timeout=pool_timeout, pool_pre_ping=True
