@@ -7,6 +7,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -43,28 +44,38 @@ def env(tmp_path: Path) -> dict[str, str]:
 
 @contextmanager
 def serving(env: dict[str, str], *args: str) -> Iterator[subprocess.Popen[bytes]]:
-    process = subprocess.Popen(
-        [CENTAVO, "serve", "--host", "127.0.0.1", *args],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        yield process
-    finally:
-        process.terminate()
+    # stderr goes to a file, not a pipe: nobody reads a pipe while the server runs, and once its 64 KB buffer
+    # is full of log lines the server blocks on its next log write and stops answering.
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(
+            [CENTAVO, "serve", "--host", "127.0.0.1", *args],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+        )
+        process.log = log  # type: ignore[attr-defined]
         try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+            yield process
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def server_log(process: subprocess.Popen[bytes]) -> str:
+    log = process.log  # type: ignore[attr-defined]
+    log.seek(0)
+    return str(log.read().decode(errors="replace"))
 
 
 def wait_healthy(port: int, process: subprocess.Popen[bytes]) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise AssertionError(f"serve exited: {process.stderr.read().decode() if process.stderr else ''}")
+            raise AssertionError(f"serve exited: {server_log(process)[-4000:]}")
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as response:
                 if response.status == 200:
