@@ -31,8 +31,9 @@ from bot.app import create_app
 from bot.bootstrap import Bootstrap
 from bot.settings import Settings
 from domain import services
-from domain.access import Role, create_key
+from domain.access import IssuedKey, Role, create_key
 from domain.commands import AddUser, CreateTenant
+from domain.model import Account, Tenant, User
 
 SIZES = (10_000, 100_000)
 SEED_CHUNK = 5_000
@@ -62,27 +63,35 @@ def peak_rss_mb() -> float:
 # -- seeding (parent process) ------------------------------------------------------------------------------
 
 
+async def tenant_with_user(
+    db: Database, clock: SystemClock, slug: str, role: Role, secret: str
+) -> tuple[IssuedKey, Tenant, User, Account]:
+    """A new tenant with an API key of `role` and one user; (key, tenant, user, the user's account)."""
+    async with db.directory() as directory:
+        tenant = await services.create_tenant(
+            CreateTenant(
+                slug=f"{slug}-{uuid.uuid4().hex[:8]}",
+                name=slug.title(),
+                currency="BRL",
+                locale="pt_BR",
+                timezone="America/Sao_Paulo",
+            ),
+            directory,
+            clock,
+        )
+        issued = await create_key(tenant.id, "bench", role, secret, directory, clock)
+    async with db.unit_of_work(tenant.id) as uow:
+        user = await services.add_user(AddUser(phone="+5511900000001"), tenant, uow, clock)
+        [account] = await uow.accounts.list_for(user.id)
+    return issued, tenant, user, account
+
+
 async def seed(url: str, rows: int, secret: str) -> tuple[str, float]:
     """A tenant with one user holding `rows` transactions, inserted in bulk; (admin key, rows per second)."""
     db = Database(url)
     clock = SystemClock()
     try:
-        async with db.directory() as directory:
-            tenant = await services.create_tenant(
-                CreateTenant(
-                    slug=f"bench-{uuid.uuid4().hex[:8]}",
-                    name="Bench",
-                    currency="BRL",
-                    locale="pt_BR",
-                    timezone="America/Sao_Paulo",
-                ),
-                directory,
-                clock,
-            )
-            issued = await create_key(tenant.id, "bench", Role.VIEWER, secret, directory, clock)
-        async with db.unit_of_work(tenant.id) as uow:
-            user = await services.add_user(AddUser(phone="+5511900000001"), tenant, uow, clock)
-            [account] = await uow.accounts.list_for(user.id)
+        issued, tenant, user, account = await tenant_with_user(db, clock, "bench", Role.VIEWER, secret)
         start = time.perf_counter()
         today = date(2026, 11, 30)
         created = datetime(2026, 12, 1, tzinfo=UTC)
@@ -200,31 +209,11 @@ def statement(lines: int) -> bytes:
 
 
 async def import_statement(url: str, secret: str) -> dict[str, Any]:
-    """HOOK: the statement import's timing. It runs only when the registry has the import operation (another
-    part of the admin API adds it); until then it reports that it was skipped."""
-    from bot.admin import operations
-
-    if not any(op.method == "POST" and op.path == IMPORT_PATH for op in operations()):
-        return {"skipped": f"POST /api/v1{IMPORT_PATH} is not in this build"}
+    """The statement import's timing: a generated 10,000-line statement posted to the real endpoint."""
     db = Database(url)
     clock = SystemClock()
     try:
-        async with db.directory() as directory:
-            tenant = await services.create_tenant(
-                CreateTenant(
-                    slug=f"import-{uuid.uuid4().hex[:8]}",
-                    name="Import",
-                    currency="BRL",
-                    locale="pt_BR",
-                    timezone="America/Sao_Paulo",
-                ),
-                directory,
-                clock,
-            )
-            issued = await create_key(tenant.id, "bench", Role.ADMIN, secret, directory, clock)
-        async with db.unit_of_work(tenant.id) as uow:
-            user = await services.add_user(AddUser(phone="+5511900000002"), tenant, uow, clock)
-            [account] = await uow.accounts.list_for(user.id)
+        issued, _, _, account = await tenant_with_user(db, clock, "import", Role.ADMIN, secret)
     finally:
         await db.dispose()
     body = statement(IMPORT_LINES)
