@@ -11,6 +11,7 @@ from adapters.db import Database
 from bot.admin.problems import Problem
 from bot.settings import Settings
 from domain.access import Role, hash_key, looks_like_key
+from domain.model import Tenant
 
 CHALLENGE = {"WWW-Authenticate": 'Bearer realm="centavo"'}
 
@@ -50,19 +51,26 @@ def bearer(authorization: str | None) -> str:
     return token
 
 
-async def authenticate(authorization: str | None, db: Database, settings: Settings) -> Principal:
-    """The principal behind the header, or 401: missing, malformed, unknown and revoked keys all answer alike
-    (a revoked key is not told apart, so a leaked one reveals nothing)."""
+async def authenticate(
+    authorization: str | None, db: Database, settings: Settings
+) -> tuple[Principal, Tenant | None]:
+    """The principal behind the header and its tenant (None for the platform key), read in one directory
+    transaction; or 401: missing, malformed, unknown and revoked keys, and a key whose tenant is gone, all
+    answer alike (a revoked key is not told apart, so a leaked one reveals nothing)."""
     token = bearer(authorization)
     if settings.platform_key and hmac.compare_digest(token.encode(), settings.platform_key.encode()):
-        return Principal(platform=True, role=Role.ADMIN)
+        return Principal(platform=True, role=Role.ADMIN), None
     if not looks_like_key(token):
         raise unauthorized("this API key is not valid")
     async with db.directory() as directory:
         key = await directory.keys.find_by_hash(hash_key(token, settings.api_key_secret))
-    if key is None or key.revoked:
+        tenant = None if key is None or key.revoked else await directory.tenants.get(key.tenant_id)
+    if key is None or tenant is None:
         raise unauthorized("this API key is not valid")
-    return Principal(platform=False, role=key.role, tenant_id=key.tenant_id, key_id=key.id, prefix=key.prefix)
+    principal = Principal(
+        platform=False, role=key.role, tenant_id=key.tenant_id, key_id=key.id, prefix=key.prefix
+    )
+    return principal, tenant
 
 
 def authorize(principal: Principal, *, platform_only: bool, write: bool) -> None:

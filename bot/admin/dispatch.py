@@ -18,7 +18,7 @@ from pydantic import BaseModel
 
 from bot.admin import paging
 from bot.admin.api import Call, Listed, Operation
-from bot.admin.auth import Principal, authenticate, authorize, unauthorized
+from bot.admin.auth import Principal, authenticate, authorize
 from bot.admin.csv_export import CsvWriter
 from bot.admin.idempotency import Idempotency, Stored, check_key, fingerprint
 from bot.admin.problems import Problem, field_problem, from_domain, from_validation
@@ -113,7 +113,7 @@ def _stored_problem(problem: Problem) -> Stored | None:
 async def _prepare(request: web.Request, operation: Operation) -> Call:
     app = request.app
     settings, db = app[SETTINGS], app[DATABASE]
-    principal = await authenticate(request.headers.get("Authorization"), db, settings)
+    principal, tenant = await authenticate(request.headers.get("Authorization"), db, settings)
     request[CALLER] = principal
     authorize(principal, platform_only=operation.scope == "platform", write=operation.write)
     decision = await app[API_LIMITER].check("api", principal.limit_key, app[CLOCK].now())
@@ -121,12 +121,6 @@ async def _prepare(request: web.Request, operation: Operation) -> Call:
         retry = max(1, math.ceil(1 / app[API_LIMITER].refill_per_second))
         raise Problem(429, "too many requests for this key", headers={"Retry-After": str(retry)})
     ids = _path_ids(request, operation)
-    tenant = None
-    if principal.tenant_id is not None:
-        async with db.directory() as directory:
-            tenant = await directory.tenants.get(principal.tenant_id)
-        if tenant is None:  # the tenant went away under a live key
-            raise unauthorized("this API key is not valid")
     call = Call(
         request=request,
         operation=operation,
