@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 from aiohttp import web
@@ -70,6 +72,13 @@ def create_app(parts: OpensParts) -> web.Application:
             app[TWILIO_CHANNEL] = built.channels["twilio"]
             app[META_CHANNEL] = built.channels["meta"]
             if built.agent is not None:
+                # Before the port opens: the NLU loads lazily, and its first messages in each language would
+                # take seconds, past a webhook's deadline. (Test stubs standing in for the agent have no warm.)
+                warm = getattr(built.agent, "warm", None)
+                if warm is not None:
+                    started = time.perf_counter()
+                    await asyncio.get_running_loop().run_in_executor(None, warm)
+                    log.info("conversation agent warmed in %.1f s", time.perf_counter() - started)
                 app[AGENT] = built.agent
             yield
 

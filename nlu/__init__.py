@@ -26,6 +26,7 @@ __all__ = [
     "parse",
     "read_payee",
     "resolve_zone",
+    "warm",
 ]
 
 Merchants = MerchantOverlay | Iterable[TenantMerchant] | None
@@ -82,3 +83,20 @@ def read_payee(
     """(merchant, category) named in a short answer ("mercado", "uber") or a bank statement's description;
     `intent` add_income reads an income's categories. The tenant's `merchants` are matched first."""
     return _read_payee(text, lang, overlay=merchant_overlay(merchants), intent=intent)
+
+
+_WARM_UP = {
+    "en": "spent 12.50 at starbucks yesterday, how much did I spend this week?",
+    "es": "gasté 30 en uber ayer, ¿cuánto gasté la semana pasada?",
+    "pt": "gastei R$ 45,90 no mercado ontem, quanto gastei este mês?",
+}
+
+
+def warm() -> None:
+    """Load everything parse() loads lazily (the models, every language's tables and date grammar): a few
+    seconds a process pays once at start-up rather than in its first messages, which would miss a webhook's
+    deadline."""
+    now = datetime.now(UTC)
+    for lang, text in _WARM_UP.items():
+        parse(text, now=now, lang=lang)
+        parse(text, now=now)  # language detection's own tables

@@ -61,6 +61,9 @@ class Agent:
         self._dialogue = Dialogue(handlers or default_handlers())
         self._timer = nlu_timer
 
+    def warm(self) -> None:
+        nlu.warm()
+
     async def handle(self, tenant: Tenant, message: InboundMessage) -> str | None:
         """The reply text fitted to the message's channel; None when nothing is to be sent."""
         text = (await self.process(tenant, message)).render()
