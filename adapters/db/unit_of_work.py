@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from contextlib import suppress
 from types import TracebackType
 from typing import Any, Self
@@ -194,8 +195,15 @@ class SqlDirectoryUnitOfWork(_ConnectionScope):
     keys: ApiKeyRepository
     endpoints: SqlChannelEndpointRepository
 
-    def __init__(self, engine: AsyncEngine, dialect: Dialect, clock: Clock) -> None:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        dialect: Dialect,
+        clock: Clock,
+        on_commit: Callable[[], None] | None = None,
+    ) -> None:
         super().__init__(engine, dialect, None, clock)
+        self._on_commit = on_commit
 
     async def __aenter__(self) -> Self:
         db = await self._open()
@@ -211,6 +219,8 @@ class SqlDirectoryUnitOfWork(_ConnectionScope):
 
     async def commit(self) -> None:
         await self._active.commit()
+        if self._on_commit is not None:
+            self._on_commit()
 
     async def rollback(self) -> None:
         await self._active.rollback()

@@ -77,8 +77,8 @@ class ItemsForm:
             for number, item in enumerate(slots["items"], start=1)
         ]
         async with ctx.uow() as uow:
+            accounts = await uow.accounts.list_for(ctx.user.id)  # in the write's transaction (ledger.py)
             results = await services.record_transactions(cmds, uow, ctx.clock)
-            accounts = await uow.accounts.list_for(ctx.user.id)
         recorded = [lines.recorded(result.transaction) for result in results]
         statuses = {s.budget.id: s for result in results for s in result.budgets}
         after = lines.account(accounts, results[0].transaction) if results else []

@@ -91,8 +91,11 @@ class RecordForm:
             source_ref=ctx.message.provider_message_id or None,
         )
         async with ctx.uow() as uow:
-            result = await services.record_transaction(cmd, uow, ctx.clock)
+            # Read in the write's own transaction, before it commits: after the commit it would cost a
+            # transaction of its own. A default account the write may create matters only when there
+            # were none, and a single account is not named in the reply anyway (lines.account).
             accounts = await uow.accounts.list_for(ctx.user.id)
+            result = await services.record_transaction(cmd, uow, ctx.clock)
         line, written = lines.recorded(result.transaction)
         after = lines.account(accounts, result.transaction)
         after += [lines.budget(s) for s in result.budgets] + [lines.alert(c) for c in result.crossings]
