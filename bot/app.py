@@ -11,6 +11,8 @@ from aiohttp import web
 
 from adapters.cache import RateLimiter
 from bot.admin import api_errors, setup_admin
+from bot.admission import Admission
+from bot.intake import ADMISSION, BACKGROUND, finish_background
 from bot.keys import (
     AGENT,
     API_LIMITER,
@@ -71,9 +73,13 @@ def create_app(parts: OpensParts) -> web.Application:
             )
             app[TWILIO_CHANNEL] = built.channels["twilio"]
             app[META_CHANNEL] = built.channels["meta"]
+            app[ADMISSION] = Admission(
+                built.settings.webhook_process_limit, built.settings.webhook_hold_limit
+            )
+            app[BACKGROUND] = set()
             if built.agent is not None:
-                # Before the port opens: the NLU loads lazily, and its first messages in each language would
-                # take seconds, past a webhook's deadline. (Test stubs standing in for the agent have no warm.)
+                # Before the port opens: the NLU loads lazily, and its first message in each language would
+                # take seconds, past a webhook's deadline. (Test stubs standing in for the agent have none.)
                 warm = getattr(built.agent, "warm", None)
                 if warm is not None:
                     started = time.perf_counter()
@@ -81,6 +87,7 @@ def create_app(parts: OpensParts) -> web.Application:
                     log.info("conversation agent warmed in %.1f s", time.perf_counter() - started)
                 app[AGENT] = built.agent
             yield
+            await finish_background(app)
 
     app.cleanup_ctx.append(opened)
     setup_routes(app)

@@ -46,7 +46,9 @@ __all__ = ["BATCH", "LEASE", "Lifecycle", "Receipt", "Timing", "inbound_from_row
 
 log = logging.getLogger(__name__)
 
-Outcome = Literal["answered", "duplicate", "deferred", "dropped", "retrying", "failed", "stale", "stored"]
+Outcome = Literal[
+    "answered", "duplicate", "deferred", "dropped", "retrying", "failed", "stale", "stored", "held"
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,11 +58,51 @@ class Receipt:
     outcome: Outcome
     """answered (a reply, or nothing to say), duplicate, deferred, dropped, retrying (failed, retried
     later), failed (given up, the sender told), stale (the claim was taken over: nothing written, nothing
-    sent), stored (no agent here: left claimed for the worker)."""
+    sent), stored (no agent here: left claimed for the worker), held (stored pending for the worker: the
+    process was over its bound of work in flight, bot/admission.py)."""
     reply: str | None = None
     """For the provider's synchronous answer (TwiML): the reply, a duplicate's stored reply or the apology.
     None when there is nothing to say now, or when it went out through the provider's API."""
     row_id: uuid.UUID | None = None
+
+
+class InlineReply:
+    """The webhook's side of an inline answer (Twilio's TwiML): the reply rides on the HTTP response only
+    while the webhook still waits for it.
+
+    The lifecycle takes it right before it settles the message with its reply and hands it over right
+    after; the webhook, out of time, abandons it. One event loop, so no lock: whichever comes first wins.
+    Abandoned before it was taken, the reply goes through the provider's API the usual way; abandoned
+    between take and hand-over (the settling commit was slow), it is sent through the API after the commit.
+    So a reply settled as done was either in a response or sent, never neither."""
+
+    __slots__ = ("_state", "stored")
+
+    def __init__(self) -> None:
+        self._state: Literal["waiting", "taken", "handed", "abandoned", "orphaned"] = "waiting"
+        self.stored = False
+        """The message is in the inbox (stored now, or found there as a duplicate): it will be answered."""
+
+    def take(self) -> bool:
+        """The lifecycle, before settling: True when the reply may go in the response."""
+        if self._state == "waiting":
+            self._state = "taken"
+        return self._state == "taken"
+
+    def hand_over(self) -> bool:
+        """The lifecycle, once settled: True when the webhook still waits; False: send it through the API."""
+        if self._state == "taken":
+            self._state = "handed"
+        return self._state == "handed"
+
+    def abandon(self) -> bool:
+        """The webhook, out of time: True when the reply will go through the API; False when it was handed
+        over already (the lifecycle is returning it: wait for it)."""
+        if self._state == "waiting":
+            self._state = "abandoned"
+        elif self._state == "taken":
+            self._state = "orphaned"
+        return self._state != "handed"
 
 
 def quote(text: str, limit: int = QUOTE_CHARS) -> str:
@@ -114,9 +156,13 @@ class Lifecycle:
 
     # -- the webhooks ------------------------------------------------------------------------------------
 
-    async def receive(self, tenant: Tenant, message: InboundMessage, *, inline: bool) -> Receipt:
+    async def receive(
+        self, tenant: Tenant, message: InboundMessage, *, inline: InlineReply | bool, hold: bool = False
+    ) -> Receipt:
         """Store the message once, throttle, process and record it. `inline`: the reply goes back in the
-        webhook's response (Twilio's TwiML), else through the provider's API (Meta)."""
+        webhook's response (Twilio's TwiML) while the webhook waits for it (an InlineReply; True: it always
+        waits), else through the provider's API (Meta). `hold`: only store it, pending, for the worker."""
+        box = InlineReply() if inline is True else inline or None
         now = self._clock.now()
         row = InboxMessage(
             id=uuid.uuid4(),
@@ -127,18 +173,20 @@ class Lifecycle:
             recipient=message.recipient,
             text=message.text,
             received_at=message.received_at,
-            status="processing",
-            attempts=1,
-            claimed_at=now,
+            status="pending" if hold else "processing",
+            attempts=0 if hold else 1,
+            claimed_at=None if hold else now,
             provider=message.provider,
             media_count=message.media_count,
             profile_name=message.profile_name,
-            claim_token=new_token(),
-            lease_until=now + self.timing.lease,
+            claim_token=None if hold else new_token(),
+            lease_until=None if hold else now + self.timing.lease,
         )
         async with self._uow(tenant.id) as uow:
             stored, created = await uow.inbox.add_if_absent(row)
             await uow.commit()
+        if box is not None:
+            box.stored = True
         if not created:
             settled = stored.status in ("done", "failed")
             return Receipt("duplicate", stored.reply_text if settled else None, stored.id)
@@ -148,10 +196,12 @@ class Lifecycle:
                 held = await self._defer_or_drop(tenant, row, now)
                 if held is not None:
                     return held
+        if hold:
+            return Receipt("held", None, row.id)  # the worker claims it on its next pass
         if self._agent is None:
             return Receipt("stored", None, row.id)  # the lease runs out and the worker answers it
         async with heartbeat(self._uow, self._clock, self.timing, tenant.id, _token(row)):
-            return await self._process(tenant, row, inline=inline)
+            return await self._process(tenant, row, inline=box)
 
     async def _defer_or_drop(self, tenant: Tenant, row: InboxMessage, now: datetime) -> Receipt | None:
         """Over the rate limit: deferred to its reserved token's time, or dropped over the hourly cap.
@@ -192,7 +242,7 @@ class Lifecycle:
             async with heartbeat(self._uow, self._clock, self.timing, tenant.id, token):
                 for row in rows:
                     try:
-                        receipt = await self._process(tenant, row, inline=False)
+                        receipt = await self._process(tenant, row, inline=None)
                     except Exception:
                         # Not the agent (that is handled): the database or a channel. The row stays claimed
                         # and is taken over when the lease runs out.
@@ -206,7 +256,7 @@ class Lifecycle:
 
     # -- processing, shared ------------------------------------------------------------------------------
 
-    async def _process(self, tenant: Tenant, row: InboxMessage, *, inline: bool) -> Receipt:
+    async def _process(self, tenant: Tenant, row: InboxMessage, *, inline: InlineReply | None) -> Receipt:
         """Run the agent on a claimed row and record what came of it."""
         extra = {"tenant_id": str(tenant.id), "message_id": str(row.id)}
         if row.attempts > self.timing.max_attempts:
@@ -231,7 +281,9 @@ class Lifecycle:
             return Receipt("retrying" if ok else "stale", None, row.id)
         return await self._record(tenant, row, reply, inline=inline, error=None)
 
-    async def _give_up(self, tenant: Tenant, row: InboxMessage, error: str, inline: bool) -> Receipt:
+    async def _give_up(
+        self, tenant: Tenant, row: InboxMessage, error: str, inline: InlineReply | None
+    ) -> Receipt:
         """After the last attempt: the row fails with its error and the sender hears which message it was."""
         async with self._uow(tenant.id) as uow:
             lang, locale = await _language(uow, tenant, row.sender)
@@ -239,10 +291,17 @@ class Lifecycle:
         return await self._record(tenant, row, fit(text, row.channel), inline=inline, error=error)
 
     async def _record(
-        self, tenant: Tenant, row: InboxMessage, text: str | None, *, inline: bool, error: str | None
+        self,
+        tenant: Tenant,
+        row: InboxMessage,
+        text: str | None,
+        *,
+        inline: InlineReply | None,
+        error: str | None,
     ) -> Receipt:
-        """Settle the row with `text` (done, or failed with `error`) and, unless inline, send it. The claim is
-        checked in the transaction that records the outbound message, right before the send."""
+        """Settle the row with `text` (done, or failed with `error`) and send it: in the webhook's response
+        when it still waits (`inline` taken), else through the API. The claim is checked in the transaction
+        that records the outbound message, right before the send."""
         token, outcome = _token(row), cast(Outcome, "answered" if error is None else "failed")
         extra = {"tenant_id": str(tenant.id), "message_id": str(row.id)}
 
@@ -252,19 +311,25 @@ class Lifecycle:
                 return await uow.inbox.mark_done(row.id, token, text, now)
             return await uow.inbox.give_up(row.id, token, error, text or "", now)
 
-        if inline or text is None:
+        if text is None or (inline is not None and inline.take()):
             async with self._uow(tenant.id) as uow:
                 settled = await settle(uow)
                 await uow.commit()
             if not settled:
                 log.warning("claim lost before the answer was recorded: not answering", extra=extra)
                 return Receipt("stale", None, row.id)
-            return Receipt(outcome, text, row.id)
+            if text is None or inline is None or inline.hand_over():
+                return Receipt(outcome, text, row.id)
+            # The webhook answered (out of time) while the reply was being recorded: no response carries it.
+            log.warning("webhook gone before its reply was recorded: sending it through the API", extra=extra)
+            record = _outbound(tenant, row, text)
+            async with self._uow(tenant.id) as uow:
+                await uow.outbound.add(record)
+                await uow.commit()
+            await self._send(tenant, row, record, f"reply:{row.id}")
+            return Receipt(outcome, None, row.id)
 
-        kind: ChannelKind = "whatsapp" if row.channel == "whatsapp" else "sms"
-        record = OutboundRecord(
-            uuid.uuid4(), tenant.id, kind, row.sender, text, row.provider, inbox_id=row.id
-        )
+        record = _outbound(tenant, row, text)
         async with self._uow(tenant.id) as uow:
             if not await uow.inbox.hold(row.id, token, self._clock.now() + self.timing.lease):
                 log.warning("claim lost before sending: not sending", extra=extra)
@@ -351,6 +416,12 @@ class Lifecycle:
             await self._send(tenant, last, record, f"dropped:{last.id}")
             told += 1
         return told
+
+
+def _outbound(tenant: Tenant, row: InboxMessage, text: str) -> OutboundRecord:
+    """The record of a reply to `row` sent through the provider's API."""
+    kind: ChannelKind = "whatsapp" if row.channel == "whatsapp" else "sms"
+    return OutboundRecord(uuid.uuid4(), tenant.id, kind, row.sender, text, row.provider, inbox_id=row.id)
 
 
 def _token(row: InboxMessage) -> str:

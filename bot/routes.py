@@ -11,8 +11,9 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from twilio.twiml.messaging_response import MessagingResponse
 
 from adapters.db import Database
-from bot.keys import AGENT, CACHE, CLOCK, DATABASE, META_CHANNEL, METRICS, SETTINGS, TWILIO_CHANNEL
-from bot.lifecycle import Lifecycle, Receipt, Timing
+from bot.intake import LIFECYCLE_TIMING, take_in
+from bot.keys import CACHE, CLOCK, DATABASE, METRICS, SETTINGS
+from bot.lifecycle import Receipt
 from bot.webhooks import StatusUpdate
 from bot.webhooks import meta as meta_webhook
 from bot.webhooks import twilio as twilio_webhook
@@ -22,10 +23,10 @@ from domain.model import Tenant
 
 log = logging.getLogger(__name__)
 
+__all__ = ["LIFECYCLE_TIMING", "READ_DEADLINE", "setup_routes", "twiml"]
+
 READY_TIMEOUT_S = 2.0
 
-LIFECYCLE_TIMING = web.AppKey("lifecycle_timing", Timing)
-"""Optional: the lease, heartbeat and backoff the webhooks' lifecycle uses (tests shorten them)."""
 READ_DEADLINE = web.AppKey("read_deadline", float)
 """Optional: seconds a webhook body may take to arrive (bot/webhooks/body.py; tests shorten it)."""
 
@@ -37,6 +38,7 @@ _OUTCOMES = {
     "retrying": "failed",
     "failed": "failed",
     "stale": "stale",
+    "held": "held",
 }
 
 
@@ -58,9 +60,7 @@ def twiml(text: str | None) -> web.Response:
 
 
 async def _route(db: Database, provider: str, address: str) -> Tenant | None:
-    async with db.directory() as directory:
-        tenant_id = await directory.endpoints.find(provider, address)
-        return None if tenant_id is None else await directory.tenants.get(tenant_id)
+    return await db.route(provider, address)
 
 
 async def twilio_message(request: web.Request) -> web.Response:
@@ -82,7 +82,7 @@ async def twilio_message(request: web.Request) -> web.Response:
         metrics.messages_in.labels(channel, "unrouted").inc()
         log.warning("twilio message for an unrouted number", extra={"recipient": message.recipient})
         raise web.HTTPNotFound(text="no tenant owns this number")
-    receipt = await lifecycle(app).receive(tenant, message, inline=True)
+    receipt = await take_in(app, tenant, message, inline=True, started=started)
     count(app, channel, receipt)
     metrics.handler_seconds.labels("twilio").observe(time.perf_counter() - started)
     if receipt.reply and receipt.outcome != "duplicate":
@@ -90,19 +90,6 @@ async def twilio_message(request: web.Request) -> web.Response:
     # A deferred or failed message gets an empty TwiML now (no retry storm from Twilio) and its answer
     # later through the REST API.
     return twiml(receipt.reply)
-
-
-def lifecycle(app: web.Application) -> Lifecycle:
-    """The lifecycle over the app's resources (cheap: built per request, it holds no state of its own)."""
-    return Lifecycle(
-        unit_of_work=app[DATABASE].unit_of_work,
-        agent=app.get(AGENT),
-        clock=app[CLOCK],
-        channels={"twilio": app[TWILIO_CHANNEL], "meta": app[META_CHANNEL]},
-        limiter=app[CACHE].rate_limiter,
-        timing=app.get(LIFECYCLE_TIMING),
-        metrics=app[METRICS],
-    )
 
 
 def count(app: web.Application, channel: str, receipt: Receipt) -> None:
@@ -214,7 +201,7 @@ async def _meta_message(app: web.Application, message: InboundMessage) -> None:
         log.warning("meta message for an unrouted phone_number_id", extra={"recipient": message.recipient})
         return
     # Meta has no synchronous reply: the answer goes out through the Graph API.
-    receipt = await lifecycle(app).receive(tenant, message, inline=False)
+    receipt = await take_in(app, tenant, message, inline=False, started=time.perf_counter())
     count(app, channel, receipt)
 
 

@@ -51,6 +51,11 @@ class Settings:
 
     webhook_deadline_s: float = 2.0
     """CENTAVO_WEBHOOK_DEADLINE_S: a webhook not done by then (a store down or hung) answers 503."""
+    webhook_process_limit: int = 16
+    """CENTAVO_WEBHOOK_PROCESS_LIMIT: messages one process answers at once; past it they are stored for the
+    worker, which answers them through the provider's API (bot/admission.py)."""
+    webhook_hold_limit: int = 256
+    """CENTAVO_WEBHOOK_HOLD_LIMIT: webhook requests in flight in one process before new ones get 503."""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -82,4 +87,6 @@ class Settings:
             api_rate_burst=int(get("CENTAVO_API_RATE_BURST") or 60),
             api_rate_per_second=float(get("CENTAVO_API_RATE_PER_SECOND") or 10.0),
             webhook_deadline_s=float(get("CENTAVO_WEBHOOK_DEADLINE_S") or 2.0),
+            webhook_process_limit=int(get("CENTAVO_WEBHOOK_PROCESS_LIMIT") or 16),
+            webhook_hold_limit=int(get("CENTAVO_WEBHOOK_HOLD_LIMIT") or 256),
         )
