@@ -43,6 +43,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="run the HTTP server (webhooks, probes, metrics)")
     serve.add_argument("--host", default="0.0.0.0")
     serve.add_argument("--port", type=int, help=f"default: $PORT, else {DEFAULT_PORT}")
+    serve.add_argument(
+        "--processes",
+        type=int,
+        default=1,
+        help="server processes sharing the port (SO_REUSEPORT, Linux); about one per core (default 1)",
+    )
     worker = commands.add_parser("worker", help="answer stored inbound messages nobody answered")
     worker.add_argument("--once", action="store_true", help="run one pass and exit")
     channel = commands.add_parser("channel", help="route provider numbers to tenants").add_subparsers(
@@ -256,21 +262,34 @@ def _nlu() -> int:
     return 0
 
 
-def _serve(settings: Settings, host: str, port: int) -> int:
+def _serve(settings: Settings, host: str, port: int, processes: int = 1) -> int:
     from aiohttp import web
 
     from bot import logs
     from bot.app import create_app
     from bot.bootstrap import Bootstrap
 
+    if not 1 <= processes <= 64:
+        raise ValidationError("processes", f"must be 1 to 64 (got {processes})")
     logs.configure(settings.log_level, settings.log_format or "json")
-    web.run_app(
-        create_app(Bootstrap(settings)),
-        host=host,
-        port=port,
-        access_log_class=logs.AccessLogger,
-    )
-    return 0
+
+    def serve_one() -> None:
+        web.run_app(
+            create_app(Bootstrap(settings)),
+            host=host,
+            port=port,
+            access_log_class=logs.AccessLogger,
+            reuse_port=processes > 1,
+        )
+
+    if processes == 1:
+        serve_one()
+        return 0
+    import nlu
+    from bot.processes import supervise
+
+    # nlu.warm before the fork: loaded once, the servers share it copy-on-write and start in a fraction.
+    return supervise(processes, serve_one, nlu.warm)
 
 
 def _worker(settings: Settings, *, once: bool) -> int:
@@ -333,7 +352,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         port = _port(args)
         settings = _settings(port)
         if args.command == "serve":
-            return _serve(settings, args.host, port)
+            return _serve(settings, args.host, port, args.processes)
         if args.command == "signed-request":
             command = demo.signed_request(settings, args.text, args.phone, args.to, sms=args.sms)
             if command is None:
