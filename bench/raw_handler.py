@@ -6,10 +6,10 @@ Per message, as `centavo serve` does it, with nothing else: the Twilio signature
 MessageSid stored once (INSERT ... ON CONFLICT DO NOTHING into raw_inbox; a duplicate gets its stored reply),
 a per-sender rate limit in Redis (INCR and EXPIRE in one pipelined round trip), a small NLU (a regex for the
 amount, keyword tables for the kind and the category in English, Spanish and Portuguese), one transaction
-that writes the raw_ledger row (expenses, incomes, budgets; a question sums the sender's week instead) and
-marks the inbox row done, and a TwiML reply. No ORM: an asyncpg pool, whose connections prepare and cache
-each statement. It creates its two tables if they are missing. With --processes N it forks N servers on one
-port (SO_REUSEPORT). GET /readyz answers 200 once every process is serving.
+(one statement) that writes the raw_ledger row (expenses, incomes, budgets; a question sums the sender's week
+instead) and marks the inbox row done, and a TwiML reply. No ORM: an asyncpg pool, whose connections
+prepare and cache each statement. It creates its two tables if they are missing. With --processes N it forks
+N servers on one port (SO_REUSEPORT). GET /readyz answers 200 once every process is serving.
 """
 
 from __future__ import annotations
@@ -62,8 +62,12 @@ INSERT_INBOX = (
     "ON CONFLICT (sid) DO NOTHING RETURNING 1"
 )
 STORED_REPLY = "SELECT reply FROM raw_inbox WHERE sid = $1"
-INSERT_LEDGER = (
-    "INSERT INTO raw_ledger (sid, sender, kind, amount_minor, category) VALUES ($1, $2, $3, $4, $5)"
+# The ledger row and the inbox row settled in one statement: one transaction in one round trip (BEGIN,
+# INSERT, UPDATE, COMMIT would be four).
+RECORD = (
+    "WITH entry AS (INSERT INTO raw_ledger (sid, sender, kind, amount_minor, category) "
+    "VALUES ($1, $2, $3, $4, $5)) "
+    "UPDATE raw_inbox SET status = 'done', reply = $6 WHERE sid = $1"
 )
 WEEK_SPENT = (
     "SELECT coalesce(sum(amount_minor), 0) FROM raw_ledger "
@@ -162,13 +166,13 @@ def make_app(args: argparse.Namespace, serving: Any) -> web.Application:
                 await conn.execute(SETTLE, sid, "limited", None)
                 return twiml(None)
             kind, amount, category = understand(text)
-            async with conn.transaction():
-                if kind == "question":
-                    amount = await conn.fetchval(WEEK_SPENT, sender)
-                elif kind != "none":
-                    await conn.execute(INSERT_LEDGER, sid, sender, kind, amount, category)
-                reply = REPLIES[kind].format(amount=f"{amount / 100:.2f}", category=category)
+            if kind == "question":
+                amount = await conn.fetchval(WEEK_SPENT, sender)
+            reply = REPLIES[kind].format(amount=f"{amount / 100:.2f}", category=category)
+            if kind in ("question", "none"):
                 await conn.execute(SETTLE, sid, "done", reply)
+            else:
+                await conn.execute(RECORD, sid, sender, kind, amount, category, reply)
         return twiml(reply)
 
     async def readyz(request: web.Request) -> web.Response:
