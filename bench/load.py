@@ -449,10 +449,14 @@ def drive(
             f"mean {statistics.mean(latencies) * 1000:.0f} ms; errors (non-200 or no answer): {errors} "
             f"{dict(Counter(status for _, status in answered if status != 200)) or ''}"
         )
-    # Everything shares the machine: a generator near 100% of a core is the ceiling, not the server.
+    # Everything shares the machine: a generator near 100% of a core is the ceiling, not the server. CPU per
+    # message is the figure that noise from other work on the machine disturbs least.
     print(
-        f"{label}CPU during the run (of one core, over {wall:.1f} s): "
-        + ", ".join(f"{name} {seconds:.1f} s ({seconds / wall:.0%})" for name, seconds in cpu.items())
+        f"{label}CPU during the run (of one core, over {wall:.1f} s; per message): "
+        + ", ".join(
+            f"{name} {seconds:.1f} s ({seconds / wall:.0%}; {seconds / len(answered) * 1000:.1f} ms)"
+            for name, seconds in cpu.items()
+        )
     )
     return Figures(len(answered) / wall, p99)
 
