@@ -1,8 +1,8 @@
 """Load: signed Twilio webhooks at a chosen rate against `centavo serve` and `centavo worker` on PostgreSQL
 and Redis, sent from a separate process, then the database verified (issue 11).
 
-    python bench/load.py [--rate 100] [--concurrency 16] [--seconds 10] [--tenants 3] [--users 300]
-                         [--duplicates 0.05] [--processes 1]
+    python bench/load.py [--rate 100] [--concurrency 16] [--seconds 10] [--tenants 3] [--users 600]
+                         [--duplicates 0.05] [--processes 1] [--raw/--no-raw] [--only-raw]
 
 It creates a database of its own on the PostgreSQL at BENCH_POSTGRES_ADMIN_URL (default: the shared one's
 postgres user), uses Redis database BENCH_REDIS_DB (default 10, flushed first), starts the server and the
@@ -13,7 +13,11 @@ that
 every message was stored once, that no duplicate recorded anything, how many expenses were recorded, and that
 every balance equals the sum of its transactions. Skipped (exit 0) when PostgreSQL or Redis is unreachable.
 
-Not yet here (issue 11 goes on): the raw aiohttp + asyncpg handler run side by side for the ratio.
+Then (unless --no-raw) the same plan, with new MessageSids, at the same rate and concurrency goes to
+bench/raw_handler.py (a lean aiohttp + asyncpg + redis.asyncio webhook doing one message's steps) on a fresh
+database, is checked minimally, and the ratio of the two achieved rates is printed with both p99s. Both runs
+are open loop: while each keeps up, the rates match and the p99s tell them apart. --only-raw skips centavo.
+--processes N runs `centavo serve --processes N` and the raw handler in N processes on one port.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import asyncio
 import multiprocessing
 import os
 import random
+import resource
 import secrets
 import socket
 import statistics
@@ -139,8 +144,20 @@ def urls(name: str) -> tuple[str, str]:
     ).render_as_string(hide_password=False)
 
 
+def population(tenants: int, users: int) -> list[tuple[str, str, list[str]]]:
+    """Each tenant's language, Twilio number and users' phones: [(language, number, phones)]."""
+    return [
+        (
+            TENANTS[n % len(TENANTS)][0],
+            f"+1555{n:07d}",
+            [f"+55119{n:02d}{u:06d}" for u in range(users // tenants)],
+        )
+        for n in range(tenants)
+    ]
+
+
 async def seed(app_url: str, tenants: int, users: int) -> list[tuple[str, str, list[str]]]:
-    """Tenants with a Twilio number each and their users: [(language, number, phones)]."""
+    """Tenants with a Twilio number each and their users (as population() names them)."""
     from adapters.clock import SystemClock
     from adapters.db import ChannelEndpoint, Database
     from domain import services
@@ -149,8 +166,8 @@ async def seed(app_url: str, tenants: int, users: int) -> list[tuple[str, str, l
     db, clock = Database(app_url), SystemClock()
     made = []
     try:
-        for n in range(tenants):
-            lang, currency, locale, zone = TENANTS[n % len(TENANTS)]
+        for n, (lang, number, phones) in enumerate(population(tenants, users)):
+            _, currency, locale, zone = TENANTS[n % len(TENANTS)]
             async with db.directory() as directory:
                 tenant = await services.create_tenant(
                     CreateTenant(
@@ -159,10 +176,8 @@ async def seed(app_url: str, tenants: int, users: int) -> list[tuple[str, str, l
                     directory,
                     clock,
                 )
-                number = f"+1555{n:07d}"
                 await directory.endpoints.add(ChannelEndpoint(uuid.uuid4(), tenant.id, "twilio", number))
                 await directory.commit()
-            phones = [f"+55119{n:02d}{u:06d}" for u in range(users // tenants)]
             for phone in phones:
                 async with db.unit_of_work(tenant.id) as uow:
                     await services.add_user(AddUser(phone=phone, language=lang), tenant, uow, clock)
@@ -219,7 +234,8 @@ def form(text: str, phone: str, number: str) -> dict[str, str]:
 
 def generate(base: str, messages: list[Message], concurrency: int, out: multiprocessing.Queue) -> None:
     """The load generator, in a process of its own: open loop (each message at its time), at most
-    `concurrency` in flight; puts [(latency_s, status)] on `out`."""
+    `concurrency` in flight; puts [(latency_s, status)] on `out`, with the run's wall time marked -1 and the
+    process's CPU seconds marked -2."""
     import aiohttp
     from twilio.request_validator import RequestValidator
 
@@ -257,21 +273,59 @@ def generate(base: str, messages: list[Message], concurrency: int, out: multipro
             results.append((time.perf_counter() - start, -1))  # the run's wall time, marked
         return results
 
-    out.put(asyncio.run(run()))
+    before = resource.getrusage(resource.RUSAGE_SELF)
+    results = asyncio.run(run())
+    after = resource.getrusage(resource.RUSAGE_SELF)
+    # The generator shares the machine's cores with the servers: its CPU says whether it was the bottleneck.
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    out.put([*results, (cpu, -2)])
 
 
-def wait_healthy(port: int, process: subprocess.Popen[bytes]) -> float:
+def wait_healthy(port: int, process: subprocess.Popen[bytes], what: str = "centavo serve") -> float:
     started = time.monotonic()
     while time.monotonic() - started < 60:
         if process.poll() is not None:
-            raise SystemExit("centavo serve exited during start-up")
+            raise SystemExit(f"{what} exited during start-up")
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=1) as response:
                 if response.status == 200:
                     return time.monotonic() - started
         except OSError:
             time.sleep(0.1)
-    raise SystemExit("centavo serve did not become ready in 60 s")
+    raise SystemExit(f"{what} did not become ready in 60 s")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process and its descendants so far, those that exited included (Linux
+    /proc; 0 elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        # utime, stime, cutime, cstime: exited children count too (PostgreSQL's backends come and go).
+        own = sum(int(field) for field in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+        children = [
+            int(child)
+            for task in Path(f"/proc/{pid}/task").iterdir()
+            for child in (task / "children").read_text().split()
+        ]
+    except (OSError, ValueError, IndexError):
+        return 0.0
+    return own + sum(cpu_seconds(child) for child in children)
+
+
+def shared_servers() -> dict[str, int]:
+    """The local PostgreSQL's postmaster and redis-server, by name (their CPU includes other users' work)."""
+    names: dict[int, tuple[str, int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            head, tail = stat.read_text().rsplit(")", 1)
+            names[int(stat.parent.name)] = (head.split("(", 1)[1], int(tail.split()[1]))
+        except (OSError, ValueError, IndexError):
+            continue
+    found = {}
+    for pid, (name, parent) in names.items():
+        if name in ("postgres", "redis-server") and names.get(parent, ("", 0))[0] != name:
+            found[f"{name} (all of it)"] = pid
+    return found
 
 
 async def verify(owner_url: str, app_url: str, messages: list[Message]) -> list[str]:
@@ -351,22 +405,74 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rate", type=float, default=float(os.environ.get("BENCH_LOAD_RATE", 100)))
-    parser.add_argument("--concurrency", type=int, default=16)
-    parser.add_argument("--seconds", type=float, default=float(os.environ.get("BENCH_LOAD_SECONDS", 10)))
-    parser.add_argument("--tenants", type=int, default=3)
-    parser.add_argument("--users", type=int, help="default: enough that each writes every few seconds")
-    parser.add_argument("--duplicates", type=float, default=0.05)
-    args = parser.parse_args()
-    # Each user writes at most every two seconds (a question takes four): fewer users would hold the offered
-    # rate below the target.
-    args.users = args.users or max(600, int(args.rate * 6))
-    why = reachable()
-    if why:
-        print(f"load: skipped: {why}")
-        return 0
+@dataclass(frozen=True)
+class Figures:
+    rate: float
+    """Answers per second of wall time, errors included (as printed)."""
+    p99_ms: float
+
+
+def drive(
+    port: int, messages: list[Message], args: argparse.Namespace, label: str, servers: dict[str, int]
+) -> Figures:
+    """Send the plan from a generator process and print what came back, prefixed with `label`; `servers`
+    names the processes (with their descendants) whose CPU the run is charged with."""
+    servers = {**servers, **shared_servers()}
+    cpu_before = {name: cpu_seconds(pid) for name, pid in servers.items()}
+    out: multiprocessing.Queue = multiprocessing.get_context("spawn").Queue()
+    generator = multiprocessing.get_context("spawn").Process(
+        target=generate, args=(f"http://127.0.0.1:{port}", messages, args.concurrency, out)
+    )
+    generator.start()
+    results = out.get()
+    generator.join()
+    cpu = {name: cpu_seconds(pid) - cpu_before[name] for name, pid in servers.items()}
+    wall = next(latency for latency, status in results if status == -1)
+    cpu["generator"] = next(seconds for seconds, status in results if status == -2)
+    answered = [(latency, status) for latency, status in results if status >= 0]
+    latencies = [latency for latency, status in answered if status == 200]
+    errors = len(answered) - len(latencies)
+    print(
+        f"{label}{len(answered)} webhooks in {wall:.1f} s at a target of {args.rate:g}/s with "
+        f"{args.concurrency} in flight ({args.tenants} tenants, {args.users} users, "
+        f"{args.duplicates:.0%} duplicates, {args.processes} server process"
+        f"{'es' if args.processes > 1 else ''}): "
+        f"{len(answered) / wall:.0f} messages/s achieved; the plan spans {messages[-1].at:.1f} s "
+        f"(follow-ups and duplicates trail the last new message)"
+    )
+    p99 = float("nan")
+    if latencies:
+        ms = {p: percentile(latencies, p) * 1000 for p in (50, 95, 99)}
+        p99 = ms[99]
+        print(
+            f"{label}latency p50 {ms[50]:.0f} ms, p95 {ms[95]:.0f} ms, p99 {ms[99]:.0f} ms, "
+            f"mean {statistics.mean(latencies) * 1000:.0f} ms; errors (non-200 or no answer): {errors} "
+            f"{dict(Counter(status for _, status in answered if status != 200)) or ''}"
+        )
+    # Everything shares the machine: a generator near 100% of a core is the ceiling, not the server. CPU per
+    # message is the figure that noise from other work on the machine disturbs least.
+    print(
+        f"{label}CPU during the run (of one core, over {wall:.1f} s; per message): "
+        + ", ".join(
+            f"{name} {seconds:.1f} s ({seconds / wall:.0%}; {seconds / len(answered) * 1000:.1f} ms)"
+            for name, seconds in cpu.items()
+        )
+    )
+    return Figures(len(answered) / wall, p99)
+
+
+def stop(processes: list[subprocess.Popen[bytes]]) -> None:
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def run_centavo(args: argparse.Namespace) -> Figures:
+    """`centavo serve` and `centavo worker` on a fresh database: the figures, then the database checked."""
     import redis
 
     name = f"centavo_load_{secrets.token_hex(4)}"
@@ -389,46 +495,25 @@ def main() -> int:
             "LOG_LEVEL": "WARNING",
         }
         env.pop("TWILIO_ACCOUNT_SID", None)  # replies as TwiML, deferred ones through the console channel
+        # Only with more than one: `centavo serve --processes` may not exist yet on this branch.
+        several = ["--processes", str(args.processes)] if args.processes > 1 else []
         started = time.monotonic()
         serve = subprocess.Popen(
-            [CENTAVO, "serve", "--host", "127.0.0.1", "--port", str(port)],
+            [CENTAVO, "serve", "--host", "127.0.0.1", "--port", str(port), *several],
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
         processes.append(serve)
         cold = wait_healthy(port, serve)
-        processes.append(
-            subprocess.Popen(
-                [CENTAVO, "worker"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-            )
+        worker = subprocess.Popen(
+            [CENTAVO, "worker"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
+        processes.append(worker)
         messages = plan(tenants, args.rate, args.seconds, args.duplicates)
-        out: multiprocessing.Queue = multiprocessing.get_context("spawn").Queue()
-        generator = multiprocessing.get_context("spawn").Process(
-            target=generate, args=(f"http://127.0.0.1:{port}", messages, args.concurrency, out)
+        figures = drive(
+            port, messages, args, "load: ", {"centavo serve": serve.pid, "centavo worker": worker.pid}
         )
-        generator.start()
-        results = out.get()
-        generator.join()
-        wall = next(latency for latency, status in results if status == -1)
-        answered = [(latency, status) for latency, status in results if status != -1]
-        latencies = [latency for latency, status in answered if status == 200]
-        errors = len(answered) - len(latencies)
-        print(
-            f"load: {len(answered)} webhooks in {wall:.1f} s at a target of {args.rate:g}/s with "
-            f"{args.concurrency} in flight ({args.tenants} tenants, {args.users} users, "
-            f"{args.duplicates:.0%} duplicates): "
-            f"{len(answered) / wall:.0f} messages/s achieved; the plan spans {messages[-1].at:.1f} s "
-            f"(follow-ups and duplicates trail the last new message)"
-        )
-        if latencies:
-            ms = {p: percentile(latencies, p) * 1000 for p in (50, 95, 99)}
-            print(
-                f"load: latency p50 {ms[50]:.0f} ms, p95 {ms[95]:.0f} ms, p99 {ms[99]:.0f} ms, "
-                f"mean {statistics.mean(latencies) * 1000:.0f} ms; errors (non-200 or no answer): {errors} "
-                f"{dict(Counter(status for _, status in answered if status != 200)) or ''}"
-            )
         print(
             f"load: centavo serve ready {cold:.2f} s after it was started (cold start; "
             f"{time.monotonic() - started:.0f} s from start to the end of the run)"
@@ -436,14 +521,111 @@ def main() -> int:
         for line in asyncio.run(verify(owner_url, app_url, messages)):
             print("load: " + line)
     finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        stop(processes)
         asyncio.run(admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+    return figures
+
+
+async def verify_raw(url: str, messages: list[Message]) -> list[str]:
+    """The raw handler's tables after its run: PASS/FAIL lines."""
+    import asyncpg
+    from raw_handler import understand
+
+    sids = {m.form["MessageSid"] for m in messages}
+    recordable = sum(
+        1
+        for m in messages
+        if not m.duplicate and understand(m.form["Body"])[0] in ("expense", "income", "budget")
+    )
+    conn = await asyncpg.connect(url)
+    try:
+        stored = await conn.fetchval("SELECT count(*) FROM raw_inbox")
+        done = await conn.fetchval("SELECT count(*) FROM raw_inbox WHERE status = 'done'")
+        rows = await conn.fetchval("SELECT count(*) FROM raw_ledger")
+        doubled = await conn.fetchval(
+            "SELECT count(*) FROM (SELECT sid FROM raw_ledger GROUP BY sid HAVING count(*) > 1) d"
+        )
+    finally:
+        await conn.close()
+    return [
+        f"{'PASS' if stored == len(sids) else 'FAIL'} every message stored once: {stored} raw_inbox rows for "
+        f"{len(sids)} distinct MessageSids ({len(messages) - len(sids)} deliberate duplicates sent)",
+        f"{'PASS' if doubled == 0 and rows == recordable else 'FAIL'} duplicates wrote nothing: "
+        f"{rows} ledger rows for {recordable} distinct messages with an amount to record, "
+        f"{doubled} sids written twice",
+        f"{'PASS' if done == stored else 'FAIL'} every stored message settled done: {done} of {stored}",
+    ]
+
+
+def run_raw(args: argparse.Namespace) -> Figures:
+    """bench/raw_handler.py on a fresh database, the same plan with new MessageSids: figures, then a check."""
+    import redis
+
+    name = f"centavo_rawload_{secrets.token_hex(4)}"
+    asyncio.run(admin(f"CREATE DATABASE {name}"))
+    # The owner: the raw handler creates its tables, and has no row-level security to pay for.
+    owner_url, _ = urls(name)
+    processes: list[subprocess.Popen[bytes]] = []
+    try:
+        redis.Redis.from_url(REDIS_URL).flushdb()
+        port = free_port()
+        started = time.monotonic()
+        handler = subprocess.Popen(
+            [
+                sys.executable,
+                str(Path(__file__).with_name("raw_handler.py")),
+                *("--port", str(port), "--database-url", owner_url, "--redis-url", REDIS_URL),
+                *("--token", TOKEN, "--processes", str(args.processes)),
+            ],
+            stdout=subprocess.DEVNULL,
+        )
+        processes.append(handler)
+        cold = wait_healthy(port, handler, "the raw handler")
+        messages = plan(population(args.tenants, args.users), args.rate, args.seconds, args.duplicates)
+        figures = drive(port, messages, args, "load: raw: ", {"raw handler": handler.pid})
+        print(
+            f"load: raw: raw handler ready {cold:.2f} s after it was started "
+            f"({time.monotonic() - started:.0f} s from start to the end of the run)"
+        )
+        for line in asyncio.run(verify_raw(owner_url, messages)):
+            print("load: raw: " + line)
+    finally:
+        stop(processes)
+        asyncio.run(admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+    return figures
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rate", type=float, default=float(os.environ.get("BENCH_LOAD_RATE", 100)))
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--seconds", type=float, default=float(os.environ.get("BENCH_LOAD_SECONDS", 10)))
+    parser.add_argument("--tenants", type=int, default=3)
+    parser.add_argument("--users", type=int, help="default: enough that each writes every few seconds")
+    parser.add_argument("--duplicates", type=float, default=0.05)
+    parser.add_argument("--processes", type=int, default=1, help="server processes on the one port")
+    parser.add_argument(
+        "--raw",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="then the raw handler, for the ratio",
+    )
+    parser.add_argument("--only-raw", action="store_true", help="the raw handler alone (no centavo)")
+    args = parser.parse_args()
+    # Each user writes at most every two seconds (a question takes four): fewer users would hold the offered
+    # rate below the target.
+    args.users = args.users or max(600, int(args.rate * 6))
+    why = reachable()
+    if why:
+        print(f"load: skipped: {why}")
+        return 0
+    centavo = None if args.only_raw else run_centavo(args)
+    raw = run_raw(args) if args.raw or args.only_raw else None
+    if centavo and raw:
+        print(
+            f"load: ratio centavo/raw: {centavo.rate / raw.rate:.2f} of the raw handler's rate "
+            f"(p99 {centavo.p99_ms:.0f} ms vs {raw.p99_ms:.0f} ms)"
+        )
     return 0
 
 
