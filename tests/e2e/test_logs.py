@@ -8,6 +8,7 @@ import logging
 import traceback
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 import sqlalchemy as sa
@@ -22,7 +23,9 @@ from bot.lifecycle import Lifecycle
 from bot.settings import Settings
 from domain.messages import InboundMessage
 from domain.model import Tenant
-from tests.e2e.conftest import META_VERIFY_TOKEN, Routed, store_unanswered
+from tests.e2e.conftest import META_VERIFY_TOKEN, Routed, StubAgent, store_unanswered
+from tests.e2e.test_app import signed
+from tests.e2e.test_conversation import form
 
 SENDER = "+5511987654321"  # store_unanswered's sender
 TEXT = "gastei 10 no mercado"  # ...and its text
@@ -33,7 +36,7 @@ def log_lines() -> Iterator[tuple[io.StringIO, list[logging.Logger]]]:
     """The production JSON handler on the loggers under test, writing into a buffer."""
     stream = io.StringIO()
     handler = logs.handler("json", stream)
-    loggers = [logging.getLogger(name) for name in ("bot.lifecycle", "aiohttp.access")]
+    loggers = [logging.getLogger(name) for name in ("bot.lifecycle", "aiohttp.access", "bot.routes")]
     saved = [(logger.level, logger.propagate) for logger in loggers]
     for logger in loggers:
         logger.addHandler(handler)
@@ -122,3 +125,21 @@ async def test_the_access_log_is_json_without_the_verify_token(
     assert ok["query"] == "hub.mode=subscribe&hub.verify_token=[redacted]&hub.challenge=11****1444"
     assert ok["message"] == "GET /webhooks/meta 200"
     assert refused["status"] == 403
+
+
+async def test_each_message_has_one_line_with_its_tenant_ids_outcome_and_time_but_no_text(
+    aiohttp_client, settings: Settings, routed: Routed, log_lines: tuple[io.StringIO, list[logging.Logger]]
+) -> None:
+    stream, _ = log_lines
+    client = await aiohttp_client(create_app(Bootstrap(settings, agent_factory=lambda *a: StubAgent())))
+    params = form(routed, TEXT, sender=SENDER)
+    for _ in range(2):  # the second delivery is a duplicate
+        response = await client.post("/webhooks/twilio", data=urlencode(params), headers=signed(params))
+        assert response.status == 200
+    first, again = [line for line in parsed(stream) if line["logger"] == "bot.routes"]
+    assert (first["outcome"], again["outcome"]) == ("answered", "duplicate")
+    assert first["tenant_id"] == str(routed.tenant.id) and first["provider"] == "twilio"
+    assert first["provider_message_id"] == params["MessageSid"] and first["ms"] >= 0
+    assert first["message_id"] == again["message_id"] and len(first["message_id"]) == 36
+    out = stream.getvalue()
+    assert TEXT not in out and SENDER not in out and "987654321" not in out
