@@ -68,6 +68,12 @@ async def measure(app_url: str, messages: int) -> None:
     from bot.bootstrap import Bootstrap
     from bot.settings import Settings
 
+    import nlu
+
+    # Load the NLU first (serve does it before its port opens): a cold first message is not a steady cost.
+    for lang, texts in MIX.items():
+        for _, text in texts:
+            nlu.parse(text, lang=lang)
     tenants = await seed(app_url, 3, 60)
     settings = Settings.from_env(
         {
