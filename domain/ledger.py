@@ -44,8 +44,9 @@ async def record_transactions(
 async def _record(cmd: RecordTransaction, uow: UnitOfWork, clock: Clock) -> RecordResult:
     """record_transaction without the commit."""
     # Lock first: concurrent messages from one user must see each other's spending when crossing thresholds.
-    await uow.users.lock(cmd.user_id)
-    user = await require_user(uow, cmd.user_id)
+    user = await uow.users.lock(cmd.user_id)
+    if user is None:
+        raise NotFound("user", cmd.user_id)
     kind = v.transaction_kind(cmd.kind)
     source = v.source(cmd.source)
     source_ref = v.optional_text(cmd.source_ref, "source_ref", v.MAX_SOURCE_REF)

@@ -55,14 +55,15 @@ class SqlUserRepository(TenantBound):
         if rowcount(result) == 0:
             raise NotFound("user", user.id)
 
-    async def lock(self, user_id: uuid.UUID) -> None:
+    async def lock(self, user_id: uuid.UUID) -> User | None:
         if self._db.dialect == "postgresql":
-            query = sa.select(users.c.id).where(self._mine(users), users.c.id == user_id).with_for_update()
-            await self._db.execute(query)
-        else:
-            # SQLite: every transaction is BEGIN IMMEDIATE, which already holds the database's write lock
-            # until the unit of work ends; beginning now is what makes the lock cover what follows.
-            await self._db.begin()
+            query = sa.select(users).where(self._mine(users), users.c.id == user_id).with_for_update()
+            row = (await self._db.execute(query)).mappings().first()
+            return None if row is None else user_from_row(row)
+        # SQLite: every transaction is BEGIN IMMEDIATE, which already holds the database's write lock until
+        # the unit of work ends; beginning now is what makes the lock cover what follows.
+        await self._db.begin()
+        return await self.get(user_id)
 
     async def _one(self, condition: sa.ColumnElement[bool]) -> User | None:
         query = sa.select(users).where(self._mine(users), condition)

@@ -198,9 +198,10 @@ class FakeUserRepository:
         assert user.id in data.users, "update of a user never added"
         data.users[user.id] = _copy(user)
 
-    async def lock(self, user_id: uuid.UUID) -> None:
-        self._s.data("users.lock")
+    async def lock(self, user_id: uuid.UUID) -> User | None:
+        user = self._s.data("users.lock").users.get(user_id)
         self._s.locked.append(user_id)
+        return _copy(user) if self._s.mine(user) else None
 
 
 class FakeAccountRepository:
