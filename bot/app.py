@@ -73,7 +73,7 @@ def create_app(parts: OpensParts) -> web.Application:
             app[META_CHANNEL] = built.channels["meta"]
             if built.agent is not None:
                 # Before the port opens: the NLU loads lazily, and its first messages in each language would
-                # take seconds, past a webhook's deadline. (Test stubs standing in for the agent have no warm.)
+                # take seconds, past a webhook's deadline. (Test stubs in place of the agent have no warm.)
                 warm = getattr(built.agent, "warm", None)
                 if warm is not None:
                     started = time.perf_counter()
