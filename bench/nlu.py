@@ -57,6 +57,13 @@ def child() -> None:
         nlu.parse(
             request["text"], now=now, lang=request["lang"], currency=request["currency"], tz=request["tz"]
         )
+    # Date rules compile when a message first needs them (a few ms each, once per process): compile all of
+    # them here, so p99 is the steady state's, not the first uses'.
+    from nlu.date_grammar import grammar
+
+    for lang in nlu.LANGUAGES:
+        for rule in grammar(lang).rules:
+            rule.regex  # noqa: B018 (the property compiles)
     latencies = []
     begin = time.perf_counter()
     for request in requests:
@@ -82,7 +89,48 @@ def child() -> None:
     )
 
 
+COLD_LOAD = (
+    "import time; t = time.perf_counter(); import nlu; i = time.perf_counter() - t; nlu.warm(); "
+    "print(i, time.perf_counter() - t)"
+)
+"""What `centavo serve` pays before its port opens: import nlu, then nlu.warm() (every model and table)."""
+
+
+def cold_load(root: Path, runs: int) -> list[tuple[float, float]]:
+    """(import, import + warm) seconds of `runs` fresh interpreters on the checkout at `root`."""
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    figures = []
+    for _ in range(runs):
+        done = subprocess.run(
+            [sys.executable, "-c", COLD_LOAD], cwd=root, env=env, capture_output=True, text=True, check=True
+        )
+        load, total = done.stdout.split()
+        figures.append((float(load), float(total)))
+    return figures
+
+
+def report_cold_load(roots: list[Path], runs: int) -> None:
+    """Runs alternate between the checkouts, so a busy machine slows each about as much."""
+    figures: dict[Path, list[tuple[float, float]]] = {root: [] for root in roots}
+    for _ in range(runs):
+        for root in roots:
+            figures[root] += cold_load(root, 1)
+    for root, runs_of_root in figures.items():
+        totals = sorted(total for _, total in runs_of_root)
+        imports = sorted(load for load, _ in runs_of_root)
+        median, median_import = totals[len(totals) // 2], imports[len(imports) // 2]
+        print(
+            f"nlu cold load (import + warm) {root}: median {median:.2f} s, min {totals[0]:.2f} s "
+            f"over {len(totals)} fresh processes (import alone: median {median_import:.2f} s)"
+        )
+
+
 def main() -> None:
+    if "--cold" in sys.argv:
+        # `--cold [OTHER_CHECKOUT ...]`: only the cold load, of this checkout and of others to compare.
+        others = [Path(a).resolve() for a in sys.argv[sys.argv.index("--cold") + 1 :]]
+        report_cold_load([ROOT, *others], runs=5)
+        return
     requests = corpus()
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     # taskset pins the child to one core, as the targets are stated for one core.
@@ -99,6 +147,7 @@ def main() -> None:
         f"cold start {figures['cold_start_s']:.2f} s (target < 3); peak memory {figures['peak_mb']:.0f} MB "
         f"(target < 250)"
     )
+    report_cold_load([ROOT], runs=3)
 
 
 if __name__ == "__main__":

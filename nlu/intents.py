@@ -1,4 +1,4 @@
-"""Intent classification: whole-message forms, cue phrases, a trained spaCy classifier, extractor features."""
+"""Intent classification: whole-message forms, cue phrases, a trained linear model, extractor features."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any
 
 import numpy as np
 from rapidfuzz import process
@@ -20,12 +20,6 @@ from rapidfuzz.distance import OSA
 from nlu.data import load
 from nlu.normalize import Normalized, fold
 from nlu.types import INTENTS
-
-if TYPE_CHECKING:
-    from spacy.language import Language
-    from spacy.matcher import PhraseMatcher
-    from spacy.pipeline import TextCategorizer
-    from spacy.tokens import Doc
 
 MODELS_DIR = Path(__file__).resolve().parent / "models"
 
@@ -100,22 +94,20 @@ class Model:
     """Everything classify() needs for one language, built once per process."""
 
     lang: str
-    nlp: Language
-    textcat: TextCategorizer
     labels: tuple[str, ...]
     known: frozenset[str]
     """Every token the classifier was trained on; a message of none of them gets no opinion from it."""
     rows: dict[str | tuple[str, str], int]
     """Unigram or bigram of the training data -> its row of `weights`."""
     weights: np.ndarray
-    """The classifier's weight per n-gram and label, read out of the spaCy model (see _export)."""
+    """The classifier's weight per n-gram and label, read out of the spaCy model (see nlu.train.export)."""
     bias: np.ndarray
     exact: dict[str, str]
     """Whole-message form -> intent; also keyed by the form with doubled letters collapsed ("yess")."""
     exact_keys: tuple[str, ...]
-    matcher: PhraseMatcher
-    cue_intent: dict[int, tuple[str, int]]
-    """PhraseMatcher key -> (intent, words in the cue)."""
+    cues: dict[tuple[str, ...], str]
+    """Cue phrase (prepared words) -> intent."""
+    cue_longest: int
 
 
 # ---------------------------------------------------------------- tokens
@@ -272,82 +264,72 @@ def _phrases(lang: str, key: str) -> tuple[frozenset[tuple[str, ...]], int]:
 # ---------------------------------------------------------------- the model
 
 
+WEIGHTS = "weights.f32.gz"
+"""The classifier as a table: its bias, then one row per n-gram of meta.json `ngrams` (little-endian
+float32, gzip). Read out of the spaCy model at training time (nlu.train.export), so parsing needs no spaCy."""
+
+
 @cache
 def _model(lang: str) -> Model:
     folder = MODELS_DIR / lang
     try:
         meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
-        weights = gzip.decompress((folder / "textcat.bin.gz").read_bytes())
-    except (OSError, ValueError) as exc:
+        table = np.frombuffer(gzip.decompress((folder / WEIGHTS).read_bytes()), dtype="<f4")
+        table = table.reshape(len(meta["ngrams"]) + 1, len(meta["labels"]))
+    except (OSError, ValueError, KeyError) as exc:
         raise ModelMissingError(
             f"the {lang!r} intent model in {folder} is missing or unreadable ({exc}); run `make nlu-model`"
         ) from exc
-    import spacy  # lazily: importing nlu stays cheap for commands that never parse
+    return assemble(lang, meta["labels"], meta["known"], meta["ngrams"], table[1:], table[0])
 
-    nlp = spacy.blank(lang)
-    textcat = cast("TextCategorizer", nlp.add_pipe("textcat", config=TEXTCAT_CONFIG))
-    textcat.from_bytes(weights, exclude=["vocab"])
-    return assemble(lang, nlp, textcat, meta["known"], meta["pairs"])
+
+def cue_phrases(lang: str) -> dict[tuple[str, ...], str]:
+    """keywords.yaml `cues` as prepared words -> intent (a phrase under two intents: the first one's)."""
+    cues: dict[tuple[str, ...], str] = {}
+    for intent, phrases in (keywords(lang).get("cues") or {}).items():
+        for phrase in phrases or ():
+            words = tuple(prepare(str(phrase), lang))
+            if words:
+                cues.setdefault(words, intent)
+    return cues
+
+
+def known_tokens(lang: str, trained: Iterable[str]) -> frozenset[str]:
+    """The tokens the classifier was trained on plus every cue word (so a cue still matches after UNSEEN
+    replaced the new words), less NOT_WORDS."""
+    known = set(trained)
+    for words in cue_phrases(lang):
+        known.update(words)
+    return frozenset(known - NOT_WORDS)
 
 
 def assemble(
-    lang: str, nlp: Language, textcat: TextCategorizer, known: Iterable[str], pairs: Iterable[str]
+    lang: str,
+    labels: Iterable[str],
+    known: Iterable[str],
+    ngrams: Iterable[str],
+    weights: np.ndarray,
+    bias: np.ndarray,
 ) -> Model:
-    """A Model from a trained classifier (with the tokens and word pairs it was trained on) plus the exact
-    forms and cues of keywords.yaml."""
-    from spacy.matcher import PhraseMatcher
-    from spacy.tokens import Doc
-
-    data = keywords(lang)
+    """A Model from the classifier's table (its n-grams, "a" or "a b", with their weight rows, and its bias)
+    plus the exact forms and cues of keywords.yaml."""
     exact: dict[str, str] = {}
-    for intent, forms in (data.get("exact") or {}).items():
+    for intent, forms in (keywords(lang).get("exact") or {}).items():
         for form in forms or ():
             key = _key(prepare(str(form), lang))
             exact.setdefault(key, intent)
             exact.setdefault(_DOUBLE.sub(r"\1", key), intent)
     exact.pop("", None)
-    matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
-    cue_intent: dict[int, tuple[str, int]] = {}
-    known = set(known)
-    for intent, phrases in (data.get("cues") or {}).items():
-        for phrase in phrases or ():
-            words = prepare(str(phrase), lang)
-            if words:
-                known.update(words)  # so a cue still matches after UNSEEN replaced the new words
-                name = f"{intent}|{len(words)}"
-                matcher.add(name, [Doc(nlp.vocab, words=words)])
-                cue_intent[nlp.vocab.strings[name]] = (intent, len(words))
-    known -= NOT_WORDS
-    bigrams = [tuple(pair.split(" ")) for pair in pairs]
-    rows, weights, bias = _export(nlp, textcat, sorted(known | NOT_WORDS), bigrams)
+    cues = cue_phrases(lang)
+    rows: dict[str | tuple[str, str], int] = {}
+    for i, ngram in enumerate(ngrams):
+        pair = ngram.split(" ")
+        rows[(pair[0], pair[1]) if len(pair) == 2 else ngram] = i
     return Model(
-        lang=lang, nlp=nlp, textcat=textcat, labels=tuple(textcat.labels), known=frozenset(known),
-        rows=rows, weights=weights, bias=bias,
-        exact=exact, exact_keys=tuple(exact), matcher=matcher, cue_intent=cue_intent,
+        lang=lang, labels=tuple(labels), known=known_tokens(lang, known), rows=rows, weights=weights,
+        bias=bias, exact=exact, exact_keys=tuple(exact), cues=cues,
+        cue_longest=max(map(len, cues), default=0),
     )  # fmt: skip
-
-
-def _export(
-    nlp: Language, textcat: TextCategorizer, unigrams: list[str], bigrams: list[tuple[str, ...]]
-) -> tuple[dict[str | tuple[str, str], int], np.ndarray, np.ndarray]:
-    """The bag-of-n-grams classifier is linear before its softmax: probe it once with one-token and two-token
-    docs to read each training n-gram's weights, so scoring a message is a few dict lookups and one sum
-    instead of a pass through thinc (3x faster; n-grams never seen in training weigh nothing either way,
-    apart from hash collisions)."""
-    from spacy.tokens import Doc
-
-    linear = textcat.model.layers[0]
-    bias = np.asarray(textcat.model.get_ref("output_layer").get_param("b"), dtype=np.float32).copy()
-    rows: dict[str | tuple[str, str], int] = {u: i for i, u in enumerate(unigrams)}
-    pairs = [(p[0], p[1]) for p in bigrams if len(p) == 2 and p[0] in rows and p[1] in rows]
-    docs = [Doc(nlp.vocab, words=[u]) for u in unigrams] + [Doc(nlp.vocab, words=list(p)) for p in pairs]
-    if not docs:
-        return rows, np.zeros((0, len(bias)), dtype=np.float32), bias
-    out = np.asarray(linear.predict(docs), dtype=np.float32) - bias
-    for i, (a, b) in enumerate(pairs, start=len(unigrams)):
-        out[i] -= out[rows[a]] + out[rows[b]]
-        rows[(a, b)] = i
-    return rows, out, bias
 
 
 # ---------------------------------------------------------------- scoring
@@ -365,8 +347,6 @@ def score(
     model: Model, folded: str, *, has_amount: bool = False, has_period: bool = False, has_date: bool = False
 ) -> list[tuple[str, float]]:
     """classify() with an explicit model (cross-validation scores models trained in memory)."""
-    from spacy.tokens import Doc
-
     tokens = prepare(folded, model.lang)
     key = _key(tokens)
     # Layer 1: the whole message is an exact form.
@@ -377,9 +357,8 @@ def score(
     concepts, covered = _concepts(tokens, model.lang)
     seen = [t if t in model.known or t in NOT_WORDS else UNSEEN for t in _with_stems(tokens, concepts)]
     known = any(t != UNSEEN and t not in NOT_WORDS for t in seen)
-    # Cues are matched on the words alone (the first len(tokens) of `seen`); new words are UNSEEN there, so
-    # spaCy's string store does not grow with every new word of a long-running process.
-    cues = _cues(model, Doc(model.nlp.vocab, words=seen[: len(tokens)]))
+    # Cues are matched on the words alone (the first len(tokens) of `seen`); every cue word is known.
+    cues = _cues(model, seen[: len(tokens)])
     if known or cues:
         logits = _classifier(model, seen)
     else:
@@ -454,19 +433,24 @@ def _fuzzy_exact(model: Model, key: str) -> str | None:
     return None if found is None else model.exact[found[0]]
 
 
-def _cues(model: Model, doc: Doc) -> dict[str, float]:
+def _cues(model: Model, words: list[str]) -> dict[str, float]:
     """Bonus per intent from cue phrases: longest matches first, overlapping shorter ones dropped."""
-    if not len(doc):
-        return {}
-    matches = sorted(model.matcher(doc), key=lambda m: (m[1] - m[2], m[1]))
+    n = len(words)
+    # Every occurrence of every cue, overlaps included (as spaCy's PhraseMatcher on ORTH found them).
+    matches = [
+        (start, start + length, model.cues[phrase])
+        for start in range(n)
+        for length in range(1, min(model.cue_longest, n - start) + 1)
+        if (phrase := tuple(words[start : start + length])) in model.cues
+    ]
+    matches.sort(key=lambda m: (m[0] - m[1], m[0]))
     taken: set[int] = set()
     bonus: dict[str, float] = {}
-    for match_id, start, end in matches:
+    for start, end, intent in matches:
         if taken.intersection(range(start, end)):
             continue
         taken.update(range(start, end))
-        intent, words = model.cue_intent[match_id]
-        bonus[intent] = bonus.get(intent, 0.0) + CUE_BONUS + CUE_PER_WORD * (words - 1)
+        bonus[intent] = bonus.get(intent, 0.0) + CUE_BONUS + CUE_PER_WORD * (end - start - 1)
     return bonus
 
 

@@ -18,16 +18,20 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
+import numpy as np
+
 from nlu.data import load_lang, locales_dir
 from nlu.intents import (
     MODELS_DIR,
     NOT_WORDS,
     STEMS,
     TEXTCAT_CONFIG,
+    WEIGHTS,
     Model,
     assemble,
     features,
     keywords,
+    known_tokens,
     prepare,
     score,
 )
@@ -36,9 +40,10 @@ from nlu.normalize import Normalized, fold, normalize
 from nlu.types import INTENTS, LANGUAGES, LOW_CONFIDENCE
 
 if TYPE_CHECKING:
+    from spacy.language import Language
     from spacy.pipeline import TextCategorizer
 
-FORMAT = 2
+FORMAT = 3
 """Bump when the artefact layout or the classifier's tokens (nlu.intents.features) change: it is part of the
 fingerprint, so artefacts built the old way read as stale."""
 SEED = 7
@@ -97,7 +102,7 @@ def stale_sources() -> list[str]:
 
 def is_fresh() -> bool:
     """True when every artefact exists and was built from the current data and settings."""
-    names = ("meta.json", "textcat.bin.gz")
+    names = ("meta.json", WEIGHTS)
     artefacts = [TABLE] + [MODELS_DIR / lang / name for lang in LANGUAGES for name in names]
     return _built().get("sha256") == fingerprint() and all(path.is_file() for path in artefacts)
 
@@ -192,6 +197,30 @@ def word_pairs(examples: Examples) -> list[str]:
     return sorted({f"{a} {b}" for tokens, _ in examples for a, b in itertools.pairwise(tokens)})
 
 
+Table = tuple[list[str], np.ndarray, np.ndarray]
+"""The classifier as nlu.intents.assemble takes it: n-grams ("a" or "a b"), a weight row each, the bias."""
+
+
+def export(lang: str, nlp: Language, textcat: TextCategorizer, examples: Examples) -> Table:
+    """The bag-of-n-grams classifier is linear before its softmax: probe it once with one-token and two-token
+    docs to read each training n-gram's weights, so scoring a message is a few dict lookups and one sum,
+    with no spaCy at run time (n-grams never seen in training weigh nothing either way, apart from hash
+    collisions). Unigrams are every known token (cue words included) and NOT_WORDS; bigrams those of the
+    examples made of two of them."""
+    from spacy.tokens import Doc
+
+    unigrams = sorted(known_tokens(lang, known_words(examples)) | NOT_WORDS)
+    linear = textcat.model.layers[0]
+    bias = np.asarray(textcat.model.get_ref("output_layer").get_param("b"), dtype=np.float32).copy()
+    rows = {u: i for i, u in enumerate(unigrams)}
+    pairs = [(a, b) for a, b in (p.split(" ") for p in word_pairs(examples)) if a in rows and b in rows]
+    docs = [Doc(nlp.vocab, words=[u]) for u in unigrams] + [Doc(nlp.vocab, words=list(p)) for p in pairs]
+    out = np.asarray(linear.predict(docs), dtype=np.float32) - bias
+    for i, (a, b) in enumerate(pairs, start=len(unigrams)):
+        out[i] -= out[rows[a]] + out[rows[b]]
+    return unigrams + [f"{a} {b}" for a, b in pairs], out, bias
+
+
 def language_table() -> dict[str, dict[str, list[float]]]:
     """Naive-Bayes weights per word, word pair and spelling trigram, centred across languages (positive:
     typical of that language), from every language's intent examples."""
@@ -229,6 +258,20 @@ def _weights(counts: dict[str, Counter[str]], *, smoothing: float, minimum: int,
     return out
 
 
+def write_model(lang: str, nlp: Language, textcat: TextCategorizer, examples: Examples) -> int:
+    """nlu/models/<lang>/: meta.json and the exported table (WEIGHTS); returns the table's size in bytes."""
+    ngrams, rows, bias = export(lang, nlp, textcat, examples)
+    folder = MODELS_DIR / lang
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "textcat.bin.gz").unlink(missing_ok=True)  # the spaCy model of FORMAT 2, read at run time
+    weights = gzip.compress(np.vstack([bias, rows]).astype("<f4").tobytes(), compresslevel=9, mtime=0)
+    (folder / WEIGHTS).write_bytes(weights)
+    meta = {"lang": lang, "format": FORMAT, "labels": list(textcat.labels), "examples": len(examples),
+            "known": known_words(examples), "ngrams": ngrams}  # fmt: skip
+    (folder / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=0) + "\n", "utf-8")
+    return len(weights)
+
+
 def build() -> dict[str, Any]:
     """Train every language and write nlu/models/; returns what was built."""
     report: dict[str, Any] = {}
@@ -236,15 +279,9 @@ def build() -> dict[str, Any]:
         started = time.perf_counter()
         texts = [(t, i) for i, ex in intent_examples(lang).items() for t in ex] + keyword_examples(lang)
         examples = examples_for(lang, texts)
-        _, textcat = train_textcat(lang, examples)
-        folder = MODELS_DIR / lang
-        folder.mkdir(parents=True, exist_ok=True)
-        weights = gzip.compress(textcat.to_bytes(exclude=["vocab"]), compresslevel=9, mtime=0)
-        (folder / "textcat.bin.gz").write_bytes(weights)
-        meta = {"lang": lang, "format": FORMAT, "labels": list(INTENTS), "examples": len(examples),
-                "known": known_words(examples), "pairs": word_pairs(examples)}  # fmt: skip
-        (folder / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=0) + "\n", "utf-8")
-        report[lang] = {"examples": len(examples), "kB": len(weights) // 1024,
+        nlp, textcat = train_textcat(lang, examples)
+        size = write_model(lang, nlp, textcat, examples)
+        report[lang] = {"examples": len(examples), "kB": size // 1024,
                         "seconds": round(time.perf_counter() - started, 1)}  # fmt: skip
     TABLE.write_text(json.dumps(language_table(), ensure_ascii=False, sort_keys=True) + "\n", "utf-8")
     record = {"sha256": fingerprint(), "format": FORMAT, "sources": source_digests()}
@@ -307,7 +344,7 @@ def cross_validate(lang: str, folds: int, show: Show = None) -> dict[str, Any]:
                 (held if position % folds == fold_index else train).append((text, intent))
         examples = examples_for(lang, train + keyword_examples(lang))
         nlp, textcat = train_textcat(lang, examples)
-        model = assemble(lang, nlp, textcat, known_words(examples), word_pairs(examples))
+        model = assemble(lang, textcat.labels, known_words(examples), *export(lang, nlp, textcat, examples))
         counts += evaluate(model, held, show)
     return summary(counts)
 

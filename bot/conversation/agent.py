@@ -62,6 +62,7 @@ class Agent:
         self._timer = nlu_timer
 
     def warm(self) -> None:
+        """Load the NLU's models and tables now (bot.app, before the port opens), not in first messages."""
         nlu.warm()
 
     async def handle(self, tenant: Tenant, message: InboundMessage) -> str | None:
@@ -143,9 +144,5 @@ class Timers(Protocol):
 
 def agent_factory(db: Stores, cache: Caches, clock: Clock, metrics: Timers | None = None) -> Agent:
     """The agent over a database and a cache (bot/keys.AgentFactory)."""
-    return Agent(
-        unit_of_work=db.unit_of_work,
-        state=cache.state,
-        clock=clock,
-        nlu_timer=metrics.nlu_seconds if metrics is not None else None,
-    )
+    timer = metrics.nlu_seconds if metrics is not None else None
+    return Agent(unit_of_work=db.unit_of_work, state=cache.state, clock=clock, nlu_timer=timer)
