@@ -1,4 +1,4 @@
-"""What one message costs the service: CPU milliseconds, PostgreSQL and Redis round trips, per kind of message.
+"""What one message costs the service: CPU milliseconds, PostgreSQL and Redis round trips, by kind.
 
     python bench/message_cost.py [--messages 300]
 
@@ -28,7 +28,7 @@ from urllib.parse import urlencode
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from load import MIX, REDIS_URL, TOKEN, admin, reachable, seed, urls  # noqa: E402
+from load import MIX, REDIS_URL, TOKEN, admin, reachable, seed, urls
 
 PORTS = {5432: "postgres", 6379: "redis"}
 
@@ -64,11 +64,10 @@ async def measure(app_url: str, messages: int) -> None:
     from aiohttp.test_utils import TestClient, TestServer
     from twilio.request_validator import RequestValidator
 
+    import nlu
     from bot.app import create_app
     from bot.bootstrap import Bootstrap
     from bot.settings import Settings
-
-    import nlu
 
     # Load the NLU first (serve does it before its port opens): a cold first message is not a steady cost.
     for lang, texts in MIX.items():
@@ -123,7 +122,7 @@ async def measure(app_url: str, messages: int) -> None:
                     sent += 1
     everything = [item for items in per_kind.values() for item in items]
     print(f"message_cost: {len(everything)} messages, one at a time, in-process (CPU of the whole process)")
-    for kind, items in sorted(per_kind.items()) + [("all", everything)]:
+    for kind, items in [*sorted(per_kind.items()), ("all", everything)]:
         print(
             f"message_cost: {kind:9} CPU {statistics.mean(i[0] for i in items):5.2f} ms, "
             f"PostgreSQL round trips {statistics.mean(i[1] for i in items):5.1f}, "

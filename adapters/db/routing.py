@@ -1,4 +1,4 @@
-"""Which tenant an inbound address belongs to: the directory lookup every webhook makes, kept a few seconds."""
+"""Which tenant an inbound address belongs to: the lookup every webhook makes, kept a few seconds."""
 
 from __future__ import annotations
 
