@@ -7,6 +7,7 @@ everything else takes the built `Parts` (bot/keys.py).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
@@ -16,10 +17,13 @@ from adapters.channels import Channel, ConsoleChannel, MetaChannel, TwilioChanne
 from adapters.clock import SystemClock
 from adapters.db import Database
 from bot.keys import AgentFactory, AgentLike, Metrics, Parts
+from bot.outage import is_unavailable
 from bot.settings import Settings
 from domain.ports import Clock
 
 __all__ = ["Bootstrap", "default_agent_factory", "meta_channel", "twilio_channel"]
+
+log = logging.getLogger(__name__)
 
 
 def default_agent_factory() -> AgentFactory:
@@ -69,6 +73,9 @@ class Bootstrap:
     """None: the system clock. Tests pin it."""
     agent_factory: AgentFactory | None = None
     """None: default_agent_factory(), the conversation agent. Tests pass a stub's factory."""
+    check_role: bool = True
+    """Refuse (on PostgreSQL) a database role that is a superuser or has BYPASSRLS: what serves tenants
+    (serve, worker, chat) must run under Row-Level Security. Owner-side commands (database_only) skip it."""
 
     def __post_init__(self) -> None:
         if self.agent and not self.cache:
@@ -76,7 +83,7 @@ class Bootstrap:
 
     @classmethod
     def database_only(cls, settings: Settings, *, clock: Clock | None = None) -> Bootstrap:
-        return cls(settings, cache=False, channels=False, agent=False, clock=clock)
+        return cls(settings, cache=False, channels=False, agent=False, clock=clock, check_role=False)
 
     @asynccontextmanager
     async def open(self) -> AsyncIterator[Parts]:
@@ -86,6 +93,8 @@ class Bootstrap:
         async with AsyncExitStack() as stack:
             db = Database(self.settings.database_url, clock=clock)
             stack.push_async_callback(db.dispose)
+            if self.check_role:
+                await _check_role(db)
             cache: Cache | None = None
             if self.cache:
                 cache = connect(self.settings.redis_url)
@@ -110,3 +119,14 @@ class Bootstrap:
                 channels=channels,
                 agent=agent,
             )
+
+
+async def _check_role(db: Database) -> None:
+    """Database.check_role, except that an unreachable database does not stop the start (the app answers
+    503 until it is back): every connection opened later is checked as it is made."""
+    try:
+        await db.check_role()
+    except Exception as exc:
+        if not is_unavailable(exc):
+            raise
+        log.warning("database unreachable at start-up: its role will be checked when it answers")

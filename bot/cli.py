@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from adapters.db import ChannelEndpoint, Database
+from adapters.db import ChannelEndpoint, Database, UnsafeDatabaseRole
 from adapters.db.messaging import Provider
 from adapters.db.migrate import current_revision, upgrade
 from bot import demo, key_commands
@@ -372,6 +372,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except DomainError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except UnsafeDatabaseRole as exc:
+        print(f"error: refusing to start: {exc}", file=sys.stderr)
         return 2
     except OSError as exc:
         print(f"error: cannot reach the database ({exc})", file=sys.stderr)

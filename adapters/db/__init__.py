@@ -1,6 +1,6 @@
 """SQL persistence for the domain's ports: PostgreSQL (asyncpg, RLS) or SQLite (aiosqlite)."""
 
-from adapters.db.engine import Database
+from adapters.db.engine import Database, UnsafeDatabaseRole
 from adapters.db.messaging import (
     ChannelEndpoint,
     InboxMessage,
@@ -28,6 +28,7 @@ __all__ = [
     "SqlOutboundRepository",
     "SqlOutbox",
     "SqlUnitOfWork",
+    "UnsafeDatabaseRole",
     "async_url",
     "dialect_of",
     "downgrade",

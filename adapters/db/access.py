@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from adapters.db.connection import TenantConnection
 from adapters.db.jsonable import to_jsonable
-from adapters.db.sql import TenantBound, insert_or_skip, rowcount
+from adapters.db.sql import TenantBound, insert_or_skip, write_directory
 from adapters.db.tables import admin_audit, api_keys
 from domain.access import ApiKey, OperatorAudit, Role
 from domain.errors import Conflict
@@ -33,7 +33,8 @@ class SqlApiKeyRepository:
             "created_at": key.created_at or self._db.now(),
             "revoked_at": key.revoked_at,
         }
-        if rowcount(await self._db.execute(insert_or_skip(self._db.dialect, api_keys, values))) == 0:
+        insert = insert_or_skip(self._db.dialect, api_keys, values)
+        if await write_directory(self._db, "centavo_add_api_key", api_keys, values, insert) == 0:
             raise Conflict("key", "a key with this id or prefix exists")
 
     async def find_by_hash(self, key_hash: str) -> ApiKey | None:
@@ -51,6 +52,7 @@ class SqlApiKeyRepository:
         return [key_from_row(row) for row in (await self._db.execute(query)).mappings()]
 
     async def revoke(self, tenant_id: uuid.UUID, key_id: uuid.UUID, at: datetime) -> bool:
+        values = {"tenant_id": tenant_id, "id": key_id, "revoked_at": at}
         statement = (
             sa.update(api_keys)
             .where(
@@ -58,7 +60,7 @@ class SqlApiKeyRepository:
             )
             .values(revoked_at=at)
         )
-        return rowcount(await self._db.execute(statement)) == 1
+        return await write_directory(self._db, "centavo_revoke_api_key", api_keys, values, statement) == 1
 
     async def _one(self, condition: sa.ColumnElement[bool]) -> ApiKey | None:
         row = (await self._db.execute(sa.select(api_keys).where(condition))).mappings().first()

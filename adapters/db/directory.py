@@ -1,4 +1,4 @@
-"""The tenant directory repository: the one table that is not tenant-bound (nor under RLS)."""
+"""Tenants: the directory repository (not tenant-bound, no RLS; on PostgreSQL read-only to the app role)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from adapters.db.connection import TenantConnection
 from adapters.db.jsonable import to_jsonable
-from adapters.db.sql import insert_or_skip, rowcount
+from adapters.db.sql import insert_or_skip, write_directory
 from adapters.db.tables import tenants
 from domain.errors import Conflict, NotFound
 from domain.model import EnrolmentPolicy, Language, Tenant
@@ -36,8 +36,8 @@ class SqlTenantRepository:
             "settings": to_jsonable(tenant.settings),
             "created_at": tenant.created_at,
         }
-        result = await self._db.execute(insert_or_skip(self._db.dialect, tenants, values))
-        if rowcount(result) == 0:
+        insert = insert_or_skip(self._db.dialect, tenants, values)
+        if await write_directory(self._db, "centavo_add_tenant", tenants, values, insert) == 0:
             raise Conflict("slug", f"a tenant with slug {tenant.slug!r} (or id {tenant.id}) exists")
 
     async def get(self, tenant_id: uuid.UUID) -> Tenant | None:
@@ -57,7 +57,8 @@ class SqlTenantRepository:
             "settings": to_jsonable(tenant.settings),
         }
         statement = sa.update(tenants).where(tenants.c.id == tenant.id).values(**values)
-        if rowcount(await self._db.execute(statement)) == 0:
+        arguments = {"id": tenant.id, **values}
+        if await write_directory(self._db, "centavo_update_tenant", tenants, arguments, statement) == 0:
             raise NotFound("tenant", tenant.id)
 
     async def list(self) -> list[Tenant]:

@@ -27,6 +27,23 @@ the server is hung and cannot run its own statement_timeout)."""
 IDLE_PING_S = 30.0
 """PostgreSQL: a pooled connection idle longer than this is pinged before it is handed out (a firewall or
 a server-side idle timeout may have cut it without a word)."""
+ROLE_POWERS = "SELECT current_user, rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user"
+"""PostgreSQL: who this connection is, and whether Row-Level Security holds it back."""
+
+
+class UnsafeDatabaseRole(RuntimeError):
+    """The application connected (PostgreSQL) as a role Row-Level Security does not hold back."""
+
+
+def refuse_unsafe_role(user: str, superuser: bool, bypassrls: bool) -> None:
+    """Raise UnsafeDatabaseRole, naming the role and what to do, when it is a superuser or has BYPASSRLS."""
+    powers = [power for power, has in (("is a superuser", superuser), ("has BYPASSRLS", bypassrls)) if has]
+    if powers:
+        raise UnsafeDatabaseRole(
+            f"the database role {user!r} {' and '.join(powers)}: Row-Level Security would not keep tenants "
+            "apart. Set DATABASE_URL to connect as the login role the migrations create (CENTAVO_APP_ROLE, "
+            "default centavo_app); the tables' owner belongs in MIGRATION_DATABASE_URL only."
+        )
 
 
 class Database:
@@ -48,6 +65,7 @@ class Database:
         echo: bool = False,
     ) -> None:
         self._dialect: Dialect = dialect_of(url)
+        self._checks_role = False
         self.clock: Clock = clock or SystemClock()
         # hide_parameters: a failed statement's error (and so any traceback logged) never carries its bound
         # values, which are phone numbers, message texts and amounts.
@@ -102,6 +120,19 @@ class Database:
         async with self.engine.connect() as conn:
             await conn.execute(text("SELECT 1"))
 
+    async def check_role(self) -> None:
+        """PostgreSQL: raise UnsafeDatabaseRole when the role this engine logs in as is a superuser or has
+        BYPASSRLS. From the first call on, every new pooled connection is checked too, so a process that
+        started while the database was unreachable is refused as soon as it answers. SQLite has no roles."""
+        if self._dialect != "postgresql":
+            return
+        if not self._checks_role:
+            self._checks_role = True
+            event.listen(self.engine.sync_engine, "connect", _check_new_connection)
+        async with self.engine.connect() as conn:
+            user, superuser, bypassrls = (await conn.execute(text(ROLE_POWERS))).one()
+        refuse_unsafe_role(user, superuser, bypassrls)
+
     async def dispose(self) -> None:
         await self.engine.dispose()
 
@@ -132,6 +163,22 @@ def _replace_stale_connections(engine: AsyncEngine) -> None:
                 dbapi_connection.ping()
             except Exception as error:
                 raise exc.DisconnectionError("a pooled connection did not answer its ping") from error
+
+
+def _check_new_connection(dbapi_connection: Any, _record: Any) -> None:
+    # The asyncio adapter's cursor runs synchronously here (SQLAlchemy's documented pattern for events).
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute(ROLE_POWERS)
+        powers = cursor.fetchone()
+    finally:
+        cursor.close()
+    try:
+        refuse_unsafe_role(*powers)
+    except UnsafeDatabaseRole:
+        # The pool never gets this connection: close it here rather than leave it to the garbage collector.
+        dbapi_connection.close()
+        raise
 
 
 def _configure_sqlite(engine: AsyncEngine, *, wal: bool) -> None:

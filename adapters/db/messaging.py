@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from adapters.db.connection import TenantConnection
 from adapters.db.inbox import SqlInboxRepository
-from adapters.db.sql import TenantBound, insert_or_skip, rowcount
+from adapters.db.sql import TenantBound, insert_or_skip, rowcount, write_directory
 from adapters.db.tables import channel_endpoints, outbound_messages
 from domain.errors import Conflict
 from domain.messages import DeliveryStatus, InboxMessage, InboxStatus, LastInbound, OutboundRecord
@@ -78,8 +78,11 @@ class SqlChannelEndpointRepository:
             "address": endpoint.address,
             "created_at": endpoint.created_at,
         }
-        result = await self._db.execute(insert_or_skip(self._db.dialect, channel_endpoints, values))
-        if rowcount(result) == 0:
+        insert = insert_or_skip(self._db.dialect, channel_endpoints, values)
+        written = await write_directory(
+            self._db, "centavo_add_channel_endpoint", channel_endpoints, values, insert
+        )
+        if written == 0:
             raise Conflict("address", f"{endpoint.provider} address {endpoint.address!r} is already routed")
 
     async def find(self, provider: str, address: str) -> uuid.UUID | None:

@@ -1,4 +1,4 @@
-"""Helpers the repositories share: the tenant-bound base class and conflict-tolerant inserts."""
+"""Helpers the repositories share: the tenant-bound base, conflict-tolerant inserts, directory writes."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.sql import Executable
 from sqlalchemy.sql.dml import Insert
 
 from adapters.db.connection import TenantConnection
@@ -42,6 +43,22 @@ def insert_or_skip(dialect: Dialect, table: sa.Table, values: dict[str, Any]) ->
 def rowcount(result: object) -> int:
     """Rows touched by an INSERT/UPDATE/DELETE (CursorResult.rowcount, typed loosely by SQLAlchemy)."""
     return int(getattr(result, "rowcount", 0))
+
+
+async def write_directory(
+    db: TenantConnection, function: str, table: sa.Table, arguments: dict[str, Any], statement: Executable
+) -> int:
+    """Rows one write to a directory table touched. On PostgreSQL the app role may only read those tables
+    (migration 0006): the write is `function`, a SECURITY DEFINER function of the same shape, called with
+    its p_<column> arguments by name (so an argument cannot land in the wrong column). SQLite has no roles:
+    the write is `statement` itself."""
+    if db.dialect != "postgresql":
+        return rowcount(await db.execute(statement))
+    named = ", ".join(f"p_{column} => :{column}" for column in arguments)
+    call = sa.text(f"SELECT {function}({named})").bindparams(
+        *(sa.bindparam(column, value, type_=table.c[column].type) for column, value in arguments.items())
+    )
+    return int((await db.execute(call)).scalar_one())
 
 
 def _lower(value: str | None) -> str | None:

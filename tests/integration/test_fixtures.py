@@ -7,6 +7,7 @@ import pytest
 import redis.asyncio as redis
 
 from adapters.db import Database
+from adapters.db.migrate import head_revision
 
 pytestmark = pytest.mark.integration
 
@@ -16,7 +17,7 @@ async def test_postgresql_database_is_private_and_migrated(pg_database) -> None:
     conn = await asyncpg.connect(pg_database.owner_url)
     try:
         assert await conn.fetchval("SELECT current_database()") == pg_database.name
-        assert await conn.fetchval("SELECT version_num FROM alembic_version") == "0005"
+        assert await conn.fetchval("SELECT version_num FROM alembic_version") == head_revision()
     finally:
         await conn.close()
     db = Database(pg_database.app_url)
