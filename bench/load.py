@@ -37,6 +37,7 @@ import time
 import urllib.request
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlencode
@@ -347,8 +348,11 @@ def shared_servers() -> dict[str, int]:
     return found
 
 
-async def verify(owner_url: str, app_url: str, messages: list[Message]) -> list[str]:
-    """The database after the run: PASS/FAIL lines."""
+async def verify(
+    owner_url: str, app_url: str, messages: list[Message], quiesce: Callable[[], None]
+) -> list[str]:
+    """The database after the run: PASS/FAIL lines. `quiesce` stops the service once the backlog drained
+    (or the wait ran out), so the checks read a ledger nobody is writing to."""
     import asyncpg
 
     from adapters.db import Database
@@ -368,6 +372,7 @@ async def verify(owner_url: str, app_url: str, messages: list[Message]) -> list[
                 break
             await asyncio.sleep(0.5)
         drained = time.monotonic() - waited
+        quiesce()
         done = await conn.fetchval("SELECT count(*) FROM inbox WHERE status = 'done'")
         later = await conn.fetchval(
             "SELECT count(DISTINCT inbox_id) FROM outbound_messages WHERE inbox_id IS NOT NULL"
@@ -554,7 +559,7 @@ def run_centavo(args: argparse.Namespace) -> Figures:
             f"load: centavo serve ready {cold:.2f} s after it was started (cold start; "
             f"{time.monotonic() - started:.0f} s from start to the end of the run)"
         )
-        for line in asyncio.run(verify(owner_url, app_url, messages)):
+        for line in asyncio.run(verify(owner_url, app_url, messages, lambda: stop(processes))):
             print("load: " + line)
     finally:
         stop(processes)

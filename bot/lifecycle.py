@@ -14,6 +14,7 @@ The module depends on ports only (a unit-of-work factory, the rate limiter, the 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
 from collections.abc import Callable, Mapping
@@ -41,6 +42,10 @@ from domain.ports import Clock, RateLimiter, UnitOfWork
 if TYPE_CHECKING:
     from adapters.channels.base import Channel
     from bot.keys import AgentLike, Metrics
+
+WORK_CONCURRENCY = 8
+"""Senders the worker answers at once in one tenant: held messages drain several times faster than one by
+one, and the pool (10 + 10 connections) keeps room for the webhooks of the same process."""
 
 __all__ = ["BATCH", "LEASE", "Lifecycle", "Receipt", "Timing", "inbound_from_row", "quote"]
 
@@ -239,20 +244,33 @@ class Lifecycle:
             await uow.commit()
         done = 0
         if rows:
+            # Senders are answered side by side (at most WORK_CONCURRENCY at once), each sender's messages
+            # one after another in the order they came: a conversation's turns must not overtake each other.
+            by_sender: dict[str, list[InboxMessage]] = {}
+            for row in rows:
+                by_sender.setdefault(row.sender, []).append(row)
+            gate = asyncio.Semaphore(WORK_CONCURRENCY)
+
+            async def answer(turns: list[InboxMessage]) -> int:
+                async with gate:
+                    return sum([await self._work_one(tenant, row) for row in turns])
+
             async with heartbeat(self._uow, self._clock, self.timing, tenant.id, token):
-                for row in rows:
-                    try:
-                        receipt = await self._process(tenant, row, inline=None)
-                    except Exception:
-                        # Not the agent (that is handled): the database or a channel. The row stays claimed
-                        # and is taken over when the lease runs out.
-                        log.exception(
-                            "processing failed",
-                            extra={"tenant_id": str(tenant.id), "message_id": str(row.id)},
-                        )
-                        continue
-                    done += receipt.outcome != "stale"
+                done = sum(await asyncio.gather(*(answer(turns) for turns in by_sender.values())))
         return done + await self._notify_dropped(tenant)
+
+    async def _work_one(self, tenant: Tenant, row: InboxMessage) -> int:
+        """1 when a claimed row was settled here, 0 when it was not (stale, or it failed)."""
+        try:
+            receipt = await self._process(tenant, row, inline=None)
+        except Exception:
+            # Not the agent (that is handled): the database or a channel. The row stays claimed and is taken
+            # over when the lease runs out.
+            log.exception(
+                "processing failed", extra={"tenant_id": str(tenant.id), "message_id": str(row.id)}
+            )
+            return 0
+        return int(receipt.outcome != "stale")
 
     # -- processing, shared ------------------------------------------------------------------------------
 
