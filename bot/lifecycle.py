@@ -169,25 +169,11 @@ class Lifecycle:
         waits), else through the provider's API (Meta). `hold`: only store it, pending, for the worker."""
         box = InlineReply() if inline is True else inline or None
         now = self._clock.now()
-        row = InboxMessage(
-            id=uuid.uuid4(),
-            tenant_id=tenant.id,
-            channel=str(message.channel),
-            provider_message_id=message.provider_message_id,
-            sender=message.sender,
-            recipient=message.recipient,
-            text=message.text,
-            received_at=message.received_at,
-            status="pending" if hold else "processing",
-            attempts=0 if hold else 1,
-            claimed_at=None if hold else now,
-            provider=message.provider,
-            media_count=message.media_count,
-            profile_name=message.profile_name,
-            claim_token=None if hold else new_token(),
-            lease_until=None if hold else now + self.timing.lease,
-        )
         async with self._uow(tenant.id) as uow:
+            # Behind a message of the same sender that waits for the worker, this one waits too: the worker
+            # answers a sender's messages in order, and overtaking would answer "yes" before its question.
+            hold = hold or await uow.inbox.has_held(message.sender, now)
+            row = _inbox_row(tenant, message, now, self.timing, hold=hold)
             stored, created = await uow.inbox.add_if_absent(row)
             await uow.commit()
         if box is not None:
@@ -195,14 +181,16 @@ class Lifecycle:
         if not created:
             settled = stored.status in ("done", "failed")
             return Receipt("duplicate", stored.reply_text if settled else None, stored.id)
+        if hold:
+            # The worker claims it on its next pass. It skips the rate limit: deferring needs a claim, and
+            # a held message is answered at the worker's pace anyway.
+            return Receipt("held", None, row.id)
         if self._limiter is not None:
             decision = await self._limiter.check(tenant.id, message.sender, now)
             if not decision.allowed:
                 held = await self._defer_or_drop(tenant, row, now)
                 if held is not None:
                     return held
-        if hold:
-            return Receipt("held", None, row.id)  # the worker claims it on its next pass
         if self._agent is None:
             return Receipt("stored", None, row.id)  # the lease runs out and the worker answers it
         async with heartbeat(self._uow, self._clock, self.timing, tenant.id, _token(row)):
@@ -434,6 +422,30 @@ class Lifecycle:
             await self._send(tenant, last, record, f"dropped:{last.id}")
             told += 1
         return told
+
+
+def _inbox_row(
+    tenant: Tenant, message: InboundMessage, now: datetime, timing: Timing, *, hold: bool
+) -> InboxMessage:
+    """The inbox row of a message arriving now: claimed by its receiver, or pending for the worker."""
+    return InboxMessage(
+        id=uuid.uuid4(),
+        tenant_id=tenant.id,
+        channel=str(message.channel),
+        provider_message_id=message.provider_message_id,
+        sender=message.sender,
+        recipient=message.recipient,
+        text=message.text,
+        received_at=message.received_at,
+        status="pending" if hold else "processing",
+        attempts=0 if hold else 1,
+        claimed_at=None if hold else now,
+        provider=message.provider,
+        media_count=message.media_count,
+        profile_name=message.profile_name,
+        claim_token=None if hold else new_token(),
+        lease_until=None if hold else now + timing.lease,
+    )
 
 
 def _outbound(tenant: Tenant, row: InboxMessage, text: str) -> OutboundRecord:

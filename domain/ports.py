@@ -308,6 +308,10 @@ class InboxRepository(Protocol):
         """Messages of `sender` deferred by the rate limit since `since` (the hourly cap)."""
         ...
 
+    async def has_held(self, sender: str, now: datetime) -> bool:
+        """A message of `sender` waits for the worker now (pending, due)."""
+        ...
+
     async def has_open(self, sender: str) -> bool:
         """Whether `sender` has messages pending or processing."""
         ...

@@ -154,6 +154,17 @@ class SqlInboxRepository(TenantBound):
         )
         return int((await self._db.execute(query)).scalar_one())
 
+    async def has_held(self, sender: str, now: datetime) -> bool:
+        """Whether a message of `sender` waits for the worker now (pending and due: held, or a retry or a
+        deferral whose time came); ix_inbox_pending_sender."""
+        query = sa.select(inbox.c.id).where(
+            self._mine(inbox),
+            inbox.c.sender == sender,
+            inbox.c.status == "pending",
+            sa.or_(inbox.c.not_before.is_(None), inbox.c.not_before <= now),
+        )
+        return (await self._db.execute(query.limit(1))).first() is not None
+
     async def has_open(self, sender: str) -> bool:
         query = sa.select(inbox.c.id).where(
             self._mine(inbox), inbox.c.sender == sender, inbox.c.status.in_(("pending", "processing"))

@@ -282,6 +282,14 @@ inbox = sa.Table(
     ),
     # Migration 0003: a push goes where the user last wrote from, the newest row of theirs.
     sa.Index("ix_inbox_sender_received", "tenant_id", "sender", "received_at"),
+    # Migration 0007: a sender's messages held for the worker, looked up before each new message.
+    sa.Index(
+        "ix_inbox_pending_sender",
+        "tenant_id",
+        "sender",
+        postgresql_where=sa.text("status = 'pending'"),
+        sqlite_where=sa.text("status = 'pending'"),
+    ),
 )
 
 outbound_messages = sa.Table(

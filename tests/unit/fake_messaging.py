@@ -148,6 +148,13 @@ class FakeInboxRepository:
             1 for m in rows if m.sender == sender and m.deferred_at is not None and m.deferred_at >= since
         )
 
+    async def has_held(self, sender: str, now: datetime) -> bool:
+        rows = self._rows("inbox.has_held")
+        return any(
+            m.sender == sender and m.status == "pending" and (m.not_before is None or m.not_before <= now)
+            for m in rows
+        )
+
     async def has_open(self, sender: str) -> bool:
         rows = self._rows("inbox.has_open")
         return any(m.sender == sender and m.status in ("pending", "processing") for m in rows)

@@ -96,3 +96,16 @@ async def test_a_held_message_is_stored_pending_and_answered_by_the_worker(world
     assert s.sent() == ["ok: gastei 20"]
     (row,) = s.rows()
     assert (row.status, row.attempts) == ("done", 1)
+
+
+async def test_a_message_behind_a_held_one_of_its_sender_is_held_too(world: World) -> None:
+    agent = Agent()
+    s = Setup(world, agent)
+    await s.lifecycle.receive(world.tenant, s.message("spent 25"), inline=False, hold=True)
+    world.clock.advance(seconds=1)
+    receipt = await s.receive("coffee")  # the answer to the question the first would ask
+    assert receipt.outcome == "held" and agent.calls == []
+    other = await s.receive("gastei 5", sender="+5511900000001")  # another sender is not held back
+    assert other.outcome == "answered"
+    assert await s.work() == 2
+    assert [c for c in agent.calls if c != "gastei 5"] == ["spent 25", "coffee"]
