@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, timedelta
+from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from aiohttp.test_utils import TestClient
@@ -53,7 +54,9 @@ async def _ids(api: TestClient, tenant: ApiTenant, query: str = "", limit: int =
 
 
 async def test_record_read_and_list_with_every_filter(api, tenant_a: ApiTenant) -> None:
-    today = date.today()
+    # The tenant's today (the default date of a transaction without one), not the machine's: between 00:00
+    # UTC and 03:00 UTC they differ, and the salary below sorted after the expense dated the UTC today.
+    today = datetime.now(ZoneInfo("America/Sao_Paulo")).date()
     first = await _expense(
         api,
         tenant_a,
