@@ -3,6 +3,7 @@ and Redis, sent from a separate process, then the database verified (issue 11).
 
     python bench/load.py [--rate 100] [--concurrency 16] [--seconds 10] [--tenants 3] [--users 600]
                          [--duplicates 0.05] [--processes 1] [--raw/--no-raw] [--only-raw]
+                         [--kill-one-after S]
 
 It creates a database of its own on the PostgreSQL at BENCH_POSTGRES_ADMIN_URL (default: the shared one's
 postgres user), uses Redis database BENCH_REDIS_DB (default 10, flushed first), starts the server and the
@@ -18,6 +19,7 @@ bench/raw_handler.py (a lean aiohttp + asyncpg + redis.asyncio webhook doing one
 database, is checked minimally, and the ratio of the two achieved rates is printed with both p99s. Both runs
 are open loop: while each keeps up, the rates match and the p99s tell them apart. --only-raw skips centavo.
 --processes N runs `centavo serve --processes N` and the raw handler in N processes on one port.
+--kill-one-after S SIGKILLs one of the servers S seconds in; the checks then say what came of its messages.
 """
 
 from __future__ import annotations
@@ -29,10 +31,12 @@ import os
 import random
 import resource
 import secrets
+import signal
 import socket
 import statistics
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 import uuid
@@ -234,7 +238,7 @@ def form(text: str, phone: str, number: str) -> dict[str, str]:
 
 
 RETRIES = 4
-"""Attempts at a message answered 503, as a provider that retries would make."""
+"""Attempts at a message answered 503 or cut off, as a provider that retries would make."""
 RETRY_AFTER_S = 1.0
 """Between them (the service says 5 s; shorter keeps the run short)."""
 
@@ -280,10 +284,10 @@ def generate(base: str, messages: list[Message], concurrency: int, out: multipro
                     await asyncio.sleep(delay)
                 first = await send(body, signature)
                 results.append(first)  # the figures are the first attempt's
-                # As a provider configured to retry (Meta; Twilio with connection overrides): a 503 is
-                # sent again, so "stored once" checks that nothing a retry brings back is lost or doubled.
+                # As a provider that retries (Meta; Twilio for a failed connection, and for a 503 with
+                # connection overrides): sent again, so "stored once" checks nothing is lost or doubled.
                 status, attempts = first[1], 1
-                while status == 503 and attempts < RETRIES:
+                while status in (0, 503) and attempts < RETRIES:
                     await asyncio.sleep(RETRY_AFTER_S)
                     status, attempts = (await send(body, signature))[1], attempts + 1
                 if attempts > 1:
@@ -487,7 +491,8 @@ def drive(
         )
     if retried:
         print(
-            f"{label}retried after a 503 (as a provider that retries): {len(retried)} messages, "
+            f"{label}retried after a 503 or a cut connection (as a provider that retries): "
+            f"{len(retried)} messages, "
             f"{sum(n for n, _ in retried)} retries, {sum(ok for _, ok in retried)} taken at last"
         )
     # Everything shares the machine: a generator near 100% of a core is the ceiling, not the server. CPU per
@@ -500,6 +505,17 @@ def drive(
         )
     )
     return Figures(len(answered) / wall, p99)
+
+
+def kill_one_server(supervisor: int) -> None:
+    """SIGKILL one of `centavo serve --processes N`'s servers mid-run (its supervisor starts another): what
+    it held in flight must come back through the provider's retry or the worker, nothing lost or doubled."""
+    for task in Path(f"/proc/{supervisor}/task").iterdir():
+        children = (task / "children").read_text().split()
+        if children:
+            os.kill(int(children[0]), signal.SIGKILL)
+            print(f"load: killed server process {children[0]} (SIGKILL) mid-run")
+            return
 
 
 def stop(processes: list[subprocess.Popen[bytes]]) -> None:
@@ -552,6 +568,8 @@ def run_centavo(args: argparse.Namespace) -> Figures:
         )
         processes.append(worker)
         messages = plan(tenants, args.rate, args.seconds, args.duplicates)
+        if args.kill_one_after is not None:
+            threading.Timer(args.kill_one_after, kill_one_server, (serve.pid,)).start()
         figures = drive(
             port, messages, args, "load: ", {"centavo serve": serve.pid, "centavo worker": worker.pid}
         )
@@ -652,6 +670,12 @@ def main() -> int:
         help="then the raw handler, for the ratio",
     )
     parser.add_argument("--only-raw", action="store_true", help="the raw handler alone (no centavo)")
+    parser.add_argument(
+        "--kill-one-after",
+        type=float,
+        metavar="S",
+        help="SIGKILL one server process S seconds into the run (with --processes 2 or more)",
+    )
     args = parser.parse_args()
     # Each user writes at most every two seconds (a question takes four): fewer users would hold the offered
     # rate below the target.
