@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from adapters.db.sql import TenantBound, insert_or_skip, rowcount
+from adapters.db.sql import TENANT, TenantBound, insert_or_skip, rowcount
 from adapters.db.tables import ALL_SPENDING, budget_crossings, budgets
 from domain.errors import Conflict, NotFound
 from domain.model import Budget, BudgetCrossing, Recurrence
@@ -19,6 +19,14 @@ from domain.money import Money
 def scope_of(category: str | None) -> str:
     """The non-null column the budget uniqueness rule is enforced on ('*' = all spending)."""
     return ALL_SPENDING if category is None else category
+
+
+# Run for every expense (TenantBound._run): built once.
+_BUDGETS_OF = (
+    sa.select(budgets)
+    .where(budgets.c.tenant_id == TENANT, budgets.c.user_id == sa.bindparam("user_id"))
+    .order_by(budgets.c.scope, budgets.c.recurrence)
+)
 
 
 class SqlBudgetRepository(TenantBound):
@@ -66,12 +74,7 @@ class SqlBudgetRepository(TenantBound):
         return await self._first(query)
 
     async def list_for(self, user_id: uuid.UUID) -> list[Budget]:
-        query = (
-            sa.select(budgets)
-            .where(self._mine(budgets), budgets.c.user_id == user_id)
-            .order_by(budgets.c.scope, budgets.c.recurrence)
-        )
-        return [budget_from_row(row) for row in (await self._db.execute(query)).mappings()]
+        return [budget_from_row(row) for row in (await self._run(_BUDGETS_OF, user_id=user_id)).mappings()]
 
     async def delete(self, budget_id: uuid.UUID) -> bool:
         # Crossings first: SQLite enforces the foreign key but not its ON DELETE CASCADE unless the

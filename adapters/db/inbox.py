@@ -9,12 +9,25 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from adapters.db.sql import TenantBound, insert_or_skip, rowcount
+from adapters.db.sql import TENANT, TenantBound, insert_or_skip, rowcount
 from adapters.db.tables import inbox
 from domain.errors import Conflict
 from domain.messages import InboxMessage, LastInbound
 
 _COLUMNS = tuple(f.name for f in fields(InboxMessage))
+
+
+# Run before every message is stored (TenantBound._run): built once.
+_HELD = (
+    sa.select(inbox.c.id)
+    .where(
+        inbox.c.tenant_id == TENANT,
+        inbox.c.sender == sa.bindparam("sender"),
+        inbox.c.status == "pending",
+        sa.or_(inbox.c.not_before.is_(None), inbox.c.not_before <= sa.bindparam("now")),
+    )
+    .limit(1)
+)
 
 
 class SqlInboxRepository(TenantBound):
@@ -157,13 +170,7 @@ class SqlInboxRepository(TenantBound):
     async def has_held(self, sender: str, now: datetime) -> bool:
         """Whether a message of `sender` waits for the worker now (pending and due: held, or a retry or a
         deferral whose time came); ix_inbox_pending_sender."""
-        query = sa.select(inbox.c.id).where(
-            self._mine(inbox),
-            inbox.c.sender == sender,
-            inbox.c.status == "pending",
-            sa.or_(inbox.c.not_before.is_(None), inbox.c.not_before <= now),
-        )
-        return (await self._db.execute(query.limit(1))).first() is not None
+        return (await self._run(_HELD, sender=sender, now=now)).first() is not None
 
     async def has_open(self, sender: str) -> bool:
         query = sa.select(inbox.c.id).where(

@@ -10,7 +10,7 @@ from typing import Any, get_args
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from adapters.db.sql import TenantBound, insert_or_skip, rowcount
+from adapters.db.sql import TENANT, TenantBound, insert_or_skip, rowcount
 from adapters.db.tables import transactions as t
 from domain.errors import Conflict, NotFound
 from domain.model import Source, Transaction, TransactionKind
@@ -32,6 +32,14 @@ def text_key(text: str) -> str:
     """What a note search compares: lower() as the database applies it (not casefold: PostgreSQL's lower()
     keeps "ß", so folding it to "ss" here would never match)."""
     return text.lower()
+
+
+# Run for every chat write (TenantBound._run): built once.
+_BY_SOURCE = sa.select(t).where(
+    t.c.tenant_id == TENANT,
+    t.c.source == sa.bindparam("source"),
+    t.c.source_ref == sa.bindparam("source_ref"),
+)
 
 
 class SqlTransactionRepository(TenantBound):
@@ -81,8 +89,8 @@ class SqlTransactionRepository(TenantBound):
         return await self._first(sa.select(t).where(self._mine(t), t.c.id == transaction_id))
 
     async def get_by_source(self, source: str, source_ref: str) -> Transaction | None:
-        query = sa.select(t).where(self._mine(t), t.c.source == str(source), t.c.source_ref == source_ref)
-        return await self._first(query)
+        row = (await self._run(_BY_SOURCE, source=str(source), source_ref=source_ref)).mappings().first()
+        return None if row is None else transaction_from_row(row)
 
     async def update(self, transaction: Transaction) -> None:
         self._check_tenant("transaction", transaction.tenant_id)

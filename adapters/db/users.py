@@ -9,11 +9,24 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from adapters.db.sql import TenantBound, insert_or_skip, rowcount
+from adapters.db.sql import TENANT, TenantBound, insert_or_skip, rowcount
 from adapters.db.tables import accounts, users
 from domain.errors import Conflict, NotFound
 from domain.model import Account, AccountKind, Language, User
 from domain.money import Money
+
+# The queries every message runs, built once (TenantBound._run).
+_BY_PHONE = sa.select(users).where(users.c.tenant_id == TENANT, users.c.phone == sa.bindparam("phone"))
+_LOCKED = (
+    sa.select(users)
+    .where(users.c.tenant_id == TENANT, users.c.id == sa.bindparam("user_id"))
+    .with_for_update()
+)
+_ACCOUNTS_OF = (
+    sa.select(accounts)
+    .where(accounts.c.tenant_id == TENANT, accounts.c.user_id == sa.bindparam("user_id"))
+    .order_by(accounts.c.is_default.desc(), accounts.c.created_at, accounts.c.name)
+)
 
 
 class SqlUserRepository(TenantBound):
@@ -37,7 +50,8 @@ class SqlUserRepository(TenantBound):
         return await self._one(users.c.id == user_id)
 
     async def get_by_phone(self, phone: str) -> User | None:
-        return await self._one(users.c.phone == phone)
+        row = (await self._run(_BY_PHONE, phone=phone)).mappings().first()
+        return None if row is None else user_from_row(row)
 
     async def list(self) -> list[User]:
         query = sa.select(users).where(self._mine(users)).order_by(users.c.created_at, users.c.phone)
@@ -57,8 +71,7 @@ class SqlUserRepository(TenantBound):
 
     async def lock(self, user_id: uuid.UUID) -> User | None:
         if self._db.dialect == "postgresql":
-            query = sa.select(users).where(self._mine(users), users.c.id == user_id).with_for_update()
-            row = (await self._db.execute(query)).mappings().first()
+            row = (await self._run(_LOCKED, user_id=user_id)).mappings().first()
             return None if row is None else user_from_row(row)
         # SQLite: every transaction is BEGIN IMMEDIATE, which already holds the database's write lock until
         # the unit of work ends; beginning now is what makes the lock cover what follows.
@@ -138,12 +151,7 @@ class SqlAccountRepository(TenantBound):
         return None if row is None else account_from_row(row)
 
     async def list_for(self, user_id: uuid.UUID) -> list[Account]:
-        query = (
-            sa.select(accounts)
-            .where(self._mine(accounts), accounts.c.user_id == user_id)
-            .order_by(accounts.c.is_default.desc(), accounts.c.created_at, accounts.c.name)
-        )
-        return [account_from_row(row) for row in (await self._db.execute(query)).mappings()]
+        return [account_from_row(row) for row in (await self._run(_ACCOUNTS_OF, user_id=user_id)).mappings()]
 
     async def default_for(self, user_id: uuid.UUID) -> Account | None:
         query = sa.select(accounts).where(
