@@ -110,6 +110,14 @@ def pg_blank_database(postgres_server: str) -> Iterator[PgDatabase]:
 @pytest.fixture
 def redis_url() -> Iterator[str]:
     """redis://host:port/N on a database number of this run's own, flushed before and after."""
+    with redis_database() as url:
+        yield url
+
+
+@contextmanager
+def redis_database() -> Iterator[str]:
+    """This run's Redis database (TEST_REDIS_DB), flushed on entry and exit; a clear skip (or, with CI=true,
+    a failure) when Redis is unreachable. Fixtures of any scope wrap it."""
     import redis
 
     number = int(os.environ.get("TEST_REDIS_DB", 1 + os.getpid() % 15))

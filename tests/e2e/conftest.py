@@ -8,15 +8,19 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from aiohttp.test_utils import TestClient
 
 from adapters.cache import Cache, connect
 from adapters.db import ChannelEndpoint, Database, InboxMessage
+from bot.app import create_app
+from bot.bootstrap import Bootstrap
 from bot.keys import Metrics
 from bot.settings import Settings
 from domain.messages import InboundMessage
 from domain.model import Language, Tenant
 from domain.ports import Clock
 from tests.integration.conftest import sqlite_template, sqlite_url
+from tests.integration.fake_providers import FakeProviders
 
 __all__ = ["sqlite_template", "sqlite_url"]
 
@@ -114,6 +118,17 @@ async def routed(db: Database) -> Routed:
         await directory.endpoints.add(ChannelEndpoint(uuid.uuid4(), tenant.id, "meta", phone_number_id))
         await directory.commit()
     return Routed(tenant, number, phone_number_id)
+
+
+async def meta_app(aiohttp_client, aiohttp_server, settings: Settings) -> tuple[TestClient, FakeProviders]:
+    """The app with a stub agent, replying through a fake Graph API: (its client, the fake)."""
+    fake = FakeProviders(meta_token="meta-token")
+    graph = await aiohttp_server(fake.app())
+    configured = replace(
+        settings, meta_access_token="meta-token", meta_graph_base_url=str(graph.make_url("/v21.0"))
+    )
+    client = await aiohttp_client(create_app(Bootstrap(configured, agent_factory=stub_factory(StubAgent()))))
+    return client, fake
 
 
 async def store_unanswered(db: Database, routed: Routed, *, died: bool) -> InboxMessage:

@@ -7,7 +7,6 @@ import asyncio
 import json
 import logging
 import uuid
-from dataclasses import replace
 from typing import Any
 from urllib.parse import urlencode
 
@@ -19,11 +18,10 @@ from bot.app import create_app
 from bot.bootstrap import Bootstrap
 from bot.routes import READ_DEADLINE
 from bot.settings import Settings
-from tests.e2e.conftest import REPLY, Routed, StubAgent, stub_factory
+from tests.e2e.conftest import REPLY, Routed, StubAgent, meta_app, stub_factory
 from tests.e2e.test_app import inbox_rows, signed, twilio_form
 from tests.e2e.test_meta import signature
 from tests.e2e.test_status_callbacks import STATUS_PATH, status_form
-from tests.integration.fake_providers import FakeProviders
 
 SID = "SM" + "a" * 32
 
@@ -140,12 +138,7 @@ async def test_a_meta_batch_with_one_bad_message_stores_and_answers_the_others(
     caplog: pytest.LogCaptureFixture,
     bad: Any,
 ) -> None:
-    fake = FakeProviders(meta_token="meta-token")
-    graph = await aiohttp_server(fake.app())
-    configured = replace(
-        settings, meta_access_token="meta-token", meta_graph_base_url=str(graph.make_url("/v21.0"))
-    )
-    client = await aiohttp_client(create_app(Bootstrap(configured, agent_factory=stub_factory(StubAgent()))))
+    client, fake = await meta_app(aiohttp_client, aiohttp_server, settings)
     before, after = "wamid." + uuid.uuid4().hex, "wamid." + uuid.uuid4().hex
     messages = [
         meta_message(before, "gastei 10 no mercado", "5511900000001"),

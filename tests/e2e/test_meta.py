@@ -5,15 +5,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from dataclasses import replace
 
 from adapters.db import Database
 from bot.app import create_app
 from bot.bootstrap import Bootstrap
 from bot.settings import Settings
-from tests.e2e.conftest import META_SECRET, REPLY, Routed, StubAgent, stub_factory
+from tests.e2e.conftest import META_SECRET, REPLY, Routed, StubAgent, meta_app, stub_factory
 from tests.e2e.test_app import inbox_rows
-from tests.integration.fake_providers import FakeProviders
 
 
 def payload(routed: Routed, wamid: str, text: str) -> bytes:
@@ -46,12 +44,7 @@ def signature(body: bytes, secret: str = META_SECRET) -> dict[str, str]:
 async def test_signed_meta_message_is_stored_and_answered_through_the_graph_api(
     aiohttp_client, aiohttp_server, settings: Settings, db: Database, routed: Routed
 ) -> None:
-    fake = FakeProviders(meta_token="meta-token")
-    graph = await aiohttp_server(fake.app())
-    configured = replace(
-        settings, meta_access_token="meta-token", meta_graph_base_url=str(graph.make_url("/v21.0"))
-    )
-    client = await aiohttp_client(create_app(Bootstrap(configured, agent_factory=stub_factory(StubAgent()))))
+    client, fake = await meta_app(aiohttp_client, aiohttp_server, settings)
 
     body = payload(routed, "wamid.ONE", "gastei 10 no mercado")
     response = await client.post("/webhooks/meta", data=body, headers=signature(body))

@@ -25,6 +25,7 @@ from tests.e2e.conftest import (
     TWILIO_TOKEN,
     Routed,
     StubAgent,
+    meta_app,
     store_unanswered,
     stub_factory,
 )
@@ -160,12 +161,7 @@ def meta_status(wamid: str, status: str, **extra: object) -> dict:
 async def test_meta_statuses_update_the_reply_sent_through_the_graph_api(
     aiohttp_client, aiohttp_server, settings: Settings, db: Database, routed: Routed
 ) -> None:
-    fake = FakeProviders(meta_token="meta-token")
-    graph = await aiohttp_server(fake.app())
-    configured = replace(
-        settings, meta_access_token="meta-token", meta_graph_base_url=str(graph.make_url("/v21.0"))
-    )
-    client = await aiohttp_client(create_app(Bootstrap(configured, agent_factory=stub_factory(StubAgent()))))
+    client, _ = await meta_app(aiohttp_client, aiohttp_server, settings)
     body = payload(routed, "wamid.IN", "gastei 10 no mercado")
     assert (await client.post("/webhooks/meta", data=body, headers=signature(body))).status == 200
     (record,) = await outbound(db, routed)
@@ -190,12 +186,7 @@ async def test_meta_statuses_update_the_reply_sent_through_the_graph_api(
 async def test_meta_failed_status_keeps_the_error_code(
     aiohttp_client, aiohttp_server, settings: Settings, db: Database, routed: Routed
 ) -> None:
-    fake = FakeProviders(meta_token="meta-token")
-    graph = await aiohttp_server(fake.app())
-    configured = replace(
-        settings, meta_access_token="meta-token", meta_graph_base_url=str(graph.make_url("/v21.0"))
-    )
-    client = await aiohttp_client(create_app(Bootstrap(configured, agent_factory=stub_factory(StubAgent()))))
+    client, _ = await meta_app(aiohttp_client, aiohttp_server, settings)
     body = payload(routed, "wamid.IN2", "oi")
     assert (await client.post("/webhooks/meta", data=body, headers=signature(body))).status == 200
     (record,) = await outbound(db, routed)

@@ -48,7 +48,7 @@ from bot.admin.idempotency import KEY_PATTERN
 from bot.app import create_app
 from bot.bootstrap import Bootstrap
 from bot.settings import Settings
-from tests.conftest import REDIS_BASE_URL, PgDatabase, unavailable
+from tests.conftest import PgDatabase, redis_database
 
 pytestmark = pytest.mark.integration
 
@@ -144,21 +144,8 @@ class ServerThread:
 @pytest.fixture(scope="module")
 def module_redis_url() -> Iterator[str]:
     """This run's Redis database (TEST_REDIS_DB) for the whole module: the server outlives one test."""
-    import redis
-
-    number = int(os.environ.get("TEST_REDIS_DB", 1 + os.getpid() % 15))
-    url = f"{REDIS_BASE_URL.rstrip('/')}/{number}"
-    client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5)
-    try:
-        client.flushdb()
-    except Exception as exc:
-        client.close()
-        unavailable(f"Redis at {REDIS_BASE_URL}", exc)
-    try:
+    with redis_database() as url:
         yield url
-    finally:
-        client.flushdb()
-        client.close()
 
 
 @pytest.fixture(scope="module")
