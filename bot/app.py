@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 from aiohttp import web
@@ -78,13 +76,6 @@ def create_app(parts: OpensParts) -> web.Application:
             )
             app[BACKGROUND] = set()
             if built.agent is not None:
-                # Before the port opens: the NLU loads lazily, and its first message in each language would
-                # take seconds, past a webhook's deadline. (Test stubs standing in for the agent have none.)
-                warm = getattr(built.agent, "warm", None)
-                if warm is not None:
-                    started = time.perf_counter()
-                    await asyncio.get_running_loop().run_in_executor(None, warm)
-                    log.info("conversation agent warmed in %.1f s", time.perf_counter() - started)
                 app[AGENT] = built.agent
             yield
             await finish_background(app)

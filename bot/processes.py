@@ -2,8 +2,8 @@
 
 One Python process answers on one core; a machine with more cores runs several. The kernel spreads new
 connections over the processes' sockets. The supervisor serves nothing: it warms what the servers share
-(the NLU, loaded once and shared copy-on-write), forks them, restarts one that dies (after a pause, so a
-process that cannot start does not spin), and passes SIGTERM / SIGINT on, waiting for them to finish.
+(the NLU, loaded once and shared copy-on-write), forks them, restarts one that dies (after a pause), stops
+everything when one cannot even start, and passes SIGTERM / SIGINT on, waiting for them to finish.
 """
 
 from __future__ import annotations
@@ -19,6 +19,9 @@ log = logging.getLogger(__name__)
 
 RESTART_PAUSE_S = 1.0
 """Between a server's death and its replacement."""
+START_GRACE_S = 10.0
+"""A server that fails sooner after its start could not start (a refused database role, a taken port):
+starting another would fail the same way, so the supervisor stops them all and exits with its status."""
 
 
 def supervise(count: int, serve_one: Callable[[], object], warm: Callable[[], None] | None = None) -> int:
@@ -34,12 +37,12 @@ def supervise(count: int, serve_one: Callable[[], object], warm: Callable[[], No
         for pid in children:
             _signal(pid, signal.SIGTERM)
 
-    children: set[int] = set()
+    children: dict[int, float] = {}  # pid -> when it started
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     for _ in range(count):
-        children.add(_fork(serve_one))
-    failed = False
+        children[_fork(serve_one)] = time.monotonic()
+    failed = 0
     while children:
         try:
             pid, status = os.wait()
@@ -47,16 +50,21 @@ def supervise(count: int, serve_one: Callable[[], object], warm: Callable[[], No
             break
         except InterruptedError:
             continue
-        children.discard(pid)
+        started = children.pop(pid, time.monotonic())
         code = os.waitstatus_to_exitcode(status)
         if stopping:
-            failed |= code not in (0, -signal.SIGTERM)
+            failed = failed or (code if code not in (0, -signal.SIGTERM) else 0)
+            continue
+        if code > 0 and time.monotonic() - started < START_GRACE_S:
+            log.error("server process %d could not start (exit %d): stopping", pid, code)
+            stop(signal.SIGTERM, None)
+            failed = code
             continue
         log.error("server process %d exited (%d): starting another", pid, code)
         time.sleep(RESTART_PAUSE_S)
         if not stopping:
-            children.add(_fork(serve_one))
-    return 1 if failed else 0
+            children[_fork(serve_one)] = time.monotonic()
+    return 1 if failed < 0 else failed
 
 
 def _fork(serve_one: Callable[[], object]) -> int:

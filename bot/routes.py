@@ -10,7 +10,6 @@ from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from twilio.twiml.messaging_response import MessagingResponse
 
-from adapters.db import Database
 from bot.intake import LIFECYCLE_TIMING, take_in
 from bot.keys import CACHE, CLOCK, DATABASE, METRICS, SETTINGS
 from bot.lifecycle import Receipt
@@ -59,10 +58,6 @@ def twiml(text: str | None) -> web.Response:
     return web.Response(text=str(response), content_type="application/xml")
 
 
-async def _route(db: Database, provider: str, address: str) -> Tenant | None:
-    return await db.route(provider, address)
-
-
 async def twilio_message(request: web.Request) -> web.Response:
     app = request.app
     settings, db, clock, metrics = app[SETTINGS], app[DATABASE], app[CLOCK], app[METRICS]
@@ -77,7 +72,7 @@ async def twilio_message(request: web.Request) -> web.Response:
         received_at=clock.now(),
     )
     channel = str(message.channel)
-    tenant = await _route(db, "twilio", message.recipient)
+    tenant = await db.route("twilio", message.recipient)
     if tenant is None:
         metrics.messages_in.labels(channel, "unrouted").inc()
         log.warning("twilio message for an unrouted number", extra={"recipient": message.recipient})
@@ -154,7 +149,7 @@ async def _apply_status(
     owners = {} if owners is None else owners
     address = update.business_address
     if address and address not in owners:
-        owners[address] = await _route(db, update.provider, address)
+        owners[address] = await db.route(update.provider, address)
     owner = owners.get(address) if address else None
     if owner is None:
         metrics.errors.labels("status_unrouted").inc()
@@ -210,7 +205,7 @@ async def meta_notification(request: web.Request) -> web.Response:
 async def _meta_message(app: web.Application, message: InboundMessage) -> None:
     db, metrics = app[DATABASE], app[METRICS]
     channel = str(message.channel)
-    tenant = await _route(db, "meta", message.recipient)
+    tenant = await db.route("meta", message.recipient)
     if tenant is None:
         metrics.messages_in.labels(channel, "unrouted").inc()
         log.warning("meta message for an unrouted phone_number_id", extra={"recipient": message.recipient})

@@ -61,10 +61,6 @@ class Agent:
         self._dialogue = Dialogue(handlers or default_handlers())
         self._timer = nlu_timer
 
-    def warm(self) -> None:
-        """Load the NLU's models and tables now (bot.app, before the port opens), not in first messages."""
-        nlu.warm()
-
     async def handle(self, tenant: Tenant, message: InboundMessage) -> str | None:
         """The reply text fitted to the message's channel; None when nothing is to be sent."""
         text = (await self.process(tenant, message)).render()
@@ -145,4 +141,7 @@ class Timers(Protocol):
 def agent_factory(db: Stores, cache: Caches, clock: Clock, metrics: Timers | None = None) -> Agent:
     """The agent over a database and a cache (bot/keys.AgentFactory)."""
     timer = metrics.nlu_seconds if metrics is not None else None
+    # The NLU loads lazily; a first message in each language would pay for it past a webhook's deadline.
+    # Loaded here, it is paid before serve's port opens (bootstrap builds the agent on start-up).
+    nlu.warm()
     return Agent(unit_of_work=db.unit_of_work, state=cache.state, clock=clock, nlu_timer=timer)

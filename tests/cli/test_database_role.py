@@ -47,3 +47,13 @@ def test_the_worker_runs_as_the_app_role(pg_database) -> None:
     done = centavo(pg_database.app_url, "worker", "--once")
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("done: 0")
+
+
+def test_several_servers_that_cannot_start_stop_the_supervisor(pg_database) -> None:
+    # Each server is refused at start-up: the supervisor must give up, not restart them every second.
+    refused = centavo(
+        pg_database.owner_url, "serve", "--host", "127.0.0.1", "--port", "1", "--processes", "2"
+    )
+    assert refused.returncode != 0
+    assert "could not start" in refused.stderr and "is a superuser" in refused.stderr
+    assert "starting another" not in refused.stderr
