@@ -325,6 +325,45 @@ async def test_a_unit_of_work_cannot_load_another_tenants_rows(pg_database, seed
         await db.dispose()
 
 
+async def test_the_tenant_setting_rides_on_begin_and_is_used_once(pg_database, seeded) -> None:
+    """The setting is sent with BEGIN (adapters/db/tenant_begin.py), not as a statement of its own; a unit of
+    work that began but ran nothing leaves no binding behind for the next tenant or the directory."""
+    a, b = seeded["A"], seeded["B"]
+    db = Database(pg_database.app_url, pool_size=1, max_overflow=0)
+    sent: list[str] = []
+    try:
+        original = asyncpg.Connection.execute  # below TenantBeginConnection: what is sent
+
+        async def spy(self, query, *args, **kwargs):  # type: ignore[no-untyped-def]
+            sent.append(query)
+            return await original(self, query, *args, **kwargs)
+
+        asyncpg.Connection.execute = spy  # type: ignore[method-assign]
+        try:
+            async with db.unit_of_work(a.tenant_id) as uow:
+                assert [user.id for user in await uow.users.list()] == [a.user_id]
+                await uow.commit()
+            # (A checkout may ping first, inside a BEGIN of its own: that one carries nothing.)
+            setting = f"set_config('app.tenant_id', '{a.tenant_id}', true)"
+            assert [q.startswith("BEGIN") for q in sent if setting in q] == [True]
+            # Began (no statement, so no BEGIN sent) and left: the binding must not reach B's transaction.
+            async with db.unit_of_work(a.tenant_id) as uow:
+                await uow._active.begin()  # noqa: SLF001
+            async with db.unit_of_work(b.tenant_id) as uow:
+                assert [user.id for user in await uow.users.list()] == [b.user_id]
+            async with db.unit_of_work(a.tenant_id) as uow:
+                await uow._active.begin()  # noqa: SLF001
+            async with db.directory() as directory:
+                assert await directory.tenants.get(a.tenant_id) is not None
+                rows = await directory.execute(text("SELECT current_setting('app.tenant_id', true)"))
+                assert rows.scalar() in (None, "")
+                assert (await directory.execute(text("SELECT count(*) FROM users"))).scalar_one() == 0
+        finally:
+            asyncpg.Connection.execute = original  # type: ignore[method-assign]
+    finally:
+        await db.dispose()
+
+
 async def test_the_tenant_setting_ends_with_the_transaction(pg_database, seeded) -> None:
     """With a pool of one connection, the connection A's unit of work used carries no tenant afterwards."""
     a = seeded["A"]
