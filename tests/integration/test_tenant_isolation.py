@@ -348,11 +348,11 @@ async def test_the_tenant_setting_rides_on_begin_and_is_used_once(pg_database, s
             assert [q.startswith("BEGIN") for q in sent if setting in q] == [True]
             # Began (no statement, so no BEGIN sent) and left: the binding must not reach B's transaction.
             async with db.unit_of_work(a.tenant_id) as uow:
-                await uow._active.begin()  # noqa: SLF001
+                await uow._active.begin()
             async with db.unit_of_work(b.tenant_id) as uow:
                 assert [user.id for user in await uow.users.list()] == [b.user_id]
             async with db.unit_of_work(a.tenant_id) as uow:
-                await uow._active.begin()  # noqa: SLF001
+                await uow._active.begin()
             async with db.directory() as directory:
                 assert await directory.tenants.get(a.tenant_id) is not None
                 rows = await directory.execute(text("SELECT current_setting('app.tenant_id', true)"))
