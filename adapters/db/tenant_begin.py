@@ -8,7 +8,7 @@ from typing import Any
 import asyncpg
 
 
-class TenantBeginConnection(asyncpg.Connection):  # type: ignore[misc]
+class TenantBeginConnection(asyncpg.Connection):
     """Row-Level Security needs `app.tenant_id` set at the start of every transaction. Sent as a statement
     of its own, that setting cost a round trip per transaction (four of the twenty a chat message took).
     Bound here first, it rides on the BEGIN that SQLAlchemy's driver sends before the transaction's first
