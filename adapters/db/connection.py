@@ -44,9 +44,13 @@ class TenantConnection:
             return
         driver = (await self.conn.get_raw_connection()).driver_connection
         if isinstance(driver, TenantBeginConnection):
-            # The driver sends BEGIN lazily, with the first statement: the setting rides on it.
-            driver.bind_tenant(self.tenant_id)
-        elif self.tenant_id is not None:
+            if not driver.is_in_transaction():
+                # The driver sends BEGIN lazily, with the first statement: the setting rides on it.
+                driver.bind_tenant(self.tenant_id)
+                return
+            # Something left a transaction open on this connection (no BEGIN will be sent): set it inside.
+            driver.bind_tenant(None)
+        if self.tenant_id is not None:
             await self.conn.execute(_SET_TENANT, {"tenant": str(self.tenant_id)})
 
     async def execute(

@@ -175,6 +175,9 @@ def _check_new_connection(dbapi_connection: Any, _record: Any) -> None:
         powers = cursor.fetchone()
     finally:
         cursor.close()
+        # The query began a transaction: end it, so the pool hands the connection out with none open (a
+        # unit of work's tenant setting rides on the BEGIN it expects to send, adapters/db/tenant_begin.py).
+        dbapi_connection.rollback()
     try:
         refuse_unsafe_role(*powers)
     except UnsafeDatabaseRole:

@@ -364,6 +364,24 @@ async def test_the_tenant_setting_rides_on_begin_and_is_used_once(pg_database, s
         await db.dispose()
 
 
+async def test_new_connections_checked_for_their_role_still_carry_the_tenant(pg_database, seeded) -> None:
+    """The role check on every new connection (Database.check_role) runs a query, which begins a
+    transaction; a unit of work drawing that connection must still be bound to its tenant (a load run
+    found reads and inserts without the setting when that transaction was left open)."""
+    a, b = seeded["A"], seeded["B"]
+    db = Database(pg_database.app_url, pool_size=1, max_overflow=0)
+    try:
+        await db.check_role()
+        for tenant, user in ((a.tenant_id, a.user_id), (b.tenant_id, b.user_id)):
+            await db.engine.dispose()  # the next unit of work opens (and role-checks) a new connection
+            async with db.unit_of_work(tenant) as uow:
+                assert [found.id for found in await uow.users.list()] == [user]
+                setting = await uow.execute(text("SELECT current_setting('app.tenant_id', true)"))
+                assert setting.scalar() == str(tenant)
+    finally:
+        await db.dispose()
+
+
 async def test_the_tenant_setting_ends_with_the_transaction(pg_database, seeded) -> None:
     """With a pool of one connection, the connection A's unit of work used carries no tenant afterwards."""
     a = seeded["A"]
