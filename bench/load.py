@@ -44,6 +44,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import IO
 from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -305,7 +306,7 @@ def generate(base: str, messages: list[Message], concurrency: int, out: multipro
     out.put([*results, (cpu, -2)])
 
 
-def _log_file(folder: Path | None, name: str) -> Any:
+def _log_file(folder: Path | None, name: str) -> int | IO[bytes]:
     """Where a service's log goes: a file in `folder` (--logs), else nowhere."""
     if folder is None:
         return subprocess.DEVNULL
