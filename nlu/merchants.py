@@ -249,7 +249,8 @@ def index() -> Index:
             if is_weak or len(glued) < _MIN_FUZZY:
                 continue
             claim(joined, glued, _Alias(number, False))
-            for form in dict.fromkeys((" ".join(keys), glued)):  # a set here made the order (and ties) vary by hash seed
+            # In a fixed order: from a set, the order of the fuzzy choices (and so ties) varied by hash seed.
+            for form in dict.fromkeys((" ".join(keys), glued)):
                 if form[0].isalpha() and fuzzy_target.setdefault(form, number) != number:
                     fuzzy_target[form] = -1  # two merchants: a typo of it names neither
     fuzzy: dict[str, list[str]] = {}
