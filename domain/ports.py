@@ -21,6 +21,7 @@ from domain.model import (
     Merchant,
     Period,
     Recurrence,
+    RecurringRule,
     StatementImport,
     Tenant,
     Transaction,
@@ -227,6 +228,29 @@ class MerchantRepository(Protocol):
         ...
 
 
+class RecurringRuleRepository(Protocol):
+    async def add(self, rule: RecurringRule) -> None: ...
+    async def update(self, rule: RecurringRule) -> None:
+        """Store next_due and cancelled_at (the schedule itself never changes: cancel and start anew)."""
+        ...
+
+    async def get(self, rule_id: uuid.UUID) -> RecurringRule | None: ...
+    async def list_for(self, user_id: uuid.UUID, *, active_only: bool = True) -> builtins.list[RecurringRule]:
+        """A user's rules, the next due first."""
+        ...
+
+    async def claim_due(self, on_or_before: date, limit: int) -> builtins.list[RecurringRule]:
+        """Active rules with next_due on or before the day, oldest due first; on PostgreSQL locked until the
+        unit of work ends, and skipped by a concurrent claimant (FOR UPDATE SKIP LOCKED)."""
+        ...
+
+    async def page(
+        self, *, user_id: uuid.UUID | None = None, after: uuid.UUID | None = None, limit: int = 50
+    ) -> builtins.list[RecurringRule]:
+        """The tenant's rules ordered by id (stable), after `after`."""
+        ...
+
+
 class ImportRepository(Protocol):
     """This tenant's imported statement files."""
 
@@ -378,6 +402,7 @@ class UnitOfWork(Protocol):
     audit: AuditRepository
     merchants: MerchantRepository
     imports: ImportRepository
+    recurring: RecurringRuleRepository
 
     # Read-only, so an adapter may expose a richer repository class than the port.
     @property

@@ -23,6 +23,7 @@ from adapters.db.imports import SqlImportRepository
 from adapters.db.merchants import SqlMerchantRepository
 from adapters.db.messaging import SqlChannelEndpointRepository, SqlInboxRepository, SqlOutboundRepository
 from adapters.db.outbox import SqlOutbox
+from adapters.db.recurring import SqlRecurringRuleRepository
 from adapters.db.transactions import SqlTransactionRepository
 from adapters.db.urls import Dialect
 from adapters.db.users import SqlAccountRepository, SqlUserRepository
@@ -38,6 +39,7 @@ from domain.ports import (
     CrossingRepository,
     ImportRepository,
     MerchantRepository,
+    RecurringRuleRepository,
     TenantRepository,
     TransactionRepository,
     UserRepository,
@@ -98,6 +100,7 @@ class SqlUnitOfWork(_ConnectionScope):
     audit: AuditRepository
     merchants: MerchantRepository
     imports: ImportRepository
+    recurring: RecurringRuleRepository
     outbox: SqlOutbox
     """Not part of the domain port: the alert worker's access to this tenant's pending events."""
     inbox: SqlInboxRepository
@@ -126,6 +129,7 @@ class SqlUnitOfWork(_ConnectionScope):
         self.audit = SqlAuditRepository(db, self.tenant_id)
         self.merchants = SqlMerchantRepository(db, self.tenant_id)
         self.imports = SqlImportRepository(db, self.tenant_id)
+        self.recurring = SqlRecurringRuleRepository(db, self.tenant_id)
         self.outbox = SqlOutbox(db, self.tenant_id)
         self.inbox = SqlInboxRepository(db, self.tenant_id)
         self.outbound = SqlOutboundRepository(db, self.tenant_id)

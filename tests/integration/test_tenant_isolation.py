@@ -25,6 +25,7 @@ from domain.model import (
     BudgetCrossing,
     Language,
     Recurrence,
+    RecurringRule,
     Tenant,
     Transaction,
     TransactionKind,
@@ -74,6 +75,18 @@ async def _seed_one(db: Database, slug: str) -> TenantRows:
     budget = Budget(uuid.uuid4(), tenant_id, user.id, None, Money.of("500", "USD"), Recurrence.MONTHLY)
     crossing = BudgetCrossing(uuid.uuid4(), tenant_id, budget.id, date(2025, 3, 1), 80, AT)
     audit = AuditRecord(uuid.uuid4(), tenant_id, user.id, tx.id, "edit", {"a": 1}, {"a": 2}, AT)
+    rule = RecurringRule(
+        uuid.uuid4(),
+        tenant_id,
+        user.id,
+        TransactionKind.EXPENSE,
+        Money.of("39.90", "USD"),
+        Recurrence.MONTHLY,
+        7,
+        date(2025, 4, 7),
+        "Netflix",
+        "subscriptions",
+    )
     async with db.unit_of_work(tenant_id) as uow:
         await uow.users.add(user)
         await uow.accounts.add(account)
@@ -81,6 +94,7 @@ async def _seed_one(db: Database, slug: str) -> TenantRows:
         await uow.budgets.add(budget)
         assert await uow.crossings.add_if_absent(crossing)
         await uow.audit.add(audit)
+        await uow.recurring.add(rule)
         uow.emit(TransactionRecorded(tenant_id, user.id, tx.id))
         await uow.commit()
         [message] = await uow.outbox.pending()
@@ -130,6 +144,7 @@ async def _seed_one(db: Database, slug: str) -> TenantRows:
         "outbox": message.id,
         "inbox": inbound.id,
         "outbound_messages": outbound.id,
+        "recurring_rules": rule.id,
         **admin_ids,
     }
     return TenantRows(tenant_id, user.id, account.id, tx.id, budget.id, row_ids)
@@ -207,6 +222,10 @@ def insert_for(table: str, b: TenantRows) -> str:
         "imports": (
             "id, tenant_id, account_id, user_id, file_hash, lines, recorded",
             f"{new}, {t}, '{b.account_id}', {u}, 'forged', 0, 0",
+        ),
+        "recurring_rules": (
+            "id, tenant_id, user_id, kind, amount_minor, currency, cadence, anchor, next_due",
+            f"{new}, {t}, {u}, 'expense', 100, 'USD', 'weekly', 0, '2025-04-07'",
         ),
     }
     columns, values = columns_values[table]

@@ -14,8 +14,8 @@ import builtins
 import copy
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, timedelta
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
@@ -30,6 +30,7 @@ from domain.model import (
     Merchant,
     Period,
     Recurrence,
+    RecurringRule,
     Source,
     StatementImport,
     Tenant,
@@ -47,6 +48,7 @@ from domain.ports import (
     InboxRepository,
     MerchantRepository,
     OutboundRepository,
+    RecurringRuleRepository,
     TenantRepository,
     TransactionFilter,
     TransactionPosition,
@@ -98,6 +100,7 @@ class Store:
     outbound: dict[uuid.UUID, OutboundRecord] = field(default_factory=dict)
     merchants: dict[uuid.UUID, Merchant] = field(default_factory=dict)
     imports: dict[uuid.UUID, StatementImport] = field(default_factory=dict)
+    recurring: dict[uuid.UUID, RecurringRule] = field(default_factory=dict)
 
 
 class FakeDatabase:
@@ -516,6 +519,55 @@ class FakeImportRepository:
         ]
 
 
+class FakeRecurringRuleRepository:
+    def __init__(self, session: _Session) -> None:
+        self._s = session
+
+    async def add(self, rule: RecurringRule) -> None:
+        data = self._s.data("recurring.add")
+        self._s.check_tenant(rule)
+        assert rule.id not in data.recurring, "recurring rule id taken"
+        data.recurring[rule.id] = _copy(rule)
+
+    async def update(self, rule: RecurringRule) -> None:
+        data = self._s.data("recurring.update")
+        self._s.check_tenant(rule)
+        stored = data.recurring.get(rule.id)
+        assert stored is not None and self._s.mine(stored), "update of a recurring rule never added"
+        data.recurring[rule.id] = replace(
+            _copy(stored), next_due=rule.next_due, cancelled_at=rule.cancelled_at
+        )
+
+    async def get(self, rule_id: uuid.UUID) -> RecurringRule | None:
+        rule = self._s.data("recurring.get").recurring.get(rule_id)
+        return _copy(rule) if self._s.mine(rule) else None
+
+    async def list_for(self, user_id: uuid.UUID, *, active_only: bool = True) -> builtins.list[RecurringRule]:
+        rows = [
+            r
+            for r in self._s.data("recurring.list_for").recurring.values()
+            if self._s.mine(r) and r.user_id == user_id and (r.active or not active_only)
+        ]
+        return [_copy(r) for r in sorted(rows, key=lambda r: (r.next_due, r.created_at or 0, r.id))]
+
+    async def claim_due(self, on_or_before: date, limit: int) -> builtins.list[RecurringRule]:
+        rows = [
+            r
+            for r in self._s.data("recurring.claim_due").recurring.values()
+            if self._s.mine(r) and r.active and r.next_due <= on_or_before
+        ]
+        return [_copy(r) for r in sorted(rows, key=lambda r: (r.next_due, r.id))[:limit]]
+
+    async def page(
+        self, *, user_id: uuid.UUID | None = None, after: uuid.UUID | None = None, limit: int = 50
+    ) -> builtins.list[RecurringRule]:
+        rows = [r for r in self._s.data("recurring.page").recurring.values() if self._s.mine(r)]
+        rows = [
+            r for r in rows if (user_id is None or r.user_id == user_id) and (after is None or r.id > after)
+        ]
+        return [_copy(r) for r in sorted(rows, key=lambda r: r.id)[:limit]]
+
+
 class FakeUnitOfWork:
     """A UnitOfWork bound to one tenant over a FakeDatabase."""
 
@@ -532,6 +584,7 @@ class FakeUnitOfWork:
         self.audit: AuditRepository = FakeAuditRepository(self._session)
         self.merchants: MerchantRepository = FakeMerchantRepository(self._session)
         self.imports: ImportRepository = FakeImportRepository(self._session)
+        self.recurring: RecurringRuleRepository = FakeRecurringRuleRepository(self._session)
         self.inbox: InboxRepository = FakeInboxRepository(self._session)
         self.outbound: OutboundRepository = FakeOutboundRepository(self._session)
         self.pending: list[Event] = []
