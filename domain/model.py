@@ -244,6 +244,27 @@ class RecurringRule:
 
 
 @dataclass(slots=True)
+class Goal:
+    """Money a user sets aside for something ("viagem", "vacation"), in an account of its own: what was
+    put in is that account's balance, so a goal is neither spending nor a budget."""
+
+    id: uuid.UUID
+    tenant_id: uuid.UUID
+    user_id: uuid.UUID
+    name: str
+    target: Money
+    account_id: uuid.UUID
+    """The goal's own savings account: contributions are transfers into it."""
+    target_date: date | None = None
+    created_at: datetime | None = None
+    closed_at: datetime | None = None
+
+    @property
+    def open(self) -> bool:
+        return self.closed_at is None
+
+
+@dataclass(slots=True)
 class AuditRecord:
     """Before and after of a change to a transaction (undo, restore, edit)."""
 

@@ -18,6 +18,7 @@ from domain.model import (
     AuditRecord,
     Budget,
     BudgetCrossing,
+    Goal,
     Merchant,
     Period,
     Recurrence,
@@ -228,6 +229,24 @@ class MerchantRepository(Protocol):
         ...
 
 
+class GoalRepository(Protocol):
+    async def add(self, goal: Goal) -> None: ...
+    async def update(self, goal: Goal) -> None:
+        """Store target, target_date and closed_at."""
+        ...
+
+    async def get(self, goal_id: uuid.UUID) -> Goal | None: ...
+    async def list_for(self, user_id: uuid.UUID, *, open_only: bool = True) -> builtins.list[Goal]:
+        """A user's goals, oldest first."""
+        ...
+
+    async def page(
+        self, *, user_id: uuid.UUID | None = None, after: uuid.UUID | None = None, limit: int = 50
+    ) -> builtins.list[Goal]:
+        """The tenant's goals ordered by id (stable), after `after`."""
+        ...
+
+
 class RecurringRuleRepository(Protocol):
     async def add(self, rule: RecurringRule) -> None: ...
     async def update(self, rule: RecurringRule) -> None:
@@ -403,6 +422,7 @@ class UnitOfWork(Protocol):
     merchants: MerchantRepository
     imports: ImportRepository
     recurring: RecurringRuleRepository
+    goals: GoalRepository
 
     # Read-only, so an adapter may expose a richer repository class than the port.
     @property

@@ -30,6 +30,7 @@ TENANT_TABLES: tuple[str, ...] = (
     "merchants",
     "imports",
     "recurring_rules",
+    "goals",
 )
 """Tables holding one tenant's data: each has tenant_id and, on PostgreSQL, Row-Level Security."""
 
@@ -417,4 +418,24 @@ recurring_rules = sa.Table(
     sa.Index(
         "ix_recurring_rules_due", "tenant_id", "next_due", postgresql_where=sa.text("cancelled_at IS NULL")
     ),
+)
+
+goals = sa.Table(
+    "goals",
+    metadata,
+    sa.Column("id", Id, primary_key=True),
+    _tenant_id(),
+    sa.Column("user_id", Id, nullable=False),
+    sa.Column("name", sa.String(60), nullable=False),
+    sa.Column("target_minor", sa.BigInteger, nullable=False),
+    sa.Column("currency", sa.CHAR(3), nullable=False),
+    sa.Column("target_date", sa.Date, nullable=True),
+    sa.Column("account_id", Id, nullable=False),
+    _created_at(),
+    sa.Column("closed_at", UtcDateTime, nullable=True),
+    sa.ForeignKeyConstraint(["tenant_id", "user_id"], ["users.tenant_id", "users.id"]),
+    sa.ForeignKeyConstraint(["tenant_id", "account_id"], ["accounts.tenant_id", "accounts.id"]),
+    sa.UniqueConstraint("tenant_id", "id"),
+    sa.UniqueConstraint("tenant_id", "account_id"),
+    sa.CheckConstraint("target_minor > 0", name="target_positive"),
 )

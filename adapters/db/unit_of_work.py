@@ -19,6 +19,7 @@ from adapters.db.budgets import SqlBudgetRepository, SqlCrossingRepository
 from adapters.db.connection import TenantConnection
 from adapters.db.conversation_log import SqlConversationLog
 from adapters.db.directory import SqlTenantRepository
+from adapters.db.goals import SqlGoalRepository
 from adapters.db.imports import SqlImportRepository
 from adapters.db.merchants import SqlMerchantRepository
 from adapters.db.messaging import SqlChannelEndpointRepository, SqlInboxRepository, SqlOutboundRepository
@@ -37,6 +38,7 @@ from domain.ports import (
     BudgetRepository,
     Clock,
     CrossingRepository,
+    GoalRepository,
     ImportRepository,
     MerchantRepository,
     RecurringRuleRepository,
@@ -101,6 +103,7 @@ class SqlUnitOfWork(_ConnectionScope):
     merchants: MerchantRepository
     imports: ImportRepository
     recurring: RecurringRuleRepository
+    goals: GoalRepository
     outbox: SqlOutbox
     """Not part of the domain port: the alert worker's access to this tenant's pending events."""
     inbox: SqlInboxRepository
@@ -130,6 +133,7 @@ class SqlUnitOfWork(_ConnectionScope):
         self.merchants = SqlMerchantRepository(db, self.tenant_id)
         self.imports = SqlImportRepository(db, self.tenant_id)
         self.recurring = SqlRecurringRuleRepository(db, self.tenant_id)
+        self.goals = SqlGoalRepository(db, self.tenant_id)
         self.outbox = SqlOutbox(db, self.tenant_id)
         self.inbox = SqlInboxRepository(db, self.tenant_id)
         self.outbound = SqlOutboundRepository(db, self.tenant_id)

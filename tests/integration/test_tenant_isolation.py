@@ -23,6 +23,7 @@ from domain.model import (
     AuditRecord,
     Budget,
     BudgetCrossing,
+    Goal,
     Language,
     Recurrence,
     RecurringRule,
@@ -87,6 +88,10 @@ async def _seed_one(db: Database, slug: str) -> TenantRows:
         "Netflix",
         "subscriptions",
     )
+    savings = Account(
+        uuid.uuid4(), tenant_id, user.id, "Trip", AccountKind.SAVINGS, "USD", Money.zero("USD"), False
+    )
+    goal = Goal(uuid.uuid4(), tenant_id, user.id, "Trip", Money.of("1000", "USD"), savings.id)
     async with db.unit_of_work(tenant_id) as uow:
         await uow.users.add(user)
         await uow.accounts.add(account)
@@ -95,6 +100,8 @@ async def _seed_one(db: Database, slug: str) -> TenantRows:
         assert await uow.crossings.add_if_absent(crossing)
         await uow.audit.add(audit)
         await uow.recurring.add(rule)
+        await uow.accounts.add(savings)
+        await uow.goals.add(goal)
         uow.emit(TransactionRecorded(tenant_id, user.id, tx.id))
         await uow.commit()
         [message] = await uow.outbox.pending()
@@ -145,6 +152,7 @@ async def _seed_one(db: Database, slug: str) -> TenantRows:
         "inbox": inbound.id,
         "outbound_messages": outbound.id,
         "recurring_rules": rule.id,
+        "goals": goal.id,
         **admin_ids,
     }
     return TenantRows(tenant_id, user.id, account.id, tx.id, budget.id, row_ids)
@@ -222,6 +230,10 @@ def insert_for(table: str, b: TenantRows) -> str:
         "imports": (
             "id, tenant_id, account_id, user_id, file_hash, lines, recorded",
             f"{new}, {t}, '{b.account_id}', {u}, 'forged', 0, 0",
+        ),
+        "goals": (
+            "id, tenant_id, user_id, name, target_minor, currency, account_id",
+            f"{new}, {t}, {u}, 'forged', 100, 'USD', '{b.account_id}'",
         ),
         "recurring_rules": (
             "id, tenant_id, user_id, kind, amount_minor, currency, cadence, anchor, next_due",

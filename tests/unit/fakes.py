@@ -27,6 +27,7 @@ from domain.model import (
     AuditRecord,
     Budget,
     BudgetCrossing,
+    Goal,
     Merchant,
     Period,
     Recurrence,
@@ -43,6 +44,7 @@ from domain.ports import (
     AuditRepository,
     BudgetRepository,
     CrossingRepository,
+    GoalRepository,
     GroupKey,
     ImportRepository,
     InboxRepository,
@@ -101,6 +103,7 @@ class Store:
     merchants: dict[uuid.UUID, Merchant] = field(default_factory=dict)
     imports: dict[uuid.UUID, StatementImport] = field(default_factory=dict)
     recurring: dict[uuid.UUID, RecurringRule] = field(default_factory=dict)
+    goals: dict[uuid.UUID, Goal] = field(default_factory=dict)
 
 
 class FakeDatabase:
@@ -568,6 +571,47 @@ class FakeRecurringRuleRepository:
         return [_copy(r) for r in sorted(rows, key=lambda r: r.id)[:limit]]
 
 
+class FakeGoalRepository:
+    def __init__(self, session: _Session) -> None:
+        self._s = session
+
+    async def add(self, goal: Goal) -> None:
+        data = self._s.data("goals.add")
+        self._s.check_tenant(goal)
+        assert goal.id not in data.goals, "goal id taken"
+        assert all(g.account_id != goal.account_id for g in data.goals.values()), "goal account taken"
+        data.goals[goal.id] = _copy(goal)
+
+    async def update(self, goal: Goal) -> None:
+        data = self._s.data("goals.update")
+        self._s.check_tenant(goal)
+        stored = data.goals.get(goal.id)
+        assert stored is not None and self._s.mine(stored), "update of a goal never added"
+        data.goals[goal.id] = replace(
+            _copy(stored), target=goal.target, target_date=goal.target_date, closed_at=goal.closed_at
+        )
+
+    async def get(self, goal_id: uuid.UUID) -> Goal | None:
+        goal = self._s.data("goals.get").goals.get(goal_id)
+        return _copy(goal) if self._s.mine(goal) else None
+
+    async def list_for(self, user_id: uuid.UUID, *, open_only: bool = True) -> builtins.list[Goal]:
+        rows = [
+            g
+            for g in self._s.data("goals.list_for").goals.values()
+            if self._s.mine(g) and g.user_id == user_id and (g.open or not open_only)
+        ]
+        return [_copy(g) for g in rows]
+
+    async def page(
+        self, *, user_id: uuid.UUID | None = None, after: uuid.UUID | None = None, limit: int = 50
+    ) -> builtins.list[Goal]:
+        rows = [g for g in self._s.data("goals.page").goals.values() if self._s.mine(g)]
+        rows = [g for g in rows if user_id is None or g.user_id == user_id]
+        rows = [g for g in rows if after is None or g.id > after]
+        return [_copy(g) for g in sorted(rows, key=lambda g: g.id)[:limit]]
+
+
 class FakeUnitOfWork:
     """A UnitOfWork bound to one tenant over a FakeDatabase."""
 
@@ -585,6 +629,7 @@ class FakeUnitOfWork:
         self.merchants: MerchantRepository = FakeMerchantRepository(self._session)
         self.imports: ImportRepository = FakeImportRepository(self._session)
         self.recurring: RecurringRuleRepository = FakeRecurringRuleRepository(self._session)
+        self.goals: GoalRepository = FakeGoalRepository(self._session)
         self.inbox: InboxRepository = FakeInboxRepository(self._session)
         self.outbound: OutboundRepository = FakeOutboundRepository(self._session)
         self.pending: list[Event] = []

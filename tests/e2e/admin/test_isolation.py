@@ -30,6 +30,8 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "create_account": {"name": "Savings", "kind": "savings"},
     "create_budget": {"user_id": "{user_id}", "amount": "300", "category": "transport"},
     "update_budget_route": {"amount": "999"},
+    "create_goal": {"user_id": "{user_id}", "name": "Trip", "target": "1000"},
+    "contribute_to_goal": {"amount": "1"},
     "create_recurring_rule": {"user_id": "{user_id}", "kind": "expense", "amount": "30", "cadence": "weekly"},
     "create_transaction": {"user_id": "{user_id}", "kind": "expense", "amount": "12.50"},
     "update_transaction_route": {"amount": "99.99", "note": "changed"},
@@ -75,6 +77,12 @@ async def ids_of(api: TestClient, tenant: ApiTenant) -> dict[str, str]:
         headers=tenant.admin,
     )
     assert rule.status == 201, await rule.text()
+    goal = await api.post(
+        f"{PREFIX}/goals",
+        json={"user_id": user_id, "name": f"Goal {uuid.uuid4().hex[:8]}", "target": "5000"},
+        headers=tenant.admin,
+    )
+    assert goal.status == 201, await goal.text()
     statement = f"date,description,amount\n2024-03-01,SHOP {uuid.uuid4().hex},-1.00\n"
     imported = await api.post(
         f"{PREFIX}/accounts/{account_id}/imports",
@@ -93,6 +101,7 @@ async def ids_of(api: TestClient, tenant: ApiTenant) -> dict[str, str]:
         "merchant_id": (await merchant.json())["id"],
         "import_id": (await imported.json())["statement"]["id"],
         "rule_id": (await rule.json())["id"],
+        "goal_id": (await goal.json())["id"],
     }
 
 
