@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from bot.conversation.context import Context
-from bot.conversation.handlers import Handlers
+from bot.conversation.handlers import Handlers, insights
 from bot.conversation.reply import CategoryName, Line, Reply
 from domain import services
 from domain.commands import GetBalance, GetSpendingSummary, ListTransactions
-from domain.model import Period
+from domain.model import Period, TransactionKind
+from domain.search import totals
 from domain.money import Money
 
 
@@ -66,12 +67,11 @@ async def listing(ctx: Context) -> Reply:
         rows = await services.list_transactions(query, uow)
     if not rows:
         return Reply.say("nothing_found")
-    shown = [Line("list_header")]
-    for txn in rows:
-        description: object = txn.merchant or CategoryName(txn.category or "other")
-        shown.append(
-            Line("list_line", {"day": txn.occurred_on, "description": description, "amount": txn.amount})
-        )
+    shown = [Line("list_header"), *(insights.entry_line(txn) for txn in rows)]
+    if parse.merchant or parse.category:
+        # A listing narrowed to a place or category is a search: its total is the next question.
+        shown += [Line("search_total_spent", {"amount": m}) for m in totals(rows, TransactionKind.EXPENSE)]
+        shown += [Line("search_total_income", {"amount": m}) for m in totals(rows, TransactionKind.INCOME)]
     return Reply(lines=tuple(shown))
 
 

@@ -1,0 +1,131 @@
+"""Search, income and "how am I doing": questions about earlier transactions that never write."""
+
+from __future__ import annotations
+
+from bot.conversation.context import Context
+from bot.conversation.handlers import Handlers
+from bot.conversation.reply import CategoryName, Line, Reply
+from domain import income, search
+from domain.model import Period, Transaction, TransactionKind
+from domain.periods import local_today, month_of
+from nlu.normalize import fold
+from nlu.reference import content_words
+
+MAX_SHOWN = 15
+"""Most transactions a search lists; the total counts every match."""
+
+
+def entry_line(txn: Transaction) -> Line:
+    """One transaction in a list: day, the note or merchant (else the category), and the amount; an income is
+    marked apart from an expense."""
+    description: object = txn.merchant or txn.note or CategoryName(txn.category or "other")
+    values = {"day": txn.occurred_on, "description": description, "amount": txn.amount}
+    return Line("list_line_income" if txn.kind == TransactionKind.INCOME else "list_line", values)
+
+
+def _period(ctx: Context, default: Period) -> Period:
+    parse = ctx.understood
+    if parse.period is not None:
+        return Period(parse.period.start, parse.period.end)
+    return default
+
+
+def _wanted(ctx: Context) -> tuple[search.Wanted, str]:
+    """What to look for: the merchant, else the category and other words; and how to say it back."""
+    from nlu.normalize import normalize
+
+    parse = ctx.understood
+    if parse.merchant:
+        return search.Wanted(merchant=parse.merchant), parse.merchant
+    norm = normalize(ctx.message.text)
+    words = tuple(w for w, _, _ in content_words(norm, parse.lang, ()) if not _is_period_word(w, parse))
+    shown = " ".join(words) or (parse.category or "")
+    return search.Wanted(category=parse.category, words=tuple(fold(w) for w in words)), shown
+
+
+def _is_period_word(word: str, parse: object) -> bool:  # noqa: ARG001
+    # Month and period words ("november", "mes") are the period, not what is looked for.
+    return word in _PERIOD_WORDS
+
+
+_PERIOD_WORDS = frozenset(
+    "this last week month year today yesterday este esta mes semana ano año hoy ayer hoje ontem passado pasado "
+    "passada pasada esse essa january february march april may june july august september october november "
+    "december enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre janeiro "
+    "fevereiro marco maio junho julho setembro outubro novembro dezembro".split()
+)
+
+
+async def find(ctx: Context) -> Reply:
+    """search: the matching transactions of the period named (else the last 60 days) with their totals."""
+    today = local_today(ctx.clock, ctx.user.timezone)
+    period = _period(ctx, search.window(today))
+    want, shown = _wanted(ctx)
+    if want.empty:
+        return Reply.say("search_what")
+    async with ctx.uow() as uow:
+        rows = [t for t in await search.recent(uow, ctx.user.id, period) if search.matches(t, want)]
+    if not rows:
+        return Reply.say("search_none", query=shown, start=period.start, end=period.end)
+    found = [Line("search_header", {"count": len(rows), "query": shown, "start": period.start, "end": period.end})]
+    found += [entry_line(t) for t in rows[:MAX_SHOWN]]
+    found += [Line("search_total_spent", {"amount": m}) for m in search.totals(rows, TransactionKind.EXPENSE)]
+    found += [Line("search_total_income", {"amount": m}) for m in search.totals(rows, TransactionKind.INCOME)]
+    return Reply(lines=tuple(found))
+
+
+async def earned(ctx: Context) -> Reply:
+    """income_summary: income of the period (this month by default) per currency, category and payer."""
+    today = local_today(ctx.clock, ctx.user.timezone)
+    period = _period(ctx, month_of(today))
+    async with ctx.uow() as uow:
+        result = await income.income(uow, ctx.user.id, period)
+    if not result.totals:
+        return Reply.say("income_none", start=period.start, end=period.end)
+    shown = [Line("income_total", {"start": period.start, "end": period.end, "total": m}) for m in result.totals]
+    shown += [Line("income_line", {"name": CategoryName(c), "amount": m}) for c, m in result.by_category]
+    if result.by_payer:
+        shown.append(Line("income_payers"))
+        shown += [Line("income_line", {"name": p, "amount": m}) for p, m in result.by_payer]
+    return Reply(lines=tuple(shown))
+
+
+async def doing(ctx: Context) -> Reply:
+    """overview: this month (or the period named) against the one before, each currency on its own."""
+    today = local_today(ctx.clock, ctx.user.timezone)
+    period = _period(ctx, month_of(today))
+    async with ctx.uow() as uow:
+        result = await income.overview(uow, ctx.user.id, period)
+    if not result.current and not result.previous:
+        return Reply.say("overview_none", start=period.start, end=period.end)
+    shown = [Line("overview_header", {"start": period.start, "end": period.end})]
+    before = {n.currency: n for n in result.previous}
+    for net in result.current or [*result.previous]:
+        if net not in result.current:
+            break
+        shown.append(Line("overview_line", {"income": net.income, "spent": net.spent, "net": net.net}))
+        if net.rate is not None:
+            shown.append(Line("overview_rate", {"percent": net.rate}))
+        old = before.get(net.currency)
+        if old is not None:
+            shown.append(
+                Line("overview_previous", {"income": old.income, "spent": old.spent, "net": old.net})
+            )
+            if old.rate is not None:
+                shown.append(Line("overview_previous_rate", {"percent": old.rate}))
+        else:
+            shown.append(Line("overview_no_previous"))
+    if not result.current:
+        shown.append(Line("overview_empty_now"))
+        for old in result.previous:
+            shown.append(Line("overview_previous", {"income": old.income, "spent": old.spent, "net": old.net}))
+    return Reply(lines=tuple(shown))
+
+
+def register(handlers: Handlers) -> None:
+    handlers.add_answer(["search"], find)
+    handlers.add_answer(["income_summary"], earned)
+    handlers.add_answer(["overview"], doing)
+
+
+__all__ = ["entry_line", "register"]
