@@ -1,4 +1,4 @@
-"""Income and net: what came in by category and payer, and a month's income, spending, net and savings rate."""
+"""Income and net: what came in by category and payer; a month's income, spending, net and savings rate."""
 
 from __future__ import annotations
 
@@ -62,7 +62,9 @@ async def income(uow: UnitOfWork, user_id: uuid.UUID, period: Period) -> IncomeT
 
 
 async def _net(uow: UnitOfWork, user_id: uuid.UUID, period: Period) -> list[Net]:
-    rows = await uow.transactions.aggregate(TransactionFilter(user_id=user_id, period=period), ("kind", "currency"))
+    rows = await uow.transactions.aggregate(
+        TransactionFilter(user_id=user_id, period=period), ("kind", "currency")
+    )
     sums: dict[tuple[str, str], Money] = {(str(r.key[0]), r.total.currency): r.total for r in rows}
     out = []
     for code in sorted({currency for _, currency in sums}):

@@ -1,11 +1,11 @@
-"""Finding a user's earlier transactions by what they say of them: merchant, category, amount, day, note words."""
+"""Finding a user's earlier transactions by what they say of them: merchant, category, amount, day, words."""
 
 from __future__ import annotations
 
 import unicodedata
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -75,11 +75,23 @@ async def recent(uow: UnitOfWork, user_id: uuid.UUID, period: Period) -> list[Tr
     return await uow.transactions.list(TransactionFilter(user_id=user_id, period=period), limit=MAX_SCANNED)
 
 
+def select(rows: Iterable[Transaction], wanted: Wanted) -> list[Transaction]:
+    """The rows `wanted` fits, in their order. Words and a category both said ("the couch one": couch is a
+    housing word) mean the words first: only when no note or merchant has them does the category decide,
+    so the couch is found without the rent."""
+    rows = list(rows)
+    if wanted.words and wanted.category and not wanted.merchant:
+        by_words = [t for t in rows if matches(t, replace(wanted, category=None))]
+        if by_words:
+            return by_words
+    return [t for t in rows if matches(t, wanted)]
+
+
 async def find(
     uow: UnitOfWork, user_id: uuid.UUID, wanted: Wanted, today: date, *, days: int = RECENT_DAYS
 ) -> list[Transaction]:
     """The user's transactions of the last `days` days the description fits, newest first."""
-    return [txn for txn in await recent(uow, user_id, window(today, days)) if matches(txn, wanted)]
+    return select(await recent(uow, user_id, window(today, days)), wanted)
 
 
 def totals(rows: Iterable[Transaction], kind: TransactionKind) -> list[Money]:
@@ -92,4 +104,15 @@ def totals(rows: Iterable[Transaction], kind: TransactionKind) -> list[Money]:
     return [sums[code] for code in sorted(sums)]
 
 
-__all__ = ["MAX_SCANNED", "RECENT_DAYS", "Wanted", "find", "folded", "matches", "recent", "totals", "window"]
+__all__ = [
+    "MAX_SCANNED",
+    "RECENT_DAYS",
+    "Wanted",
+    "find",
+    "folded",
+    "matches",
+    "recent",
+    "select",
+    "totals",
+    "window",
+]

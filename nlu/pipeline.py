@@ -23,10 +23,19 @@ _DIGITS = re.compile(r"\d+")
 # Which fields each intent carries. A transaction has a day; a question covers a period.
 TRANSACTION_INTENTS = frozenset({"add_expense", "add_income", "edit_last"})
 QUERY_INTENTS = frozenset(
-    {"balance", "list_transactions", "spending_summary", "budget_status", "set_budget", "search", "income_summary", "overview"}
+    {
+        "balance",
+        "list_transactions",
+        "spending_summary",
+        "budget_status",
+        "set_budget",
+        "search",
+        "income_summary",
+        "overview",
+    }
 )
 # Intents that may name an earlier transaction; intents whose leftover words are the entry's note.
-REFERENCE_INTENTS = frozenset({"undo", "edit_last"})
+REFERENCE_INTENTS = frozenset({"undo", "edit_last", "search"})
 NOTE_INTENTS = frozenset({"add_expense", "add_income"})
 # Short conversational turns: numbers or names in them are not money or merchants ("yes 2", "hi uber").
 BARE_INTENTS = frozenset({"greeting", "affirm", "deny", "help"})

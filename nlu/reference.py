@@ -1,4 +1,4 @@
-"""Earlier transactions named in a message: what identifies one ("the uber", "o mercado de ontem") and the new value."""
+"""Earlier transactions named in a message: what identifies one ("the uber", "o mercado de ontem"); the change."""
 
 from __future__ import annotations
 
@@ -63,6 +63,7 @@ class _Words:
     markers: tuple[tuple[str, ...], ...]
     negations: tuple[tuple[str, ...], ...]
     filler: frozenset[str]
+    articles: frozenset[str]
 
 
 @cache
@@ -72,7 +73,12 @@ def _words(lang: str) -> _Words:
     def phrases(key: str) -> tuple[tuple[str, ...], ...]:
         return tuple(tuple(fold(str(p)).split()) for p in data.get(key) or ())
 
-    return _Words(phrases("change_markers"), phrases("change_negations"), frozenset(data.get("filler_words") or ()))
+    return _Words(
+        phrases("change_markers"),
+        phrases("change_negations"),
+        frozenset(data.get("filler_words") or ()),
+        frozenset(data.get("reference_articles") or ()),
+    )
 
 
 def _tokens(norm: Normalized) -> list[tuple[str, int, int]]:
@@ -93,7 +99,9 @@ def _phrase_at(tokens: list[tuple[str, int, int]], i: int, phrases: tuple[tuple[
     return best
 
 
-def content_words(norm: Normalized, lang: str, claimed: Sequence[Span], start: int = 0, end: int | None = None):
+def content_words(
+    norm: Normalized, lang: str, claimed: Sequence[Span], start: int = 0, end: int | None = None
+):
     """Tokens between start and end that are not claimed (amounts, dates, merchant) and not filler words."""
     stop = len(norm.text) if end is None else end
     filler = _words(lang).filler
@@ -114,7 +122,9 @@ def note(norm: Normalized, lang: str, claimed: Sequence[Span]) -> str | None:
     return text[:MAX_NOTE] or None
 
 
-def _split(norm: Normalized, lang: str, mentions: Sequence[MoneyMention], claimed: Sequence[Span]) -> int | None:
+def _split(
+    norm: Normalized, lang: str, mentions: Sequence[MoneyMention], claimed: Sequence[Span]
+) -> int | None:
     """Where the new value starts: the last change marker followed by an amount or a category word, or a
     negation followed by an amount ("meant 2.5k not 25": the new value comes first); None when neither."""
     tokens = _tokens(norm)
@@ -132,7 +142,9 @@ def _split(norm: Normalized, lang: str, mentions: Sequence[MoneyMention], claime
     return best
 
 
-def _negated(norm: Normalized, lang: str, start: int, mentions: Sequence[MoneyMention]) -> MoneyMention | None:
+def _negated(
+    norm: Normalized, lang: str, start: int, mentions: Sequence[MoneyMention]
+) -> MoneyMention | None:
     """An amount right after a negation at or after `start` ("25 not 23.40" -> 23.40): the old value."""
     tokens = _tokens(norm)
     for i, (_, a, _) in enumerate(tokens):
@@ -147,6 +159,19 @@ def _negated(norm: Normalized, lang: str, start: int, mentions: Sequence[MoneyMe
     return None
 
 
+def _named(norm: Normalized, lang: str, claimed: Sequence[Span], end: int) -> tuple[str, ...]:
+    """Words naming the transaction: those right after an article ("the couch one", "el de la silla"); other
+    leftovers of a correction ("oops", "wait", "me equivoqué") name nothing."""
+    articles = _words(lang).articles
+    before = {b: w for w, _, b in _tokens(norm)}
+    found = []
+    for word, start, _ in content_words(norm, lang, claimed, 0, end):
+        previous = before.get(start - 1)
+        if previous in articles:
+            found.append(word)
+    return tuple(found)
+
+
 def reference_of(
     norm: Normalized,
     lang: str,
@@ -157,8 +182,8 @@ def reference_of(
     day: date | None,
     day_spans: Sequence[Span],
 ) -> tuple[Reference | None, Change | None]:
-    """(the transaction named, the new value) of an undo or edit_last message; (None, None) when it names no
-    earlier transaction, so the last one is meant. An edit names one only before its change marker ("the uber
+    """(the transaction named, the new value) of an undo, edit_last or search message; (None, None) when it
+    names no earlier transaction, so the last one is meant. An edit names one only before its change marker ("the uber
     WAS 25", "muda o mercado de ontem PRA 85"); an undo anywhere ("borra el de amazon de ayer")."""
     claimed = [*day_spans, *((m.start, m.end) for m in mentions)]
     if merchant is not None:
@@ -184,9 +209,13 @@ def reference_of(
             end = old.start if old is not None else end
             # "meant 2.5k not 25": nothing before the negation names a transaction except the new amount.
             claimed = [*claimed, (0, end)]
-    words = tuple(w for w, _, _ in content_words(norm, lang, claimed, 0, end))
+    if intent == "search":
+        # What is looked for is every word left once the period and the search verb are taken.
+        words = tuple(w for w, _, _ in content_words(norm, lang, claimed, 0, end))
+    else:
+        words = _named(norm, lang, claimed, end)
     in_target = merchant is not None and merchant.end <= end
-    target_amounts = [m for m in mentions if m.end <= end] if intent == "undo" else []
+    target_amounts = [m for m in mentions if m.end <= end] if intent != "edit_last" else []
     amount = old.amount if old is not None else (target_amounts[0].amount if target_amounts else None)
     on_day = day if day is not None and any(b <= end for _, b in day_spans) else None
     category = None

@@ -99,9 +99,9 @@ class Parse:
     alternatives: tuple[tuple[str, float], ...] = field(default=())
     """Other intents with their scores, best first: what a clarifying question can offer."""
     note: str | None = None
-    """An expense's or income's own words besides amount, day and merchant ("bought a couch 450" -> "couch")."""
+    """An entry's own words besides amount, day and merchant ("bought a couch 450" -> "couch")."""
     reference: Reference | None = None
-    """undo / edit_last naming an earlier transaction ("delete the netflix one"); None: the last one is meant."""
+    """undo / edit_last naming an earlier transaction ("delete the netflix one"); None: the last one."""
     change: Change | None = None
     """edit_last: the new value, read apart from the words naming the transaction ("... to dining")."""
 

@@ -23,7 +23,17 @@ CLARIFY_MARGIN = 0.15
 WRITE_INTENTS = frozenset({"add_expense", "add_income", "set_budget"})
 RECORD_INTENTS = frozenset({"add_expense", "add_income"})
 QUESTION_INTENTS = frozenset(
-    {"balance", "spending_summary", "list_transactions", "budget_status", "help", "greeting"}
+    {
+        "balance",
+        "spending_summary",
+        "list_transactions",
+        "budget_status",
+        "help",
+        "greeting",
+        "search",
+        "income_summary",
+        "overview",
+    }
 )
 """Intents answered in the middle of a form without dropping it (a digression)."""
 SHORT_ANSWER_INTENTS = frozenset({"unknown", "affirm", "deny", "add_expense"})

@@ -66,7 +66,7 @@ class UndoForm:
         want = references.wanted(ctx)
         if want is not None:
             found, latest = await references.candidates(ctx, want)
-            if not found and not references.only_words(want):
+            if not found:
                 return references.none_found()  # never the last one instead
             if found and not (len(found) == 1 and latest is not None and found[0].id == latest.id):
                 return references.slots_for(found, "delete")
@@ -128,7 +128,7 @@ class EditForm:
         change = parse.change
         if want is not None and change is not None and (change.amount is not None or change.category):
             found, latest = await references.candidates(ctx, want)
-            if not found and not references.only_words(want):
+            if not found:
                 return references.none_found()
             new: SlotValues = (
                 {"amount": str(change.amount), "currency": change.currency}
@@ -139,7 +139,11 @@ class EditForm:
                 return {**references.slots_for(found, "edit"), **new}
             if found and latest is not None:
                 currency = new.get("currency") or latest.amount.currency
-                return {"transaction_id": str(latest.id), **new, **({"currency": currency} if "amount" in new else {})}
+                return {
+                    "transaction_id": str(latest.id),
+                    **new,
+                    **({"currency": currency} if "amount" in new else {}),
+                }
         latest = await _latest(ctx)
         if latest is None:
             return Reply.say("nothing_to_undo")

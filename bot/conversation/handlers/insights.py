@@ -8,8 +8,6 @@ from bot.conversation.reply import CategoryName, Line, Reply
 from domain import income, search
 from domain.model import Period, Transaction, TransactionKind
 from domain.periods import local_today, month_of
-from nlu.normalize import fold
-from nlu.reference import content_words
 
 MAX_SHOWN = 15
 """Most transactions a search lists; the total counts every match."""
@@ -31,29 +29,14 @@ def _period(ctx: Context, default: Period) -> Period:
 
 
 def _wanted(ctx: Context) -> tuple[search.Wanted, str]:
-    """What to look for: the merchant, else the category and other words; and how to say it back."""
-    from nlu.normalize import normalize
-
-    parse = ctx.understood
-    if parse.merchant:
-        return search.Wanted(merchant=parse.merchant), parse.merchant
-    norm = normalize(ctx.message.text)
-    words = tuple(w for w, _, _ in content_words(norm, parse.lang, ()) if not _is_period_word(w, parse))
-    shown = " ".join(words) or (parse.category or "")
-    return search.Wanted(category=parse.category, words=tuple(fold(w) for w in words)), shown
-
-
-def _is_period_word(word: str, parse: object) -> bool:  # noqa: ARG001
-    # Month and period words ("november", "mes") are the period, not what is looked for.
-    return word in _PERIOD_WORDS
-
-
-_PERIOD_WORDS = frozenset(
-    "this last week month year today yesterday este esta mes semana ano año hoy ayer hoje ontem passado pasado "
-    "passada pasada esse essa january february march april may june july august september october november "
-    "december enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre janeiro "
-    "fevereiro marco maio junho julho setembro outubro novembro dezembro".split()
-)
+    """What to look for (the message's reference: merchant, else category and words) and how to say it."""
+    ref = ctx.understood.reference
+    if ref is None:
+        return search.Wanted(), ""
+    if ref.merchant:
+        return search.Wanted(merchant=ref.merchant, amount=ref.amount), ref.merchant
+    shown = " ".join(ref.words) or (ref.category or "")
+    return search.Wanted(category=ref.category, amount=ref.amount, words=ref.words), shown
 
 
 async def find(ctx: Context) -> Reply:
@@ -64,10 +47,12 @@ async def find(ctx: Context) -> Reply:
     if want.empty:
         return Reply.say("search_what")
     async with ctx.uow() as uow:
-        rows = [t for t in await search.recent(uow, ctx.user.id, period) if search.matches(t, want)]
+        rows = search.select(await search.recent(uow, ctx.user.id, period), want)
     if not rows:
         return Reply.say("search_none", query=shown, start=period.start, end=period.end)
-    found = [Line("search_header", {"count": len(rows), "query": shown, "start": period.start, "end": period.end})]
+    found = [
+        Line("search_header", {"count": len(rows), "query": shown, "start": period.start, "end": period.end})
+    ]
     found += [entry_line(t) for t in rows[:MAX_SHOWN]]
     found += [Line("search_total_spent", {"amount": m}) for m in search.totals(rows, TransactionKind.EXPENSE)]
     found += [Line("search_total_income", {"amount": m}) for m in search.totals(rows, TransactionKind.INCOME)]
@@ -82,7 +67,9 @@ async def earned(ctx: Context) -> Reply:
         result = await income.income(uow, ctx.user.id, period)
     if not result.totals:
         return Reply.say("income_none", start=period.start, end=period.end)
-    shown = [Line("income_total", {"start": period.start, "end": period.end, "total": m}) for m in result.totals]
+    shown = [
+        Line("income_total", {"start": period.start, "end": period.end, "total": m}) for m in result.totals
+    ]
     shown += [Line("income_line", {"name": CategoryName(c), "amount": m}) for c, m in result.by_category]
     if result.by_payer:
         shown.append(Line("income_payers"))
@@ -118,7 +105,9 @@ async def doing(ctx: Context) -> Reply:
     if not result.current:
         shown.append(Line("overview_empty_now"))
         for old in result.previous:
-            shown.append(Line("overview_previous", {"income": old.income, "spent": old.spent, "net": old.net}))
+            shown.append(
+                Line("overview_previous", {"income": old.income, "spent": old.spent, "net": old.net})
+            )
     return Reply(lines=tuple(shown))
 
 

@@ -8,8 +8,8 @@ from bot.conversation.reply import CategoryName, Line, Reply
 from domain import services
 from domain.commands import GetBalance, GetSpendingSummary, ListTransactions
 from domain.model import Period, TransactionKind
-from domain.search import totals
 from domain.money import Money
+from domain.search import totals
 
 
 def _period(ctx: Context) -> Period | None:

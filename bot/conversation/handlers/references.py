@@ -1,4 +1,4 @@
-"""Undo and edit of an earlier transaction named by reference: find it, ask which when several fit, confirm."""
+"""Undo and edit of an earlier transaction named by reference: find it, ask which of several, confirm."""
 
 from __future__ import annotations
 
@@ -34,11 +34,6 @@ def wanted(ctx: Context) -> search.Wanted | None:
     )
 
 
-def only_words(want: search.Wanted) -> bool:
-    """Nothing but leftover words: a reference too weak to refuse on ("oops didn't mean that")."""
-    return not (want.merchant or want.category or want.amount is not None or want.day)
-
-
 async def candidates(ctx: Context, want: search.Wanted) -> tuple[list[Transaction], Transaction | None]:
     """(the recent transactions the reference fits, newest first; the user's latest transaction)."""
     today = local_today(ctx.clock, ctx.user.timezone)
@@ -70,7 +65,11 @@ def slots_for(found: list[Transaction], action: str) -> SlotValues:
     """The form's slots: the one transaction meant, or the numbered candidates to pick from."""
     if len(found) == 1:
         return {"ref": action, "chosen": card(found[0])}
-    return {"ref": action, "candidates": [card(t) for t in found[:MAX_LISTED]], "more": len(found) > MAX_LISTED}
+    return {
+        "ref": action,
+        "candidates": [card(t) for t in found[:MAX_LISTED]],
+        "more": len(found) > MAX_LISTED,
+    }
 
 
 def chosen(slots: Slots) -> dict[str, Any] | None:
@@ -138,7 +137,7 @@ PICK = Slot("choice", "which_answer", has_choice, read_pick, ask_which)
 def confirm_delete(slots: Slots) -> Reply:
     item = chosen(slots)
     assert item is not None
-    return Reply.say("confirm_undo", **_values(item))
+    return Reply.say("confirm_undo", **{**_values(item), "label": _label(item)})
 
 
 def confirm_edit(slots: Slots) -> Reply:
@@ -150,7 +149,7 @@ def confirm_edit(slots: Slots) -> Reply:
         new: object = Money(Decimal(str(slots["amount"])), str(slots.get("currency") or item["currency"]))
     else:
         old, new = CategoryName(item.get("category") or "other"), CategoryName(str(slots["category"]))
-    return Reply.say("confirm_edit", label=values["label"], day=values["day"], old=old, new=new)
+    return Reply.say("confirm_edit", label=_label(item), day=values["day"], old=old, new=new)
 
 
 def _written(kind: str, txn: Transaction) -> Written:
@@ -164,7 +163,10 @@ async def delete(ctx: Context, slots: Slots) -> Reply:
     async with ctx.uow() as uow:
         result = await references.delete_own(uow, ctx.clock, ctx.user.id, uuid.UUID(item["id"]))
     before = result.before
-    return Reply(lines=(Line("undone", lines.described(before)), Line("undo_hint")), written=(_written("deleted", before),))
+    return Reply(
+        lines=(Line("undone", lines.described(before)), Line("undo_hint")),
+        written=(_written("deleted", before),),
+    )
 
 
 async def edit(ctx: Context, slots: Slots) -> Reply:
@@ -199,7 +201,12 @@ async def revertible(ctx: Context) -> SlotValues | None:
         txn = await uow.transactions.get(record.transaction_id)
     if txn is None:
         return None
-    return {"revert": record.action, "record_at": record.at.isoformat(), "chosen": card(txn), "old": record.before}
+    return {
+        "revert": record.action,
+        "record_at": record.at.isoformat(),
+        "chosen": card(txn),
+        "old": record.before,
+    }
 
 
 def confirm_revert(slots: Slots) -> Reply:
