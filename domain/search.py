@@ -5,7 +5,7 @@ from __future__ import annotations
 import unicodedata
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -76,14 +76,7 @@ async def recent(uow: UnitOfWork, user_id: uuid.UUID, period: Period) -> list[Tr
 
 
 def select(rows: Iterable[Transaction], wanted: Wanted) -> list[Transaction]:
-    """The rows `wanted` fits, in their order. Words and a category both said ("the couch one": couch is a
-    housing word) mean the words first: only when no note or merchant has them does the category decide,
-    so the couch is found without the rent."""
-    rows = list(rows)
-    if wanted.words and wanted.category and not wanted.merchant:
-        by_words = [t for t in rows if matches(t, replace(wanted, category=None))]
-        if by_words:
-            return by_words
+    """The rows `wanted` fits, in their order."""
     return [t for t in rows if matches(t, wanted)]
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.conversation.context import Context
-from bot.conversation.handlers import Handlers
+from bot.conversation.handlers import Handlers, references
 from bot.conversation.reply import CategoryName, Line, Reply
 from domain import income, search
 from domain.model import Period, Transaction, TransactionKind
@@ -35,8 +35,7 @@ def _wanted(ctx: Context) -> tuple[search.Wanted, str]:
         return search.Wanted(), ""
     if ref.merchant:
         return search.Wanted(merchant=ref.merchant, amount=ref.amount), ref.merchant
-    shown = " ".join(ref.words) or (ref.category or "")
-    return search.Wanted(category=ref.category, amount=ref.amount, words=ref.words), shown
+    return references.described(ref), " ".join(ref.words) or (ref.category or "")
 
 
 async def find(ctx: Context) -> Reply:
@@ -86,15 +85,19 @@ async def doing(ctx: Context) -> Reply:
     if not result.current and not result.previous:
         return Reply.say("overview_none", start=period.start, end=period.end)
     shown = [Line("overview_header", {"start": period.start, "end": period.end})]
-    before = {n.currency: n for n in result.previous}
-    for net in result.current or [*result.previous]:
-        if net not in result.current:
-            break
-        shown.append(Line("overview_line", {"income": net.income, "spent": net.spent, "net": net.net}))
-        if net.rate is not None:
-            shown.append(Line("overview_rate", {"percent": net.rate}))
-        old = before.get(net.currency)
-        if old is not None:
+    now = {net.currency: net for net in result.current}
+    before = {net.currency: net for net in result.previous}
+    if not now:
+        shown.append(Line("overview_empty_now"))
+    # The user's own currency first; each currency on its own lines, never added to another.
+    for code in sorted(now.keys() | before.keys(), key=lambda c: (c != ctx.user.currency, c)):
+        if code in now:
+            net = now[code]
+            shown.append(Line("overview_line", {"income": net.income, "spent": net.spent, "net": net.net}))
+            if net.rate is not None:
+                shown.append(Line("overview_rate", {"percent": net.rate}))
+        if code in before:
+            old = before[code]
             shown.append(
                 Line("overview_previous", {"income": old.income, "spent": old.spent, "net": old.net})
             )
@@ -102,12 +105,6 @@ async def doing(ctx: Context) -> Reply:
                 shown.append(Line("overview_previous_rate", {"percent": old.rate}))
         else:
             shown.append(Line("overview_no_previous"))
-    if not result.current:
-        shown.append(Line("overview_empty_now"))
-        for old in result.previous:
-            shown.append(
-                Line("overview_previous", {"income": old.income, "spent": old.spent, "net": old.net})
-            )
     return Reply(lines=tuple(shown))
 
 

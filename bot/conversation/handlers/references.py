@@ -12,26 +12,42 @@ from bot.conversation import lines
 from bot.conversation.context import Context
 from bot.conversation.forms import Slot, Slots, SlotValues
 from bot.conversation.reply import CategoryName, Line, Reply, Written
+from bot.replies import replies
 from domain import references, search
 from domain.model import Transaction, TransactionKind
 from domain.money import Money
 from domain.periods import local_today
 from nlu.data import load_lang
 from nlu.normalize import fold
-from nlu.types import LANGUAGES
+from nlu.reference import Reference
+from nlu.types import CATEGORIES, LANGUAGES
 
 MAX_LISTED = 9
 """Most matches offered by number; more are narrowed by saying more ("the uber of yesterday")."""
 _NUMBER = re.compile(r"^\D{0,12}?(\d)\D{0,20}$")
 
 
+@cache
+def category_names() -> frozenset[str]:
+    """Every category's shown name in every language, folded ("mercado", "super", "groceries")."""
+    names = replies()
+    return frozenset(fold(names.category(key, lang)) for key in CATEGORIES for lang in LANGUAGES)
+
+
+def described(ref: Reference) -> search.Wanted:
+    """What to look for. Words that are only a category's name ("o mercado") look for the category; a
+    thing named ("the couch one") is looked for by its words alone: the couch is never the rent, even
+    though both are housing."""
+    things = tuple(w for w in ref.words if w not in category_names())
+    category = None if things else ref.category
+    return search.Wanted(
+        merchant=ref.merchant, category=category, amount=ref.amount, day=ref.date, words=things
+    )
+
+
 def wanted(ctx: Context) -> search.Wanted | None:
     ref = ctx.understood.reference
-    if ref is None:
-        return None
-    return search.Wanted(
-        merchant=ref.merchant, category=ref.category, amount=ref.amount, day=ref.date, words=ref.words
-    )
+    return None if ref is None else described(ref)
 
 
 async def candidates(ctx: Context, want: search.Wanted) -> tuple[list[Transaction], Transaction | None]:
