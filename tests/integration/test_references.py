@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import itertools
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -26,8 +26,13 @@ _ids = itertools.count(1)
 
 
 class PinnedClock:
+    """NOW, then a second later at each reading: the audit trail's order is its records' times."""
+
+    def __init__(self) -> None:
+        self._ticks = itertools.count()
+
     def now(self) -> datetime:
-        return NOW
+        return NOW + timedelta(seconds=next(self._ticks))
 
 
 async def _add(
