@@ -88,13 +88,22 @@ async def find(
 
 
 def totals(rows: Iterable[Transaction], kind: TransactionKind) -> list[Money]:
-    """The sum of `kind` among `rows`, one Money per currency (never added across currencies), by currency."""
+    """The sum of `kind` among `rows`, one Money per currency (never added across currencies), by currency.
+    Transfer legs are neither spent nor received, and are left out."""
     sums: dict[str, Money] = {}
     for txn in rows:
-        if txn.kind == kind:
+        if txn.kind == kind and not txn.is_transfer:
             code = txn.amount.currency
             sums[code] = sums[code] + txn.amount if code in sums else txn.amount
     return [sums[code] for code in sorted(sums)]
+
+
+async def sums(uow: UnitOfWork, flt: TransactionFilter) -> dict[TransactionKind, list[Money]]:
+    """Everything `flt` covers summed per kind and currency (a listing shows some rows; its total is all)."""
+    found: dict[TransactionKind, list[Money]] = {}
+    for row in await uow.transactions.aggregate(flt, ("kind", "currency")):
+        found.setdefault(TransactionKind(str(row.key[0])), []).append(row.total)
+    return {kind: sorted(money, key=lambda m: m.currency) for kind, money in found.items()}
 
 
 __all__ = [
@@ -106,6 +115,7 @@ __all__ = [
     "matches",
     "recent",
     "select",
+    "sums",
     "totals",
     "window",
 ]

@@ -9,7 +9,8 @@ from domain import services
 from domain.commands import GetBalance, GetSpendingSummary, ListTransactions
 from domain.model import Period, TransactionKind
 from domain.money import Money
-from domain.search import totals
+from domain.ports import TransactionFilter
+from domain.search import sums
 
 
 def _period(ctx: Context) -> Period | None:
@@ -65,13 +66,18 @@ async def listing(ctx: Context) -> Reply:
     )
     async with ctx.uow() as uow:
         rows = await services.list_transactions(query, uow)
+        narrowed = parse.merchant or parse.category
+        # A listing narrowed to a place or category is a search: its total (of all it covers, not only the
+        # rows shown) is the next question.
+        flt = TransactionFilter(
+            ctx.user.id, period=query.period, category=parse.category, merchant=parse.merchant
+        )
+        found = await sums(uow, flt) if narrowed and rows else {}
     if not rows:
         return Reply.say("nothing_found")
     shown = [Line("list_header"), *(insights.entry_line(txn) for txn in rows)]
-    if parse.merchant or parse.category:
-        # A listing narrowed to a place or category is a search: its total is the next question.
-        shown += [Line("search_total_spent", {"amount": m}) for m in totals(rows, TransactionKind.EXPENSE)]
-        shown += [Line("search_total_income", {"amount": m}) for m in totals(rows, TransactionKind.INCOME)]
+    shown += [Line("search_total_spent", {"amount": m}) for m in found.get(TransactionKind.EXPENSE, [])]
+    shown += [Line("search_total_income", {"amount": m}) for m in found.get(TransactionKind.INCOME, [])]
     return Reply(lines=tuple(shown))
 
 
