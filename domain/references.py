@@ -63,7 +63,7 @@ async def edit_own(
 
 async def latest_change(uow: UnitOfWork, user_id: uuid.UUID) -> AuditRecord | None:
     """The user's latest delete or edit of an earlier transaction, if nothing was recorded since: what
-    "undo" then takes back. An edit of the latest transaction is not one (undo deletes that one, as before)."""
+    "undo" then takes back. An edit of the latest transaction is not one (undo deletes it, as before)."""
     record = await uow.audit.latest_for_user(user_id)
     if record is None or record.action not in REVERTIBLE:
         return None

@@ -1,4 +1,4 @@
-"""Earlier transactions named in a message: what identifies one ("the uber", "o mercado de ontem"); the change."""
+"""Earlier transactions named in a message: what names one ("the uber", "o mercado de ontem"), the change."""
 
 from __future__ import annotations
 
@@ -163,11 +163,14 @@ def _named(norm: Normalized, lang: str, claimed: Sequence[Span], end: int) -> tu
     """Words naming the transaction: those right after an article ("the couch one", "el de la silla"); other
     leftovers of a correction ("oops", "wait", "me equivoqué") name nothing."""
     articles = _words(lang).articles
-    before = {b: w for w, _, b in _tokens(norm)}
+    tokens = _tokens(norm)
+    index = {a: i for i, (_, a, _) in enumerate(tokens)}
     found = []
     for word, start, _ in content_words(norm, lang, claimed, 0, end):
-        previous = before.get(start - 1)
-        if previous in articles:
+        i = index[start]
+        one = tokens[i - 1][0] if i >= 1 else ""
+        two = f"{tokens[i - 2][0]} {one}" if i >= 2 else ""
+        if one in articles or two in articles:  # "the couch", "el de la silla", "o do sofá", "el de tacos"
             found.append(word)
     return tuple(found)
 
@@ -183,8 +186,8 @@ def reference_of(
     day_spans: Sequence[Span],
 ) -> tuple[Reference | None, Change | None]:
     """(the transaction named, the new value) of an undo, edit_last or search message; (None, None) when it
-    names no earlier transaction, so the last one is meant. An edit names one only before its change marker ("the uber
-    WAS 25", "muda o mercado de ontem PRA 85"); an undo anywhere ("borra el de amazon de ayer")."""
+    names no earlier transaction, so the last one is meant. An edit names one only before its change marker
+    ("the uber WAS 25", "muda o mercado de ontem PRA 85"); an undo anywhere ("borra el de amazon de ayer")."""
     claimed = [*day_spans, *((m.start, m.end) for m in mentions)]
     if merchant is not None:
         claimed.append((merchant.start, merchant.end))

@@ -115,6 +115,8 @@ class Item:
     currency: str | None
     merchant: str | None
     category: str | None
+    note: str | None = None
+    """The item's own words ("lunch"), kept as the transaction's note."""
 
 
 def split_items(ctx: Context) -> list[Item] | None:
@@ -157,7 +159,7 @@ def _read_items(ctx: Context, parts: list[str]) -> list[Item] | None:
             continue  # words with no amount ("yesterday") belong to the item before them
         if len(reading.mentions) > 1 or reading.amount is None:
             return None
-        items.append(Item(reading.amount, reading.currency, reading.merchant, reading.category))
+        items.append(Item(reading.amount, reading.currency, reading.merchant, reading.category, reading.note))
     return items
 
 

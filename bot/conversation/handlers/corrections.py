@@ -65,11 +65,11 @@ class UndoForm:
     async def prefill(self, ctx: Context) -> SlotValues | Reply:
         want = references.wanted(ctx)
         if want is not None:
-            found, latest = await references.candidates(ctx, want)
+            found, _ = await references.candidates(ctx, want)
             if not found:
                 return references.none_found()  # never the last one instead
-            if found and not (len(found) == 1 and latest is not None and found[0].id == latest.id):
-                return references.slots_for(found, "delete")
+            # Exactly the one named, even when it is the latest: never the other items of its message.
+            return references.slots_for(found, "delete")
         else:
             undone = await references.revertible(ctx)
             if undone is not None:
@@ -126,7 +126,13 @@ class EditForm:
         parse = ctx.understood
         want = references.wanted(ctx)
         change = parse.change
-        if want is not None and change is not None and (change.amount is not None or change.category):
+        if want is not None and (change is None or (change.amount is None and not change.category)):
+            # The transaction is named but not what to change in it: ask about that one, not the last.
+            found, _ = await references.candidates(ctx, want)
+            if not found:
+                return references.none_found()
+            return Reply.say("edit_unclear", **lines.described(found[0]))
+        if want is not None and change is not None:
             found, latest = await references.candidates(ctx, want)
             if not found:
                 return references.none_found()
