@@ -208,6 +208,9 @@ class CrossingRepository(Protocol):
 class AuditRepository(Protocol):
     async def add(self, record: AuditRecord) -> None: ...
     async def list_for(self, transaction_id: uuid.UUID) -> list[AuditRecord]: ...
+    async def latest_for_user(self, user_id: uuid.UUID) -> AuditRecord | None:
+        """The user's most recent change to any of their transactions, None when there was none."""
+        ...
 
 
 class MerchantRepository(Protocol):

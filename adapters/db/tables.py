@@ -196,6 +196,7 @@ audit_log = sa.Table(
     sa.ForeignKeyConstraint(["tenant_id", "user_id"], ["users.tenant_id", "users.id"]),
     sa.ForeignKeyConstraint(["tenant_id", "transaction_id"], ["transactions.tenant_id", "transactions.id"]),
     sa.Index("ix_audit_log_transaction", "tenant_id", "transaction_id"),
+    sa.Index("ix_audit_log_user_at", "tenant_id", "user_id", "at"),
 )
 
 outbox = sa.Table(

@@ -436,6 +436,12 @@ class FakeAuditRepository:
         data = self._s.data("audit.list_for")
         return [_copy(r) for r in data.audit if self._s.mine(r) and r.transaction_id == transaction_id]
 
+    async def latest_for_user(self, user_id: uuid.UUID) -> AuditRecord | None:
+        data = self._s.data("audit.latest_for_user")
+        mine = [r for r in data.audit if self._s.mine(r) and r.user_id == user_id]
+        # Ties (a pinned clock) go to the record stored last, as a real clock would have ordered them.
+        return _copy(max(reversed(mine), key=lambda r: r.at)) if mine else None
+
 
 class FakeMerchantRepository:
     def __init__(self, session: _Session) -> None:
