@@ -226,6 +226,8 @@ class _Scan:
         while i < len(tokens):
             if tokens[i][0] == NUM:
                 i = self._digits(i)
+            elif tokens[i][0] == WORD and tokens[i][1] in self.nums.slang_amounts:
+                i = self._slang(i)
             elif tokens[i][0] == WORD and starts(tokens[i][1]):
                 i = self._spoken(i)
             else:
@@ -275,7 +277,7 @@ class _Scan:
             glued, j = True, j + 1
         elif suffix in nums.ordinals or suffix in nums.units:
             return j + 1  # "5th", "2kg", "3x", "80%", "8am"
-        value, j, spaced = read_scales(tokens, j, value, nums.scales)
+        value, j, spaced = read_scales(tokens, j, value, nums)
         scaled = glued or spaced
         post = self._currency_at(j, scaled)
         if post and not post[0]:
@@ -301,6 +303,19 @@ class _Scan:
         self.digit_found = True
         self._add(value, self._resolve(marker), pre[1] if pre else start, tokens[last - 1][3], True)
         return last
+
+    def _slang(self, i: int) -> int:
+        """A noun that is an amount by itself ("a fiver", "a tenner"): a bare amount in the user's currency,
+        taken like a digit amount (the article before it is part of it)."""
+        tokens = self.tokens
+        _, word, start, end = tokens[i]
+        if self._is_blocked(start, end):
+            return i + 1
+        if i and tokens[i - 1][1] in self.nums.articles and gap(tokens, i) == 1:
+            start = tokens[i - 1][2]
+        self.digit_found = True
+        self._add(Decimal(self.nums.slang_amounts[word]), None, start, end, False)
+        return i + 1
 
     def _spoken(self, i: int) -> int:
         """Reads number words at tokens[i]: an amount with a currency; else kept for _loose_words."""
