@@ -12,7 +12,7 @@ from domain.budgets import build_status, scope_spending
 from domain.errors import NotFound, ValidationError
 from domain.lookup import require_user
 from domain.model import Budget, Channel, Language, Tenant, User
-from domain.periods import current_period, local_today
+from domain.periods import current_period, local_today, user_week_start
 from domain.ports import Clock, DirectoryUnitOfWork, UnitOfWork
 from domain.results import BudgetStatus
 
@@ -181,7 +181,7 @@ async def update_budget(cmd: UpdateBudget, uow: UnitOfWork, clock: Clock) -> tup
     budget.updated_at = clock.now()
     await uow.budgets.update(budget)
     today = local_today(clock, user.timezone)
-    period = current_period(budget.recurrence, today)
+    period = current_period(budget.recurrence, today, user_week_start(user))
     status = build_status(budget, period, today, await scope_spending(uow, budget, period))
     await uow.commit()
     return before, status
@@ -200,7 +200,7 @@ async def budget_status_of(budget_id: uuid.UUID, uow: UnitOfWork, clock: Clock) 
     budget = await _budget(uow, budget_id)
     user = await require_user(uow, budget.user_id)
     today = local_today(clock, user.timezone)
-    period = current_period(budget.recurrence, today)
+    period = current_period(budget.recurrence, today, user_week_start(user))
     return build_status(budget, period, today, await scope_spending(uow, budget, period))
 
 

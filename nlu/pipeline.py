@@ -35,6 +35,7 @@ def parse_message(
     currency: str | None = None,
     intent: str | None = None,
     overlay: MerchantOverlay | None = None,
+    week_start: int = 0,
 ) -> Parse:
     """Understand `text`, resolving relative dates against `now` seen in `zone` (the user's local day).
     `intent`, when given, replaces the classifier's reading (the user said which one they meant); `overlay`
@@ -45,7 +46,7 @@ def parse_message(
     prior = lang if lang is not None else _currency_languages().get(currency or "")
     language, _ = detect_language(norm, prior)
 
-    when = find_when(norm, language, today)
+    when = find_when(norm, language, today, week_start)
     mentions = find_amounts(norm, language, currency, exclude=when.spans)
     primary = primary_amount(mentions, norm, language)
     claimed = list(when.spans) + [(m.start, m.end) for m in mentions]

@@ -11,6 +11,7 @@ from bot.conversation.forms import FormHandler
 from bot.conversation.handlers import Handlers
 from bot.conversation.pending import Pending
 from bot.conversation.reply import Line, Reply
+from domain.periods import user_week_start
 
 MAX_MISSES = 2
 """Messages in a row that neither answer nor start something new before the form is dropped (and said so)."""
@@ -125,4 +126,5 @@ def _reread(ctx: Context, text: str, intent: str) -> nlu.Parse:
         tz=user.timezone,
         intent=intent,
         merchants=ctx.merchants,
+        week_start=user_week_start(user),
     )

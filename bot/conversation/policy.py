@@ -10,6 +10,7 @@ import nlu
 from bot.conversation.context import Context
 from bot.conversation.control import INTENT_LABELS
 from domain.money import Money
+from domain.periods import user_week_start
 from nlu.normalize import normalize
 
 WRITE_CONFIDENCE = 0.7
@@ -140,6 +141,7 @@ def _read_items(ctx: Context, parts: list[str]) -> list[Item] | None:
             tz=ctx.user.timezone,
             intent=parse.intent,
             merchants=ctx.merchants,
+            week_start=user_week_start(ctx.user),
         )
         if not reading.mentions:
             if not items:
