@@ -30,7 +30,7 @@ from nlu.numbers import (
 )
 from nlu.types import LANGUAGES, MoneyMention
 
-__all__ = ["find_amounts", "primary_amount", "resolve_currency"]
+__all__ = ["currency_words", "family", "find_amounts", "primary_amount", "resolve_currency", "upper_codes"]
 
 _MAX = Decimal(10) ** 15  # beyond this a "number" is an id or a phone number, not money
 _SIGNS = frozenset("-+−")
@@ -448,3 +448,18 @@ class _Scan:
         if joined and (j == n or _ends(tokens[j]) or nums.leaves_alone(tokens[j][1])):
             return value + cents.scaleb(-2), j
         return value, k
+
+
+def currency_words(lang: str) -> dict[str, str]:
+    """Folded currency names, abbreviations and ISO codes of `lang` -> marker (ISO code or "@family")."""
+    return _lexicon(lang if lang in LANGUAGES else "en").names
+
+
+def upper_codes() -> dict[str, str]:
+    """ISO codes that are also words ("all", "try"): currencies only when written in capitals."""
+    return _signs().upper_codes
+
+
+def family(marker: str) -> tuple[str, frozenset[str]]:
+    """(default, members) of a "@family" marker ("@peso" -> MXN, {MXN, ARS, COP, ...})."""
+    return _signs().families[marker.lstrip("@")]

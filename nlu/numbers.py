@@ -145,7 +145,7 @@ class NumberWords:
     slang_amounts: Mapping[str, int] = field(default_factory=dict)
     """Nouns that are an amount by themselves: "fiver" -> 5, "tenner" -> 10."""
     money_words: frozenset[str] = frozenset()
-    """First words of this language's currency names: after a weak scale they confirm it ("2 palos de pesos")."""
+    """First words of the currency names: after a weak scale they confirm it ("2 palos de pesos")."""
 
     def scale_at(self, tokens: list[Token], j: int) -> bool:
         """Whether tokens[j], a scale word, is a scale here. A weak one ("palos", "grand") is only when the
@@ -240,7 +240,8 @@ _WORD_LISTS = (
 def _money_words(lang: str) -> frozenset[str]:
     """First words of the currency names of `lang` ("pesos", "reais", "dollars")."""
     names = data.load_lang(lang, "currencies")["names"]
-    return frozenset(fold(str(p)).split(" ")[0] for phrases in names.values() for p in phrases if str(p).strip())
+    words = (fold(str(p)).split(" ")[0] for phrases in names.values() for p in phrases if str(p).strip())
+    return frozenset(words)
 
 
 def gap(tokens: list[Token], k: int) -> int:

@@ -16,6 +16,7 @@ from nlu.merchants import find_merchant, number_words
 from nlu.money import counts_things, find_amounts, primary_amount
 from nlu.normalize import Normalized, normalize
 from nlu.overlay import MerchantOverlay
+from nlu.settings import SettingChange, find_setting, named_currencies, resolve_currency_word
 from nlu.types import LANGUAGES, MoneyMention, Parse
 
 _DIGITS = re.compile(r"\d+")
@@ -82,6 +83,7 @@ def parse_message(
 
     bare = intent in BARE_INTENTS
     amount: Decimal | None = None if primary is None or bare else primary.amount
+    change = _setting(intent, norm, language, currency, mentions)
     return Parse(
         lang=language,
         intent=intent,
@@ -97,7 +99,25 @@ def parse_message(
         amounts=tuple(m for m in mentions if m.explicit),
         mentions=tuple(m for m in mentions if not counts_things(m, norm, language)),
         alternatives=tuple(ranked[1:4]),
+        setting=change.setting,
+        value=change.value,
+        choices=change.choices,
     )
+
+
+def _setting(
+    intent: str, norm: Normalized, lang: str, currency: str | None, mentions: list[MoneyMention]
+) -> SettingChange:
+    """change_setting: the setting and its new value; convert_currency: the currency asked for (a named
+    currency outside the amounts, else the user's own)."""
+    spans = [(m.start, m.end) for m in mentions]
+    if intent == "change_setting":
+        return find_setting(norm, lang, currency, exclude=spans)
+    if intent == "convert_currency":
+        named = named_currencies(norm, lang, exclude=spans)
+        target = resolve_currency_word(named[-1][0], currency) if named else currency
+        return SettingChange(None, target)
+    return SettingChange(None, None)
 
 
 @cache

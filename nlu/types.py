@@ -22,6 +22,10 @@ INTENTS: tuple[str, ...] = (
     "greeting",
     "affirm",
     "deny",
+    "change_setting",
+    "list_categories",
+    "delete_budget",
+    "convert_currency",
     "unknown",
 )
 
@@ -91,6 +95,13 @@ class Parse:
     more than one means several items or an ambiguity. Not part of the `centavo nlu` output."""
     alternatives: tuple[tuple[str, float], ...] = field(default=())
     """Other intents with their scores, best first: what a clarifying question can offer."""
+    setting: str | None = None
+    """change_setting: "currency", "timezone", "week_start" or "language"; None when none is named."""
+    value: str | None = None
+    """change_setting: the new value (ISO 4217 code, IANA zone, English weekday name, language code);
+    convert_currency: the currency to convert to. None when unknown or ambiguous."""
+    choices: tuple[str, ...] = ()
+    """change_setting: the values an ambiguous name could mean ("pesos", "San José"), none chosen."""
 
     def to_json(self) -> dict[str, object]:
         """The result line of `centavo nlu` (NLU_CONTRACT.md)."""
@@ -113,6 +124,9 @@ class Parse:
                 for m in self.amounts
                 if m.explicit
             ],
+            "setting": self.setting,
+            "value": self.value,
+            "choices": list(self.choices),
         }
 
 

@@ -108,24 +108,12 @@ class Agent:
             await self._pending.clear(ctx.tenant.id, ctx.user.id)
 
     def _understand(
-        self,
-        message: InboundMessage,
-        lang: str | None,
-        currency: str,
-        tz: str,
-        merchants: Merchants = None,
+        self, message: InboundMessage, lang: str | None, currency: str, tz: str, merchants: Merchants = None,
         week_start: str | None = None,
-    ) -> nlu.Parse:
+    ) -> nlu.Parse:  # fmt: skip
         started = time.perf_counter()
-        parse = nlu.parse(
-            message.text,
-            now=message.received_at,
-            lang=lang,
-            currency=currency,
-            tz=tz,
-            merchants=merchants,
-            week_start=week_start,
-        )
+        parse = nlu.parse(message.text, now=message.received_at, lang=lang, currency=currency, tz=tz,
+                          merchants=merchants, week_start=week_start)  # fmt: skip
         if self._timer is not None:
             self._timer.observe(time.perf_counter() - started)
         return parse
