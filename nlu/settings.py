@@ -126,45 +126,67 @@ def find_setting(
     lang = lang if lang in LANGUAGES else "en"
     words, text = _words(lang), norm.text
     named = [name for name in SETTINGS if _find(text, dict.fromkeys(words.settings[name]))]
-    weekday = _find(text, words.weekdays)
-    cities = _find(text, _cities())
-    zones = [_zones()[m.group()] for m in _ZONE.finditer(text) if m.group() in _zones()]
-    currencies = named_currencies(norm, lang, exclude)
-    languages = _find(text, words.languages)
     setting = named[0] if named else None
     if setting is None:
         # No setting word: the value tells ("usa reales", "lisboa time"), when it tells one thing.
         kinds = [
             kind
             for kind, hits in (
-                ("timezone", cities or zones),
-                ("currency", currencies),
-                ("language", languages),
+                ("timezone", _find(text, _cities()) or _zones_in(text)),
+                ("currency", named_currencies(norm, lang, exclude)),
+                ("language", _find(text, words.languages)),
             )
             if hits
         ]
         setting = kinds[0] if len(kinds) == 1 else None
+    if setting is None:
+        return SettingChange(None, None)
+    return value_of(setting, norm, lang, current_currency, exclude)
+
+
+def value_of(
+    setting: str,
+    norm: Normalized,
+    lang: str,
+    current_currency: str | None,
+    exclude: Sequence[tuple[int, int]] = (),
+) -> SettingChange:
+    """The new value of a known `setting` named in the text (an answer to "which city?": "Lisboa")."""
+    lang = lang if lang in LANGUAGES else "en"
+    words, text = _words(lang), norm.text
     if setting == "week_start":
-        days = [words.weekdays[w] for _, _, w in weekday]
+        days = [words.weekdays[w] for _, _, w in _find(text, words.weekdays)]
         return SettingChange(setting, days[-1] if days else None)
     if setting == "timezone":
+        zones = _zones_in(text)
         if zones:
             return SettingChange(setting, zones[-1])
-        if cities:
-            options = _cities()[cities[-1][2]]
-            if len(options) == 1:
-                return SettingChange(setting, options[0])
-            return SettingChange(setting, None, options)
-        return SettingChange(setting, None)
+        cities = _find(text, _cities())
+        if not cities:
+            return SettingChange(setting, None)
+        options = _cities()[cities[-1][2]]
+        if len(options) == 1:
+            return SettingChange(setting, options[0])
+        return SettingChange(setting, None, options)
     if setting == "currency":
+        currencies = named_currencies(norm, lang, exclude)
         if not currencies:
             return SettingChange(setting, None)
         code, choices = resolve_for_setting(currencies[-1][0], current_currency)
         return SettingChange(setting, code, choices)
-    if setting == "language":
-        found = [words.languages[w] for _, _, w in languages]
-        return SettingChange(setting, found[-1] if found else None)
-    return SettingChange(None, None)
+    found = [words.languages[w] for _, _, w in _find(text, words.languages)]
+    return SettingChange(setting, found[-1] if found else None)
 
 
-__all__ = ["SETTINGS", "SettingChange", "find_setting", "named_currencies", "resolve_currency_word"]
+def _zones_in(text: str) -> list[str]:
+    return [_zones()[m.group()] for m in _ZONE.finditer(text) if m.group() in _zones()]
+
+
+__all__ = [
+    "SETTINGS",
+    "SettingChange",
+    "find_setting",
+    "named_currencies",
+    "resolve_currency_word",
+    "value_of",
+]

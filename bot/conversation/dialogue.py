@@ -58,7 +58,7 @@ class Dialogue:
         filled = await handler.prefill(ctx)
         if isinstance(filled, Reply):
             return filled
-        writes = intent in policy.WRITE_INTENTS
+        writes = intent in policy.CONFIRM_WHEN_UNSURE
         confirm = writes and not chosen and (policy.unsure(parse) or policy.several_amounts(parse))
         return await self._advance(ctx, handler, Pending(handler.form.name, "", filled, confirm=confirm))
 

@@ -23,6 +23,8 @@ CLARIFY_MARGIN = 0.15
 
 WRITE_INTENTS = frozenset({"add_expense", "add_income", "set_budget"})
 RECORD_INTENTS = frozenset({"add_expense", "add_income"})
+CONFIRM_WHEN_UNSURE = WRITE_INTENTS | {"change_setting"}
+"""Intents that change something and so ask yes / no first when the reading was unsure."""
 QUESTION_INTENTS = frozenset(
     {"balance", "spending_summary", "list_transactions", "budget_status", "help", "greeting"}
 )
