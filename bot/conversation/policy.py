@@ -26,7 +26,16 @@ RECORD_INTENTS = frozenset({"add_expense", "add_income"})
 CONFIRM_WHEN_UNSURE = WRITE_INTENTS | {"change_setting"}
 """Intents that change something and so ask yes / no first when the reading was unsure."""
 QUESTION_INTENTS = frozenset(
-    {"balance", "spending_summary", "list_transactions", "budget_status", "help", "greeting"}
+    {
+        "balance",
+        "spending_summary",
+        "list_transactions",
+        "budget_status",
+        "help",
+        "greeting",
+        "list_categories",
+        "convert_currency",
+    }
 )
 """Intents answered in the middle of a form without dropping it (a digression)."""
 SHORT_ANSWER_INTENTS = frozenset({"unknown", "affirm", "deny", "add_expense"})
