@@ -66,6 +66,7 @@ FEATURES: dict[str, dict[str, float]] = {
     "amount": {
         "add_expense": 1.0, "add_income": 1.0, "set_budget": 1.0, "edit_last": 0.5,
         "greeting": -1.5, "affirm": -1.5, "deny": -1.5, "help": -1.5, "undo": -1.5, "unknown": -2.0,
+        "list_categories": -1.5, "change_setting": -1.5, "delete_budget": -1.5,
     },
     # Without one, recording or budgeting needs a follow-up question: possible, but less likely.
     "no_amount": {"add_expense": -1.0, "add_income": -1.5, "set_budget": -1.5},
@@ -83,6 +84,11 @@ FEATURES: dict[str, dict[str, float]] = {
     "amount_and_names": {"add_expense": 2.5, "search": -1.5, "income_summary": -1.5, "overview": -1.5},
     # Nothing recognised at all: unknown, with a confidence low enough that the bot asks.
     "nothing_known": {"unknown": 1.5},
+    # No word that removes anything ("delete", "borra", "apaga"): "food budget" asks about it, not deletes.
+    "no_removal": {"delete_budget": -3.0},
+    # No budget named ("apaga o do mercado", "borra el de tacos"): deleting a budget is out of the question;
+    # an earlier transaction is meant (undo by reference).
+    "no_budget_word": {"delete_budget": -4.0},
 }  # fmt: skip
 
 
@@ -377,7 +383,12 @@ def score(
     )
     question = asks(tokens, model.lang)
     told = not question and not has_period and tells_spending(tokens, model.lang)
-    for feature in _active(has_amount, has_period, has_date, known or bool(cues), names, question, told):
+    active = _active(has_amount, has_period, has_date, known or bool(cues), names, question, told)
+    if not _contains(tokens, model.lang, "removal_words"):
+        active.append("no_removal")
+    if not _contains(tokens, model.lang, "budget_words"):
+        active.append("no_budget_word")
+    for feature in active:
         for intent, weight in FEATURES[feature].items():
             logits[intent] += weight
     if words and known and not cues:

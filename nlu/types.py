@@ -29,6 +29,10 @@ INTENTS: tuple[str, ...] = (
     "search",
     "income_summary",
     "overview",
+    "change_setting",
+    "list_categories",
+    "delete_budget",
+    "convert_currency",
     "unknown",
 )
 
@@ -104,6 +108,13 @@ class Parse:
     """undo / edit_last naming an earlier transaction ("delete the netflix one"); None: the last one."""
     change: Change | None = None
     """edit_last: the new value, read apart from the words naming the transaction ("... to dining")."""
+    setting: str | None = None
+    """change_setting: "currency", "timezone", "week_start" or "language"; None when none is named."""
+    value: str | None = None
+    """change_setting: the new value (ISO 4217 code, IANA zone, English weekday name, language code);
+    convert_currency: the currency to convert to. None when unknown or ambiguous."""
+    choices: tuple[str, ...] = ()
+    """change_setting: the values an ambiguous name could mean ("pesos", "San José"), none chosen."""
 
     def to_json(self) -> dict[str, object]:
         """The result line of `centavo nlu` (NLU_CONTRACT.md)."""
@@ -129,6 +140,9 @@ class Parse:
             "note": self.note,
             "reference": None if self.reference is None else self.reference.to_json(),
             "change": None if self.change is None else self.change.to_json(),
+            "setting": self.setting,
+            "value": self.value,
+            "choices": list(self.choices),
         }
 
 

@@ -104,6 +104,19 @@ class Conversation:
     def ledger(self) -> list[str]:
         return sorted(_entry(t) for t in self.db.store.transactions.values() if not t.is_deleted)
 
+    def budgets(self) -> list[str]:
+        """Every budget: "category recurrence amount currency" ("-" for all spending)."""
+        return sorted(
+            f"{b.category or '-'} {b.recurrence.value} {b.amount.amount} {b.amount.currency}"
+            for b in self.db.store.budgets.values()
+        )
+
+    def user(self) -> dict[str, Any]:
+        """The user's stored settings."""
+        (user,) = [u for u in self.db.store.users.values() if u.phone == self.phone]
+        fields = ("currency", "timezone", "week_start", "language")
+        return {name: (None if getattr(user, name) is None else str(getattr(user, name))) for name in fields}
+
 
 def _entry(txn: Transaction) -> str:
     money = f"{txn.amount.amount} {txn.amount.currency}"
@@ -126,6 +139,10 @@ async def _run(lang: str, dialogue: dict[str, Any]) -> list[Turn]:
             assert turn.rendered is not None and shown in turn.rendered, where
         if "ledger" in spec:
             assert conversation.ledger() == sorted(spec["ledger"]), where
+        if "budgets" in spec:
+            assert conversation.budgets() == sorted(spec["budgets"]), where
+        for name, value in (spec.get("user") or {}).items():
+            assert conversation.user()[name] == value, where
         turns.append(turn)
     return turns
 
@@ -173,6 +190,8 @@ async def test_no_reply_writes_what_it_does_not_say(lang: str, dialogue: dict[st
         assert said == _changed(turn), f"{turn.text!r}: the reply's writes are not the ledger's changes"
         budgets_changed = sum(turn.budgets_before.get(b) != v for b, v in turn.budgets_after.items())
         assert budgets_changed == sum(w.kind == "budget_set" for w in turn.reply.written), turn.text
+        budgets_deleted = len(set(turn.budgets_before) - set(turn.budgets_after))
+        assert budgets_deleted == sum(w.kind == "budget_deleted" for w in turn.reply.written), turn.text
         text = (turn.rendered or "").casefold()
         for written in turn.reply.written:
             for part in _statements(written, lang, turn.reply.locale):

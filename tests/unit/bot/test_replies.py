@@ -104,6 +104,15 @@ SAMPLES: dict[str, Any] = {
     "max": Money.of("1000000000000", "BRL"),
     "currency": "BRL",
     "decimals": 2,
+    "names": "mercado, restaurante",
+    "choices": "ARS, MXN",
+    "value": "EUR",
+    "before": "BRL",
+    "current": "America/Sao_Paulo",
+    "setting": "moeda",
+    "zone": "America/Sao_Paulo",
+    "converted": Money.of("8.40", "USD"),
+    "rate": Decimal("0.1830"),
 }
 
 
