@@ -204,6 +204,17 @@ def _concepts(words: list[str], lang: str) -> tuple[list[str], dict[int, str]]:
     return found, covered
 
 
+def _cover_merchant(tokens: list[str], name: list[str], concepts: list[str], covered: dict[int, str]) -> None:
+    """Mark the words of a merchant the finder matched as the merchant concept, where nothing else was."""
+    n, size = len(tokens), len(name)
+    for i in range(n - size + 1):
+        if size and tokens[i : i + size] == name and all(j not in covered for j in range(i, i + size)):
+            covered.update(dict.fromkeys(range(i, i + size), "~mer"))
+            if "~mer" not in concepts:
+                concepts.append("~mer")
+            return
+
+
 @cache
 def _lexicon(lang: str) -> tuple[dict[tuple[str, ...], str], int, frozenset[str]]:
     """Phrase (as words) -> concept token, from categories, currencies, dates, number words and merchants."""
@@ -343,15 +354,36 @@ def assemble(
 
 
 def classify(
-    norm: Normalized, lang: str, *, has_amount: bool = False, has_period: bool = False, has_date: bool = False
+    norm: Normalized,
+    lang: str,
+    *,
+    has_amount: bool = False,
+    has_period: bool = False,
+    has_date: bool = False,
+    merchant: str | None = None,
 ) -> list[tuple[str, float]]:
     """Every intent of the contract with a score (summing to 1), best first. A top score under
-    nlu.types.LOW_CONFIDENCE means the evidence was weak or split: the conversation should ask."""
-    return score(_model(lang), norm.text, has_amount=has_amount, has_period=has_period, has_date=has_date)
+    nlu.types.LOW_CONFIDENCE means the evidence was weak or split: the conversation should ask. `merchant`:
+    the words (folded) of a merchant found in the message, which count as a merchant even when the shipped
+    lexicon does not know them (a tenant's own: "zezinho 12" is an expense like "starbucks 12")."""
+    return score(
+        _model(lang),
+        norm.text,
+        has_amount=has_amount,
+        has_period=has_period,
+        has_date=has_date,
+        merchant=merchant,
+    )
 
 
 def score(
-    model: Model, folded: str, *, has_amount: bool = False, has_period: bool = False, has_date: bool = False
+    model: Model,
+    folded: str,
+    *,
+    has_amount: bool = False,
+    has_period: bool = False,
+    has_date: bool = False,
+    merchant: str | None = None,
 ) -> list[tuple[str, float]]:
     """classify() with an explicit model (cross-validation scores models trained in memory)."""
     tokens = prepare(folded, model.lang)
@@ -362,6 +394,8 @@ def score(
         return _certain(exact)
     # Layers 2-4: cues, the classifier and the extractor features, added up in log-odds.
     concepts, covered = _concepts(tokens, model.lang)
+    if merchant:
+        _cover_merchant(tokens, prepare(fold(merchant), model.lang), concepts, covered)
     seen = [t if t in model.known or t in NOT_WORDS else UNSEEN for t in _with_stems(tokens, concepts)]
     known = any(t != UNSEEN and t not in NOT_WORDS for t in seen)
     # Cues are matched on the words alone (the first len(tokens) of `seen`); every cue word is known.

@@ -88,6 +88,7 @@ def parse_message(
         has_amount=primary is not None,
         has_period=when.period is not None and when.day is None,
         has_date=when.day is not None,
+        merchant=None if merchant is None else norm.text[merchant.start : merchant.end],
     )
     if intent is not None:
         ranked = [(intent, 1.0), *[(name, score) for name, score in ranked if name != intent]]
