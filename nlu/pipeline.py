@@ -16,6 +16,7 @@ from nlu.merchants import find_merchant, number_words
 from nlu.money import counts_things, find_amounts, primary_amount
 from nlu.normalize import Normalized, normalize
 from nlu.overlay import MerchantOverlay
+from nlu.plans import GOAL_INTENTS, NAMED_INTENTS, find_name, find_schedule, goal_date, named_cancel, scheduled_expense
 from nlu.types import LANGUAGES, MoneyMention, Parse
 
 _DIGITS = re.compile(r"\d+")
@@ -74,6 +75,10 @@ def parse_message(
     )
     if intent is not None:
         ranked = [(intent, 1.0), *[(name, score) for name, score in ranked if name != intent]]
+    elif ranked[0][0] == "deny":
+        ranked = named_cancel(ranked, find_name(norm, language, claimed))
+    elif ranked[0][0] == "add_expense":
+        ranked = scheduled_expense(ranked, find_schedule(norm, language, when.recurrence))
     intent, confidence = ranked[0]
     if merchant is not None:
         claimed.append((merchant.start, merchant.end))
@@ -81,21 +86,36 @@ def parse_message(
 
     bare = intent in BARE_INTENTS
     amount: Decimal | None = None if primary is None or bare else primary.amount
+    # Recurring payments and goals: their name, a schedule's anchor, a goal's date (always ahead).
+    recurrence, anchor, name, day = when.recurrence, None, None, when.day if intent in TRANSACTION_INTENTS else None
+    if intent == "add_recurring":
+        schedule = find_schedule(norm, language, when.recurrence)
+        recurrence, anchor = schedule.recurrence, schedule.anchor
+        claimed += list(schedule.spans)
+    if intent in NAMED_INTENTS:
+        goal = intent in GOAL_INTENTS
+        name = find_name(norm, language, claimed, None if goal or merchant is None else merchant.name)
+        if goal:
+            merchant, category = None, None
+    if intent == "set_goal":
+        day = goal_date(when.day, when.period, today)
     return Parse(
         lang=language,
         intent=intent,
         confidence=confidence,
         amount=amount,
         currency=_currency(primary if amount is not None else None, mentions, currency),
-        date=when.day if intent in TRANSACTION_INTENTS else None,
+        date=day,
         period=(when.period if intent in QUERY_INTENTS else None),
-        recurrence=when.recurrence if not bare else None,
+        recurrence=recurrence if not bare else None,
         count=when.count if not bare else None,
         merchant=None if merchant is None or bare else merchant.name,
         category=None if bare else category,
         amounts=tuple(m for m in mentions if m.explicit),
         mentions=tuple(m for m in mentions if not counts_things(m, norm, language)),
         alternatives=tuple(ranked[1:4]),
+        name=name,
+        anchor=anchor,
     )
 
 

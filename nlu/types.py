@@ -23,6 +23,13 @@ INTENTS: tuple[str, ...] = (
     "affirm",
     "deny",
     "unknown",
+    "add_recurring",
+    "list_recurring",
+    "cancel_recurring",
+    "set_goal",
+    "goal_contribution",
+    "goal_withdrawal",
+    "goal_status",
 )
 
 CATEGORIES: tuple[str, ...] = (
@@ -91,6 +98,11 @@ class Parse:
     more than one means several items or an ambiguity. Not part of the `centavo nlu` output."""
     alternatives: tuple[tuple[str, float], ...] = field(default=())
     """Other intents with their scores, best first: what a clarifying question can offer."""
+    name: str | None = None
+    """The goal or recurring payment the message names ("viagem", "Netflix"), as typed; goal and recurring
+    intents only."""
+    anchor: int | None = None
+    """add_recurring: the day it falls on, ISO weekday 1..7 (weekly) or day of the month 1..31 (monthly)."""
 
     def to_json(self) -> dict[str, object]:
         """The result line of `centavo nlu` (NLU_CONTRACT.md)."""
@@ -113,6 +125,8 @@ class Parse:
                 for m in self.amounts
                 if m.explicit
             ],
+            "name": self.name,
+            "anchor": self.anchor,
         }
 
 
