@@ -16,7 +16,7 @@ from nlu.merchants import find_merchant, number_words
 from nlu.money import counts_things, find_amounts, primary_amount
 from nlu.normalize import Normalized, normalize
 from nlu.overlay import MerchantOverlay
-from nlu.plans import GOAL_INTENTS, NAMED_INTENTS, find_name, find_schedule, goal_date, named_cancel, scheduled_expense
+from nlu.plans import GOAL_INTENTS, NAMED_INTENTS, find_name, find_schedule, goal_date, merchant_bill, named_cancel, scheduled_expense
 from nlu.types import LANGUAGES, MoneyMention, Parse
 
 _DIGITS = re.compile(r"\d+")
@@ -79,6 +79,8 @@ def parse_message(
         ranked = named_cancel(ranked, find_name(norm, language, claimed))
     elif ranked[0][0] == "add_expense":
         ranked = scheduled_expense(ranked, find_schedule(norm, language, when.recurrence))
+    elif ranked[0][0] == "set_budget":
+        ranked = merchant_bill(ranked, merchant is not None and merchant.known)
     intent, confidence = ranked[0]
     if merchant is not None:
         claimed.append((merchant.start, merchant.end))

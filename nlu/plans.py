@@ -149,8 +149,7 @@ def named_cancel(ranked: list[tuple[str, float]], name: str | None) -> list[tupl
     with both readings' weight; "no, stop" (no name) stays a deny."""
     if len(ranked) < 2 or ranked[0][0] != "deny" or ranked[1][0] != "cancel_recurring" or not name:
         return ranked
-    (deny, low), (cancel, high) = ranked[0], ranked[1]
-    return [(cancel, min(1.0, low + high)), (deny, 0.0), *ranked[2:]]
+    return _promote(ranked)
 
 
 def scheduled_expense(ranked: list[tuple[str, float]], schedule: Schedule) -> list[tuple[str, float]]:
@@ -160,5 +159,18 @@ def scheduled_expense(ranked: list[tuple[str, float]], schedule: Schedule) -> li
         return ranked
     if schedule.recurrence is None:
         return ranked
-    (expense, low), (recurring, high) = ranked[0], ranked[1]
-    return [(recurring, min(1.0, low + high)), (expense, 0.0), *ranked[2:]]
+    return _promote(ranked)
+
+
+def merchant_bill(ranked: list[tuple[str, float]], known_merchant: bool) -> list[tuple[str, float]]:
+    """ "spotify 5 al mes": a budget is kept per category, never per merchant, so an amount a month for a
+    known merchant is a recurring payment when that is the classifier's second reading."""
+    if len(ranked) < 2 or ranked[0][0] != "set_budget" or ranked[1][0] != "add_recurring" or not known_merchant:
+        return ranked
+    return _promote(ranked)
+
+
+def _promote(ranked: list[tuple[str, float]]) -> list[tuple[str, float]]:
+    """The second reading first, with both readings' weight (the first's was the same message misread)."""
+    (first, low), (second, high) = ranked[0], ranked[1]
+    return [(second, min(1.0, low + high)), *ranked[2:], (first, 0.0)]

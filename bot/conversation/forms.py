@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
@@ -26,6 +26,8 @@ class Slot:
     """The reply key asking for it ("ask_amount")."""
     filled: Callable[[Slots], bool]
     read: Reader
+    question: Callable[[Context, Slots], Awaitable[Reply]] | None = None
+    """Asks for the slot with values of the form (a numbered list to pick from); None: just `ask`."""
 
 
 @dataclass(frozen=True, slots=True)

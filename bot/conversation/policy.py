@@ -20,10 +20,21 @@ the rule above all is never to write a guess, and every write says what it wrote
 CLARIFY_MARGIN = 0.15
 """Two readings whose scores are this close, with the first unsure, are offered as a choice."""
 
-WRITE_INTENTS = frozenset({"add_expense", "add_income", "set_budget"})
+WRITE_INTENTS = frozenset(
+    {"add_expense", "add_income", "set_budget", "add_recurring", "set_goal", "goal_contribution", "goal_withdrawal"}
+)
 RECORD_INTENTS = frozenset({"add_expense", "add_income"})
 QUESTION_INTENTS = frozenset(
-    {"balance", "spending_summary", "list_transactions", "budget_status", "help", "greeting"}
+    {
+        "balance",
+        "spending_summary",
+        "list_transactions",
+        "budget_status",
+        "help",
+        "greeting",
+        "list_recurring",
+        "goal_status",
+    }
 )
 """Intents answered in the middle of a form without dropping it (a digression)."""
 SHORT_ANSWER_INTENTS = frozenset({"unknown", "affirm", "deny", "add_expense"})

@@ -38,10 +38,19 @@ class Handlers:
 
 def default_handlers() -> Handlers:
     """Every handler of the assistant."""
-    from bot.conversation.handlers import budgets, corrections, items, ledger, queries, smalltalk
+    from bot.conversation.handlers import (
+        budgets,
+        corrections,
+        goals,
+        items,
+        ledger,
+        queries,
+        recurring,
+        smalltalk,
+    )
 
     handlers = Handlers()
-    for module in (ledger, items, corrections, budgets, queries, smalltalk):
+    for module in (ledger, items, corrections, budgets, recurring, goals, queries, smalltalk):
         module.register(handlers)
     return handlers
 

@@ -102,11 +102,16 @@ class Conversation:
         )
 
     def ledger(self) -> list[str]:
-        return sorted(_entry(t) for t in self.db.store.transactions.values() if not t.is_deleted)
+        names = {a.id: a.name for a in self.db.store.accounts.values()}
+        return sorted(_entry(t, names) for t in self.db.store.transactions.values() if not t.is_deleted)
 
 
-def _entry(txn: Transaction) -> str:
+def _entry(txn: Transaction, names: dict[uuid.UUID, str] | None = None) -> str:
     money = f"{txn.amount.amount} {txn.amount.currency}"
+    if txn.is_transfer:
+        # A transfer leg is neither an expense nor an income: shown with its direction and account.
+        side = "out" if txn.kind.value == "expense" else "in"
+        return f"transfer {side} {money} {(names or {}).get(txn.account_id, '?')}"
     return f"{txn.kind.value} {money} {txn.merchant or '-'} {txn.category or '-'}"
 
 
