@@ -96,7 +96,9 @@ def parse_message(
         claimed += list(schedule.spans)
     if intent in NAMED_INTENTS:
         goal = intent in GOAL_INTENTS
-        name = find_name(norm, language, claimed, None if goal or merchant is None else merchant.name)
+        # A goal's name is no merchant: "na viajem" is the goal even when read as a place.
+        spans = [s for s in claimed if goal is False or merchant is None or s != (merchant.start, merchant.end)]
+        name = find_name(norm, language, spans, None if goal or merchant is None else merchant.name)
         if goal:
             merchant, category = None, None
     if intent == "set_goal":
