@@ -98,6 +98,17 @@ SAMPLES: dict[str, Any] = {
     "max": Money.of("1000000000000", "BRL"),
     "currency": "BRL",
     "decimals": 2,
+    "anchor": 5,
+    "weekday": "segunda-feira",
+    "cadence": "todo mês",
+    "number": 2,
+    "name": "Viagem",
+    "target": Money.of("5000", "BRL"),
+    "saved": Money.of("300", "BRL"),
+    "monthly": Money.of("625", "BRL"),
+    "pace": "no ritmo",
+    "from": "Main",
+    "to": "Viagem",
 }
 
 
