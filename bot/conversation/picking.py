@@ -37,9 +37,14 @@ def matches(typed: str | None, named: Sequence[tuple[str, T]]) -> list[T]:
         if not have:
             continue
         parts = have.split()
-        contained = len(wanted) >= MIN_PART and (wanted in parts or set(words) <= set(parts) or have in wanted)
+        contained = len(wanted) >= MIN_PART and (
+            wanted in parts or set(words) <= set(parts) or have in wanted
+        )
         close = SequenceMatcher(None, wanted, have).ratio() >= TYPO_RATIO or any(
-            SequenceMatcher(None, w, p).ratio() >= TYPO_RATIO for w in words for p in parts if len(w) >= MIN_PART
+            SequenceMatcher(None, w, p).ratio() >= TYPO_RATIO
+            for w in words
+            for p in parts
+            if len(w) >= MIN_PART
         )
         if contained or close:
             found.append(item)
@@ -54,4 +59,3 @@ def chosen_number(text: str, count: int) -> int | None:
         return None
     number = int(digits)
     return number - 1 if 1 <= number <= count else None
-

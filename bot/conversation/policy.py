@@ -21,7 +21,15 @@ CLARIFY_MARGIN = 0.15
 """Two readings whose scores are this close, with the first unsure, are offered as a choice."""
 
 WRITE_INTENTS = frozenset(
-    {"add_expense", "add_income", "set_budget", "add_recurring", "set_goal", "goal_contribution", "goal_withdrawal"}
+    {
+        "add_expense",
+        "add_income",
+        "set_budget",
+        "add_recurring",
+        "set_goal",
+        "goal_contribution",
+        "goal_withdrawal",
+    }
 )
 RECORD_INTENTS = frozenset({"add_expense", "add_income"})
 QUESTION_INTENTS = frozenset(

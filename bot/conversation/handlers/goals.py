@@ -55,7 +55,11 @@ def status_line(status: goals.GoalStatus) -> Line:
         return Line("goal_line_achieved", values)
     if goal.target_date is None or status.monthly_needed is None:
         return Line("goal_line_no_date", values)
-    values |= {"monthly": status.monthly_needed, "day": goal.target_date, "pace": Phrase(f"pace_{status.pace}")}
+    values |= {
+        "monthly": status.monthly_needed,
+        "day": goal.target_date,
+        "pace": Phrase(f"pace_{status.pace}"),
+    }
     return Line("goal_line", values)
 
 
@@ -106,7 +110,11 @@ class NewGoalForm:
         if status.monthly_needed is None or goal.target_date is None:
             return Reply.say("goal_created_no_date", name=goal.name, amount=goal.target)
         return Reply.say(
-            "goal_created", name=goal.name, amount=goal.target, day=goal.target_date, monthly=status.monthly_needed
+            "goal_created",
+            name=goal.name,
+            amount=goal.target,
+            day=goal.target_date,
+            monthly=status.monthly_needed,
         )
 
     def dropped(self, ctx: Context, slots: Slots) -> Reply:
@@ -181,7 +189,9 @@ class MoveForm:
         if goal is None:
             return Reply.say("no_goals")
         key = "confirm_goal_withdrawal" if self.withdraw else "confirm_goal_contribution"
-        return Reply.say(key, name=goal.name, amount=Money(Decimal(str(slots["amount"])), goal.target.currency))
+        return Reply.say(
+            key, name=goal.name, amount=Money(Decimal(str(slots["amount"])), goal.target.currency)
+        )
 
     async def submit(self, ctx: Context, slots: Slots) -> Reply:
         goal_id = uuid.UUID(str(chosen(slots, "goal_id")))
@@ -204,8 +214,16 @@ class MoveForm:
         out, into = result.outgoing, result.incoming
         origin, target = accounts.get(out.account_id, "?"), accounts.get(into.account_id, "?")
         key = "goal_withdrawn" if self.withdraw else "goal_contributed"
-        line = Line(key, {"amount": out.amount, "name": status.goal.name, "from": origin, "to": target,
-                          "day": out.occurred_on})
+        line = Line(
+            key,
+            {
+                "amount": out.amount,
+                "name": status.goal.name,
+                "from": origin,
+                "to": target,
+                "day": out.occurred_on,
+            },
+        )
         written = (
             Written("transferred", out.id, out.amount, out.occurred_on, origin),
             Written("transferred", into.id, into.amount, into.occurred_on, target),
