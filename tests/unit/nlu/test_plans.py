@@ -46,6 +46,9 @@ def test_a_recurring_payment_has_its_cadence_and_day(
     [
         ("en", "budget 300 a month for food", "set_budget"),
         ("es", "300 por mes para comida", "set_budget"),
+        ("en", "food 300 a month", "set_budget"),
+        ("pt", "aluguel 1500 por mes", "add_recurring"),
+        ("es", "netflix 39,90 todo mes", "add_recurring"),
         ("en", "paid the phone bill 80 on the 1st", "add_expense"),
         ("pt", "mensalidade da escola 420 dia 5", "add_expense"),
         ("en", "stop", "deny"),
