@@ -48,6 +48,7 @@ class _Data:
     months: dict[str, int]
     goal_words: frozenset[str]
     recurring_words: frozenset[str]
+    name_phrases: re.Pattern[str]
 
 
 def _phrases(words: list[str]) -> re.Pattern[str]:
@@ -75,6 +76,7 @@ def _data(lang: str) -> _Data:
         months=_months(lang),
         goal_words=frozenset(str(w) for w in raw["goal_words"]),
         recurring_words=frozenset(str(w) for w in raw["recurring_words"]),
+        name_phrases=_phrases([str(w) for w in raw["name_phrases"]]),
     )
 
 
@@ -144,7 +146,9 @@ def find_name(
     and the words around a name are taken out ("vacation", "viagem", "auto"), as typed; None if none."""
     if merchant:
         return merchant
-    stop = _data(lang).stopwords
+    data = _data(lang)
+    stop = data.stopwords
+    claimed = [*claimed, *(m.span() for m in data.name_phrases.finditer(norm.text))]
     words = []
     for m in _WORD.finditer(norm.text):
         start, end = m.span()
