@@ -7,6 +7,7 @@ from typing import Any
 
 from bot.conversation import forms, lines, picking
 from bot.conversation.context import Context
+from bot.conversation.control import fold
 from bot.conversation.forms import Form, Slot, Slots, SlotValues
 from bot.conversation.handlers import Handlers
 from bot.conversation.handlers.ledger import slot_money
@@ -71,6 +72,12 @@ class AddRecurringForm:
             anchor = parse.anchor - 1 if cadence == Recurrence.WEEKLY.value else parse.anchor
         else:
             anchor = today.weekday() if cadence == Recurrence.WEEKLY.value else today.day
+        named = parse.merchant or parse.name
+        if named:
+            # The same payment twice would record it twice each month: say so and write nothing.
+            same = [r for r in await _rules(ctx) if fold(_label_text(rule_label(r))) == fold(named)]
+            if same:
+                return Reply(lines=(rule_line(same[0], "recurring_exists"),))
         values = {
             "amount": None if parse.amount is None else str(parse.amount),
             "currency": parse.currency if parse.currency != ctx.user.currency else None,
