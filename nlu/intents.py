@@ -67,6 +67,8 @@ FEATURES: dict[str, dict[str, float]] = {
         "add_expense": 1.0, "add_income": 1.0, "set_budget": 1.0, "edit_last": 0.5,
         "greeting": -1.5, "affirm": -1.5, "deny": -1.5, "help": -1.5, "undo": -1.5, "unknown": -2.0,
         "list_categories": -1.5, "change_setting": -1.5, "delete_budget": -1.5,
+        # Recurring payments and goals: listing, stopping and asking take no amount.
+        "list_recurring": -1.5, "cancel_recurring": -1.5, "goal_status": -1.5,
     },
     # Without one, recording or budgeting needs a follow-up question: possible, but less likely.
     "no_amount": {"add_expense": -1.0, "add_income": -1.5, "set_budget": -1.5},
@@ -81,7 +83,11 @@ FEATURES: dict[str, dict[str, float]] = {
     "date": {"add_expense": 0.5, "add_income": 0.5, "edit_last": 0.5, "affirm": -1.5, "deny": -1.5},
     # A number and only names: merchants, things bought, words never seen ("wawa 12", "padaria do ze 8").
     # A search names places too, but never with a bare amount ("search uber" has none).
-    "amount_and_names": {"add_expense": 2.5, "search": -1.5, "income_summary": -1.5, "overview": -1.5},
+    "amount_and_names": {
+        "add_expense": 2.5, "search": -1.5, "income_summary": -1.5, "overview": -1.5,
+        # ... never a goal's money or a recurring payment: those say so in words ("todo mes", "meta").
+        "add_recurring": -1.5, "set_goal": -1.5, "goal_contribution": -1.5, "goal_withdrawal": -1.5,
+    },
     # Nothing recognised at all: unknown, with a confidence low enough that the bot asks.
     "nothing_known": {"unknown": 1.5},
     # No word that removes anything ("delete", "borra", "apaga"): "food budget" asks about it, not deletes.

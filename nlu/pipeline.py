@@ -16,6 +16,16 @@ from nlu.merchants import find_merchant, number_words
 from nlu.money import counts_things, find_amounts, primary_amount
 from nlu.normalize import Normalized, normalize
 from nlu.overlay import MerchantOverlay
+from nlu.plans import (
+    GOAL_INTENTS,
+    NAMED_INTENTS,
+    find_name,
+    find_schedule,
+    goal_date,
+    goal_month,
+    month_range,
+    settle,
+)
 from nlu.reference import note, reference_of
 from nlu.settings import SettingChange, find_setting, named_currencies, resolve_currency_word
 from nlu.types import LANGUAGES, MoneyMention, Parse
@@ -92,6 +102,10 @@ def parse_message(
     )
     if intent is not None:
         ranked = [(intent, 1.0), *[(name, score) for name, score in ranked if name != intent]]
+    else:
+        # Recurring payments and goals against their look-alikes: readings the words settle (nlu/plans.py).
+        known = merchant is not None and merchant.known
+        ranked = settle(ranked, norm, language, primary is not None, when.recurrence, known, claimed)
     intent, confidence = ranked[0]
     if merchant is not None:
         claimed.append((merchant.start, merchant.end))
@@ -106,15 +120,41 @@ def parse_message(
         )
     written = note(norm, language, claimed) if intent in NOTE_INTENTS and merchant is None else None
     setting_change = _setting(intent, norm, language, currency, mentions)
+    # Recurring payments and goals: their name, a schedule's anchor, a goal's date (always ahead).
+    recurrence, anchor, name, day = (
+        when.recurrence,
+        None,
+        None,
+        when.day if intent in TRANSACTION_INTENTS else None,
+    )
+    if intent == "add_recurring":
+        schedule = find_schedule(norm, language, when.recurrence)
+        # A day of the month with no cadence said ("rent 1200 on the 1st") is monthly.
+        recurrence = schedule.recurrence or ("monthly" if schedule.anchor is not None else None)
+        anchor = schedule.anchor
+        claimed += list(schedule.spans)
+    if intent in NAMED_INTENTS:
+        goal = intent in GOAL_INTENTS
+        # A goal's name is no merchant: "na viajem" is the goal even when read as a place.
+        spans = [
+            s for s in claimed if goal is False or merchant is None or s != (merchant.start, merchant.end)
+        ]
+        name = find_name(norm, language, spans, None if goal or merchant is None else merchant.name)
+        if goal:
+            merchant, category = None, None
+    if intent == "set_goal":
+        day = goal_date(when.day, when.period, today) or goal_date(
+            None, month_range(goal_month(norm, language), today), today
+        )
     return Parse(
         lang=language,
         intent=intent,
         confidence=confidence,
         amount=amount,
         currency=_currency(primary if amount is not None else None, mentions, currency),
-        date=when.day if intent in TRANSACTION_INTENTS else None,
+        date=day,
         period=(when.period if intent in QUERY_INTENTS else None),
-        recurrence=when.recurrence if not bare else None,
+        recurrence=recurrence if not bare else None,
         count=when.count if not bare else None,
         merchant=None if merchant is None or bare else merchant.name,
         category=None if bare else category,
@@ -127,6 +167,8 @@ def parse_message(
         setting=setting_change.setting,
         value=setting_change.value,
         choices=setting_change.choices,
+        name=name,
+        anchor=anchor,
     )
 
 

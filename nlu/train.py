@@ -315,7 +315,14 @@ def evaluate(model: Model, cases: list[tuple[str, str]], show: Show = None) -> C
     counts: Counter[str] = Counter()
     for text, intent in cases:
         norm = normalize(text)
-        guess, confidence = score(model, norm.text, **extractor_flags(norm, model.lang))[0]
+        flags = extractor_flags(norm, model.lang)
+        guess, confidence = score(
+            model,
+            norm.text,
+            has_amount=flags["has_amount"],
+            has_period=flags["has_period"],
+            has_date=flags["has_date"],
+        )[0]
         outcome = "right" if guess == intent else "wrong"
         counts[outcome] += 1
         counts[f"low_{outcome}"] += confidence < LOW_CONFIDENCE

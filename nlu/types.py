@@ -34,6 +34,13 @@ INTENTS: tuple[str, ...] = (
     "delete_budget",
     "convert_currency",
     "unknown",
+    "add_recurring",
+    "list_recurring",
+    "cancel_recurring",
+    "set_goal",
+    "goal_contribution",
+    "goal_withdrawal",
+    "goal_status",
 )
 
 CATEGORIES: tuple[str, ...] = (
@@ -115,6 +122,11 @@ class Parse:
     convert_currency: the currency to convert to. None when unknown or ambiguous."""
     choices: tuple[str, ...] = ()
     """change_setting: the values an ambiguous name could mean ("pesos", "San José"), none chosen."""
+    name: str | None = None
+    """The goal or recurring payment the message names ("viagem", "Netflix"), as typed; goal and recurring
+    intents only."""
+    anchor: int | None = None
+    """add_recurring: the day it falls on, ISO weekday 1..7 (weekly) or day of the month 1..31 (monthly)."""
 
     def to_json(self) -> dict[str, object]:
         """The result line of `centavo nlu` (NLU_CONTRACT.md)."""
@@ -143,6 +155,8 @@ class Parse:
             "setting": self.setting,
             "value": self.value,
             "choices": list(self.choices),
+            "name": self.name,
+            "anchor": self.anchor,
         }
 
 

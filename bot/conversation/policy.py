@@ -21,7 +21,17 @@ the rule above all is never to write a guess, and every write says what it wrote
 CLARIFY_MARGIN = 0.15
 """Two readings whose scores are this close, with the first unsure, are offered as a choice."""
 
-WRITE_INTENTS = frozenset({"add_expense", "add_income", "set_budget"})
+WRITE_INTENTS = frozenset(
+    {
+        "add_expense",
+        "add_income",
+        "set_budget",
+        "add_recurring",
+        "set_goal",
+        "goal_contribution",
+        "goal_withdrawal",
+    }
+)
 RECORD_INTENTS = frozenset({"add_expense", "add_income"})
 CONFIRM_WHEN_UNSURE = WRITE_INTENTS | {"change_setting"}
 """Intents that change something and so ask yes / no first when the reading was unsure."""
@@ -38,6 +48,8 @@ QUESTION_INTENTS = frozenset(
         "overview",
         "list_categories",
         "convert_currency",
+        "list_recurring",
+        "goal_status",
     }
 )
 """Intents answered in the middle of a form without dropping it (a digression)."""

@@ -57,3 +57,26 @@ def test_requests_and_malformed_lines_in_order() -> None:
 
 def test_empty_input_gives_no_output() -> None:
     assert run_nlu(b"") == []
+
+
+def test_recurring_payments_and_goals_carry_their_name_day_and_date() -> None:
+    now = "2026-11-18T15:00:00-03:00"
+    requests = [
+        {"text": "aluguel 1500 todo dia 5", "now": now, "lang": "pt", "currency": "BRL"},
+        {"text": "quero juntar 5 mil pra viagem até julho", "now": now, "lang": "pt", "currency": "BRL"},
+    ]
+    rent, goal = run_nlu(b"\n".join(json.dumps(r).encode() for r in requests) + b"\n")
+    assert (rent["intent"], rent["amount"], rent["recurrence"], rent["anchor"], rent["name"]) == (
+        "add_recurring",
+        "1500",
+        "monthly",
+        5,
+        "aluguel",
+    )
+    assert (goal["intent"], goal["amount"], goal["date"], goal["name"], goal["anchor"]) == (
+        "set_goal",
+        "5000",
+        "2027-07-31",
+        "viagem",
+        None,
+    )

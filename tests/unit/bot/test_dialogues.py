@@ -102,7 +102,8 @@ class Conversation:
         )
 
     def ledger(self) -> list[str]:
-        return sorted(_entry(t) for t in self.db.store.transactions.values() if not t.is_deleted)
+        names = {a.id: a.name for a in self.db.store.accounts.values()}
+        return sorted(_entry(t, names) for t in self.db.store.transactions.values() if not t.is_deleted)
 
     def budgets(self) -> list[str]:
         """Every budget: "category recurrence amount currency" ("-" for all spending)."""
@@ -118,8 +119,12 @@ class Conversation:
         return {name: (None if getattr(user, name) is None else str(getattr(user, name))) for name in fields}
 
 
-def _entry(txn: Transaction) -> str:
+def _entry(txn: Transaction, names: dict[uuid.UUID, str] | None = None) -> str:
     money = f"{txn.amount.amount} {txn.amount.currency}"
+    if txn.is_transfer:
+        # A transfer leg is neither an expense nor an income: shown with its direction and account.
+        side = "out" if txn.kind.value == "expense" else "in"
+        return f"transfer {side} {money} {(names or {}).get(txn.account_id, '?')}"
     return f"{txn.kind.value} {money} {txn.merchant or '-'} {txn.category or '-'}"
 
 

@@ -113,6 +113,16 @@ SAMPLES: dict[str, Any] = {
     "zone": "America/Sao_Paulo",
     "converted": Money.of("8.40", "USD"),
     "rate": Decimal("0.1830"),
+    "anchor": 5,
+    "weekday": "segunda-feira",
+    "cadence": "todo mês",
+    "number": 2,
+    "target": Money.of("5000", "BRL"),
+    "saved": Money.of("300", "BRL"),
+    "monthly": Money.of("625", "BRL"),
+    "pace": "no ritmo",
+    "from": "Main",
+    "to": "Viagem",
 }
 
 
