@@ -80,7 +80,11 @@ FEATURES: dict[str, dict[str, float]] = {
     # A period ("this month") asks about the past; a day ("yesterday") dates a transaction.
     "period": {"budget_status": 0.4, "add_expense": -0.3, "add_income": -0.3},
     # A day named makes a bare yes/no unlikely; with a negation it is a correction ("yesterday, not today").
-    "date": {"add_expense": 0.5, "add_income": 0.5, "edit_last": 0.5, "affirm": -1.5, "deny": -1.5},
+    "date": {
+        "add_expense": 0.5, "add_income": 0.5, "edit_last": 0.5, "affirm": -1.5, "deny": -1.5,
+        # ... and names an earlier transaction ("borra el de amazon de ayer"), not a payment to stop.
+        "cancel_recurring": -1.5,
+    },
     # A number and only names: merchants, things bought, words never seen ("wawa 12", "padaria do ze 8").
     # A search names places too, but never with a bare amount ("search uber" has none).
     "amount_and_names": {
@@ -268,6 +272,11 @@ def asks(words: list[str], lang: str) -> bool:
 def tells_spending(words: list[str], lang: str) -> bool:
     """Whether `words` say the writer spent (keywords.yaml `told_spending`: "spent", "gaste", "paguei")."""
     return _contains(words, lang, "told_spending")
+
+
+def says(folded: str, lang: str, key: str) -> bool:
+    """Whether a folded message holds a phrase of a keywords.yaml word list ("removal_words")."""
+    return _contains(prepare(folded, lang), lang, key)
 
 
 def _contains(words: list[str], lang: str, key: str) -> bool:

@@ -9,6 +9,7 @@ from datetime import date
 from functools import cache
 
 from nlu.data import load_lang
+from nlu.intents import says
 from nlu.normalize import Normalized
 from nlu.types import DateRange
 
@@ -183,11 +184,17 @@ def goal_date(day: date | None, period: DateRange | None, today: date) -> date |
     return target
 
 
+STOP_LOOKALIKES = frozenset({"deny", "search"})
+"""First readings of "stop netflix" besides the right one: "stop" is a "no", and a bare name looks like a
+search ("netflix"). Followed by a name, with cancel_recurring among the next readings, it stops a payment."""
+
+
 def named_cancel(ranked: list[tuple[str, float]], name: str | None) -> list[tuple[str, float]]:
     """ "stop netflix": the word "stop" is a "no" (a deny cue), but followed by a name it stops a recurring
     payment. When the classifier's second reading is cancel_recurring and a name is left, that one wins,
     with both readings' weight; "no, stop" (no name) stays a deny."""
-    if len(ranked) < 2 or ranked[0][0] != "deny" or ranked[1][0] != "cancel_recurring" or not name:
+    readings = [intent for intent, _ in ranked[:3]]
+    if ranked[0][0] not in STOP_LOOKALIKES or "cancel_recurring" not in readings or not name:
         return ranked
     return _promote(ranked, "cancel_recurring")
 
@@ -210,7 +217,7 @@ def reread(
     pay rent on friday": the next reading stands)."""
     data, words = _data(lang), set(norm.text.split())
     top = ranked[0][0]
-    if top == "budget_status" and words & data.goal_words:
+    if top in ("budget_status", "overview") and words & data.goal_words:
         return _promote(ranked, "goal_status")
     if top == "list_transactions" and words & data.recurring_words:
         return _promote(ranked, "list_recurring")
@@ -260,7 +267,7 @@ def settle(
     schedule = find_schedule(norm, lang, recurrence)
     ranked = reread(ranked, norm, lang, has_amount, schedule)
     top = ranked[0][0]
-    if top == "deny":
+    if top == "deny" or (top == "search" and says(norm.text, lang, "removal_words")):
         return named_cancel(ranked, find_name(norm, lang, claimed))
     if top == "add_expense":
         return scheduled_expense(ranked, schedule)
