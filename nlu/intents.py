@@ -99,6 +99,9 @@ FEATURES: dict[str, dict[str, float]] = {
     # No budget named ("apaga o do mercado", "borra el de tacos"): deleting a budget is out of the question;
     # an earlier transaction is meant (undo by reference).
     "no_budget_word": {"delete_budget": -4.0},
+    # A change asked for ("muda o do sofá pra 400", "change the uber to 25"): the amount is the new value of
+    # an earlier entry, not a new expense.
+    "change_word": {"add_expense": -1.5, "add_income": -1.5, "edit_last": 0.5},
 }  # fmt: skip
 
 
@@ -437,6 +440,8 @@ def score(
         active.append("no_removal")
     if not _contains(tokens, model.lang, "budget_words"):
         active.append("no_budget_word")
+    if _contains(tokens, model.lang, "change_words"):
+        active.append("change_word")
     for feature in active:
         for intent, weight in FEATURES[feature].items():
             logits[intent] += weight

@@ -7,7 +7,7 @@ from dataclasses import replace
 import nlu
 from bot.conversation import control, policy
 from bot.conversation.context import Context
-from bot.conversation.forms import FormHandler
+from bot.conversation.forms import FormHandler, Reread
 from bot.conversation.handlers import Handlers
 from bot.conversation.pending import Pending
 from bot.conversation.reply import Line, Reply
@@ -56,6 +56,11 @@ class Dialogue:
             if intent in policy.RECORD_INTENTS and policy.split_items(ctx):
                 handler = self._handlers.forms["add_items"]
         filled = await handler.prefill(ctx)
+        if isinstance(filled, Reread) and not chosen:
+            ctx.parse = _reread(ctx, ctx.message.text, filled.intent)
+            return await self.start(ctx, chosen=True)
+        if isinstance(filled, Reread):
+            return Reply.say("unknown")  # read as told and still nothing to do: never loop
         if isinstance(filled, Reply):
             return filled
         writes = intent in policy.CONFIRM_WHEN_UNSURE

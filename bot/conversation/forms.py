@@ -47,13 +47,22 @@ class Form:
         return next((slot for slot in self.slots if slot.name == name), None)
 
 
+@dataclass(frozen=True, slots=True)
+class Reread:
+    """What a prefill returns when the message is better read as another intent ("borra el de spotify" with
+    no recurring payment of that name deletes the Spotify transaction): the dialogue starts over with it."""
+
+    intent: str
+
+
 class FormHandler(Protocol):
     """The intent-specific half of a form: filling it from a message, asking, writing, letting go."""
 
     form: Form
 
-    async def prefill(self, ctx: Context) -> SlotValues | Reply:
-        """The slots the message itself fills, or a Reply when there is nothing to fill a form for."""
+    async def prefill(self, ctx: Context) -> SlotValues | Reply | Reread:
+        """The slots the message itself fills, a Reply when there is nothing to fill a form for, or Reread
+        when the message means another of its readings."""
         ...
 
     async def question(self, ctx: Context, slots: Slots) -> Reply:

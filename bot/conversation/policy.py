@@ -18,6 +18,8 @@ WRITE_CONFIDENCE = 0.7
 test tables with `python bench/write_policy.py`: of 352 right expense, income and budget readings, 45 (12.8%)
 ask first; of 6 wrong ones, 1 (read at 0.90) gets through. At 0.6 only 5.4% ask but 3 wrong ones get through;
 the rule above all is never to write a guess, and every write says what it wrote, so one "yes" is cheaper."""
+BILL_OR_BUDGET = 0.2
+"""A budget and a recurring payment both read this likely (with the first unsure): the user is asked which."""
 CLARIFY_MARGIN = 0.15
 """Two readings whose scores are this close, with the first unsure, are offered as a choice."""
 
@@ -187,10 +189,17 @@ def choices(parse: nlu.Parse) -> tuple[str, str] | None:
         return None
     second, score = parse.alternatives[0]
     labels = INTENT_LABELS.get(parse.lang, INTENT_LABELS["en"])
+    if {parse.intent, second} == {"set_budget", "add_recurring"} and score >= BILL_OR_BUDGET:
+        # "gym 300 a month": a health budget or the gym's bill are both fair readings, whatever the margin.
+        return parse.intent, second
     if parse.intent not in labels or second not in labels or parse.confidence - score > CLARIFY_MARGIN:
         return None
     if parse.intent not in WRITE_INTENTS and parse.confidence >= nlu.LOW_CONFIDENCE:
         return None  # a question read fairly well is simply answered: reading never changes the ledger
+    if {parse.intent, second} == {"undo", "cancel_recurring"}:
+        # Both confirm before writing, and a stop that names no recurring payment is read as the undo
+        # (handlers/recurring.py): asking "undo or stop a payment?" first would be one question too many.
+        return None
     return parse.intent, second
 
 

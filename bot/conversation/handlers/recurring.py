@@ -8,7 +8,7 @@ from typing import Any
 from bot.conversation import forms, lines, picking
 from bot.conversation.context import Context
 from bot.conversation.control import fold
-from bot.conversation.forms import Form, Slot, Slots, SlotValues
+from bot.conversation.forms import Form, Reread, Slot, Slots, SlotValues
 from bot.conversation.handlers import Handlers
 from bot.conversation.handlers.ledger import slot_money
 from bot.conversation.reply import CategoryName, Line, Phrase, Reply
@@ -201,16 +201,19 @@ class CancelRecurringForm:
 
     form = CANCEL
 
-    async def prefill(self, ctx: Context) -> SlotValues | Reply:
+    async def prefill(self, ctx: Context) -> SlotValues | Reply | Reread:
         parse = ctx.understood
         rules = await _rules(ctx)
-        if not rules:
-            return Reply.say("no_recurring")
         typed = parse.name or parse.merchant
         if typed is None:
             found = rules
         else:
             found = picking.matches(typed, [(_label_text(rule_label(r)), r) for r in rules])
+        if not found and "undo" in [intent for intent, _ in parse.alternatives[:2]]:
+            # "borra el de spotify" with no recurring payment of that name: the Spotify transaction.
+            return Reread("undo")
+        if not rules:
+            return Reply.say("no_recurring")
         if not found:
             return Reply.say("recurring_not_found", name=typed)
         if len(found) == 1:
