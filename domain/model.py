@@ -83,6 +83,7 @@ CATEGORIES: tuple[str, ...] = (
     "salary",
     "other_income",
     "other",
+    "loans",
 )
 """Canonical category keys, shared with the NLU contract."""
 

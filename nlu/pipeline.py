@@ -7,6 +7,7 @@ from datetime import date, datetime, tzinfo
 from decimal import Decimal
 from functools import cache
 
+from nlu.accounts import Accounts, find_accounts, lexicon
 from nlu.categories import find_category
 from nlu.data import load_lang
 from nlu.dates import find_when
@@ -20,7 +21,9 @@ from nlu.types import LANGUAGES, MoneyMention, Parse
 
 _DIGITS = re.compile(r"\d+")
 # Which fields each intent carries. A transaction has a day; a question covers a period.
-TRANSACTION_INTENTS = frozenset({"add_expense", "add_income", "edit_last"})
+TRANSACTION_INTENTS = frozenset({"add_expense", "add_income", "edit_last", "transfer", "debt"})
+ACCOUNT_INTENTS = frozenset({"add_expense", "add_income", "transfer", "debt", "balance", "list_transactions"})
+"""Intents whose messages may name an account."""
 QUERY_INTENTS = frozenset({"balance", "list_transactions", "spending_summary", "budget_status", "set_budget"})
 # Short conversational turns: numbers or names in them are not money or merchants ("yes 2", "hi uber").
 BARE_INTENTS = frozenset({"greeting", "affirm", "deny", "help"})
@@ -49,7 +52,9 @@ def parse_message(
     mentions = find_amounts(norm, language, currency, exclude=when.spans)
     primary = primary_amount(mentions, norm, language)
     claimed = list(when.spans) + [(m.start, m.end) for m in mentions]
-    merchant = find_merchant(norm, language, exclude=claimed, overlay=overlay)
+    # Accounts before merchants: "no nubank" names where the money came from, not a merchant.
+    accounts = find_accounts(norm, language, exclude=claimed)
+    merchant = find_merchant(norm, language, exclude=claimed + accounts.spans, overlay=overlay)
     if (merchant is None or not merchant.known) and _may_name_a_merchant(norm, mentions, overlay):
         # A known merchant named by a number ("99", "7-Eleven", "Forever 21") was taken for a bare amount:
         # look again with only the written-currency amounts claimed, and give that number to the merchant.
@@ -77,7 +82,13 @@ def parse_message(
     intent, confidence = ranked[0]
     if merchant is not None:
         claimed.append((merchant.start, merchant.end))
-    category = find_category(norm, language, merchant, intent, exclude=claimed)
+    category = find_category(norm, language, merchant, intent, exclude=claimed + accounts.spans)
+    said = accounts.for_intent(intent) if intent in ACCOUNT_INTENTS else None
+    if intent == "debt":
+        # A loan's payee is the person, and its category keeps it out of spending and earning.
+        merchant, category = None, "loans"
+    elif intent == "transfer":
+        merchant, category = None, None
 
     bare = intent in BARE_INTENTS
     amount: Decimal | None = None if primary is None or bare else primary.amount
@@ -96,7 +107,20 @@ def parse_message(
         amounts=tuple(m for m in mentions if m.explicit),
         mentions=tuple(m for m in mentions if not counts_things(m, norm, language)),
         alternatives=tuple(ranked[1:4]),
+        account=None if said is None or said.account is None else said.account.text,
+        to_account=_destination(said, language),
+        person=None if said is None else said.person,
+        direction=None if said is None else said.direction,
     )
+
+
+def _destination(said: Accounts | None, lang: str) -> str | None:
+    """A transfer's destination as written; a cash withdrawal with none written goes into cash."""
+    if said is None:
+        return None
+    if said.to_account is not None:
+        return said.to_account.text
+    return lexicon(lang).cash_word if said.withdrawal else None
 
 
 @cache

@@ -22,6 +22,8 @@ INTENTS: tuple[str, ...] = (
     "greeting",
     "affirm",
     "deny",
+    "transfer",
+    "debt",
     "unknown",
 )
 
@@ -41,6 +43,7 @@ CATEGORIES: tuple[str, ...] = (
     "salary",
     "other_income",
     "other",
+    "loans",
 )
 
 
@@ -91,6 +94,14 @@ class Parse:
     more than one means several items or an ambiguity. Not part of the `centavo nlu` output."""
     alternatives: tuple[tuple[str, float], ...] = field(default=())
     """Other intents with their scores, best first: what a clarifying question can offer."""
+    account: str | None = None
+    """The account named as paying or receiving (a transfer's source), as typed: "nubank", "cartão do inter"."""
+    to_account: str | None = None
+    """A transfer's destination account as typed ("poupança"); a cash withdrawal's is the language's cash word."""
+    person: str | None = None
+    """For debt: who money was lent to, paid back to, got back from or borrowed from ("Sarah", "João")."""
+    direction: str | None = None
+    """For debt: "out" (lent, paid back: money leaves) or "in" (got back, borrowed: money comes in)."""
 
     def to_json(self) -> dict[str, object]:
         """The result line of `centavo nlu` (NLU_CONTRACT.md)."""
@@ -107,6 +118,10 @@ class Parse:
             "count": self.count,
             "merchant": self.merchant,
             "category": self.category,
+            "account": self.account,
+            "to_account": self.to_account,
+            "person": self.person,
+            "direction": self.direction,
             "confidence": round(self.confidence, 4),
             "amounts": [
                 {"amount": format_decimal(m.amount), "currency": m.currency, "text": m.text}

@@ -1,0 +1,268 @@
+"""Accounts, transfers and loans in a message: which account pays or receives, a transfer's two sides, the
+person money was lent to or got back from (locales/<lang>/accounts.yaml)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+
+from nlu.data import load_lang
+from nlu.normalize import Normalized, fold
+
+_WORD = re.compile(r"[a-z0-9]+")
+_CONNECTORS = frozenset({"do", "da", "de", "del", "from", "of", "at"})
+"""Words between a kind of account and its name: "cartão do inter", "tarjeta de bbva", "card from chase"."""
+MAX_PERSON_WORDS = 2
+
+
+@dataclass(frozen=True, slots=True)
+class AccountMention:
+    """An account named in the message."""
+
+    text: str
+    """As typed ("cartão do Inter", "amex", "poupança")."""
+    kind: str | None
+    """"credit_card" / "cash" / "savings" / "checking" when a word of the phrase says it, else None."""
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Accounts:
+    """What a message says about accounts and people."""
+
+    account: AccountMention | None = None
+    """The account that paid or received (a transfer's source)."""
+    to_account: AccountMention | None = None
+    """A transfer's destination."""
+    person: str | None = None
+    """Who money was lent to, paid back to, or got back from."""
+    direction: str | None = None
+    """"out" (lent, paid back) or "in" (got back, borrowed) when a loan is told."""
+    withdrawal: bool = False
+    """A cash withdrawal ("saqué del cajero"): the destination is cash."""
+    card_bill: bool = False
+    """Paying a credit card bill: the card is the destination."""
+
+    @property
+    def spans(self) -> list[tuple[int, int]]:
+        return [(m.start, m.end) for m in (self.account, self.to_account) if m is not None]
+
+
+@dataclass(frozen=True, slots=True)
+class _Lexicon:
+    kinds: dict[tuple[str, ...], str]
+    brands: frozenset[tuple[str, ...]]
+    via: frozenset[tuple[str, ...]]
+    to: frozenset[tuple[str, ...]]
+    origin: frozenset[tuple[str, ...]]
+    withdrawal: frozenset[tuple[str, ...]]
+    card_bill: frozenset[tuple[str, ...]]
+    debt_out: frozenset[tuple[str, ...]]
+    debt_in: frozenset[tuple[str, ...]]
+    not_person: frozenset[str]
+    cash_word: str
+    longest: int
+
+
+def _phrases(items: object) -> frozenset[tuple[str, ...]]:
+    return frozenset(tuple(fold(str(item)).split()) for item in (items or ()))  # type: ignore[attr-defined]
+
+
+@cache
+def lexicon(lang: str) -> _Lexicon:
+    data = load_lang(lang, "accounts")
+    kinds = {tuple(fold(str(w)).split()): kind for kind, words in data["kinds"].items() for w in words}
+    groups = [kinds, data["brands"], data["via"], data["to"], data["from"], data["withdrawal"], data["card_bill"]]
+    longest = max(len(p) for group in groups for p in _phrases(group))
+    return _Lexicon(
+        kinds=kinds,
+        brands=_phrases(data["brands"]),
+        via=_phrases(data["via"]) | {("my",), ("meu",), ("minha",), ("mi",)},
+        to=_phrases(data["to"]),
+        origin=_phrases(data["from"]),
+        withdrawal=_phrases(data["withdrawal"]),
+        card_bill=_phrases(data["card_bill"]),
+        debt_out=_phrases(data["debt_out"]),
+        debt_in=_phrases(data["debt_in"]),
+        not_person=frozenset(fold(str(w)) for w in data["not_person"]),
+        cash_word=str(data["kinds"]["cash"][0]),
+        longest=max(longest, 4),
+    )
+
+
+def kind_of(text: str, lang: str) -> str | None:
+    """The kind of account a name says ("cartão do inter" -> credit_card, "poupança" -> savings), else None."""
+    words = tuple(_WORD.findall(fold(text)))
+    kinds = lexicon(lang).kinds
+    for length in range(len(words), 0, -1):
+        for start in range(len(words) - length + 1):
+            kind = kinds.get(words[start : start + length])
+            if kind is not None:
+                return kind
+    return None
+
+
+def find_accounts(norm: Normalized, lang: str, exclude: Sequence[tuple[int, int]] = ()) -> Reading:
+    """The accounts, and for a loan the person and direction, named in the message; `exclude` holds spans
+    already claimed (amounts, dates). An account is named after a word like "on", "com o", "del" so that a
+    wallet bought or a bill ("conta de luz") is not taken for one."""
+    lex = lexicon(lang)
+    words = [
+        (m.group(), m.start(), m.end())
+        for m in _WORD.finditer(norm.text)
+        if not any(a < m.end() and m.start() < b for a, b in exclude)
+    ]
+    tokens = [w for w, _, _ in words]
+    found: list[tuple[AccountMention, str]] = []  # (mention, role: "to" / "from" / "via")
+    i = 0
+    while i < len(tokens):
+        match = _account_at(tokens, i, lex)
+        before = _role(tokens, i, lex)
+        if match is None or before is None:
+            i += 1
+            continue
+        end, kind = match
+        start_char, end_char = words[i][1], words[end - 1][2]
+        found.append((AccountMention(norm.original_span(start_char, end_char), kind, start_char, end_char), before))
+        i = end
+    return Reading(norm, lex, words, tuple(found))
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """The account phrases of a message, found before its intent is known (so the merchant search leaves
+    them alone); `for_intent` then gives each its role."""
+
+    norm: Normalized
+    lex: _Lexicon
+    words: list[tuple[str, int, int]]
+    found: tuple[tuple[AccountMention, str], ...]
+
+    @property
+    def spans(self) -> list[tuple[int, int]]:
+        return [(m.start, m.end) for m, _ in self.found]
+
+    def for_intent(self, intent: str) -> Accounts:
+        return _assign(self, intent)
+
+
+def _assign(reading: Reading, intent: str) -> Accounts:
+    lex, words, found, norm = reading.lex, reading.words, reading.found, reading.norm
+    tokens = [w for w, _, _ in words]
+    withdrawal = _has(tokens, lex.withdrawal)
+    card_bill = _has(tokens, lex.card_bill)
+    account = to_account = None
+    if intent == "transfer":
+        for mention, role in found:
+            if role == "to" and to_account is None:
+                to_account = mention
+            elif account is None and (role != "to" or to_account is not None):
+                account = mention
+            elif to_account is None:
+                to_account = mention
+        if card_bill and to_account is None and account is not None:
+            account, to_account = None, account
+    elif found:
+        account = found[0][0]
+
+    person = direction = None
+    if intent == "debt":
+        inward = _span(tokens, lex.debt_in)
+        outward = None if inward is not None else _span(tokens, lex.debt_out)
+        cue = inward or outward
+        direction = "in" if inward is not None else "out" if outward is not None else None
+        person = _person(words, norm, lex, cue)
+    return Accounts(
+        account=account,
+        to_account=to_account,
+        person=person,
+        direction=direction,
+        withdrawal=withdrawal and intent == "transfer",
+        card_bill=card_bill and intent == "transfer",
+    )
+
+
+def _account_at(tokens: list[str], i: int, lex: _Lexicon) -> tuple[int, str | None] | None:
+    """(end, kind) of the account phrase starting at token i: a kind of account, a bank or wallet, or a kind
+    followed by its name ("cartão do inter", "amex card")."""
+    best: tuple[int, str | None] | None = None
+    for length in range(min(lex.longest, len(tokens) - i), 0, -1):
+        phrase = tuple(tokens[i : i + length])
+        if phrase in lex.kinds:
+            best = (i + length, lex.kinds[phrase])
+            break
+        if phrase in lex.brands:
+            best = (i + length, lex.kinds.get(phrase))
+            break
+    if best is None:
+        return None
+    end, kind = best
+    # A kind then a bank's name ("cartão do inter", "tarjeta bbva"), or a bank then a kind ("amex card").
+    rest = end + 1 if end < len(tokens) and tokens[end] in _CONNECTORS else end
+    for length in range(min(3, len(tokens) - rest), 0, -1):
+        phrase = tuple(tokens[rest : rest + length])
+        if kind is not None and phrase in lex.brands:
+            return rest + length, kind
+        if phrase in lex.kinds and (kind is None or kind == lex.kinds[phrase]):
+            return rest + length if rest == end else end, lex.kinds[phrase]
+    return end, kind
+
+
+def _role(tokens: list[str], i: int, lex: _Lexicon) -> str | None:
+    """"to", "from" or "via" by the words just before token i; None when none of them is there."""
+    for length in range(min(3, i), 0, -1):
+        phrase = tuple(tokens[i - length : i])
+        if phrase in lex.to:
+            return "to"
+        if phrase in lex.origin:
+            return "from"
+        if phrase in lex.via:
+            return "via"
+    return None
+
+
+def _has(tokens: list[str], phrases: frozenset[tuple[str, ...]]) -> bool:
+    return _span(tokens, phrases) is not None
+
+
+def _span(tokens: list[str], phrases: frozenset[tuple[str, ...]]) -> tuple[int, int] | None:
+    """The first (start, end) of any of `phrases` in tokens, the longest at a position."""
+    for start in range(len(tokens)):
+        for length in range(min(6, len(tokens) - start), 0, -1):
+            if tuple(tokens[start : start + length]) in phrases:
+                return start, start + length
+    return None
+
+
+def _person(
+    words: list[tuple[str, int, int]], norm: Normalized, lex: _Lexicon, cue: tuple[int, int] | None
+) -> str | None:
+    """The first run of name-like words, nearest after the cue ("lent mike 20", "le presté 500 a juan"),
+    else before it ("o joão me devolveu 50"), shown as typed with a capital."""
+    if cue is None:
+        return None
+    start, end = cue
+
+    def name_like(k: int) -> bool:
+        word = words[k][0]
+        return not word.isdigit() and not any(ch.isdigit() for ch in word) and word not in lex.not_person
+
+    after = [k for k in range(end, len(words)) if name_like(k)]
+    before = [k for k in range(start - 1, -1, -1) if name_like(k)]
+    picked = after[:1] or before[:1]
+    if not picked:
+        return None
+    k = picked[0]
+    run = [k]
+    while len(run) < MAX_PERSON_WORDS and run[-1] + 1 < len(words) and name_like(run[-1] + 1):
+        if run[-1] + 1 >= start and run[-1] + 1 < end:
+            break
+        run.append(run[-1] + 1)
+    text = norm.original_span(words[run[0]][1], words[run[-1]][2])
+    return " ".join(part[:1].upper() + part[1:] for part in text.split())
+
+
+__all__ = ["AccountMention", "Accounts", "find_accounts", "kind_of", "lexicon"]
