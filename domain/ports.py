@@ -56,6 +56,9 @@ class TransactionFilter:
     currency: str | None = None
     include_deleted: bool = False
     include_transfers: bool = False
+    include_loans: bool = False
+    """Money lent or borrowed (category "loans") is neither spending nor earning either: sums leave it out
+    unless asked (balances and listings ask), or unless `category` names it."""
 
 
 DeletedRows = Literal["exclude", "include", "only"]

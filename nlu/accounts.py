@@ -65,6 +65,7 @@ class _Lexicon:
     not_person: frozenset[str]
     cash_word: str
     longest: int
+    answers: dict[str, frozenset[str]]
 
 
 def _phrases(items: object) -> frozenset[tuple[str, ...]]:
@@ -90,7 +91,16 @@ def lexicon(lang: str) -> _Lexicon:
         not_person=frozenset(fold(str(w)) for w in data["not_person"]),
         cash_word=str(data["kinds"]["cash"][0]),
         longest=max(longest, 4),
+        answers={d: frozenset(fold(str(w)) for w in data["answer_" + d]) for d in ("out", "in")},
     )
+
+
+@cache
+def kind_words(lang: str) -> frozenset[str]:
+    """Words that say a kind of account and are no bank's name ("cartao", "savings"; not "amex")."""
+    lex = lexicon(lang)
+    brands = {word for brand in lex.brands for word in brand}
+    return frozenset(word for phrase in lex.kinds for word in phrase) - brands - {"de", "do", "da"}
 
 
 def kind_of(text: str, lang: str) -> str | None:
@@ -165,6 +175,9 @@ def _assign(reading: Reading, intent: str) -> Accounts:
                 to_account = mention
         if card_bill and to_account is None and account is not None:
             account, to_account = None, account
+        if card_bill and to_account is None:
+            # "pagué la tarjeta 2000": the card is named without a word before it.
+            to_account = _anywhere(words, norm, lex)
     elif found:
         account = found[0][0]
 
@@ -209,6 +222,18 @@ def _account_at(tokens: list[str], i: int, lex: _Lexicon) -> tuple[int, str | No
         if phrase in lex.kinds and (kind is None or kind == lex.kinds[phrase]):
             return rest + length if rest == end else end, lex.kinds[phrase]
     return end, kind
+
+
+def _anywhere(words: list[tuple[str, int, int]], norm: Normalized, lex: _Lexicon) -> AccountMention | None:
+    """The first account phrase in the message, whatever precedes it."""
+    tokens = [w for w, _, _ in words]
+    for i in range(len(tokens)):
+        match = _account_at(tokens, i, lex)
+        if match is not None:
+            end, kind = match
+            start_char, end_char = words[i][1], words[end - 1][2]
+            return AccountMention(norm.original_span(start_char, end_char), kind, start_char, end_char)
+    return None
 
 
 def _role(tokens: list[str], i: int, lex: _Lexicon) -> str | None:
@@ -265,4 +290,23 @@ def _person(
     return " ".join(part[:1].upper() + part[1:] for part in text.split())
 
 
-__all__ = ["AccountMention", "Accounts", "find_accounts", "kind_of", "lexicon"]
+
+
+def named_in(text: str, lang: str, names: Sequence[str]) -> list[tuple[str, str]]:
+    """The user's own account names found in `text` (folded, whole words), in order of appearance, each with
+    its role by the word before it: "to", "from", "via", or "" when none ("uber 20 viagem")."""
+    lex = lexicon(lang)
+    tokens = _WORD.findall(fold(text))
+    found: list[tuple[int, str, str]] = []
+    for name in names:
+        words = _WORD.findall(fold(name))
+        if not words:
+            continue
+        for i in range(len(tokens) - len(words) + 1):
+            if tokens[i : i + len(words)] == words:
+                found.append((i, name, _role(tokens, i, lex) or ""))
+                break
+    return [(name, role) for _, name, role in sorted(found)]
+
+
+__all__ = ["AccountMention", "Accounts", "find_accounts", "kind_of", "kind_words", "lexicon", "named_in"]

@@ -79,7 +79,7 @@ class Dialogue:
             if parse.intent == "affirm" and not anew:
                 return await handler.submit(ctx, pending.slots)
         elif not anew and (slot := handler.form.slot(pending.awaiting)) is not None:
-            answer = slot.read(ctx)
+            answer = slot.answer(ctx, pending.slots)
             if isinstance(answer, Reply):  # an answer refused (a zero amount): say why, ask again
                 return answer.then(await self._ask(ctx, pending, handler))
             if answer:
@@ -110,7 +110,10 @@ class Dialogue:
             question = await handler.question(ctx, pending.slots)
         else:
             slot = handler.form.slot(pending.awaiting)
-            question = Reply(lines=(Line(slot.ask if slot else "not_an_answer"),))
+            if slot is not None and slot.prompt is not None:
+                question = slot.prompt(ctx, pending.slots)
+            else:
+                question = Reply(lines=(Line(slot.ask if slot else "not_an_answer"),))
         return replace(question, asked=pending.awaiting, pending=pending)
 
 

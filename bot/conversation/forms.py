@@ -15,6 +15,10 @@ Slots = Mapping[str, Any]
 SlotValues = dict[str, Any]
 Reader = Callable[[Context], "SlotValues | Reply | None"]
 """Reads a slot from an answer: values to add, a Reply refusing the answer, or None (not an answer)."""
+SlotsReader = Callable[[Context, Slots], "SlotValues | Reply | None"]
+"""A Reader that also sees what the form holds (which accounts were offered)."""
+Prompt = Callable[[Context, Slots], "Reply"]
+"""A question with values from the form ("which account: 1. Nubank 2. Inter")."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +30,13 @@ class Slot:
     """The reply key asking for it ("ask_amount")."""
     filled: Callable[[Slots], bool]
     read: Reader
+    read_slots: SlotsReader | None = None
+    """When set, read instead of `read`."""
+    prompt: Prompt | None = None
+    """When set, asks instead of the bare `ask` key."""
+
+    def answer(self, ctx: Context, slots: Slots) -> SlotValues | Reply | None:
+        return self.read_slots(ctx, slots) if self.read_slots is not None else self.read(ctx)
 
 
 @dataclass(frozen=True, slots=True)

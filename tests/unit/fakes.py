@@ -289,6 +289,7 @@ class FakeTransactionRepository:
                 t.user_id == flt.user_id
                 and (flt.include_deleted or not t.is_deleted)
                 and (flt.include_transfers or not t.is_transfer)
+                and (flt.include_loans or flt.category is not None or not t.is_loan)
                 and (flt.kind is None or t.kind == flt.kind)
                 and (flt.period is None or t.occurred_on in flt.period)
                 and (flt.category is None or t.category == flt.category)

@@ -38,10 +38,10 @@ class Handlers:
 
 def default_handlers() -> Handlers:
     """Every handler of the assistant."""
-    from bot.conversation.handlers import budgets, corrections, items, ledger, queries, smalltalk
+    from bot.conversation.handlers import budgets, corrections, debts, items, ledger, queries, smalltalk, transfers
 
     handlers = Handlers()
-    for module in (ledger, items, corrections, budgets, queries, smalltalk):
+    for module in (ledger, items, corrections, budgets, queries, smalltalk, transfers, debts):
         module.register(handlers)
     return handlers
 

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
-from bot.conversation import forms, lines
+from bot.conversation import account_slots, forms, lines
 from bot.conversation.context import Context
 from bot.conversation.forms import Form, Slots, SlotValues
 from bot.conversation.handlers import Handlers
-from bot.conversation.reply import CategoryName, Reply
+from bot.conversation.reply import CategoryName, Line, Reply
 from domain import services
 from domain.commands import RecordTransaction
 from domain.model import Source, TransactionKind
 from domain.money import Money
 from domain.periods import local_today
+from nlu.normalize import fold
 
 
 def slot_money(ctx: Context, slots: Slots) -> Money:
@@ -52,6 +54,7 @@ class RecordForm:
 
     async def prefill(self, ctx: Context) -> SlotValues | Reply:
         slots = message_slots(ctx)
+        slots.update(await account_prefill(ctx, slots))
         mentions = ctx.understood.mentions
         if len(mentions) > 1:
             # Several amounts that are not several items: the question shows them all, so the one recorded
@@ -62,6 +65,7 @@ class RecordForm:
     async def question(self, ctx: Context, slots: Slots) -> Reply:
         found = slots.get("amounts")
         question = self._question(ctx, slots)
+        question = Reply(lines=tuple(self._account(slots)) + question.lines)
         if not found:
             return question
         amounts = tuple(Money(Decimal(amount), currency) for amount, currency in found)
@@ -77,6 +81,11 @@ class RecordForm:
             return Reply.say("confirm_expense", merchant=slots["merchant"], category=category, **values)
         return Reply.say("confirm_expense_no_merchant", category=category, **values)
 
+    def _account(self, slots: Slots) -> list[Line]:
+        """The account a confirmation is about, when the message named one."""
+        name = slots.get("account_name") or (slots.get("account_new") or {}).get("name")
+        return [Line("on_account", {"account": name})] if name else []
+
     async def submit(self, ctx: Context, slots: Slots) -> Reply:
         money = slot_money(ctx, slots)
         cmd = RecordTransaction(
@@ -91,13 +100,15 @@ class RecordForm:
             source_ref=ctx.message.provider_message_id or None,
         )
         async with ctx.uow() as uow:
+            account_id, opened = await account_slots.chosen(ctx, uow, slots, "account")
+            cmd = replace(cmd, account_id=account_id)
             # Read in the write's own transaction, before it commits: after the commit it would cost a
             # transaction of its own. A default account the write may create matters only when there
             # were none, and a single account is not named in the reply anyway (lines.account).
             accounts = await uow.accounts.list_for(ctx.user.id)
             result = await services.record_transaction(cmd, uow, ctx.clock)
         line, written = lines.recorded(result.transaction)
-        after = lines.account(accounts, result.transaction)
+        after = account_slots.created_line(opened) + lines.account(accounts, result.transaction)
         after += [lines.budget(s) for s in result.budgets] + [lines.alert(c) for c in result.crossings]
         return Reply(lines=(line, *after), written=(written,) if result.created else ())
 
@@ -108,6 +119,31 @@ class RecordForm:
         return Reply.say(f"dropped_{kind}", amount=slot_money(ctx, slots))
 
 
+async def account_prefill(ctx: Context, slots: Slots) -> SlotValues:
+    """The account slots of a record: the account the message names (and the default's name, which the
+    question about a new account offers instead). A merchant that is the account's name was the account."""
+    async with ctx.uow() as uow:
+        accounts = await uow.accounts.list_for(ctx.user.id)
+    phrase = account_slots.said(ctx, accounts)
+    if phrase is None:
+        return {}
+    values = account_slots.values("account", phrase, accounts, ctx.understood.lang)
+    default = next((a for a in accounts if a.is_default), None)
+    if default is not None:
+        values["default_account"] = default.name
+    picked = next((a for a in accounts if str(a.id) == values.get("account_id")), None)
+    if picked is not None:
+        values["account_name"] = picked.name
+    merchant = slots.get("merchant")
+    if merchant and fold(merchant) in {fold(phrase), *(fold(a.name) for a in accounts)}:
+        values["merchant"] = None
+    return values
+
+
+EXPENSE = Form("add_expense", (forms.AMOUNT, forms.PAYEE, account_slots.ACCOUNT))
+INCOME = Form("add_income", (forms.INCOME_AMOUNT, account_slots.ACCOUNT))
+
+
 def register(handlers: Handlers) -> None:
-    handlers.add_form(RecordForm(forms.EXPENSE, TransactionKind.EXPENSE))
-    handlers.add_form(RecordForm(forms.INCOME, TransactionKind.INCOME))
+    handlers.add_form(RecordForm(EXPENSE, TransactionKind.EXPENSE))
+    handlers.add_form(RecordForm(INCOME, TransactionKind.INCOME))

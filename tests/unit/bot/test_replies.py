@@ -98,6 +98,15 @@ SAMPLES: dict[str, Any] = {
     "max": Money.of("1000000000000", "BRL"),
     "currency": "BRL",
     "decimals": 2,
+    "person": "João",
+    "origin": "Nubank",
+    "target": "Poupança",
+    "default": "Main",
+    "number": 2,
+    "kind": "cartão de crédito",
+    "accounts": "Main, Nubank",
+    "origin_currency": "BRL",
+    "target_currency": "USD",
 }
 
 
