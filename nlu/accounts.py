@@ -99,7 +99,7 @@ def lexicon(lang: str) -> _Lexicon:
 def kind_words(lang: str) -> frozenset[str]:
     """Words that say a kind of account and are no bank's name ("cartao", "savings"; not "amex")."""
     lex = lexicon(lang)
-    brands = {word for brand in lex.brands for word in brand}
+    brands = {brand[0] for brand in lex.brands if len(brand) == 1}
     return frozenset(word for phrase in lex.kinds for word in phrase) - brands - {"de", "do", "da"}
 
 
@@ -292,6 +292,22 @@ def _person(
 
 
 
+def _near(typed: str, word: str) -> bool:
+    """Equal, or one typo apart in a word of 5+ letters ("poupansa", "nubnak" is two: not)."""
+    if typed == word:
+        return True
+    if min(len(typed), len(word)) < 5 or abs(len(typed) - len(word)) > 1:
+        return False
+    previous = list(range(len(word) + 1))
+    for i, a in enumerate(typed, 1):
+        current = [i]
+        for j, b in enumerate(word, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a != b)))
+        previous = current
+    swapped = any(typed[:k] + typed[k + 1] + typed[k] + typed[k + 2 :] == word for k in range(len(typed) - 1))
+    return previous[-1] <= 1 or swapped
+
+
 def named_in(text: str, lang: str, names: Sequence[str]) -> list[tuple[str, str]]:
     """The user's own account names found in `text` (folded, whole words), in order of appearance, each with
     its role by the word before it: "to", "from", "via", or "" when none ("uber 20 viagem")."""
@@ -303,7 +319,7 @@ def named_in(text: str, lang: str, names: Sequence[str]) -> list[tuple[str, str]
         if not words:
             continue
         for i in range(len(tokens) - len(words) + 1):
-            if tokens[i : i + len(words)] == words:
+            if all(_near(t, w) for t, w in zip(tokens[i : i + len(words)], words, strict=True)):
                 found.append((i, name, _role(tokens, i, lex) or ""))
                 break
     return [(name, role) for _, name, role in sorted(found)]

@@ -84,6 +84,10 @@ def parse_message(
         claimed.append((merchant.start, merchant.end))
     category = find_category(norm, language, merchant, intent, exclude=claimed + accounts.spans)
     said = accounts.for_intent(intent) if intent in ACCOUNT_INTENTS else None
+    if intent == "debt" and said is not None and said.direction is None and len(ranked) > 1:
+        # No word says which way the money went ("gave 20 to mike"): a loan is then no surer than the next
+        # reading, so the conversation offers both instead of writing either.
+        confidence = min(confidence, ranked[1][1] + 0.05)
     if intent == "debt":
         # A loan's payee is the person, and its category keeps it out of spending and earning.
         merchant, category = None, "loans"

@@ -109,6 +109,11 @@ def reader_for(prefix: str) -> Any:
 
 
 def slot(prefix: str, which_key: str) -> Slot:
+    def drops_on_no(slots: Slots) -> bool:
+        # A transfer cannot go on without its account: "no" to creating it drops the transfer. A record
+        # goes on the default account instead (the question says so).
+        return prefix != "account" and bool(slots.get(f"{prefix}_new")) and not slots.get(f"{prefix}_choices")
+
     return Slot(
         prefix,
         which_key,
@@ -116,6 +121,7 @@ def slot(prefix: str, which_key: str) -> Slot:
         lambda ctx: None,
         read_slots=reader_for(prefix),
         prompt=prompt_for(prefix, which_key),
+        drops_on_no=drops_on_no,
     )
 
 

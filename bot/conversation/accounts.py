@@ -50,7 +50,8 @@ def _near(a: str, b: str) -> bool:
         for j, cb in enumerate(b, 1):
             current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
         previous = current
-    return previous[-1] <= allowed
+    swapped = any(a[:k] + a[k + 1] + a[k] + a[k + 2 :] == b for k in range(len(a) - 1))
+    return previous[-1] <= allowed or swapped
 
 
 def match(phrase: str, accounts: Sequence[Account], lang: str) -> Named:

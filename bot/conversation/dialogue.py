@@ -63,7 +63,10 @@ class Dialogue:
 
     async def _resume(self, ctx: Context, pending: Pending, handler: FormHandler) -> Reply:
         text, parse = ctx.message.text, ctx.understood
-        answering_yes_no = pending.awaiting in ("confirm", "kind")
+        asked = handler.form.slot(pending.awaiting)
+        answering_yes_no = pending.awaiting in ("confirm", "kind") or bool(
+            asked is not None and asked.drops_on_no is not None and asked.drops_on_no(pending.slots)
+        )
         denied = answering_yes_no and parse.intent == "deny" and parse.confidence >= nlu.LOW_CONFIDENCE
         if control.is_cancel(text) or denied:
             return handler.dropped(ctx, pending.slots)

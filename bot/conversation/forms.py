@@ -34,6 +34,8 @@ class Slot:
     """When set, read instead of `read`."""
     prompt: Prompt | None = None
     """When set, asks instead of the bare `ask` key."""
+    drops_on_no: Callable[[Slots], bool] | None = None
+    """Whether the question asked now is a yes / no whose "no" lets the form go, like a confirmation."""
 
     def answer(self, ctx: Context, slots: Slots) -> SlotValues | Reply | None:
         return self.read_slots(ctx, slots) if self.read_slots is not None else self.read(ctx)

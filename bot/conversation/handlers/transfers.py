@@ -76,8 +76,9 @@ class TransferForm:
         if not self._said(slots, "from_account"):
             others = [a for a in accounts if a is not target]
             sources = [a for a in others if a.kind != AccountKind.CREDIT_CARD]
-            if target is not None and target.kind == AccountKind.CASH:
-                sources = [a for a in sources if a.kind != AccountKind.CASH]
+            if target is not None and target.kind in (AccountKind.CASH, AccountKind.CREDIT_CARD):
+                # A withdrawal comes from a bank; a card bill is paid from one (cash only when it is all).
+                sources = [a for a in sources if a.kind != AccountKind.CASH] or sources
             if not self._one_or_ask(slots, "from_account", sources or others):
                 return False
         if not self._said(slots, "to_account"):
