@@ -158,6 +158,11 @@ class Reading:
     def for_intent(self, intent: str) -> Accounts:
         return _assign(self, intent)
 
+    def without(self, span: tuple[int, int]) -> Reading:
+        """The reading with the account phrases overlapping `span` left out (a merchant's name)."""
+        kept = tuple((m, r) for m, r in self.found if not (m.start < span[1] and span[0] < m.end))
+        return Reading(self.norm, self.lex, self.words, kept)
+
 
 def _assign(reading: Reading, intent: str) -> Accounts:
     lex, words, found, norm = reading.lex, reading.words, reading.found, reading.norm
@@ -166,18 +171,26 @@ def _assign(reading: Reading, intent: str) -> Accounts:
     card_bill = _has(tokens, lex.card_bill)
     account = to_account = None
     if intent == "transfer":
-        for mention, role in found:
-            if role == "to" and to_account is None:
-                to_account = mention
-            elif account is None and (role != "to" or to_account is not None):
+        to_account = next((m for m, role in found if role == "to"), None)
+        account = next((m for m, role in found if role == "from"), None)
+        if card_bill and to_account is None:
+            # Paying a card's bill moves money into the card, whatever word comes before it ("a fatura do
+            # cartão", "my credit card bill"); a card named without one ("pagué la tarjeta") is found too.
+            cards = [m for m, _ in found if m.kind == "credit_card"]
+            to_account = cards[0] if cards else next((m for m, role in found if role != "from"), None)
+            if to_account is None:
+                to_account = _anywhere(words, norm, lex, [(m.start, m.end) for m, _ in found])
+            if to_account is None and len(found) == 1:
+                to_account = found[0][0]  # "a fatura do nubank": the bill's card, not where money comes from
+            if account is to_account:
+                account = next((m for m, role in found if m is not to_account and role != "to"), None)
+        for mention, _ in found:
+            if mention is account or mention is to_account:
+                continue
+            if account is None:
                 account = mention
             elif to_account is None:
                 to_account = mention
-        if card_bill and to_account is None and account is not None:
-            account, to_account = None, account
-        if card_bill and to_account is None:
-            # "pagué la tarjeta 2000": the card is named without a word before it.
-            to_account = _anywhere(words, norm, lex)
     elif found:
         account = found[0][0]
 
@@ -224,10 +237,14 @@ def _account_at(tokens: list[str], i: int, lex: _Lexicon) -> tuple[int, str | No
     return end, kind
 
 
-def _anywhere(words: list[tuple[str, int, int]], norm: Normalized, lex: _Lexicon) -> AccountMention | None:
-    """The first account phrase in the message, whatever precedes it."""
+def _anywhere(
+    words: list[tuple[str, int, int]], norm: Normalized, lex: _Lexicon, taken: list[tuple[int, int]]
+) -> AccountMention | None:
+    """The first account phrase in the message outside `taken`, whatever precedes it."""
     tokens = [w for w, _, _ in words]
     for i in range(len(tokens)):
+        if any(a <= words[i][1] < b for a, b in taken):
+            continue
         match = _account_at(tokens, i, lex)
         if match is not None:
             end, kind = match

@@ -7,7 +7,7 @@ from datetime import date, datetime, tzinfo
 from decimal import Decimal
 from functools import cache
 
-from nlu.accounts import Accounts, find_accounts, lexicon
+from nlu.accounts import Accounts, Reading, find_accounts, lexicon
 from nlu.categories import find_category
 from nlu.data import load_lang
 from nlu.dates import find_when
@@ -52,9 +52,18 @@ def parse_message(
     mentions = find_amounts(norm, language, currency, exclude=when.spans)
     primary = primary_amount(mentions, norm, language)
     claimed = list(when.spans) + [(m.start, m.end) for m in mentions]
-    # Accounts before merchants: "no nubank" names where the money came from, not a merchant.
+    merchant = find_merchant(norm, language, exclude=claimed, overlay=overlay)
     accounts = find_accounts(norm, language, exclude=claimed)
-    merchant = find_merchant(norm, language, exclude=claimed + accounts.spans, overlay=overlay)
+    overlapping = [s for s in accounts.spans if merchant is not None and _spans_overlap((merchant.start, merchant.end), s)]
+    if merchant is not None and overlapping:
+        longer = all(merchant.end - merchant.start > end - start for start, end in overlapping)
+        if merchant.known and longer:
+            # A known merchant wins over an account word inside its name ("Farmacias del Ahorro"); a bank's
+            # own name ("no nubank") is the account.
+            accounts = accounts.without((merchant.start, merchant.end))
+        else:
+            # "no nubank" names where the money came from, not a merchant.
+            merchant = find_merchant(norm, language, exclude=claimed + accounts.spans, overlay=overlay)
     if (merchant is None or not merchant.known) and _may_name_a_merchant(norm, mentions, overlay):
         # A known merchant named by a number ("99", "7-Eleven", "Forever 21") was taken for a bare amount:
         # look again with only the written-currency amounts claimed, and give that number to the merchant.
@@ -79,15 +88,13 @@ def parse_message(
     )
     if intent is not None:
         ranked = [(intent, 1.0), *[(name, score) for name, score in ranked if name != intent]]
+    else:
+        ranked = _without_unsaid(ranked, accounts)
     intent, confidence = ranked[0]
     if merchant is not None:
         claimed.append((merchant.start, merchant.end))
     category = find_category(norm, language, merchant, intent, exclude=claimed + accounts.spans)
     said = accounts.for_intent(intent) if intent in ACCOUNT_INTENTS else None
-    if intent == "debt" and said is not None and said.direction is None and len(ranked) > 1:
-        # No word says which way the money went ("gave 20 to mike"): a loan is then no surer than the next
-        # reading, so the conversation offers both instead of writing either.
-        confidence = min(confidence, ranked[1][1] + 0.05)
     if intent == "debt":
         # A loan's payee is the person, and its category keeps it out of spending and earning.
         merchant, category = None, "loans"
@@ -142,6 +149,27 @@ def _may_name_a_merchant(
     return any(
         not m.explicit and names.intersection(_DIGITS.findall(norm.text[m.start : m.end])) for m in mentions
     )
+
+
+def _without_unsaid(ranked: list[tuple[str, float]], accounts: Reading) -> list[tuple[str, float]]:
+    """The ranking without the readings the message gives no ground for: a loan is told with a word saying
+    which way the money went ("lent", "me devolveu"), a transfer names an account, a withdrawal or a card bill.
+    Without one ("gave 20 to mike", "zezinho 12", "transferi 100 pro joão") the message is read as the other
+    intents would read it."""
+    transfer = accounts.for_intent("transfer")
+    unsaid = set()
+    if accounts.for_intent("debt").direction is None:
+        unsaid.add("debt")
+    if not (transfer.account or transfer.to_account or transfer.withdrawal or transfer.card_bill):
+        unsaid.add("transfer")
+    rest = 1.0 - sum(score for name, score in ranked if name in unsaid)
+    if not unsaid or rest <= 0:
+        return ranked
+    return [(name, score / rest) for name, score in ranked if name not in unsaid]
+
+
+def _spans_overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
 
 
 def _overlaps(start: int, end: int, mention: MoneyMention) -> bool:
