@@ -129,7 +129,9 @@ async def spending_summary(query: GetSpendingSummary, uow: UnitOfWork, clock: Cl
         previous_total=previous_total,
         change=change,
         other_currencies={c: m.quantized() for c, m in sorted(other.items())},
-        other_by_category={c: tuple(sorted(rows, key=_largest_first)) for c, rows in sorted(other_categories.items())},
+        other_by_category={
+            c: tuple(sorted(rows, key=_largest_first)) for c, rows in sorted(other_categories.items())
+        },
     )
 
 

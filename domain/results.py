@@ -125,7 +125,7 @@ class SpendingSummary:
     other_currencies: dict[str, Money] = field(default_factory=dict)
     """Spending in the period in other currencies, reported apart, never converted."""
     other_by_category: dict[str, tuple[CategoryTotal, ...]] = field(default_factory=dict)
-    """Currency -> that currency's spending per category, largest first (the categories of other_currencies)."""
+    """Currency -> that currency's spending per category, largest first (other_currencies by category)."""
 
 
 @dataclass(frozen=True, slots=True)

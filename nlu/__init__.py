@@ -94,7 +94,7 @@ def read_payee(
 
 
 def answer_direction(text: str, lang: str) -> str | None:
-    """"out" or "in" when a short answer says which way a loan's money went ("I lent it", "me devolvió"),
+    """ "out" or "in" when a short answer says which way a loan's money went ("I lent it", "me devolvió"),
     else None."""
     from nlu.normalize import fold
 

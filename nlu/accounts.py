@@ -76,7 +76,15 @@ def _phrases(items: object) -> frozenset[tuple[str, ...]]:
 def lexicon(lang: str) -> _Lexicon:
     data = load_lang(lang, "accounts")
     kinds = {tuple(fold(str(w)).split()): kind for kind, words in data["kinds"].items() for w in words}
-    groups = [kinds, data["brands"], data["via"], data["to"], data["from"], data["withdrawal"], data["card_bill"]]
+    groups = [
+        kinds,
+        data["brands"],
+        data["via"],
+        data["to"],
+        data["from"],
+        data["withdrawal"],
+        data["card_bill"],
+    ]
     longest = max(len(p) for group in groups for p in _phrases(group))
     return _Lexicon(
         kinds=kinds,
@@ -104,7 +112,7 @@ def kind_words(lang: str) -> frozenset[str]:
 
 
 def kind_of(text: str, lang: str) -> str | None:
-    """The kind of account a name says ("cartão do inter" -> credit_card, "poupança" -> savings), else None."""
+    """The kind of account a name says ("cartão do inter" -> credit_card, "poupança" -> savings) or None."""
     words = tuple(_WORD.findall(fold(text)))
     kinds = lexicon(lang).kinds
     for length in range(len(words), 0, -1):
@@ -136,7 +144,9 @@ def find_accounts(norm: Normalized, lang: str, exclude: Sequence[tuple[int, int]
             continue
         end, kind = match
         start_char, end_char = words[i][1], words[end - 1][2]
-        found.append((AccountMention(norm.original_span(start_char, end_char), kind, start_char, end_char), before))
+        found.append(
+            (AccountMention(norm.original_span(start_char, end_char), kind, start_char, end_char), before)
+        )
         i = end
     return Reading(norm, lex, words, tuple(found))
 
@@ -254,7 +264,7 @@ def _anywhere(
 
 
 def _role(tokens: list[str], i: int, lex: _Lexicon) -> str | None:
-    """"to", "from" or "via" by the words just before token i; None when none of them is there."""
+    """ "to", "from" or "via" by the words just before token i; None when none of them is there."""
     for length in range(min(3, i), 0, -1):
         phrase = tuple(tokens[i - length : i])
         if phrase in lex.to:
@@ -305,8 +315,6 @@ def _person(
         run.append(run[-1] + 1)
     text = norm.original_span(words[run[0]][1], words[run[-1]][2])
     return " ".join(part[:1].upper() + part[1:] for part in text.split())
-
-
 
 
 def _near(typed: str, word: str) -> bool:

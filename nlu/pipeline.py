@@ -54,7 +54,11 @@ def parse_message(
     claimed = list(when.spans) + [(m.start, m.end) for m in mentions]
     merchant = find_merchant(norm, language, exclude=claimed, overlay=overlay)
     accounts = find_accounts(norm, language, exclude=claimed)
-    overlapping = [s for s in accounts.spans if merchant is not None and _spans_overlap((merchant.start, merchant.end), s)]
+    overlapping = [
+        s
+        for s in accounts.spans
+        if merchant is not None and _spans_overlap((merchant.start, merchant.end), s)
+    ]
     if merchant is not None and overlapping:
         longer = all(merchant.end - merchant.start > end - start for start, end in overlapping)
         if merchant.known and longer:
@@ -153,7 +157,8 @@ def _may_name_a_merchant(
 
 def _without_unsaid(ranked: list[tuple[str, float]], accounts: Reading) -> list[tuple[str, float]]:
     """The ranking without the readings the message gives no ground for: a loan is told with a word saying
-    which way the money went ("lent", "me devolveu"), a transfer names an account, a withdrawal or a card bill.
+    which way the money went ("lent", "me devolveu"); a transfer names an account, a withdrawal or a card
+    bill.
     Without one ("gave 20 to mike", "zezinho 12", "transferi 100 pro joão") the message is read as the other
     intents would read it."""
     transfer = accounts.for_intent("transfer")

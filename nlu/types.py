@@ -95,9 +95,9 @@ class Parse:
     alternatives: tuple[tuple[str, float], ...] = field(default=())
     """Other intents with their scores, best first: what a clarifying question can offer."""
     account: str | None = None
-    """The account named as paying or receiving (a transfer's source), as typed: "nubank", "cartão do inter"."""
+    """The account named as paying or receiving (a transfer's source), as typed ("cartão do inter")."""
     to_account: str | None = None
-    """A transfer's destination account as typed ("poupança"); a cash withdrawal's is the language's cash word."""
+    """A transfer's destination as typed ("poupança"); a cash withdrawal's is the language's cash word."""
     person: str | None = None
     """For debt: who money was lent to, paid back to, got back from or borrowed from ("Sarah", "João")."""
     direction: str | None = None

@@ -75,7 +75,9 @@ def prompt_for(prefix: str, which_key: str) -> Any:
         offered = slots.get(f"{prefix}_choices")
         if offered:
             lines = [Line(which_key)]
-            lines += [Line("account_option", {"number": n, "account": o[1]}) for n, o in enumerate(offered, 1)]
+            lines += [
+                Line("account_option", {"number": n, "account": o[1]}) for n, o in enumerate(offered, 1)
+            ]
             return Reply(lines=tuple(lines))
         new = slots[f"{prefix}_new"]
         default = slots.get("default_account")
@@ -130,7 +132,9 @@ FROM_ACCOUNT = slot("from_account", "ask_transfer_from")
 TO_ACCOUNT = slot("to_account", "ask_transfer_to")
 
 
-async def chosen(ctx: Context, uow: UnitOfWork, slots: Slots, prefix: str) -> tuple[uuid.UUID | None, Account | None]:
+async def chosen(
+    ctx: Context, uow: UnitOfWork, slots: Slots, prefix: str
+) -> tuple[uuid.UUID | None, Account | None]:
     """(account id to write on, the account opened for it or None): opened in the write's own transaction;
     None for the id means the default account."""
     new = slots.get(f"{prefix}_new")
@@ -149,7 +153,9 @@ async def chosen(ctx: Context, uow: UnitOfWork, slots: Slots, prefix: str) -> tu
 def created_line(account: Account | None) -> list[Line]:
     if account is None:
         return []
-    return [Line("account_created", {"account": account.name, "kind": Phrase(f"account_kind_{account.kind}")})]
+    return [
+        Line("account_created", {"account": account.name, "kind": Phrase(f"account_kind_{account.kind}")})
+    ]
 
 
 __all__ = ["ACCOUNT", "FROM_ACCOUNT", "TO_ACCOUNT", "chosen", "created_line", "options", "said", "values"]

@@ -14,7 +14,23 @@ from nlu.normalize import fold
 
 _WORD = re.compile(r"[a-z0-9]+")
 _FILLER = frozenset(
-    {"my", "the", "account", "acct", "meu", "minha", "o", "a", "conta", "mi", "la", "el", "cuenta", "do", "da"}
+    {
+        "my",
+        "the",
+        "account",
+        "acct",
+        "meu",
+        "minha",
+        "o",
+        "a",
+        "conta",
+        "mi",
+        "la",
+        "el",
+        "cuenta",
+        "do",
+        "da",
+    }
     | {"de", "del", "of", "from"}
 )
 """Words that do not tell accounts apart: "my amex" is "amex", "conta do itaú" is "itaú"."""

@@ -38,7 +38,16 @@ class Handlers:
 
 def default_handlers() -> Handlers:
     """Every handler of the assistant."""
-    from bot.conversation.handlers import budgets, corrections, debts, items, ledger, queries, smalltalk, transfers
+    from bot.conversation.handlers import (
+        budgets,
+        corrections,
+        debts,
+        items,
+        ledger,
+        queries,
+        smalltalk,
+        transfers,
+    )
 
     handlers = Handlers()
     for module in (ledger, items, corrections, budgets, queries, smalltalk, transfers, debts):

@@ -33,7 +33,9 @@ def read_direction(ctx: Context) -> SlotValues | None:
 
 LOAN_AMOUNT = Slot("amount", "ask_amount_loan", forms.has_amount, forms.read_amount)
 PERSON = Slot("person", "ask_person", lambda slots: bool(slots.get("person")), read_person)
-DIRECTION = Slot("direction", "ask_loan_direction", lambda slots: bool(slots.get("direction")), read_direction)
+DIRECTION = Slot(
+    "direction", "ask_loan_direction", lambda slots: bool(slots.get("direction")), read_direction
+)
 DEBT = Form("debt", (LOAN_AMOUNT, PERSON, DIRECTION, account_slots.ACCOUNT))
 
 

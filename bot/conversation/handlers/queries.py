@@ -44,7 +44,7 @@ async def balance(ctx: Context) -> Reply:
 
 
 def _account_balance(ctx: Context, result: Balance, asked: str) -> Reply:
-    """"how much do I have in savings": that account's balance; every fitting one when several fit (reading
+    """ "how much do I have in savings": that account's balance; every fitting one when several fit (reading
     guesses nothing); the user's accounts when none does."""
     rows = {row.account.id: row for row in result.accounts}
     named = accounts.match(asked, [row.account for row in result.accounts], ctx.understood.lang)

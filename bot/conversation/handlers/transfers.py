@@ -50,7 +50,9 @@ class TransferForm:
         if origin is None or target is None:
             # The user's own names the NLU does not know ("passei 200 pra viagem").
             for name, role in nlu.accounts_named(ctx.message.text, parse.lang, [a.name for a in accounts]):
-                if any(fold(name) in fold(said) or fold(said) in fold(name) for said in (origin, target) if said):
+                if any(
+                    fold(name) in fold(said) or fold(said) in fold(name) for said in (origin, target) if said
+                ):
                     continue  # the name the NLU already found
                 if role == "to" and target is None:
                     target = name
@@ -60,8 +62,7 @@ class TransferForm:
         slots.update(account_slots.values("to_account", target, accounts, parse.lang))
         same = slots.get("from_account_id") and slots.get("from_account_id") == slots.get("to_account_id")
         if same:
-            name = _name(accounts, slots, "from_account")
-            return Reply.say("transfer_same_account", account=name)
+            return Reply.say("transfer_same_account", account=_name(accounts, slots, "from_account"))
         if not self._fill_missing(slots, accounts):
             return Reply.say("transfer_needs_two_accounts")
         return {k: v for k, v in slots.items() if v is not None}
@@ -129,13 +130,13 @@ class TransferForm:
                 source=Source.CHAT,
                 source_ref=ctx.message.provider_message_id or None,
             )
-            accounts = {a.id: a for a in await uow.accounts.list_for(ctx.user.id)}
+            by_id = {a.id: a for a in await uow.accounts.list_for(ctx.user.id)}
             try:
                 result = await services.record_transfer(cmd, uow, ctx.clock)
             except ValidationError as exc:
                 if exc.reason != "currency_mismatch":
                     raise
-                origin, target = accounts[origin_id], accounts[target_id]
+                origin, target = by_id[origin_id], by_id[target_id]
                 return Reply.say(
                     "transfer_currency_mismatch",
                     origin=origin.name,
@@ -146,7 +147,7 @@ class TransferForm:
         async with ctx.uow() as uow:
             balance = await services.get_balance(GetBalance(user_id=ctx.user.id), uow)
         out, into = result.outgoing, result.incoming
-        origin, target = accounts[out.account_id], accounts[into.account_id]
+        origin, target = by_id[out.account_id], by_id[into.account_id]
         shown = account_slots.created_line(opened_from) + account_slots.created_line(opened_to)
         shown.append(
             Line(

@@ -69,7 +69,7 @@ class Conversation:
         self.phone = "+1555" + str(next(_ids)).zfill(7)
 
     async def setup(self, accounts: list[str] | None = None) -> Conversation:
-        """`accounts`: "name kind [opening balance]" for each account beyond the default one ("Main", cash)."""
+        """`accounts`: "name kind [opening balance]" for each account besides the default ("Main", cash)."""
         currency, locale, tz = SETUPS[self.lang]
         async with self.db.directory() as directory:
             cmd = CreateTenant(slug="casa", name="Casa", currency=currency, locale=locale, timezone=tz)
@@ -83,7 +83,9 @@ class Conversation:
             opening = words.pop() if words[-1][0].isdigit() else "0"
             kind = words.pop()
             async with self.db.uow(self.tenant.id) as uow:
-                cmd = AddAccount(user_id=self.user.id, name=" ".join(words), kind=kind, opening_balance=opening)
+                cmd = AddAccount(
+                    user_id=self.user.id, name=" ".join(words), kind=kind, opening_balance=opening
+                )
                 await services.add_account(cmd, uow, self.clock)
         return self
 
