@@ -6,6 +6,7 @@ from bot.admin.api import Resource
 from bot.admin.resources import (
     alerts,
     audit,
+    balances,
     budgets,
     imports,
     keys,
@@ -23,6 +24,7 @@ RESOURCES: tuple[Resource, ...] = (
     settings.api,
     users.api,
     transactions.api,
+    balances.api,
     budgets.api,
     alerts.api,
     messages.api,
