@@ -11,7 +11,9 @@ from tests.e2e.admin.test_transactions import API, _account, _expense, _post
 pytestmark = pytest.mark.integration
 
 
-async def test_the_balance_is_per_account_and_currency_and_transfers_move_it(api, tenant_a: ApiTenant) -> None:
+async def test_the_balance_is_per_account_and_currency_and_transfers_move_it(
+    api, tenant_a: ApiTenant
+) -> None:
     user_id = tenant_a.user["id"]
     accounts = await (await api.get(f"{API}/users/{user_id}/accounts", headers=tenant_a.viewer)).json()
     wallet = accounts["items"][0]
@@ -19,7 +21,8 @@ async def test_the_balance_is_per_account_and_currency_and_transfers_move_it(api
     await _expense(api, tenant_a, "30.00")
     await _expense(api, tenant_a, "20.00", currency="USD")
     await _expense(api, tenant_a, "15.00", category="loans", merchant="João")
-    body = {"user_id": user_id, "from_account_id": wallet["id"], "to_account_id": savings["id"], "amount": "50"}
+    body = {"user_id": user_id, "amount": "50"}
+    body |= {"from_account_id": wallet["id"], "to_account_id": savings["id"]}
     await _post(api, "/transfers", body, tenant_a.admin)
 
     response = await api.get(f"{API}/users/{user_id}/balance", headers=tenant_a.viewer)
@@ -35,6 +38,8 @@ async def test_the_balance_is_per_account_and_currency_and_transfers_move_it(api
     assert totals == {code: "55.00", "USD": "-20.00"}
 
 
-async def test_another_tenants_user_has_no_balance_here(api, tenant_a: ApiTenant, tenant_b: ApiTenant) -> None:
+async def test_another_tenants_user_has_no_balance_here(
+    api, tenant_a: ApiTenant, tenant_b: ApiTenant
+) -> None:
     response = await api.get(f"{API}/users/{tenant_b.user['id']}/balance", headers=tenant_a.viewer)
     assert response.status == 404
