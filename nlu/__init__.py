@@ -10,6 +10,7 @@ from nlu.accounts import kind_of as account_kind
 from nlu.accounts import kind_words as account_kind_words
 from nlu.accounts import lexicon as _account_words
 from nlu.accounts import named_in as accounts_named
+from nlu.accounts import person_answer
 from nlu.overlay import MerchantOverlay, TenantMerchant, merchant_overlay
 from nlu.pipeline import parse_message
 from nlu.pipeline import read_payee as _read_payee
@@ -32,6 +33,7 @@ __all__ = [
     "answer_direction",
     "merchant_overlay",
     "parse",
+    "person_answer",
     "read_payee",
     "resolve_zone",
     "warm",

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from nlu.data import load_lang
-from nlu.normalize import Normalized, fold
+from nlu.normalize import Normalized, fold, normalize
 
 _WORD = re.compile(r"[a-z0-9]+")
 _CONNECTORS = frozenset({"do", "da", "de", "del", "from", "of", "at"})
@@ -333,6 +333,21 @@ def _near(typed: str, word: str) -> bool:
     return previous[-1] <= 1 or swapped
 
 
+def person_answer(text: str, lang: str) -> str | None:
+    """The name in a short answer to "who was it?" ("pro Caio", "a juan", "my friend Sarah"): its words
+    that are no function word, at most two, with capitals; None when there is none or a number."""
+    lex = lexicon(lang)
+    norm = normalize(text)
+    words = [(m.group(), m.start(), m.end()) for m in _WORD.finditer(norm.text)]
+    if not words or len(words) > 5 or any(w.isdigit() for w, _, _ in words):
+        return None
+    kept = [(s, e) for w, s, e in words if w not in lex.not_person and (w,) not in lex.to and (w,) not in lex.via]
+    if not kept or len(kept) > MAX_PERSON_WORDS:
+        return None
+    shown = norm.original_span(kept[0][0], kept[-1][1])
+    return " ".join(part[:1].upper() + part[1:] for part in shown.split())
+
+
 def named_in(text: str, lang: str, names: Sequence[str]) -> list[tuple[str, str]]:
     """The user's own account names found in `text` (folded, whole words), in order of appearance, each with
     its role by the word before it: "to", "from", "via", or "" when none ("uber 20 viagem")."""
@@ -350,4 +365,13 @@ def named_in(text: str, lang: str, names: Sequence[str]) -> list[tuple[str, str]
     return [(name, role) for _, name, role in sorted(found)]
 
 
-__all__ = ["AccountMention", "Accounts", "find_accounts", "kind_of", "kind_words", "lexicon", "named_in"]
+__all__ = [
+    "AccountMention",
+    "Accounts",
+    "find_accounts",
+    "kind_of",
+    "kind_words",
+    "lexicon",
+    "named_in",
+    "person_answer",
+]

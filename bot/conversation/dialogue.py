@@ -79,7 +79,8 @@ class Dialogue:
                 ctx.parse = _reread(ctx, str(pending.slots["text"]), chosen)
                 return await self.start(ctx, chosen=True)
         elif pending.awaiting == "confirm":
-            if parse.intent == "affirm" and not anew:
+            # An unsure "yes" is no yes ("out" read as affirm at 0.16): never write on a guess.
+            if parse.intent == "affirm" and parse.confidence >= nlu.LOW_CONFIDENCE and not anew:
                 return await handler.submit(ctx, pending.slots)
         elif not anew and (slot := handler.form.slot(pending.awaiting)) is not None:
             answer = slot.answer(ctx, pending.slots)

@@ -19,11 +19,9 @@ from domain.model import LOANS, Source, TransactionKind
 
 
 def read_person(ctx: Context) -> SlotValues | None:
-    """The answer to "who was it?": the name as written, with a capital."""
-    text = " ".join(ctx.message.text.split()).strip(" .!?")
-    if not text or any(ch.isdigit() for ch in text) or len(text.split()) > 3:
-        return None
-    return {"person": text[:1].upper() + text[1:]}
+    """The answer to "who was it?" ("pro Caio", "a juan", "Sarah"): the name, with a capital."""
+    person = nlu.person_answer(ctx.message.text, ctx.understood.lang)
+    return None if person is None else {"person": person}
 
 
 def read_direction(ctx: Context) -> SlotValues | None:
@@ -33,8 +31,16 @@ def read_direction(ctx: Context) -> SlotValues | None:
 
 LOAN_AMOUNT = Slot("amount", "ask_amount_loan", forms.has_amount, forms.read_amount)
 PERSON = Slot("person", "ask_person", lambda slots: bool(slots.get("person")), read_person)
+def ask_direction(ctx: Context, slots: Slots) -> Reply:
+    return Reply.say("ask_loan_direction", amount=slot_money(ctx, slots))
+
+
 DIRECTION = Slot(
-    "direction", "ask_loan_direction", lambda slots: bool(slots.get("direction")), read_direction
+    "direction",
+    "ask_loan_direction",
+    lambda slots: bool(slots.get("direction")),
+    read_direction,
+    prompt=ask_direction,
 )
 DEBT = Form("debt", (LOAN_AMOUNT, PERSON, DIRECTION, account_slots.ACCOUNT))
 
