@@ -341,7 +341,8 @@ def person_answer(text: str, lang: str) -> str | None:
     words = [(m.group(), m.start(), m.end()) for m in _WORD.finditer(norm.text)]
     if not words or len(words) > 5 or any(w.isdigit() for w, _, _ in words):
         return None
-    kept = [(s, e) for w, s, e in words if w not in lex.not_person and (w,) not in lex.to and (w,) not in lex.via]
+    function = lex.not_person | {p[0] for p in lex.to | lex.via if len(p) == 1}
+    kept = [(s, e) for w, s, e in words if w not in function]
     if not kept or len(kept) > MAX_PERSON_WORDS:
         return None
     shown = norm.original_span(kept[0][0], kept[-1][1])

@@ -31,6 +31,8 @@ def read_direction(ctx: Context) -> SlotValues | None:
 
 LOAN_AMOUNT = Slot("amount", "ask_amount_loan", forms.has_amount, forms.read_amount)
 PERSON = Slot("person", "ask_person", lambda slots: bool(slots.get("person")), read_person)
+
+
 def ask_direction(ctx: Context, slots: Slots) -> Reply:
     return Reply.say("ask_loan_direction", amount=slot_money(ctx, slots))
 
