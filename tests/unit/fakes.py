@@ -14,7 +14,7 @@ import builtins
 import copy
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Any, Self, TypeVar
@@ -224,6 +224,13 @@ class FakeAccountRepository:
     async def default_for(self, user_id: uuid.UUID) -> Account | None:
         found = [a for a in await self.list_for(user_id) if a.is_default]
         return found[0] if found else None
+
+    async def update(self, account: Account) -> None:
+        data = self._s.data("accounts.update")
+        self._s.check_tenant(account)
+        stored = data.accounts.get(account.id)
+        if stored is not None and self._s.mine(stored):
+            data.accounts[account.id] = replace(_copy(stored), name=account.name, kind=account.kind)
 
 
 class FakeTransactionRepository:

@@ -43,3 +43,27 @@ async def test_another_tenants_user_has_no_balance_here(
 ) -> None:
     response = await api.get(f"{API}/users/{tenant_b.user['id']}/balance", headers=tenant_a.viewer)
     assert response.status == 404
+
+
+async def test_an_account_is_renamed_and_its_kind_changed_and_names_stay_unique(
+    api, tenant_a: ApiTenant
+) -> None:
+    first = await _account(api, tenant_a, "Cartão do inter", kind="checking")
+    await _account(api, tenant_a, "Poupança", kind="savings")
+    path = f"{API}/accounts/{first['id']}"
+    response = await api.patch(
+        path, json={"name": "Cartão Inter", "kind": "credit_card"}, headers=tenant_a.admin
+    )
+    assert response.status == 200, await response.text()
+    changed = await response.json()
+    assert (changed["name"], changed["kind"], changed["currency"]) == (
+        "Cartão Inter",
+        "credit_card",
+        first["currency"],
+    )
+    assert (await (await api.get(path, headers=tenant_a.viewer)).json())["name"] == "Cartão Inter"
+
+    taken = await api.patch(path, json={"name": "POUPANÇA"}, headers=tenant_a.admin)
+    assert taken.status == 409
+    assert (await (await api.get(path, headers=tenant_a.viewer)).json())["name"] == "Cartão Inter"
+    assert (await api.patch(path, json={"name": "x"}, headers=tenant_a.viewer)).status == 403
