@@ -8,6 +8,8 @@ import uuid
 import pytest
 
 from bot.conversation.accounts import choice, match
+from domain import services
+from domain.commands import AddAccount
 from domain.model import Account, AccountKind
 from domain.money import Money
 from tests.unit.bot.test_dialogues import Conversation
@@ -79,3 +81,14 @@ async def test_a_summary_shows_another_currency_under_its_own_total_never_as_a_c
     balance = (await conversation.say("balance")).rendered or ""
     assert "+" not in balance
     assert balance.splitlines() == ["Your balance: -$573.38", "Also: -€899.00"]
+
+
+async def test_a_transfer_between_currencies_is_refused_and_names_both() -> None:
+    conversation = await Conversation("en").setup(["Checking checking 1000"])
+    async with conversation.db.uow(conversation.tenant.id) as uow:
+        cmd = AddAccount(user_id=conversation.user.id, name="Euros", kind="savings", currency="EUR")
+        await services.add_account(cmd, uow, conversation.clock)
+    turn = await conversation.say("transfer 100 from checking to euros")
+    assert list(turn.reply.keys) == ["transfer_currency_mismatch"]
+    assert "Checking" in (turn.rendered or "") and "EUR" in (turn.rendered or "")
+    assert conversation.ledger() == []
