@@ -66,6 +66,11 @@ class _Lexicon:
     cash_word: str
     longest: int
     answers: dict[str, frozenset[str]]
+    starts: frozenset[str]
+    """First words of every kind and bank phrase: only there can an account phrase begin."""
+    cue_index: dict[str, dict[str, tuple[tuple[str, ...], ...]]]
+    """Cue group ("withdrawal", "card_bill", "debt_in", "debt_out") -> first word -> its phrases, longest
+    first: a message is scanned once per group, and only at words that start a phrase."""
 
 
 def _phrases(items: object) -> frozenset[tuple[str, ...]]:
@@ -100,7 +105,20 @@ def lexicon(lang: str) -> _Lexicon:
         cash_word=str(data["kinds"]["cash"][0]),
         longest=max(longest, 4),
         answers={d: frozenset(fold(str(w)) for w in data["answer_" + d]) for d in ("out", "in")},
+        starts=frozenset(p[0] for p in (*kinds, *_phrases(data["brands"])) if p),
+        cue_index={group: _index(_phrases(data[group])) for group in CUE_GROUPS},
     )
+
+
+CUE_GROUPS = ("withdrawal", "card_bill", "debt_in", "debt_out")
+
+
+def _index(phrases: frozenset[tuple[str, ...]]) -> dict[str, tuple[tuple[str, ...], ...]]:
+    index: dict[str, list[tuple[str, ...]]] = {}
+    for phrase in phrases:
+        if phrase:
+            index.setdefault(phrase[0], []).append(phrase)
+    return {first: tuple(sorted(found, key=len, reverse=True)) for first, found in index.items()}
 
 
 @cache
@@ -137,8 +155,8 @@ def find_accounts(norm: Normalized, lang: str, exclude: Sequence[tuple[int, int]
     found: list[tuple[AccountMention, str]] = []  # (mention, role: "to" / "from" / "via")
     i = 0
     while i < len(tokens):
-        match = _account_at(tokens, i, lex)
-        before = _role(tokens, i, lex)
+        match = _account_at(tokens, i, lex) if tokens[i] in lex.starts else None
+        before = None if match is None else _role(tokens, i, lex)
         if match is None or before is None:
             i += 1
             continue
@@ -148,7 +166,8 @@ def find_accounts(norm: Normalized, lang: str, exclude: Sequence[tuple[int, int]
             (AccountMention(norm.original_span(start_char, end_char), kind, start_char, end_char), before)
         )
         i = end
-    return Reading(norm, lex, words, tuple(found))
+    cues = {group: _cue(tokens, lex.cue_index[group]) for group in CUE_GROUPS}
+    return Reading(norm, lex, words, tuple(found), cues)
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,6 +179,8 @@ class Reading:
     lex: _Lexicon
     words: list[tuple[str, int, int]]
     found: tuple[tuple[AccountMention, str], ...]
+    cues: dict[str, tuple[int, int] | None]
+    """Cue group -> the (start, end) token span of its first phrase in the message, None when absent."""
 
     @property
     def spans(self) -> list[tuple[int, int]]:
@@ -168,17 +189,28 @@ class Reading:
     def for_intent(self, intent: str) -> Accounts:
         return _assign(self, intent)
 
+    @property
+    def tells_loan(self) -> bool:
+        """A word says which way a loan's money went ("lent", "me devolveu")."""
+        return self.cues["debt_in"] is not None or self.cues["debt_out"] is not None
+
+    @property
+    def tells_transfer(self) -> bool:
+        """An account, a cash withdrawal or a card bill is named: what a transfer needs."""
+        if self.cues["withdrawal"] is not None or self.cues["card_bill"] is not None:
+            return True
+        return bool(self.found)
+
     def without(self, span: tuple[int, int]) -> Reading:
         """The reading with the account phrases overlapping `span` left out (a merchant's name)."""
         kept = tuple((m, r) for m, r in self.found if not (m.start < span[1] and span[0] < m.end))
-        return Reading(self.norm, self.lex, self.words, kept)
+        return Reading(self.norm, self.lex, self.words, kept, self.cues)
 
 
 def _assign(reading: Reading, intent: str) -> Accounts:
     lex, words, found, norm = reading.lex, reading.words, reading.found, reading.norm
-    tokens = [w for w, _, _ in words]
-    withdrawal = _has(tokens, lex.withdrawal)
-    card_bill = _has(tokens, lex.card_bill)
+    withdrawal = reading.cues["withdrawal"] is not None
+    card_bill = reading.cues["card_bill"] is not None
     account = to_account = None
     if intent == "transfer":
         to_account = next((m for m, role in found if role == "to"), None)
@@ -206,8 +238,8 @@ def _assign(reading: Reading, intent: str) -> Accounts:
 
     person = direction = None
     if intent == "debt":
-        inward = _span(tokens, lex.debt_in)
-        outward = None if inward is not None else _span(tokens, lex.debt_out)
+        inward = reading.cues["debt_in"]
+        outward = None if inward is not None else reading.cues["debt_out"]
         cue = inward or outward
         direction = "in" if inward is not None else "out" if outward is not None else None
         person = _person(words, norm, lex, cue)
@@ -253,7 +285,7 @@ def _anywhere(
     """The first account phrase in the message outside `taken`, whatever precedes it."""
     tokens = [w for w, _, _ in words]
     for i in range(len(tokens)):
-        if any(a <= words[i][1] < b for a, b in taken):
+        if tokens[i] not in lex.starts or any(a <= words[i][1] < b for a, b in taken):
             continue
         match = _account_at(tokens, i, lex)
         if match is not None:
@@ -276,16 +308,12 @@ def _role(tokens: list[str], i: int, lex: _Lexicon) -> str | None:
     return None
 
 
-def _has(tokens: list[str], phrases: frozenset[tuple[str, ...]]) -> bool:
-    return _span(tokens, phrases) is not None
-
-
-def _span(tokens: list[str], phrases: frozenset[tuple[str, ...]]) -> tuple[int, int] | None:
-    """The first (start, end) of any of `phrases` in tokens, the longest at a position."""
-    for start in range(len(tokens)):
-        for length in range(min(6, len(tokens) - start), 0, -1):
-            if tuple(tokens[start : start + length]) in phrases:
-                return start, start + length
+def _cue(tokens: list[str], index: dict[str, tuple[tuple[str, ...], ...]]) -> tuple[int, int] | None:
+    """The first (start, end) of any indexed phrase in tokens, the longest at a position."""
+    for start, token in enumerate(tokens):
+        for phrase in index.get(token, ()):
+            if tuple(tokens[start : start + len(phrase)]) == phrase:
+                return start, start + len(phrase)
     return None
 
 

@@ -161,11 +161,10 @@ def _without_unsaid(ranked: list[tuple[str, float]], accounts: Reading) -> list[
     bill.
     Without one ("gave 20 to mike", "zezinho 12", "transferi 100 pro joão") the message is read as the other
     intents would read it."""
-    transfer = accounts.for_intent("transfer")
     unsaid = set()
-    if accounts.for_intent("debt").direction is None:
+    if not accounts.tells_loan:
         unsaid.add("debt")
-    if not (transfer.account or transfer.to_account or transfer.withdrawal or transfer.card_bill):
+    if not accounts.tells_transfer:
         unsaid.add("transfer")
     rest = 1.0 - sum(score for name, score in ranked if name in unsaid)
     if not unsaid or rest <= 0:
