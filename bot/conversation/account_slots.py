@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import nlu
 from bot.conversation import accounts as names
 from bot.conversation.context import Context
 from bot.conversation.forms import Slot, Slots, SlotValues
+from bot.conversation.pending import Pending
 from bot.conversation.reply import Line, Phrase, Reply
 from domain import services
 from domain.commands import AddAccount
@@ -28,16 +29,24 @@ class Option:
     kind: AccountKind
 
 
-def said(ctx: Context, accounts: Sequence[Account]) -> str | None:
-    """The account phrase of the message: the NLU's, else one of the user's own names written in it (only
-    worth looking for when there are several accounts to tell apart)."""
-    parse = ctx.understood
-    if parse.account:
-        return parse.account
-    if len(accounts) < 2:
-        return None
-    found = nlu.accounts_named(ctx.message.text, parse.lang, [a.name for a in accounts])
-    return found[0][0] if found else None
+def in_text(ctx: Context, accounts: Sequence[Account], slots: Slots) -> SlotValues:
+    """When the NLU named no account: the user's own names written in the message ("uber 20 viagem"), read
+    where the write lists the accounts anyway (no read of its own for the many messages naming none). One
+    found: its id; several: the choice to offer; none, or a single account: nothing."""
+    if len(accounts) < 2 or any(slots.get(f"account_{part}") for part in ("id", "new", "choices", "decided")):
+        return {}
+    text = str(slots.get("said") or ctx.message.text)
+    names = nlu.accounts_named(text, ctx.understood.lang, [a.name for a in accounts])
+    found = [a for name, _ in names for a in accounts if a.name == name]
+    if len(found) == 1:
+        return {"account_id": str(found[0].id)}
+    return {"account_choices": options(found)} if found else {}
+
+
+def ask_later(form: str, ctx: Context, slots: Slots) -> Reply:
+    """The question "which account?" asked at submit, with the form left pending on it (nothing written)."""
+    question = prompt_for("account", "ask_which_account")(ctx, slots)
+    return replace(question, asked="account", pending=Pending(form, "account", slots))
 
 
 def values(prefix: str, phrase: str | None, accounts: Sequence[Account], lang: str) -> SlotValues:
@@ -158,4 +167,14 @@ def created_line(account: Account | None) -> list[Line]:
     ]
 
 
-__all__ = ["ACCOUNT", "FROM_ACCOUNT", "TO_ACCOUNT", "chosen", "created_line", "options", "said", "values"]
+__all__ = [
+    "ACCOUNT",
+    "FROM_ACCOUNT",
+    "TO_ACCOUNT",
+    "ask_later",
+    "chosen",
+    "created_line",
+    "in_text",
+    "options",
+    "values",
+]

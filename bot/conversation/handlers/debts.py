@@ -81,8 +81,13 @@ class DebtForm:
             source_ref=ctx.message.provider_message_id or None,
         )
         async with ctx.uow() as uow:
-            account_id, opened = await account_slots.chosen(ctx, uow, slots, "account")
             accounts = await uow.accounts.list_for(ctx.user.id)
+            late = account_slots.in_text(ctx, accounts, slots)
+            if late.get("account_choices"):
+                return account_slots.ask_later(self.form.name, ctx, {**slots, **late})
+            slots = {**slots, **late}
+            account_id, opened = await account_slots.chosen(ctx, uow, slots, "account")
+            accounts += [opened] if opened else []
             result = await services.record_transaction(replace(cmd, account_id=account_id), uow, ctx.clock)
         txn = result.transaction
         values = {"amount": txn.amount, "person": txn.merchant, "day": txn.occurred_on}

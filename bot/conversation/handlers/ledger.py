@@ -65,7 +65,7 @@ class RecordForm:
     async def question(self, ctx: Context, slots: Slots) -> Reply:
         found = slots.get("amounts")
         question = self._question(ctx, slots)
-        question = Reply(lines=tuple(self._account(slots)) + question.lines)
+        question = Reply(lines=tuple(await self._account(ctx, slots)) + question.lines)
         if not found:
             return question
         amounts = tuple(Money(Decimal(amount), currency) for amount, currency in found)
@@ -81,9 +81,15 @@ class RecordForm:
             return Reply.say("confirm_expense", merchant=slots["merchant"], category=category, **values)
         return Reply.say("confirm_expense_no_merchant", category=category, **values)
 
-    def _account(self, slots: Slots) -> list[Line]:
-        """The account a confirmation is about, when the message named one."""
+    async def _account(self, ctx: Context, slots: Slots) -> list[Line]:
+        """The account a confirmation is about, when the message names one (the NLU's phrase, else one of
+        the user's own names, looked up only now that a question is asked)."""
         name = slots.get("account_name") or (slots.get("account_new") or {}).get("name")
+        if name is None and not slots.get("account_choices"):
+            async with ctx.uow() as uow:
+                accounts = await uow.accounts.list_for(ctx.user.id)
+            late = account_slots.in_text(ctx, accounts, slots)
+            name = next((a.name for a in accounts if str(a.id) == late.get("account_id")), None)
         return [Line("on_account", {"account": name})] if name else []
 
     async def submit(self, ctx: Context, slots: Slots) -> Reply:
@@ -100,13 +106,17 @@ class RecordForm:
             source_ref=ctx.message.provider_message_id or None,
         )
         async with ctx.uow() as uow:
-            account_id, opened = await account_slots.chosen(ctx, uow, slots, "account")
-            cmd = replace(cmd, account_id=account_id)
             # Read in the write's own transaction, before it commits: after the commit it would cost a
             # transaction of its own. A default account the write may create matters only when there
             # were none, and a single account is not named in the reply anyway (lines.account).
             accounts = await uow.accounts.list_for(ctx.user.id)
-            result = await services.record_transaction(cmd, uow, ctx.clock)
+            late = account_slots.in_text(ctx, accounts, slots)
+            if late.get("account_choices"):
+                return account_slots.ask_later(self.form.name, ctx, {**slots, **late})
+            slots = {**slots, **late}
+            account_id, opened = await account_slots.chosen(ctx, uow, slots, "account")
+            accounts += [opened] if opened else []
+            result = await services.record_transaction(replace(cmd, account_id=account_id), uow, ctx.clock)
         line, written = lines.recorded(result.transaction)
         after = account_slots.created_line(opened) + lines.account(accounts, result.transaction)
         after += [lines.budget(s) for s in result.budgets] + [lines.alert(c) for c in result.crossings]
@@ -121,12 +131,15 @@ class RecordForm:
 
 async def account_prefill(ctx: Context, slots: Slots) -> SlotValues:
     """The account slots of a record: the account the message names (and the default's name, which the
-    question about a new account offers instead). A merchant that is the account's name was the account."""
+    question about a new account offers instead). A merchant that is the account's name was the account.
+    Only a message the NLU found an account in costs a read here (account_slots.in_text finds the user's
+    own names later, in the write's transaction)."""
+    phrase = ctx.understood.account
+    if phrase is None:
+        # Kept for in_text, which may run on a later message (the "yes" to a confirmation).
+        return {"said": ctx.message.text}
     async with ctx.uow() as uow:
         accounts = await uow.accounts.list_for(ctx.user.id)
-    phrase = account_slots.said(ctx, accounts)
-    if phrase is None:
-        return {}
     values = account_slots.values("account", phrase, accounts, ctx.understood.lang)
     default = next((a for a in accounts if a.is_default), None)
     if default is not None:
