@@ -44,6 +44,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import IO
 from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -305,6 +306,14 @@ def generate(base: str, messages: list[Message], concurrency: int, out: multipro
     out.put([*results, (cpu, -2)])
 
 
+def _log_file(folder: Path | None, name: str) -> int | IO[bytes]:
+    """Where a service's log goes: a file in `folder` (--logs), else nowhere."""
+    if folder is None:
+        return subprocess.DEVNULL
+    folder.mkdir(parents=True, exist_ok=True)
+    return (folder / f"{name}.log").open("ab")
+
+
 def wait_healthy(port: int, process: subprocess.Popen[bytes], what: str = "centavo serve") -> float:
     started = time.monotonic()
     while time.monotonic() - started < 60:
@@ -559,12 +568,12 @@ def run_centavo(args: argparse.Namespace) -> Figures:
             [CENTAVO, "serve", "--host", "127.0.0.1", "--port", str(port), *several],
             env=env,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stderr=_log_file(args.logs, "serve"),
         )
         processes.append(serve)
         cold = wait_healthy(port, serve)
         worker = subprocess.Popen(
-            [CENTAVO, "worker"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            [CENTAVO, "worker"], env=env, stdout=subprocess.DEVNULL, stderr=_log_file(args.logs, "worker")
         )
         processes.append(worker)
         messages = plan(tenants, args.rate, args.seconds, args.duplicates)
@@ -670,6 +679,7 @@ def main() -> int:
         help="then the raw handler, for the ratio",
     )
     parser.add_argument("--only-raw", action="store_true", help="the raw handler alone (no centavo)")
+    parser.add_argument("--logs", type=Path, help="keep serve's and the worker's logs in this folder")
     parser.add_argument(
         "--kill-one-after",
         type=float,

@@ -44,6 +44,9 @@ MAX_ATTEMPTS = 5
 """Sends tried per event before it is given up (marked processed with a log line)."""
 BATCH = 50
 """Events handled per tenant per pass, so one busy tenant cannot starve the others."""
+PUSHED = (BudgetThresholdCrossed.__name__,)
+"""The events that may become a push. The others (a transaction recorded, and types this version does not
+know) are settled together at the start of each pass (SqlOutbox.settle_all_but)."""
 
 
 def alert_text(crossing: BudgetThresholdCrossed, lang: str, locale: str) -> str:
@@ -189,7 +192,9 @@ class AlertDispatcher:
     async def _tenant(self, tenant: Tenant) -> int:
         # Read before any unit of work opens: on SQLite a second connection would wait for our own write lock.
         endpoints = await self._endpoints(tenant)
-        settled = 0
+        async with self.db.unit_of_work(tenant.id) as uow:
+            settled = await uow.outbox.settle_all_but(PUSHED, self.clock.now())
+            await uow.commit()
         after: int | None = None
         for _ in range(self.batch):
             # One event per unit of work: its row stays locked exactly while its push is being sent.

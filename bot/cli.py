@@ -32,7 +32,6 @@ DEFAULT_PORT = 8080
 # the cache, channel and HTTP libraries, which `centavo nlu` and --help should not wait for.
 
 
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="centavo", description="Centavo, a chat-first money assistant.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")

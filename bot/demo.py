@@ -70,7 +70,7 @@ def how_to_talk(settings: Settings) -> list[str]:
     base = settings.public_base_url
     return [
         *lines,
-        "# The admin REST API (README, \"Admin REST API\"): make a key for the demo tenant...",
+        '# The admin REST API (README, "Admin REST API"): make a key for the demo tenant...',
         ".venv/bin/centavo key create --tenant demo --name me --role admin",
         f"# ...and use it: curl -sS {base}/api/v1/users -H 'Authorization: Bearer <that key>'",
         "# Real traffic: set TWILIO_AUTH_TOKEN and PUBLIC_BASE_URL, route your number with",

@@ -254,9 +254,7 @@ class Lifecycle:
         except Exception:
             # Not the agent (that is handled): the database or a channel. The row stays claimed and is taken
             # over when the lease runs out.
-            log.exception(
-                "processing failed", extra={"tenant_id": str(tenant.id), "message_id": str(row.id)}
-            )
+            log.exception("processing failed", extra={"tenant_id": str(tenant.id), "message_id": str(row.id)})
             return 0
         return int(receipt.outcome != "stale")
 

@@ -1,4 +1,5 @@
-"""The worker: answers stored messages nobody answered (a crash, an agent error), then pushes alerts."""
+"""The worker: answers stored messages nobody answered (a crash, an agent error), records what recurring
+rules made due, then pushes alerts."""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ from bot.alerts import AlertDispatcher, AlertTemplates
 from bot.keys import AgentLike, Parts
 from bot.lifecycle import BATCH, LEASE, Lifecycle, Timing
 from bot.outage import Backoff, Outage, is_unavailable
+from domain.model import Tenant
 from domain.ports import Clock
+from domain.recurring import record_due_rules
 
 __all__ = ["BATCH", "IDLE_SLEEP_S", "LEASE", "Worker", "run"]
 
@@ -48,19 +51,35 @@ class Worker:
         )
 
     async def run_once(self) -> int:
-        """Answer what is due now, then push pending alerts (a reply is more urgent than an alert); return
-        how much was done: messages settled and senders told, plus outbox events settled; 0 when idle."""
-        answered = await self._answer()
-        settled = await self.alerts.run_once() if self.alerts is not None else 0
-        return answered + settled
-
-    async def _answer(self) -> int:
+        """Answer what is due now, record the recurring transactions that fell due, then push pending alerts
+        (a reply is more urgent than an alert, and a recurring charge may cross a budget); return how much
+        was done: messages settled and senders told, occurrences recorded, outbox events settled; 0 when
+        idle."""
         async with self.db.directory() as directory:
             tenants = await directory.tenants.list()
         done = 0
         for tenant in tenants:
             done += await self.lifecycle.work(tenant, BATCH)
-        return done
+        for tenant in tenants:
+            done += await self._recurring(tenant)
+        settled = await self.alerts.run_once() if self.alerts is not None else 0
+        return done + settled
+
+    async def _recurring(self, tenant: Tenant) -> int:
+        try:
+            async with self.db.unit_of_work(tenant.id) as uow:
+                done = await record_due_rules(uow, self.clock, BATCH)
+        except Exception as exc:
+            if is_unavailable(exc):
+                raise  # the store is gone for every tenant: the loop waits and logs it once
+            # One tenant's bug must not stop the other tenants' rules nor the alerts after them.
+            log.exception("recurring pass failed", extra={"tenant_id": str(tenant.id)})
+            return 0
+        for rule_id, why in done.refused:
+            log.warning(
+                "recurring rule %s not recorded: %s", rule_id, why, extra={"tenant_id": str(tenant.id)}
+            )
+        return done.created
 
 
 async def run(parts: Parts, *, once: bool) -> int:

@@ -41,6 +41,12 @@ async def record_transactions(
     return results
 
 
+async def record_occurrence(cmd: RecordTransaction, uow: UnitOfWork, clock: Clock) -> RecordResult:
+    """record_transaction without the commit, for a use case that writes more in the same transaction (a
+    recurring rule records its occurrence and moves its next due day together)."""
+    return await _record(cmd, uow, clock)
+
+
 async def _record(cmd: RecordTransaction, uow: UnitOfWork, clock: Clock) -> RecordResult:
     """record_transaction without the commit."""
     # Lock first: concurrent messages from one user must see each other's spending when crossing thresholds.

@@ -53,6 +53,8 @@ class Source(StrEnum):
     CHAT = "chat"
     ADMIN_API = "admin_api"
     IMPORT = "import"
+    RECURRING = "recurring"
+    """Recorded by a recurring rule (domain/recurring.py), its source_ref "<rule id>:<day>"."""
 
 
 class Recurrence(StrEnum):
@@ -222,6 +224,54 @@ class Budget:
     thresholds: tuple[int, ...] = DEFAULT_THRESHOLDS
     created_at: datetime | None = None
     updated_at: datetime | None = None
+
+
+@dataclass(slots=True)
+class RecurringRule:
+    """An expense or income that repeats: weekly on a weekday, or monthly on a day of the month."""
+
+    id: uuid.UUID
+    tenant_id: uuid.UUID
+    user_id: uuid.UUID
+    kind: TransactionKind
+    amount: Money
+    cadence: Recurrence
+    anchor: int
+    """Weekly: the weekday, 0 = Monday. Monthly: the day of the month, 1..31 (the last day in shorter
+    months: a rule "on the 31st" falls on 30 April and 28 or 29 February)."""
+    next_due: date
+    """The next occurrence not yet recorded."""
+    merchant: str | None = None
+    category: str | None = None
+    note: str | None = None
+    account_id: uuid.UUID | None = None
+    created_at: datetime | None = None
+    cancelled_at: datetime | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.cancelled_at is None
+
+
+@dataclass(slots=True)
+class Goal:
+    """Money a user sets aside for something ("viagem", "vacation"), in an account of its own: what was
+    put in is that account's balance, so a goal is neither spending nor a budget."""
+
+    id: uuid.UUID
+    tenant_id: uuid.UUID
+    user_id: uuid.UUID
+    name: str
+    target: Money
+    account_id: uuid.UUID
+    """The goal's own savings account: contributions are transfers into it."""
+    target_date: date | None = None
+    created_at: datetime | None = None
+    closed_at: datetime | None = None
+
+    @property
+    def open(self) -> bool:
+        return self.closed_at is None
 
 
 @dataclass(slots=True)

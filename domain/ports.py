@@ -18,9 +18,11 @@ from domain.model import (
     AuditRecord,
     Budget,
     BudgetCrossing,
+    Goal,
     Merchant,
     Period,
     Recurrence,
+    RecurringRule,
     StatementImport,
     Tenant,
     Transaction,
@@ -212,6 +214,9 @@ class CrossingRepository(Protocol):
 class AuditRepository(Protocol):
     async def add(self, record: AuditRecord) -> None: ...
     async def list_for(self, transaction_id: uuid.UUID) -> list[AuditRecord]: ...
+    async def latest_for_user(self, user_id: uuid.UUID) -> AuditRecord | None:
+        """The user's most recent change to any of their transactions, None when there was none."""
+        ...
 
 
 class MerchantRepository(Protocol):
@@ -230,6 +235,47 @@ class MerchantRepository(Protocol):
 
     async def find(self, key: str) -> Merchant | None:
         """The merchant whose name or one of whose aliases has this key (domain.merchants.merchant_key)."""
+        ...
+
+
+class GoalRepository(Protocol):
+    async def add(self, goal: Goal) -> None: ...
+    async def update(self, goal: Goal) -> None:
+        """Store target, target_date and closed_at."""
+        ...
+
+    async def get(self, goal_id: uuid.UUID) -> Goal | None: ...
+    async def list_for(self, user_id: uuid.UUID, *, open_only: bool = True) -> builtins.list[Goal]:
+        """A user's goals, oldest first."""
+        ...
+
+    async def page(
+        self, *, user_id: uuid.UUID | None = None, after: uuid.UUID | None = None, limit: int = 50
+    ) -> builtins.list[Goal]:
+        """The tenant's goals ordered by id (stable), after `after`."""
+        ...
+
+
+class RecurringRuleRepository(Protocol):
+    async def add(self, rule: RecurringRule) -> None: ...
+    async def update(self, rule: RecurringRule) -> None:
+        """Store next_due and cancelled_at (the schedule itself never changes: cancel and start anew)."""
+        ...
+
+    async def get(self, rule_id: uuid.UUID) -> RecurringRule | None: ...
+    async def list_for(self, user_id: uuid.UUID, *, active_only: bool = True) -> builtins.list[RecurringRule]:
+        """A user's rules, the next due first."""
+        ...
+
+    async def claim_due(self, on_or_before: date, limit: int) -> builtins.list[RecurringRule]:
+        """Active rules with next_due on or before the day, oldest due first; on PostgreSQL locked until the
+        unit of work ends, and skipped by a concurrent claimant (FOR UPDATE SKIP LOCKED)."""
+        ...
+
+    async def page(
+        self, *, user_id: uuid.UUID | None = None, after: uuid.UUID | None = None, limit: int = 50
+    ) -> builtins.list[RecurringRule]:
+        """The tenant's rules ordered by id (stable), after `after`."""
         ...
 
 
@@ -384,6 +430,8 @@ class UnitOfWork(Protocol):
     audit: AuditRepository
     merchants: MerchantRepository
     imports: ImportRepository
+    recurring: RecurringRuleRepository
+    goals: GoalRepository
 
     # Read-only, so an adapter may expose a richer repository class than the port.
     @property

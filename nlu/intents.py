@@ -79,7 +79,8 @@ FEATURES: dict[str, dict[str, float]] = {
     # A day named makes a bare yes/no unlikely; with a negation it is a correction ("yesterday, not today").
     "date": {"add_expense": 0.5, "add_income": 0.5, "edit_last": 0.5, "affirm": -1.5, "deny": -1.5},
     # A number and only names: merchants, things bought, words never seen ("wawa 12", "padaria do ze 8").
-    "amount_and_names": {"add_expense": 2.5},
+    # A search names places too, but never with a bare amount ("search uber" has none).
+    "amount_and_names": {"add_expense": 2.5, "search": -1.5, "income_summary": -1.5, "overview": -1.5},
     # Nothing recognised at all: unknown, with a confidence low enough that the bot asks.
     "nothing_known": {"unknown": 1.5},
 }  # fmt: skip

@@ -249,7 +249,8 @@ def index() -> Index:
             if is_weak or len(glued) < _MIN_FUZZY:
                 continue
             claim(joined, glued, _Alias(number, False))
-            for form in {" ".join(keys), glued}:
+            # In a fixed order: from a set, the order of the fuzzy choices (and so ties) varied by hash seed.
+            for form in dict.fromkeys((" ".join(keys), glued)):
                 if form[0].isalpha() and fuzzy_target.setdefault(form, number) != number:
                     fuzzy_target[form] = -1  # two merchants: a typo of it names neither
     fuzzy: dict[str, list[str]] = {}
@@ -419,7 +420,7 @@ def _fuzzy(form: str) -> tuple[int, float] | None:
         dropped = abs(len(form) - len(choice)) == 1 and len(choice) >= 7 and not form.startswith(choice)
         if not (swapped or dropped):
             return None
-    elif distance == 2 and fuzz.ratio(form, choice) < 88:
+    elif distance == 2 and fuzz.ratio(form, choice) <= 88:  # "mercado abre" is 88 from "mercado libre"
         return None
     return idx.fuzzy_target[choice], round(100.0 * (1 - distance / max(len(form), len(choice))), 1)
 

@@ -17,6 +17,7 @@ from nlu.merchants import find_merchant, number_words
 from nlu.money import counts_things, find_amounts, primary_amount
 from nlu.normalize import Normalized, normalize
 from nlu.overlay import MerchantOverlay
+from nlu.reference import note, reference_of
 from nlu.types import LANGUAGES, MoneyMention, Parse
 
 _DIGITS = re.compile(r"\d+")
@@ -24,7 +25,21 @@ _DIGITS = re.compile(r"\d+")
 TRANSACTION_INTENTS = frozenset({"add_expense", "add_income", "edit_last", "transfer", "debt"})
 ACCOUNT_INTENTS = frozenset({"add_expense", "add_income", "transfer", "debt", "balance", "list_transactions"})
 """Intents whose messages may name an account."""
-QUERY_INTENTS = frozenset({"balance", "list_transactions", "spending_summary", "budget_status", "set_budget"})
+QUERY_INTENTS = frozenset(
+    {
+        "balance",
+        "list_transactions",
+        "spending_summary",
+        "budget_status",
+        "set_budget",
+        "search",
+        "income_summary",
+        "overview",
+    }
+)
+# Intents that may name an earlier transaction; intents whose leftover words are the entry's note.
+REFERENCE_INTENTS = frozenset({"undo", "edit_last", "search"})
+NOTE_INTENTS = frozenset({"add_expense", "add_income"})
 # Short conversational turns: numbers or names in them are not money or merchants ("yes 2", "hi uber").
 BARE_INTENTS = frozenset({"greeting", "affirm", "deny", "help"})
 
@@ -107,6 +122,15 @@ def parse_message(
 
     bare = intent in BARE_INTENTS
     amount: Decimal | None = None if primary is None or bare else primary.amount
+    reference, change = (None, None)
+    if intent in REFERENCE_INTENTS:
+        reference, change = reference_of(
+            norm, language, intent, mentions=mentions, merchant=merchant, day=when.day, day_spans=when.spans
+        )
+    written = None
+    if intent in NOTE_INTENTS and merchant is None:
+        # Account words ("com o cartão") are not the entry's note.
+        written = note(norm, language, claimed + accounts.spans)
     return Parse(
         lang=language,
         intent=intent,
@@ -122,6 +146,9 @@ def parse_message(
         amounts=tuple(m for m in mentions if m.explicit),
         mentions=tuple(m for m in mentions if not counts_things(m, norm, language)),
         alternatives=tuple(ranked[1:4]),
+        note=written,
+        reference=reference,
+        change=change,
         account=None if said is None or said.account is None else said.account.text,
         to_account=_destination(said, language),
         person=None if said is None else said.person,

@@ -5,6 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from nlu.reference import Change, Reference
 
 LANGUAGES: tuple[str, ...] = ("en", "es", "pt")
 
@@ -22,6 +26,9 @@ INTENTS: tuple[str, ...] = (
     "greeting",
     "affirm",
     "deny",
+    "search",
+    "income_summary",
+    "overview",
     "transfer",
     "debt",
     "unknown",
@@ -94,6 +101,12 @@ class Parse:
     more than one means several items or an ambiguity. Not part of the `centavo nlu` output."""
     alternatives: tuple[tuple[str, float], ...] = field(default=())
     """Other intents with their scores, best first: what a clarifying question can offer."""
+    note: str | None = None
+    """An entry's own words besides amount, day and merchant ("bought a couch 450" -> "couch")."""
+    reference: Reference | None = None
+    """undo / edit_last naming an earlier transaction ("delete the netflix one"); None: the last one."""
+    change: Change | None = None
+    """edit_last: the new value, read apart from the words naming the transaction ("... to dining")."""
     account: str | None = None
     """The account named as paying or receiving (a transfer's source), as typed ("cartão do inter")."""
     to_account: str | None = None
@@ -128,6 +141,9 @@ class Parse:
                 for m in self.amounts
                 if m.explicit
             ],
+            "note": self.note,
+            "reference": None if self.reference is None else self.reference.to_json(),
+            "change": None if self.change is None else self.change.to_json(),
         }
 
 

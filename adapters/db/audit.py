@@ -39,6 +39,16 @@ class SqlAuditRepository(TenantBound):
         )
         return [audit_from_row(row) for row in (await self._db.execute(query)).mappings()]
 
+    async def latest_for_user(self, user_id: uuid.UUID) -> AuditRecord | None:
+        query = (
+            sa.select(audit_log)
+            .where(self._mine(audit_log), audit_log.c.user_id == user_id)
+            .order_by(audit_log.c.at.desc())
+            .limit(1)
+        )
+        row = (await self._db.execute(query)).mappings().first()
+        return None if row is None else audit_from_row(row)
+
 
 def audit_from_row(row: Any) -> AuditRecord:
     return AuditRecord(

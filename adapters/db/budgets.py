@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from adapters.db.sql import TENANT, TenantBound, insert_or_skip, rowcount
+from adapters.db.sql import TENANT, TenantBound, add_or_skip, rowcount
 from adapters.db.tables import ALL_SPENDING, budget_crossings, budgets
 from domain.errors import Conflict, NotFound
 from domain.model import Budget, BudgetCrossing, Recurrence
@@ -42,8 +42,7 @@ class SqlBudgetRepository(TenantBound):
             "created_at": budget.created_at,
             **_fields(budget),
         }
-        result = await self._db.execute(insert_or_skip(self._db.dialect, budgets, values))
-        if rowcount(result) == 0:
+        if await add_or_skip(self._db, budgets, values) == 0:
             raise Conflict(
                 "category",
                 f"a {budget.recurrence} budget for {scope_of(budget.category)} exists for this user",
@@ -145,5 +144,4 @@ class SqlCrossingRepository(TenantBound):
         }
         # Concurrent crossers all reach this insert; the unique constraint lets exactly one of them in
         # (on PostgreSQL the others wait for the winner to commit, then skip).
-        result = await self._db.execute(insert_or_skip(self._db.dialect, budget_crossings, values))
-        return rowcount(result) == 1
+        return await add_or_skip(self._db, budget_crossings, values) == 1

@@ -12,6 +12,7 @@ from sqlalchemy.engine import Result
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql import Executable
 
+from adapters.db.tenant_begin import TenantBeginConnection
 from adapters.db.urls import Dialect
 from domain.ports import Clock
 
@@ -39,7 +40,17 @@ class TenantConnection:
         if self.conn.in_transaction():
             return
         await self.conn.begin()
-        if self.dialect == "postgresql" and self.tenant_id is not None:
+        if self.dialect != "postgresql":
+            return
+        driver = (await self.conn.get_raw_connection()).driver_connection
+        if isinstance(driver, TenantBeginConnection):
+            if not driver.is_in_transaction():
+                # The driver sends BEGIN lazily, with the first statement: the setting rides on it.
+                driver.bind_tenant(self.tenant_id)
+                return
+            # Something left a transaction open on this connection (no BEGIN will be sent): set it inside.
+            driver.bind_tenant(None)
+        if self.tenant_id is not None:
             await self.conn.execute(_SET_TENANT, {"tenant": str(self.tenant_id)})
 
     async def execute(

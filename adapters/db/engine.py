@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from adapters.clock import SystemClock
 from adapters.db.routing import RouteCache
 from adapters.db.sql import register_sqlite_functions
+from adapters.db.tenant_begin import TenantBeginConnection
 from adapters.db.unit_of_work import AuditedUnitOfWork, SqlDirectoryUnitOfWork, SqlUnitOfWork
 from adapters.db.urls import Dialect, async_url, dialect_of, is_memory_sqlite
 from domain.model import Tenant
@@ -77,6 +78,7 @@ class Database:
                 "server_settings": {"application_name": "centavo", "jit": "off"},
                 "timeout": CONNECT_TIMEOUT_S,
                 "command_timeout": COMMAND_TIMEOUT_S,
+                "connection_class": TenantBeginConnection,
             }
         elif not is_memory_sqlite(url):
             options.update(pool_size=pool_size, max_overflow=max_overflow, pool_timeout=pool_timeout)
@@ -173,6 +175,9 @@ def _check_new_connection(dbapi_connection: Any, _record: Any) -> None:
         powers = cursor.fetchone()
     finally:
         cursor.close()
+        # The query began a transaction: end it, so the pool hands the connection out with none open (a
+        # unit of work's tenant setting rides on the BEGIN it expects to send, adapters/db/tenant_begin.py).
+        dbapi_connection.rollback()
     try:
         refuse_unsafe_role(*powers)
     except UnsafeDatabaseRole:

@@ -9,7 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from adapters.db.sql import TenantBound, insert_or_skip, rowcount
+from adapters.db.sql import TenantBound, add_or_skip
 from adapters.db.tables import imports as i
 from adapters.db.tables import transactions as t
 from adapters.db.transactions import transaction_from_row
@@ -32,7 +32,7 @@ class SqlImportRepository(TenantBound):
             "created_at": record.created_at or self._db.now(),
         }
         # (tenant, account, file_hash) is unique: of two concurrent imports of one file, one inserts.
-        return rowcount(await self._db.execute(insert_or_skip(self._db.dialect, i, values))) == 1
+        return await add_or_skip(self._db, i, values) == 1
 
     async def get(self, import_id: uuid.UUID) -> StatementImport | None:
         return await self._first(sa.select(i).where(self._mine(i), i.c.id == import_id))

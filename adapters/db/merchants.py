@@ -7,7 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from adapters.db.sql import TenantBound, insert_or_skip, rowcount
+from adapters.db.sql import TenantBound, add_or_skip, rowcount
 from adapters.db.tables import merchants as m
 from domain.errors import Conflict, NotFound
 from domain.merchants import merchant_key
@@ -23,8 +23,7 @@ class SqlMerchantRepository(TenantBound):
         if merchant.created_at is None:
             merchant.created_at = self._db.now()
         values = {"id": merchant.id, "tenant_id": self.tenant_id, "created_at": merchant.created_at}
-        result = await self._db.execute(insert_or_skip(self._db.dialect, m, {**values, **_fields(merchant)}))
-        if rowcount(result) == 0:
+        if await add_or_skip(self._db, m, {**values, **_fields(merchant)}) == 0:
             raise Conflict("name", f"a merchant called {merchant.name!r} exists")
 
     async def get(self, merchant_id: uuid.UUID) -> Merchant | None:

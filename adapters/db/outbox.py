@@ -6,7 +6,7 @@ import dataclasses
 import types
 import typing
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -15,7 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from adapters.db.jsonable import to_jsonable
-from adapters.db.sql import TenantBound
+from adapters.db.sql import TenantBound, rowcount
 from adapters.db.tables import outbox
 from domain.events import BudgetThresholdCrossed, Event, StatementImported, TransactionRecorded
 from domain.money import Money
@@ -124,6 +124,22 @@ class SqlOutbox(TenantBound):
             )
             for row in rows
         ]
+
+    async def settle_all_but(self, pushed: Collection[str], at: datetime) -> int:
+        """Settle every pending event whose type is not in `pushed`, in one statement; how many. Every
+        chat write emits an event that nothing pushes (TransactionRecorded): claimed and settled one by one,
+        each cost a transaction of its own, as much database work as the write that emitted it. Rows a
+        concurrent dispatcher holds are waited for, then skipped when that one settled them."""
+        statement = (
+            sa.update(outbox)
+            .where(
+                self._mine(outbox),
+                outbox.c.processed_at.is_(None),
+                outbox.c.event_type.not_in(list(pushed)),
+            )
+            .values(processed_at=at, attempts=outbox.c.attempts + 1, outcome=None)
+        )
+        return rowcount(await self._db.execute(statement))
 
     async def mark_processed(self, message_id: int, at: datetime, outcome: str | None = None) -> None:
         """Settle the message; `outcome` says what was done with it (domain.history: "sent", "failed", a

@@ -29,6 +29,8 @@ TENANT_TABLES: tuple[str, ...] = (
     "admin_audit",
     "merchants",
     "imports",
+    "recurring_rules",
+    "goals",
 )
 """Tables holding one tenant's data: each has tenant_id and, on PostgreSQL, Row-Level Security."""
 
@@ -194,6 +196,7 @@ audit_log = sa.Table(
     sa.ForeignKeyConstraint(["tenant_id", "user_id"], ["users.tenant_id", "users.id"]),
     sa.ForeignKeyConstraint(["tenant_id", "transaction_id"], ["transactions.tenant_id", "transactions.id"]),
     sa.Index("ix_audit_log_transaction", "tenant_id", "transaction_id"),
+    sa.Index("ix_audit_log_user_at", "tenant_id", "user_id", "at"),
 )
 
 outbox = sa.Table(
@@ -382,4 +385,58 @@ imports = sa.Table(
     _created_at(),
     sa.ForeignKeyConstraint(["tenant_id", "account_id"], ["accounts.tenant_id", "accounts.id"]),
     sa.UniqueConstraint("tenant_id", "account_id", "file_hash"),
+)
+
+recurring_rules = sa.Table(
+    "recurring_rules",
+    metadata,
+    sa.Column("id", Id, primary_key=True),
+    _tenant_id(),
+    sa.Column("user_id", Id, nullable=False),
+    sa.Column("account_id", Id, nullable=True),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("amount_minor", sa.BigInteger, nullable=False),
+    sa.Column("currency", sa.CHAR(3), nullable=False),
+    sa.Column("cadence", sa.String(16), nullable=False),
+    sa.Column("anchor", sa.SmallInteger, nullable=False),
+    sa.Column("next_due", sa.Date, nullable=False),
+    sa.Column("merchant", sa.String(200), nullable=True),
+    sa.Column("category", sa.String(64), nullable=True),
+    sa.Column("note", sa.Text, nullable=True),
+    _created_at(),
+    sa.Column("cancelled_at", UtcDateTime, nullable=True),
+    sa.ForeignKeyConstraint(["tenant_id", "user_id"], ["users.tenant_id", "users.id"]),
+    sa.ForeignKeyConstraint(["tenant_id", "account_id"], ["accounts.tenant_id", "accounts.id"]),
+    sa.UniqueConstraint("tenant_id", "id"),
+    sa.CheckConstraint("amount_minor > 0", name="amount_positive"),
+    sa.CheckConstraint("cadence IN ('weekly', 'monthly')", name="cadence_known"),
+    sa.CheckConstraint(
+        "(cadence = 'weekly' AND anchor BETWEEN 0 AND 6) "
+        "OR (cadence = 'monthly' AND anchor BETWEEN 1 AND 31)",
+        name="anchor_in_range",
+    ),
+    # The worker's claim: active rules by due day.
+    sa.Index(
+        "ix_recurring_rules_due", "tenant_id", "next_due", postgresql_where=sa.text("cancelled_at IS NULL")
+    ),
+)
+
+goals = sa.Table(
+    "goals",
+    metadata,
+    sa.Column("id", Id, primary_key=True),
+    _tenant_id(),
+    sa.Column("user_id", Id, nullable=False),
+    sa.Column("name", sa.String(60), nullable=False),
+    sa.Column("target_minor", sa.BigInteger, nullable=False),
+    sa.Column("currency", sa.CHAR(3), nullable=False),
+    sa.Column("target_date", sa.Date, nullable=True),
+    sa.Column("account_id", Id, nullable=False),
+    _created_at(),
+    sa.Column("closed_at", UtcDateTime, nullable=True),
+    sa.ForeignKeyConstraint(["tenant_id", "user_id"], ["users.tenant_id", "users.id"]),
+    sa.ForeignKeyConstraint(["tenant_id", "account_id"], ["accounts.tenant_id", "accounts.id"]),
+    sa.UniqueConstraint("tenant_id", "id"),
+    sa.UniqueConstraint("tenant_id", "account_id"),
+    sa.CheckConstraint("target_minor > 0", name="target_positive"),
 )

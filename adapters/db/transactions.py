@@ -10,7 +10,7 @@ from typing import Any, get_args
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from adapters.db.sql import TENANT, TenantBound, insert_or_skip, rowcount
+from adapters.db.sql import TENANT, TenantBound, add_or_skip, rowcount
 from adapters.db.tables import transactions as t
 from domain.errors import Conflict, NotFound
 from domain.model import LOANS, Source, Transaction, TransactionKind
@@ -55,8 +55,7 @@ class SqlTransactionRepository(TenantBound):
             "created_at": transaction.created_at,
             **_fields(transaction),
         }
-        result = await self._db.execute(insert_or_skip(self._db.dialect, t, values))
-        if rowcount(result) == 0:
+        if await add_or_skip(self._db, t, values) == 0:
             if transaction.source_ref is not None:
                 raise Conflict(
                     "source_ref", f"{transaction.source}:{transaction.source_ref} is already recorded"

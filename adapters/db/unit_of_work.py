@@ -19,10 +19,12 @@ from adapters.db.budgets import SqlBudgetRepository, SqlCrossingRepository
 from adapters.db.connection import TenantConnection
 from adapters.db.conversation_log import SqlConversationLog
 from adapters.db.directory import SqlTenantRepository
+from adapters.db.goals import SqlGoalRepository
 from adapters.db.imports import SqlImportRepository
 from adapters.db.merchants import SqlMerchantRepository
 from adapters.db.messaging import SqlChannelEndpointRepository, SqlInboxRepository, SqlOutboundRepository
 from adapters.db.outbox import SqlOutbox
+from adapters.db.recurring import SqlRecurringRuleRepository
 from adapters.db.transactions import SqlTransactionRepository
 from adapters.db.urls import Dialect
 from adapters.db.users import SqlAccountRepository, SqlUserRepository
@@ -36,8 +38,10 @@ from domain.ports import (
     BudgetRepository,
     Clock,
     CrossingRepository,
+    GoalRepository,
     ImportRepository,
     MerchantRepository,
+    RecurringRuleRepository,
     TenantRepository,
     TransactionRepository,
     UserRepository,
@@ -98,6 +102,8 @@ class SqlUnitOfWork(_ConnectionScope):
     audit: AuditRepository
     merchants: MerchantRepository
     imports: ImportRepository
+    recurring: RecurringRuleRepository
+    goals: GoalRepository
     outbox: SqlOutbox
     """Not part of the domain port: the alert worker's access to this tenant's pending events."""
     inbox: SqlInboxRepository
@@ -126,6 +132,8 @@ class SqlUnitOfWork(_ConnectionScope):
         self.audit = SqlAuditRepository(db, self.tenant_id)
         self.merchants = SqlMerchantRepository(db, self.tenant_id)
         self.imports = SqlImportRepository(db, self.tenant_id)
+        self.recurring = SqlRecurringRuleRepository(db, self.tenant_id)
+        self.goals = SqlGoalRepository(db, self.tenant_id)
         self.outbox = SqlOutbox(db, self.tenant_id)
         self.inbox = SqlInboxRepository(db, self.tenant_id)
         self.outbound = SqlOutboundRepository(db, self.tenant_id)

@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from adapters.db.sql import TENANT, TenantBound, insert_or_skip, rowcount
+from adapters.db.sql import TENANT, TenantBound, add_or_skip, rowcount
 from adapters.db.tables import accounts, users
 from domain.errors import Conflict, NotFound
 from domain.model import Account, AccountKind, Language, User
@@ -27,6 +27,11 @@ _ACCOUNTS_OF = (
     .where(accounts.c.tenant_id == TENANT, accounts.c.user_id == sa.bindparam("user_id"))
     .order_by(accounts.c.is_default.desc(), accounts.c.created_at, accounts.c.name)
 )
+_DEFAULT_OF = sa.select(accounts).where(
+    accounts.c.tenant_id == TENANT,
+    accounts.c.user_id == sa.bindparam("user_id"),
+    accounts.c.is_default.is_(True),
+)
 
 
 class SqlUserRepository(TenantBound):
@@ -42,8 +47,7 @@ class SqlUserRepository(TenantBound):
             "created_at": user.created_at,
             **_user_fields(user),
         }
-        result = await self._db.execute(insert_or_skip(self._db.dialect, users, values))
-        if rowcount(result) == 0:
+        if await add_or_skip(self._db, users, values) == 0:
             raise Conflict("phone", f"{user.phone} is already enrolled (or id {user.id} is taken)")
 
     async def get(self, user_id: uuid.UUID) -> User | None:
@@ -141,8 +145,7 @@ class SqlAccountRepository(TenantBound):
             "is_default": account.is_default,
             "created_at": account.created_at,
         }
-        result = await self._db.execute(insert_or_skip(self._db.dialect, accounts, values))
-        if rowcount(result) == 0:
+        if await add_or_skip(self._db, accounts, values) == 0:
             raise Conflict("is_default", "the user already has a default account (or the id is taken)")
 
     async def get(self, account_id: uuid.UUID) -> Account | None:
@@ -163,10 +166,7 @@ class SqlAccountRepository(TenantBound):
         await self._db.execute(query)
 
     async def default_for(self, user_id: uuid.UUID) -> Account | None:
-        query = sa.select(accounts).where(
-            self._mine(accounts), accounts.c.user_id == user_id, accounts.c.is_default.is_(True)
-        )
-        row = (await self._db.execute(query)).mappings().first()
+        row = (await self._run(_DEFAULT_OF, user_id=user_id)).mappings().first()
         return None if row is None else account_from_row(row)
 
 

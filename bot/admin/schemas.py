@@ -31,7 +31,8 @@ MAX_PAGE = 200
 DEFAULT_PAGE = 50
 
 
-_NUMBER = re.compile(r"^\s*[-+]?[0-9]+(\.[0-9]*)?\s*$")
+# With an exponent too: schemathesis found GET /transactions?to=5.752330259458643e-51 answered 200.
+_NUMBER = re.compile(r"^\s*[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?\s*$")
 TEMPORAL = (date, time, AwareDatetime, NaiveDatetime, PastDate, FutureDate, PastDatetime, FutureDatetime)
 """What pydantic reads as a date or time (its AwareDatetime and the like are not datetime subclasses)."""
 

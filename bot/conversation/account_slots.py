@@ -125,13 +125,18 @@ def slot(prefix: str, which_key: str) -> Slot:
         # goes on the default account instead (the question says so).
         return prefix != "account" and bool(slots.get(f"{prefix}_new")) and not slots.get(f"{prefix}_choices")
 
+    prompt = prompt_for(prefix, which_key)
+
+    async def question(ctx: Context, slots: Slots) -> Reply:
+        return prompt(ctx, slots)
+
     return Slot(
         prefix,
         which_key,
         is_filled(prefix),
         lambda ctx: None,
+        question=question,
         read_slots=reader_for(prefix),
-        prompt=prompt_for(prefix, which_key),
         drops_on_no=drops_on_no,
     )
 

@@ -114,8 +114,8 @@ class Dialogue:
             question = await handler.question(ctx, pending.slots)
         else:
             slot = handler.form.slot(pending.awaiting)
-            if slot is not None and slot.prompt is not None:
-                question = slot.prompt(ctx, pending.slots)
+            if slot is not None and slot.question is not None:
+                question = await slot.question(ctx, pending.slots)
             else:
                 question = Reply(lines=(Line(slot.ask if slot else "not_an_answer"),))
         return replace(question, asked=pending.awaiting, pending=pending)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
@@ -17,8 +17,6 @@ Reader = Callable[[Context], "SlotValues | Reply | None"]
 """Reads a slot from an answer: values to add, a Reply refusing the answer, or None (not an answer)."""
 SlotsReader = Callable[[Context, Slots], "SlotValues | Reply | None"]
 """A Reader that also sees what the form holds (which accounts were offered)."""
-Prompt = Callable[[Context, Slots], "Reply"]
-"""A question with values from the form ("which account: 1. Nubank 2. Inter")."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,10 +28,10 @@ class Slot:
     """The reply key asking for it ("ask_amount")."""
     filled: Callable[[Slots], bool]
     read: Reader
+    question: Callable[[Context, Slots], Awaitable[Reply]] | None = None
+    """Asks for the slot with values of the form (a numbered list to pick from); None: just `ask`."""
     read_slots: SlotsReader | None = None
     """When set, read instead of `read`."""
-    prompt: Prompt | None = None
-    """When set, asks instead of the bare `ask` key."""
     drops_on_no: Callable[[Slots], bool] | None = None
     """Whether the question asked now is a yes / no whose "no" lets the form go, like a confirmation."""
 

@@ -16,7 +16,9 @@ def recorded(txn: Transaction) -> tuple[Line, Written]:
     income = txn.kind == TransactionKind.INCOME
     category = CategoryName(txn.category or ("other_income" if income else "other"))
     values = {"amount": txn.amount, "category": category, "day": txn.occurred_on}
-    if income:
+    if income and txn.merchant:
+        key, values = "income_recorded_from", {**values, "merchant": txn.merchant}  # the payer said back
+    elif income:
         key = "income_recorded"
     elif txn.merchant:
         key, values = "expense_recorded", {**values, "merchant": txn.merchant}

@@ -23,7 +23,17 @@ CLARIFY_MARGIN = 0.15
 WRITE_INTENTS = frozenset({"add_expense", "add_income", "set_budget", "transfer", "debt"})
 RECORD_INTENTS = frozenset({"add_expense", "add_income"})
 QUESTION_INTENTS = frozenset(
-    {"balance", "spending_summary", "list_transactions", "budget_status", "help", "greeting"}
+    {
+        "balance",
+        "spending_summary",
+        "list_transactions",
+        "budget_status",
+        "help",
+        "greeting",
+        "search",
+        "income_summary",
+        "overview",
+    }
 )
 """Intents answered in the middle of a form without dropping it (a digression)."""
 SHORT_ANSWER_INTENTS = frozenset({"unknown", "affirm", "deny", "add_expense"})
@@ -105,6 +115,8 @@ class Item:
     currency: str | None
     merchant: str | None
     category: str | None
+    note: str | None = None
+    """The item's own words ("lunch"), kept as the transaction's note."""
 
 
 def split_items(ctx: Context) -> list[Item] | None:
@@ -147,7 +159,7 @@ def _read_items(ctx: Context, parts: list[str]) -> list[Item] | None:
             continue  # words with no amount ("yesterday") belong to the item before them
         if len(reading.mentions) > 1 or reading.amount is None:
             return None
-        items.append(Item(reading.amount, reading.currency, reading.merchant, reading.category))
+        items.append(Item(reading.amount, reading.currency, reading.merchant, reading.category, reading.note))
     return items
 
 

@@ -335,6 +335,35 @@ async def test_concurrent_dispatchers_send_each_alert_once(
     assert len(await world.outbound()) == len(users)
 
 
+async def test_events_nothing_pushes_are_settled_together_and_the_crossing_still_goes(world: World) -> None:
+    """Forty small expenses (forty TransactionRecorded events) and one that crosses the budget: one pass
+    settles them all, the silent ones with a single UPDATE rather than a claim and a transaction each."""
+    await world.wrote("whatsapp", timedelta(hours=1))
+    for _ in range(40):
+        assert await world.expense("1.00") == 0
+    assert await world.expense("1234.56") == 1
+    updates: list[str] = []
+    tenant = world.seed.tenant.id
+
+    def count(conn, cursor, statement, parameters, context, executemany) -> None:  # type: ignore[no-untyped-def]
+        values = parameters.values() if isinstance(parameters, dict) else parameters
+        mine = {tenant, str(tenant), tenant.hex}  # the dispatcher visits the shared database's other tenants
+        if statement.lstrip().upper().startswith("UPDATE OUTBOX") and mine & set(map(_hashable, values)):
+            updates.append(statement)
+
+    sa.event.listen(world.db.engine.sync_engine, "before_cursor_execute", count)
+    try:
+        assert await world.dispatcher().run_once() == 42
+    finally:
+        sa.event.remove(world.db.engine.sync_engine, "before_cursor_execute", count)
+    [pushed] = world.fake.of("twilio")
+    assert "80%" in pushed.form["Body"] and "R$ 1.274,56" in pushed.form["Body"]  # 40 x 1.00 + 1,234.56
+    rows = await world.outbox()
+    assert len(rows) == 42 and all(row["processed_at"] is not None for row in rows)
+    assert {row["outcome"] for row in rows if row["event_type"] == "TransactionRecorded"} == {None}
+    assert len(updates) == 2  # the silent ones together, then the crossing's own settle
+
+
 async def test_an_unreadable_event_is_given_up_without_holding_back_the_next(world: World) -> None:
     async with world.db.unit_of_work(world.seed.tenant.id) as uow:
         await uow.execute(
@@ -406,3 +435,7 @@ async def test_a_tenants_own_template_wins_over_the_deployments(world: World) ->
     [sent] = world.fake.of("twilio")
     assert sent.form["ContentSid"] == "HX" + "b" * 32
     assert json.loads(sent.form["ContentVariables"]) == {"1": ALERT_PT}
+
+
+def _hashable(value: object) -> object:
+    return value if isinstance(value, (str, int, uuid.UUID, type(None))) else repr(value)

@@ -23,8 +23,10 @@ from domain.model import (
     AuditRecord,
     Budget,
     BudgetCrossing,
+    Goal,
     Language,
     Recurrence,
+    RecurringRule,
     Tenant,
     Transaction,
     TransactionKind,
@@ -74,6 +76,22 @@ async def _seed_one(db: Database, slug: str) -> TenantRows:
     budget = Budget(uuid.uuid4(), tenant_id, user.id, None, Money.of("500", "USD"), Recurrence.MONTHLY)
     crossing = BudgetCrossing(uuid.uuid4(), tenant_id, budget.id, date(2025, 3, 1), 80, AT)
     audit = AuditRecord(uuid.uuid4(), tenant_id, user.id, tx.id, "edit", {"a": 1}, {"a": 2}, AT)
+    rule = RecurringRule(
+        uuid.uuid4(),
+        tenant_id,
+        user.id,
+        TransactionKind.EXPENSE,
+        Money.of("39.90", "USD"),
+        Recurrence.MONTHLY,
+        7,
+        date(2025, 4, 7),
+        "Netflix",
+        "subscriptions",
+    )
+    savings = Account(
+        uuid.uuid4(), tenant_id, user.id, "Trip", AccountKind.SAVINGS, "USD", Money.zero("USD"), False
+    )
+    goal = Goal(uuid.uuid4(), tenant_id, user.id, "Trip", Money.of("1000", "USD"), savings.id)
     async with db.unit_of_work(tenant_id) as uow:
         await uow.users.add(user)
         await uow.accounts.add(account)
@@ -81,6 +99,9 @@ async def _seed_one(db: Database, slug: str) -> TenantRows:
         await uow.budgets.add(budget)
         assert await uow.crossings.add_if_absent(crossing)
         await uow.audit.add(audit)
+        await uow.recurring.add(rule)
+        await uow.accounts.add(savings)
+        await uow.goals.add(goal)
         uow.emit(TransactionRecorded(tenant_id, user.id, tx.id))
         await uow.commit()
         [message] = await uow.outbox.pending()
@@ -130,6 +151,8 @@ async def _seed_one(db: Database, slug: str) -> TenantRows:
         "outbox": message.id,
         "inbox": inbound.id,
         "outbound_messages": outbound.id,
+        "recurring_rules": rule.id,
+        "goals": goal.id,
         **admin_ids,
     }
     return TenantRows(tenant_id, user.id, account.id, tx.id, budget.id, row_ids)
@@ -207,6 +230,14 @@ def insert_for(table: str, b: TenantRows) -> str:
         "imports": (
             "id, tenant_id, account_id, user_id, file_hash, lines, recorded",
             f"{new}, {t}, '{b.account_id}', {u}, 'forged', 0, 0",
+        ),
+        "goals": (
+            "id, tenant_id, user_id, name, target_minor, currency, account_id",
+            f"{new}, {t}, {u}, 'forged', 100, 'USD', '{b.account_id}'",
+        ),
+        "recurring_rules": (
+            "id, tenant_id, user_id, kind, amount_minor, currency, cadence, anchor, next_due",
+            f"{new}, {t}, {u}, 'expense', 100, 'USD', 'weekly', 0, '2025-04-07'",
         ),
     }
     columns, values = columns_values[table]
@@ -321,6 +352,63 @@ async def test_a_unit_of_work_cannot_load_another_tenants_rows(pg_database, seed
             assert await uow.budgets.get(b.budget_id) is None
             assert await uow.audit.list_for(b.transaction_id) == []
             assert [m.payload["tenant_id"] for m in await uow.outbox.pending()] == [str(a.tenant_id)]
+    finally:
+        await db.dispose()
+
+
+async def test_the_tenant_setting_rides_on_begin_and_is_used_once(pg_database, seeded) -> None:
+    """The setting is sent with BEGIN (adapters/db/tenant_begin.py), not as a statement of its own; a unit of
+    work that began but ran nothing leaves no binding behind for the next tenant or the directory."""
+    a, b = seeded["A"], seeded["B"]
+    db = Database(pg_database.app_url, pool_size=1, max_overflow=0)
+    sent: list[str] = []
+    try:
+        original = asyncpg.Connection.execute  # below TenantBeginConnection: what is sent
+
+        async def spy(self, query, *args, **kwargs):  # type: ignore[no-untyped-def]
+            sent.append(query)
+            return await original(self, query, *args, **kwargs)
+
+        asyncpg.Connection.execute = spy  # type: ignore[method-assign]
+        try:
+            async with db.unit_of_work(a.tenant_id) as uow:
+                assert [user.id for user in await uow.users.list()] == [a.user_id]
+                await uow.commit()
+            # (A checkout may ping first, inside a BEGIN of its own: that one carries nothing.)
+            setting = f"set_config('app.tenant_id', '{a.tenant_id}', true)"
+            assert [q.startswith("BEGIN") for q in sent if setting in q] == [True]
+            # Began (no statement, so no BEGIN sent) and left: the binding must not reach B's transaction.
+            async with db.unit_of_work(a.tenant_id) as uow:
+                await uow._active.begin()
+            async with db.unit_of_work(b.tenant_id) as uow:
+                assert [user.id for user in await uow.users.list()] == [b.user_id]
+            async with db.unit_of_work(a.tenant_id) as uow:
+                await uow._active.begin()
+            async with db.directory() as directory:
+                assert await directory.tenants.get(a.tenant_id) is not None
+                rows = await directory.execute(text("SELECT current_setting('app.tenant_id', true)"))
+                assert rows.scalar() in (None, "")
+                assert (await directory.execute(text("SELECT count(*) FROM users"))).scalar_one() == 0
+        finally:
+            asyncpg.Connection.execute = original  # type: ignore[method-assign]
+    finally:
+        await db.dispose()
+
+
+async def test_new_connections_checked_for_their_role_still_carry_the_tenant(pg_database, seeded) -> None:
+    """The role check on every new connection (Database.check_role) runs a query, which begins a
+    transaction; a unit of work drawing that connection must still be bound to its tenant (a load run
+    found reads and inserts without the setting when that transaction was left open)."""
+    a, b = seeded["A"], seeded["B"]
+    db = Database(pg_database.app_url, pool_size=1, max_overflow=0)
+    try:
+        await db.check_role()
+        for tenant, user in ((a.tenant_id, a.user_id), (b.tenant_id, b.user_id)):
+            await db.engine.dispose()  # the next unit of work opens (and role-checks) a new connection
+            async with db.unit_of_work(tenant) as uow:
+                assert [found.id for found in await uow.users.list()] == [user]
+                setting = await uow.execute(text("SELECT current_setting('app.tenant_id', true)"))
+                assert setting.scalar() == str(tenant)
     finally:
         await db.dispose()
 

@@ -15,7 +15,7 @@ import copy
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
@@ -27,9 +27,11 @@ from domain.model import (
     AuditRecord,
     Budget,
     BudgetCrossing,
+    Goal,
     Merchant,
     Period,
     Recurrence,
+    RecurringRule,
     Source,
     StatementImport,
     Tenant,
@@ -42,11 +44,13 @@ from domain.ports import (
     AuditRepository,
     BudgetRepository,
     CrossingRepository,
+    GoalRepository,
     GroupKey,
     ImportRepository,
     InboxRepository,
     MerchantRepository,
     OutboundRepository,
+    RecurringRuleRepository,
     TenantRepository,
     TransactionFilter,
     TransactionPosition,
@@ -98,6 +102,8 @@ class Store:
     outbound: dict[uuid.UUID, OutboundRecord] = field(default_factory=dict)
     merchants: dict[uuid.UUID, Merchant] = field(default_factory=dict)
     imports: dict[uuid.UUID, StatementImport] = field(default_factory=dict)
+    recurring: dict[uuid.UUID, RecurringRule] = field(default_factory=dict)
+    goals: dict[uuid.UUID, Goal] = field(default_factory=dict)
 
 
 class FakeDatabase:
@@ -438,6 +444,12 @@ class FakeAuditRepository:
         data = self._s.data("audit.list_for")
         return [_copy(r) for r in data.audit if self._s.mine(r) and r.transaction_id == transaction_id]
 
+    async def latest_for_user(self, user_id: uuid.UUID) -> AuditRecord | None:
+        data = self._s.data("audit.latest_for_user")
+        mine = [r for r in data.audit if self._s.mine(r) and r.user_id == user_id]
+        # Ties (a pinned clock) go to the record stored last, as a real clock would have ordered them.
+        return _copy(max(reversed(mine), key=lambda r: r.at)) if mine else None
+
 
 class FakeMerchantRepository:
     def __init__(self, session: _Session) -> None:
@@ -524,6 +536,96 @@ class FakeImportRepository:
         ]
 
 
+class FakeRecurringRuleRepository:
+    def __init__(self, session: _Session) -> None:
+        self._s = session
+
+    async def add(self, rule: RecurringRule) -> None:
+        data = self._s.data("recurring.add")
+        self._s.check_tenant(rule)
+        assert rule.id not in data.recurring, "recurring rule id taken"
+        data.recurring[rule.id] = _copy(rule)
+
+    async def update(self, rule: RecurringRule) -> None:
+        data = self._s.data("recurring.update")
+        self._s.check_tenant(rule)
+        stored = data.recurring.get(rule.id)
+        assert stored is not None and self._s.mine(stored), "update of a recurring rule never added"
+        data.recurring[rule.id] = replace(
+            _copy(stored), next_due=rule.next_due, cancelled_at=rule.cancelled_at
+        )
+
+    async def get(self, rule_id: uuid.UUID) -> RecurringRule | None:
+        rule = self._s.data("recurring.get").recurring.get(rule_id)
+        return _copy(rule) if self._s.mine(rule) else None
+
+    async def list_for(self, user_id: uuid.UUID, *, active_only: bool = True) -> builtins.list[RecurringRule]:
+        rows = [
+            r
+            for r in self._s.data("recurring.list_for").recurring.values()
+            if self._s.mine(r) and r.user_id == user_id and (r.active or not active_only)
+        ]
+        return [_copy(r) for r in sorted(rows, key=lambda r: (r.next_due, r.created_at or 0, r.id))]
+
+    async def claim_due(self, on_or_before: date, limit: int) -> builtins.list[RecurringRule]:
+        rows = [
+            r
+            for r in self._s.data("recurring.claim_due").recurring.values()
+            if self._s.mine(r) and r.active and r.next_due <= on_or_before
+        ]
+        return [_copy(r) for r in sorted(rows, key=lambda r: (r.next_due, r.id))[:limit]]
+
+    async def page(
+        self, *, user_id: uuid.UUID | None = None, after: uuid.UUID | None = None, limit: int = 50
+    ) -> builtins.list[RecurringRule]:
+        rows = [r for r in self._s.data("recurring.page").recurring.values() if self._s.mine(r)]
+        rows = [
+            r for r in rows if (user_id is None or r.user_id == user_id) and (after is None or r.id > after)
+        ]
+        return [_copy(r) for r in sorted(rows, key=lambda r: r.id)[:limit]]
+
+
+class FakeGoalRepository:
+    def __init__(self, session: _Session) -> None:
+        self._s = session
+
+    async def add(self, goal: Goal) -> None:
+        data = self._s.data("goals.add")
+        self._s.check_tenant(goal)
+        assert goal.id not in data.goals, "goal id taken"
+        assert all(g.account_id != goal.account_id for g in data.goals.values()), "goal account taken"
+        data.goals[goal.id] = _copy(goal)
+
+    async def update(self, goal: Goal) -> None:
+        data = self._s.data("goals.update")
+        self._s.check_tenant(goal)
+        stored = data.goals.get(goal.id)
+        assert stored is not None and self._s.mine(stored), "update of a goal never added"
+        data.goals[goal.id] = replace(
+            _copy(stored), target=goal.target, target_date=goal.target_date, closed_at=goal.closed_at
+        )
+
+    async def get(self, goal_id: uuid.UUID) -> Goal | None:
+        goal = self._s.data("goals.get").goals.get(goal_id)
+        return _copy(goal) if self._s.mine(goal) else None
+
+    async def list_for(self, user_id: uuid.UUID, *, open_only: bool = True) -> builtins.list[Goal]:
+        rows = [
+            g
+            for g in self._s.data("goals.list_for").goals.values()
+            if self._s.mine(g) and g.user_id == user_id and (g.open or not open_only)
+        ]
+        return [_copy(g) for g in rows]
+
+    async def page(
+        self, *, user_id: uuid.UUID | None = None, after: uuid.UUID | None = None, limit: int = 50
+    ) -> builtins.list[Goal]:
+        rows = [g for g in self._s.data("goals.page").goals.values() if self._s.mine(g)]
+        rows = [g for g in rows if user_id is None or g.user_id == user_id]
+        rows = [g for g in rows if after is None or g.id > after]
+        return [_copy(g) for g in sorted(rows, key=lambda g: g.id)[:limit]]
+
+
 class FakeUnitOfWork:
     """A UnitOfWork bound to one tenant over a FakeDatabase."""
 
@@ -540,6 +642,8 @@ class FakeUnitOfWork:
         self.audit: AuditRepository = FakeAuditRepository(self._session)
         self.merchants: MerchantRepository = FakeMerchantRepository(self._session)
         self.imports: ImportRepository = FakeImportRepository(self._session)
+        self.recurring: RecurringRuleRepository = FakeRecurringRuleRepository(self._session)
+        self.goals: GoalRepository = FakeGoalRepository(self._session)
         self.inbox: InboxRepository = FakeInboxRepository(self._session)
         self.outbound: OutboundRepository = FakeOutboundRepository(self._session)
         self.pending: list[Event] = []

@@ -45,7 +45,7 @@ class TransactionOut(Out):
     merchant: str | None
     category: str | None
     note: str | None
-    source: Literal["chat", "admin_api", "import"]
+    source: Literal["chat", "admin_api", "import", "recurring"]
     transfer_id: uuid.UUID | None
     """Shared by the two legs of a transfer between accounts (neither spending nor earning)."""
     created_at: datetime | None

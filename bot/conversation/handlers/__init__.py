@@ -42,6 +42,7 @@ def default_handlers() -> Handlers:
         budgets,
         corrections,
         debts,
+        insights,
         items,
         ledger,
         queries,
@@ -50,7 +51,7 @@ def default_handlers() -> Handlers:
     )
 
     handlers = Handlers()
-    for module in (ledger, items, corrections, budgets, queries, smalltalk, transfers, debts):
+    for module in (ledger, items, corrections, budgets, queries, insights, smalltalk, transfers, debts):
         module.register(handlers)
     return handlers
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 from bot.conversation import forms, lines
 from bot.conversation.context import Context
 from bot.conversation.forms import Slots, SlotValues
-from bot.conversation.handlers import Handlers
+from bot.conversation.handlers import Handlers, references
 from bot.conversation.reply import CategoryName, Line, Reply, Written
 from domain import services
 from domain.commands import EditLast, UndoLast
@@ -59,9 +59,21 @@ def _deleted(txn: Transaction) -> Written:
 class UndoForm:
     """Undo deletes exactly what the last write recorded: one transaction, or every item of one message."""
 
-    form = forms.UNDO
+    form = forms.Form("undo", (references.PICK,), confirm="always")
+    """forms.UNDO with the pick of an earlier transaction named by reference ("delete the netflix one")."""
 
     async def prefill(self, ctx: Context) -> SlotValues | Reply:
+        want = references.wanted(ctx)
+        if want is not None:
+            found, _ = await references.candidates(ctx, want)
+            if not found:
+                return references.none_found()  # never the last one instead
+            # Exactly the one named, even when it is the latest: never the other items of its message.
+            return references.slots_for(found, "delete")
+        else:
+            undone = await references.revertible(ctx)
+            if undone is not None:
+                return undone
         async with ctx.uow() as uow:
             latest = await uow.transactions.latest(ctx.user.id)
             if latest is None:
@@ -70,6 +82,10 @@ class UndoForm:
         return {"transaction_id": str(latest.id), "group": [str(t.id) for t in group]}
 
     async def question(self, ctx: Context, slots: Slots) -> Reply:
+        if slots.get("ref"):
+            return references.confirm_delete(slots)
+        if slots.get("revert"):
+            return references.confirm_revert(slots)
         async with ctx.uow() as uow:
             latest = await uow.transactions.latest(ctx.user.id)
             if latest is None or str(latest.id) != slots["transaction_id"]:
@@ -81,6 +97,10 @@ class UndoForm:
         return Reply(lines=(Line("confirm_undo_items", {"count": len(group)}), *listed, Line("yes_no")))
 
     async def submit(self, ctx: Context, slots: Slots) -> Reply:
+        if slots.get("ref"):
+            return await references.delete(ctx, slots)
+        if slots.get("revert"):
+            return await references.revert(ctx, slots)
         deleted: list[Transaction] = []
         for _ in slots["group"]:
             async with ctx.uow() as uow:
@@ -99,10 +119,37 @@ class UndoForm:
 
 
 class EditForm:
-    form = forms.EDIT
+    form = forms.Form("edit_last", (references.PICK,), confirm="always")
+    """forms.EDIT with the pick of an earlier transaction named by reference ("the uber was 25")."""
 
     async def prefill(self, ctx: Context) -> SlotValues | Reply:
         parse = ctx.understood
+        want = references.wanted(ctx)
+        change = parse.change
+        if want is not None and (change is None or (change.amount is None and not change.category)):
+            # The transaction is named but not what to change in it: ask about that one, not the last.
+            found, _ = await references.candidates(ctx, want)
+            if not found:
+                return references.none_found()
+            return Reply.say("edit_unclear", **lines.described(found[0]))
+        if want is not None and change is not None:
+            found, latest = await references.candidates(ctx, want)
+            if not found:
+                return references.none_found()
+            new: SlotValues = (
+                {"amount": str(change.amount), "currency": change.currency}
+                if change.amount is not None
+                else {"category": change.category}
+            )
+            if found and not (len(found) == 1 and latest is not None and found[0].id == latest.id):
+                return {**references.slots_for(found, "edit"), **new}
+            if found and latest is not None:
+                currency = new.get("currency") or latest.amount.currency
+                return {
+                    "transaction_id": str(latest.id),
+                    **new,
+                    **({"currency": currency} if "amount" in new else {}),
+                }
         latest = await _latest(ctx)
         if latest is None:
             return Reply.say("nothing_to_undo")
@@ -119,6 +166,8 @@ class EditForm:
         return CategoryName(str(slots["category"]))
 
     async def question(self, ctx: Context, slots: Slots) -> Reply:
+        if slots.get("ref"):
+            return references.confirm_edit(slots)
         latest = await _still_latest(ctx, slots)
         if latest is None:
             return Reply.say("nothing_to_undo")
@@ -131,6 +180,8 @@ class EditForm:
         )
 
     async def submit(self, ctx: Context, slots: Slots) -> Reply:
+        if slots.get("ref"):
+            return await references.edit(ctx, slots)
         cmd = EditLast(
             user_id=ctx.user.id,
             amount=slots.get("amount"),

@@ -33,7 +33,7 @@ LOAN_AMOUNT = Slot("amount", "ask_amount_loan", forms.has_amount, forms.read_amo
 PERSON = Slot("person", "ask_person", lambda slots: bool(slots.get("person")), read_person)
 
 
-def ask_direction(ctx: Context, slots: Slots) -> Reply:
+async def ask_direction(ctx: Context, slots: Slots) -> Reply:
     return Reply.say("ask_loan_direction", amount=slot_money(ctx, slots))
 
 
@@ -42,7 +42,7 @@ DIRECTION = Slot(
     "ask_loan_direction",
     lambda slots: bool(slots.get("direction")),
     read_direction,
-    prompt=ask_direction,
+    question=ask_direction,
 )
 DEBT = Form("debt", (LOAN_AMOUNT, PERSON, DIRECTION, account_slots.ACCOUNT))
 

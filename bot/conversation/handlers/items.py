@@ -45,6 +45,7 @@ class ItemsForm:
                     "currency": item.currency,
                     "merchant": item.merchant,
                     "category": item.category,
+                    "note": item.note,
                 }
                 for item in items
             ],
@@ -70,6 +71,7 @@ class ItemsForm:
                 occurred_on=day,
                 merchant=item.get("merchant"),
                 category=item.get("category"),
+                note=item.get("note"),
                 source=Source.CHAT,
                 # One source id per item, so a retried message records each item once.
                 source_ref=f"{ref}#{number}" if ref else None,

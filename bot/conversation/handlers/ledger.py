@@ -37,6 +37,7 @@ def message_slots(ctx: Context) -> SlotValues:
         "date": parse.date.isoformat() if parse.date else None,
         "merchant": parse.merchant,
         "category": parse.category,
+        "note": parse.note,
     }
     return {name: value for name, value in values.items() if value is not None}
 
@@ -102,6 +103,7 @@ class RecordForm:
             occurred_on=date.fromisoformat(slots["date"]) if slots.get("date") else None,
             merchant=slots.get("merchant"),
             category=slots.get("category"),
+            note=slots.get("note"),
             source=Source.CHAT,
             source_ref=ctx.message.provider_message_id or None,
         )

@@ -6,13 +6,15 @@ from collections.abc import Iterable
 
 from bot.conversation import accounts
 from bot.conversation.context import Context
-from bot.conversation.handlers import Handlers
+from bot.conversation.handlers import Handlers, insights
 from bot.conversation.reply import CategoryName, Line, Reply
 from domain import services
 from domain.commands import GetBalance, GetSpendingSummary, ListTransactions
-from domain.model import Period
+from domain.model import Period, TransactionKind
 from domain.money import Money
+from domain.ports import TransactionFilter
 from domain.results import Balance
+from domain.search import sums
 
 
 def _period(ctx: Context) -> Period | None:
@@ -95,14 +97,18 @@ async def listing(ctx: Context) -> Reply:
     )
     async with ctx.uow() as uow:
         rows = await services.list_transactions(query, uow)
+        narrowed = parse.merchant or parse.category
+        # A listing narrowed to a place or category is a search: its total (of all it covers, not only the
+        # rows shown) is the next question.
+        flt = TransactionFilter(
+            ctx.user.id, period=query.period, category=parse.category, merchant=parse.merchant
+        )
+        found = await sums(uow, flt) if narrowed and rows else {}
     if not rows:
         return Reply.say("nothing_found")
-    shown = [Line("list_header")]
-    for txn in rows:
-        description: object = txn.merchant or CategoryName(txn.category or "other")
-        shown.append(
-            Line("list_line", {"day": txn.occurred_on, "description": description, "amount": txn.amount})
-        )
+    shown = [Line("list_header"), *(insights.entry_line(txn) for txn in rows)]
+    shown += [Line("search_total_spent", {"amount": m}) for m in found.get(TransactionKind.EXPENSE, [])]
+    shown += [Line("search_total_income", {"amount": m}) for m in found.get(TransactionKind.INCOME, [])]
     return Reply(lines=tuple(shown))
 
 

@@ -51,9 +51,7 @@ async def every(api: TestClient, path: str, headers: dict[str, str], limit: int)
     cursor = None
     while True:
         sep = "&" if "?" in path else "?"
-        page = await get(
-            api, f"{path}{sep}limit={limit}" + (f"&cursor={cursor}" if cursor else ""), headers
-        )
+        page = await get(api, f"{path}{sep}limit={limit}" + (f"&cursor={cursor}" if cursor else ""), headers)
         items += page["items"]
         cursor = page["next_cursor"]
         if cursor is None:

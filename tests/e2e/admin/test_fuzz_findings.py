@@ -185,6 +185,8 @@ async def test_the_phone_pattern_is_the_domains(api, tenant_a: ApiTenant, phone:
         ("/api/v1/alerts", "since", "1700000000", "2024-03-01T00:00:00Z"),
         ("/api/v1/alerts", "since", "1.5", "2024-03-01T00:00:00Z"),
         ("/api/v1/transactions", "from", "0", "2024-03-01"),  # a field with an alias (from_)
+        ("/api/v1/transactions", "to", "5.752330259458643e-51", "2024-03-01"),  # an exponent
+        ("/api/v1/transactions", "to", ".5", "2024-03-01"),
     ],
 )
 async def test_a_number_is_not_a_date(

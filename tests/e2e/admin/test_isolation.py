@@ -31,6 +31,9 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "update_account_route": {"name": "Renamed", "kind": "savings"},
     "create_budget": {"user_id": "{user_id}", "amount": "300", "category": "transport"},
     "update_budget_route": {"amount": "999"},
+    "create_goal": {"user_id": "{user_id}", "name": "Trip", "target": "1000"},
+    "contribute_to_goal": {"amount": "1"},
+    "create_recurring_rule": {"user_id": "{user_id}", "kind": "expense", "amount": "30", "cadence": "weekly"},
     "create_transaction": {"user_id": "{user_id}", "kind": "expense", "amount": "12.50"},
     "update_transaction_route": {"amount": "99.99", "note": "changed"},
     "create_transfer": {
@@ -69,6 +72,18 @@ async def ids_of(api: TestClient, tenant: ApiTenant) -> dict[str, str]:
         f"{PREFIX}/merchants", json={"name": f"Shop {uuid.uuid4().hex}"}, headers=tenant.admin
     )
     assert merchant.status == 201, await merchant.text()
+    rule = await api.post(
+        f"{PREFIX}/recurring-rules",
+        json={"user_id": user_id, "kind": "expense", "amount": "39.90", "cadence": "monthly", "anchor": 1},
+        headers=tenant.admin,
+    )
+    assert rule.status == 201, await rule.text()
+    goal = await api.post(
+        f"{PREFIX}/goals",
+        json={"user_id": user_id, "name": f"Goal {uuid.uuid4().hex[:8]}", "target": "5000"},
+        headers=tenant.admin,
+    )
+    assert goal.status == 201, await goal.text()
     statement = f"date,description,amount\n2024-03-01,SHOP {uuid.uuid4().hex},-1.00\n"
     imported = await api.post(
         f"{PREFIX}/accounts/{account_id}/imports",
@@ -86,6 +101,8 @@ async def ids_of(api: TestClient, tenant: ApiTenant) -> dict[str, str]:
         "alert_id": await raise_alert(api, tenant),
         "merchant_id": (await merchant.json())["id"],
         "import_id": (await imported.json())["statement"]["id"],
+        "rule_id": (await rule.json())["id"],
+        "goal_id": (await goal.json())["id"],
     }
 
 

@@ -73,6 +73,12 @@ REQUIRED = {
 SAMPLES: dict[str, Any] = {
     "amount": Money.of("45.90", "BRL"),
     "spent": Money.of("240", "BRL"),
+    "income": Money.of("1000", "BRL"),
+    "net": Money.of("760", "BRL"),
+    "name": "ACME",
+    "query": "uber",
+    "n": 2,
+    "days": 60,
     "budget": Money.of("300", "BRL"),
     "left": Money.of("60", "BRL"),
     "over": Money.of("12.5", "BRL"),

@@ -198,3 +198,34 @@ def test_never_raises(text: str, lang: str, spans: list[tuple[int, int]]) -> Non
     norm = normalize(text)
     found = find_merchant(norm, lang, exclude=spans)
     assert found is None or (found.name.strip() and 0 <= found.start < found.end <= len(norm.text))
+
+
+def test_typo_matches_do_not_depend_on_the_hash_seed() -> None:
+    """The fuzzy index was built from a set, so ties between typo candidates went one way or the other by
+    PYTHONHASHSEED: "o mercado abre domingo?" named Mercado Libre in some processes and nothing in others.
+    A two-edit guess as weak as "mercado abre" for "mercado libre" (ratio 88) is no longer taken at all."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    texts = ["o mercado abre domingo?", "starbuks 12", "mercado libr 80", "paguei 40 no carrefur"]
+    code = (
+        "import json, sys, nlu\n"
+        "texts = json.loads(sys.argv[1])\n"
+        "print(json.dumps([nlu.parse(t, lang='pt', currency='BRL').merchant for t in texts]))\n"
+    )
+    root = Path(__file__).resolve().parents[3]
+    seen = set()
+    for seed in ("1", "6", "42"):
+        out = subprocess.run(
+            [sys.executable, "-c", code, json.dumps(texts)],
+            env={"PYTHONHASHSEED": seed, "PATH": "/usr/bin:/bin", "PYTHONPATH": str(root)},
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=root,
+        )
+        seen.add(out.stdout.strip())
+    [merchants] = [json.loads(s) for s in seen]
+    assert merchants == [None, "Starbucks", "Mercado Libre", "Carrefour"]
