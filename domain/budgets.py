@@ -24,7 +24,7 @@ from domain.model import (
     share,
 )
 from domain.money import Money, minor_units
-from domain.periods import current_period, local_today
+from domain.periods import current_period, local_today, user_week_start
 from domain.ports import Clock, TransactionFilter, UnitOfWork
 from domain.results import BudgetStatus
 
@@ -70,7 +70,7 @@ async def set_budget(cmd: SetBudget, uow: UnitOfWork, clock: Clock) -> BudgetSta
         await uow.budgets.update(budget)
 
     today = local_today(clock, user.timezone)
-    period = current_period(budget.recurrence, today)
+    period = current_period(budget.recurrence, today, user_week_start(user))
     status = build_status(budget, period, today, await scope_spending(uow, budget, period))
     await uow.commit()
     return status
@@ -89,7 +89,7 @@ async def budget_status(query: GetBudgetStatus, uow: UnitOfWork, clock: Clock) -
     today = local_today(clock, user.timezone)
     statuses = []
     for budget in sorted(budgets, key=_budget_order):
-        period = current_period(budget.recurrence, today)
+        period = current_period(budget.recurrence, today, user_week_start(user))
         statuses.append(build_status(budget, period, today, await scope_spending(uow, budget, period)))
     return statuses
 
@@ -192,7 +192,7 @@ async def assess(
     """
     effects = []
     for budget in sorted(await uow.budgets.list_for(user.id), key=_budget_order):
-        period = current_period(budget.recurrence, today)
+        period = current_period(budget.recurrence, today, user_week_start(user))
         if not (_counts(budget, period, old) or _counts(budget, period, new)):
             continue
         spending = await scope_spending(uow, budget, period)
@@ -213,7 +213,7 @@ async def assess_added(
     Only the budget's current period counts: imported history never alerts about a period that is over."""
     effects = []
     for budget in sorted(await uow.budgets.list_for(user.id), key=_budget_order):
-        period = current_period(budget.recurrence, today)
+        period = current_period(budget.recurrence, today, user_week_start(user))
         counted = [txn for txn in added if _counts(budget, period, txn)]
         if not counted:
             continue

@@ -64,6 +64,8 @@ async def add_user(cmd: AddUser, tenant: Tenant, uow: UnitOfWork, clock: Clock) 
         currency=currency,
         timezone=timezone,
         created_at=now,
+        # A week start the tenant's operators set is every new user's; unset, the user's locale decides.
+        week_start=_tenant_week_start(tenant),
     )
     account = Account(
         id=new_id(),
@@ -115,3 +117,8 @@ async def open_account(cmd: AddAccount, uow: UnitOfWork, clock: Clock) -> Accoun
     )
     await uow.accounts.add(account)
     return account
+
+
+def _tenant_week_start(tenant: Tenant) -> str | None:
+    value = tenant.settings.get("week_start")
+    return value if isinstance(value, str) else None

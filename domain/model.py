@@ -136,6 +136,9 @@ class User:
     last_inbound_at: dict[str, datetime] = field(default_factory=dict)
     """Channel value -> time of the last message received (for WhatsApp's 24-hour window)."""
     created_at: datetime | None = None
+    week_start: str | None = None
+    """"monday", "sunday" or "saturday" when the user chose it; None follows the locale (Sunday in the US,
+    Monday elsewhere): see domain.periods.user_week_start."""
 
 
 @dataclass(slots=True)

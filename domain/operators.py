@@ -12,7 +12,7 @@ from domain.budgets import build_status, scope_spending
 from domain.errors import Conflict, NotFound, ValidationError
 from domain.lookup import require_user
 from domain.model import Account, Budget, Channel, Language, Tenant, User
-from domain.periods import current_period, local_today
+from domain.periods import current_period, local_today, user_week_start
 from domain.ports import Clock, DirectoryUnitOfWork, UnitOfWork
 from domain.results import BudgetStatus
 
@@ -61,9 +61,7 @@ async def configure_tenant(cmd: ConfigureTenant, directory: DirectoryUnitOfWork)
     if cmd.policy is not UNSET:
         tenant.policy = v.policy(cmd.policy)
     if cmd.week_start is not UNSET:
-        if cmd.week_start not in WEEK_STARTS:
-            raise ValidationError("week_start", f"must be one of: {', '.join(WEEK_STARTS)}")
-        settings["week_start"] = cmd.week_start
+        settings["week_start"] = _week_start(cmd.week_start)
     if cmd.alert_thresholds is not UNSET:
         settings["alert_thresholds"] = list(v.thresholds(cmd.alert_thresholds))
     if cmd.quiet_hours is not UNSET:
@@ -74,6 +72,12 @@ async def configure_tenant(cmd: ConfigureTenant, directory: DirectoryUnitOfWork)
     await directory.tenants.update(tenant)
     await directory.commit()
     return tenant
+
+
+def _week_start(value: object) -> str:
+    if value not in WEEK_STARTS:
+        raise ValidationError("week_start", f"must be one of: {', '.join(WEEK_STARTS)}")
+    return str(value)
 
 
 def _quiet_hours(value: object) -> dict[str, str] | None:
@@ -125,6 +129,8 @@ class UpdateUser:
     locale: Any = UNSET
     currency: Any = UNSET
     timezone: Any = UNSET
+    week_start: Any = UNSET
+    """"monday", "sunday" or "saturday"; None follows the user's locale again."""
     opted_out: dict[str, bool] = field(default_factory=dict)
     """Channel -> opted out; channels not named keep their state."""
 
@@ -144,6 +150,8 @@ async def update_user(cmd: UpdateUser, uow: UnitOfWork) -> tuple[User, User]:
         user.currency = v.currency(cmd.currency)
     if cmd.timezone is not UNSET:
         user.timezone = v.timezone(cmd.timezone)
+    if cmd.week_start is not UNSET:
+        user.week_start = None if cmd.week_start is None else _week_start(cmd.week_start)
     for channel, opted in cmd.opted_out.items():
         key = str(v.enum_value(Channel, channel, "opted_out"))
         user.opted_out = {**user.opted_out, key: bool(opted)}
@@ -211,7 +219,7 @@ async def update_budget(cmd: UpdateBudget, uow: UnitOfWork, clock: Clock) -> tup
     budget.updated_at = clock.now()
     await uow.budgets.update(budget)
     today = local_today(clock, user.timezone)
-    period = current_period(budget.recurrence, today)
+    period = current_period(budget.recurrence, today, user_week_start(user))
     status = build_status(budget, period, today, await scope_spending(uow, budget, period))
     await uow.commit()
     return before, status
@@ -230,7 +238,7 @@ async def budget_status_of(budget_id: uuid.UUID, uow: UnitOfWork, clock: Clock) 
     budget = await _budget(uow, budget_id)
     user = await require_user(uow, budget.user_id)
     today = local_today(clock, user.timezone)
-    period = current_period(budget.recurrence, today)
+    period = current_period(budget.recurrence, today, user_week_start(user))
     return build_status(budget, period, today, await scope_spending(uow, budget, period))
 
 

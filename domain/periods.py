@@ -6,8 +6,24 @@ import calendar
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
-from domain.model import Period, Recurrence
+from domain.model import Period, Recurrence, User
 from domain.ports import Clock
+
+WEEK_STARTS: dict[str, int] = {"monday": 0, "sunday": 1, "saturday": 2}
+"""The first day of a week -> how many days before Monday it is."""
+SUNDAY_TERRITORIES = frozenset({"US"})
+"""Territories whose people count the week from Sunday when they did not say otherwise."""
+
+
+def default_week_start(locale: str) -> str:
+    """The week start a locale implies: Sunday in the US (en_US, es_US), Monday elsewhere."""
+    territory = locale.replace("-", "_").partition("_")[2].upper()
+    return "sunday" if territory in SUNDAY_TERRITORIES else "monday"
+
+
+def user_week_start(user: User) -> str:
+    """The first day of the user's week: their own choice, else what their locale implies."""
+    return user.week_start if user.week_start in WEEK_STARTS else default_week_start(user.locale)
 
 
 def local_today(clock: Clock, tz_name: str) -> date:
@@ -25,16 +41,16 @@ def month_of(day: date) -> Period:
     return Period(day.replace(day=1), day.replace(day=last))
 
 
-def week_of(day: date) -> Period:
-    """The ISO week containing `day`, Monday to Sunday."""
-    start = day - timedelta(days=day.weekday())
+def week_of(day: date, week_start: str = "monday") -> Period:
+    """The week containing `day`: Monday to Sunday (ISO), or from the given first day."""
+    start = day - timedelta(days=(day.weekday() + WEEK_STARTS.get(week_start, 0)) % 7)
     return Period(start, start + timedelta(days=6))
 
 
-def current_period(recurrence: Recurrence | str, today: date) -> Period:
-    """The budget period of the given recurrence that contains `today`."""
+def current_period(recurrence: Recurrence | str, today: date, week_start: str = "monday") -> Period:
+    """The budget period of the given recurrence that contains `today`; weeks start on `week_start`."""
     rec = Recurrence(recurrence)
-    return week_of(today) if rec is Recurrence.WEEKLY else month_of(today)
+    return week_of(today, week_start) if rec is Recurrence.WEEKLY else month_of(today)
 
 
 def previous_period(period: Period) -> Period:
@@ -43,4 +59,13 @@ def previous_period(period: Period) -> Period:
     return Period(end - timedelta(days=period.days - 1), end)
 
 
-__all__ = ["current_period", "local_today", "month_of", "previous_period", "week_of"]
+__all__ = [
+    "WEEK_STARTS",
+    "current_period",
+    "default_week_start",
+    "local_today",
+    "month_of",
+    "previous_period",
+    "user_week_start",
+    "week_of",
+]

@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from types import TracebackType
 from typing import Literal, Protocol, Self
 
@@ -36,6 +37,14 @@ from domain.results import Aggregate
 class Clock(Protocol):
     def now(self) -> datetime:
         """The current moment, timezone-aware (UTC)."""
+        ...
+
+
+class ExchangeRates(Protocol):
+    """A source of exchange rates (none is configured today: the assistant then says it has no rate)."""
+
+    async def rate(self, base: str, quote: str, on: date) -> Decimal | None:
+        """Units of `quote` one unit of `base` bought on `on`; None when the source has no such rate."""
         ...
 
 

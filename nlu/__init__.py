@@ -21,6 +21,7 @@ __all__ = [
     "INTENTS",
     "LANGUAGES",
     "LOW_CONFIDENCE",
+    "WEEK_STARTS",
     "DateRange",
     "MerchantOverlay",
     "Merchants",
@@ -64,11 +65,14 @@ def parse(
     tz: str | None = None,
     intent: str | None = None,
     merchants: Merchants = None,
+    week_start: str | None = None,
 ) -> Parse:
     """Understand one message. `now` is when it arrived (default: the current time); `lang`, `currency` and
     `tz` are the user's stored language, default currency and IANA zone (hints, per NLU_CONTRACT.md).
     `intent` forces the intent when the user has said which one they meant (an answer to "X or Y?").
-    `merchants` are the tenant's own, matched ahead of the shipped list: its name and category win."""
+    `merchants` are the tenant's own, matched ahead of the shipped list: its name and category win.
+    `week_start` ("monday", "sunday", "saturday"; default Monday, the ISO week) is the first day of the
+    user's week: "this week" and "last week" follow it."""
     zone = resolve_zone(tz, now)
     if now is None:
         now = datetime.now(zone)
@@ -84,7 +88,12 @@ def parse(
         currency=currency.upper() if currency else None,
         intent=intent,
         overlay=merchant_overlay(merchants),
+        week_start=WEEK_STARTS.get(week_start or "monday", 0),
     )
+
+
+WEEK_STARTS: dict[str, int] = {"monday": 0, "sunday": 1, "saturday": 2}
+"""The first day of a user's week -> days before Monday."""
 
 
 def read_payee(

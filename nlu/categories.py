@@ -18,7 +18,7 @@ INCOME = frozenset({"salary", "other_income"})
 ALL = frozenset(CATEGORIES)
 EXPENSES = ALL - INCOME
 # Spending and budgets are never about income: "gastei o salário no mercado" is groceries, not salary.
-_SPENDING_INTENTS = frozenset({"add_expense", "set_budget", "budget_status"})
+_SPENDING_INTENTS = frozenset({"add_expense", "set_budget", "budget_status", "delete_budget"})
 
 
 @dataclass(frozen=True, slots=True)

@@ -58,15 +58,16 @@ class _Found:
     """Said after "not"/"no era"/"nao foi": another date of the message is the one meant."""
 
 
-def find_when(norm: Normalized, lang: str, today: date) -> When:
-    """Everything about time in `norm`, resolved against `today` (the user's local day). Never raises."""
+def find_when(norm: Normalized, lang: str, today: date, week_start: int = 0) -> When:
+    """Everything about time in `norm`, resolved against `today` (the user's local day). Never raises.
+    `week_start` is how many days before Monday the user's week starts (0 Monday, 1 Sunday, 2 Saturday)."""
     try:
-        return _find(norm.text[:MAX_CHARS], lang if lang in LANGUAGES else "en", today)
+        return _find(norm.text[:MAX_CHARS], lang if lang in LANGUAGES else "en", today, week_start)
     except Exception:  # a date must never cost the whole message; the rest of the parse still stands
         return EMPTY
 
 
-def _find(text: str, lang: str, today: date) -> When:
+def _find(text: str, lang: str, today: date, week_start: int = 0) -> When:
     if not text:
         return EMPTY
     g = grammar(lang)
@@ -84,7 +85,7 @@ def _find(text: str, lang: str, today: date) -> When:
     for index in sorted(ids):
         rule = g.rules[index]
         for match in rule.regex.finditer(work):
-            item = _resolve(rule.kind, rule.value, match, work, g, today)
+            item = _resolve(rule.kind, rule.value, match, work, g, today, week_start)
             if item is not None:
                 found.append(item)
     if has_digit:
@@ -131,7 +132,9 @@ def _number(text: str | None, g: Grammar, words: str = "number") -> int | None:
     return g.words[words].get(_key(text))
 
 
-def _resolve(kind: str, mode: object, m: re.Match[str], text: str, g: Grammar, today: date) -> _Found | None:
+def _resolve(
+    kind: str, mode: object, m: re.Match[str], text: str, g: Grammar, today: date, week_start: int = 0
+) -> _Found | None:
     """One rule's match as a day, period, count, recurrence or time of day; None when it does not hold."""
     start, end = m.span()
     if start == end:
@@ -148,7 +151,7 @@ def _resolve(kind: str, mode: object, m: re.Match[str], text: str, g: Grammar, t
     if kind == "neutral":
         return _Found(start, end, "neutral", None)
     if kind == "period":
-        return found("period", periods.named_period(today, str(mode)))
+        return found("period", periods.named_period(today, str(mode), week_start))
     if kind == "recurrence":
         return found("recurrence", mode)
     if kind == "weekday":
@@ -161,8 +164,8 @@ def _resolve(kind: str, mode: object, m: re.Match[str], text: str, g: Grammar, t
             "on_or_before": periods.weekday_on_or_before,
             "before": periods.weekday_before,
             "next": periods.weekday_after,
-            "this_week": lambda t, w: periods.weekday_in_week(t, w, 0),
-            "last_week": lambda t, w: periods.weekday_in_week(t, w, -1),
+            "this_week": lambda t, w: periods.weekday_in_week(t, w, 0, week_start),
+            "last_week": lambda t, w: periods.weekday_in_week(t, w, -1, week_start),
         }[str(mode)]
         return found("day", resolve(today, weekday), 1)
     day = _number(groups.get("day") or groups.get("dayth"), g, "day_word")

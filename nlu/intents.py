@@ -66,6 +66,7 @@ FEATURES: dict[str, dict[str, float]] = {
     "amount": {
         "add_expense": 1.0, "add_income": 1.0, "set_budget": 1.0, "edit_last": 0.5,
         "greeting": -1.5, "affirm": -1.5, "deny": -1.5, "help": -1.5, "undo": -1.5, "unknown": -2.0,
+        "list_categories": -1.5, "change_setting": -1.5, "delete_budget": -1.5,
     },
     # Without one, recording or budgeting needs a follow-up question: possible, but less likely.
     "no_amount": {"add_expense": -1.0, "add_income": -1.5, "set_budget": -1.5},
@@ -83,6 +84,11 @@ FEATURES: dict[str, dict[str, float]] = {
     "amount_and_names": {"add_expense": 2.5, "search": -1.5, "income_summary": -1.5, "overview": -1.5},
     # Nothing recognised at all: unknown, with a confidence low enough that the bot asks.
     "nothing_known": {"unknown": 1.5},
+    # No word that removes anything ("delete", "borra", "apaga"): "food budget" asks about it, not deletes.
+    "no_removal": {"delete_budget": -3.0},
+    # No budget named ("apaga o do mercado", "borra el de tacos"): deleting a budget is out of the question;
+    # an earlier transaction is meant (undo by reference).
+    "no_budget_word": {"delete_budget": -4.0},
 }  # fmt: skip
 
 
@@ -196,6 +202,17 @@ def _concepts(words: list[str], lang: str) -> tuple[list[str], dict[int, str]]:
         else:
             i += 1
     return found, covered
+
+
+def _cover_merchant(tokens: list[str], name: list[str], concepts: list[str], covered: dict[int, str]) -> None:
+    """Mark the words of a merchant the finder matched as the merchant concept, where nothing else was."""
+    n, size = len(tokens), len(name)
+    for i in range(n - size + 1):
+        if size and tokens[i : i + size] == name and all(j not in covered for j in range(i, i + size)):
+            covered.update(dict.fromkeys(range(i, i + size), "~mer"))
+            if "~mer" not in concepts:
+                concepts.append("~mer")
+            return
 
 
 @cache
@@ -337,15 +354,36 @@ def assemble(
 
 
 def classify(
-    norm: Normalized, lang: str, *, has_amount: bool = False, has_period: bool = False, has_date: bool = False
+    norm: Normalized,
+    lang: str,
+    *,
+    has_amount: bool = False,
+    has_period: bool = False,
+    has_date: bool = False,
+    merchant: str | None = None,
 ) -> list[tuple[str, float]]:
     """Every intent of the contract with a score (summing to 1), best first. A top score under
-    nlu.types.LOW_CONFIDENCE means the evidence was weak or split: the conversation should ask."""
-    return score(_model(lang), norm.text, has_amount=has_amount, has_period=has_period, has_date=has_date)
+    nlu.types.LOW_CONFIDENCE means the evidence was weak or split: the conversation should ask. `merchant`:
+    the words (folded) of a merchant found in the message, which count as a merchant even when the shipped
+    lexicon does not know them (a tenant's own: "zezinho 12" is an expense like "starbucks 12")."""
+    return score(
+        _model(lang),
+        norm.text,
+        has_amount=has_amount,
+        has_period=has_period,
+        has_date=has_date,
+        merchant=merchant,
+    )
 
 
 def score(
-    model: Model, folded: str, *, has_amount: bool = False, has_period: bool = False, has_date: bool = False
+    model: Model,
+    folded: str,
+    *,
+    has_amount: bool = False,
+    has_period: bool = False,
+    has_date: bool = False,
+    merchant: str | None = None,
 ) -> list[tuple[str, float]]:
     """classify() with an explicit model (cross-validation scores models trained in memory)."""
     tokens = prepare(folded, model.lang)
@@ -356,6 +394,8 @@ def score(
         return _certain(exact)
     # Layers 2-4: cues, the classifier and the extractor features, added up in log-odds.
     concepts, covered = _concepts(tokens, model.lang)
+    if merchant:
+        _cover_merchant(tokens, prepare(fold(merchant), model.lang), concepts, covered)
     seen = [t if t in model.known or t in NOT_WORDS else UNSEEN for t in _with_stems(tokens, concepts)]
     known = any(t != UNSEEN and t not in NOT_WORDS for t in seen)
     # Cues are matched on the words alone (the first len(tokens) of `seen`); every cue word is known.
@@ -377,7 +417,12 @@ def score(
     )
     question = asks(tokens, model.lang)
     told = not question and not has_period and tells_spending(tokens, model.lang)
-    for feature in _active(has_amount, has_period, has_date, known or bool(cues), names, question, told):
+    active = _active(has_amount, has_period, has_date, known or bool(cues), names, question, told)
+    if not _contains(tokens, model.lang, "removal_words"):
+        active.append("no_removal")
+    if not _contains(tokens, model.lang, "budget_words"):
+        active.append("no_budget_word")
+    for feature in active:
         for intent, weight in FEATURES[feature].items():
             logits[intent] += weight
     if words and known and not cues:

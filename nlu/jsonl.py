@@ -7,14 +7,14 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
-from nlu import TenantMerchant, parse
+from nlu import WEEK_STARTS, TenantMerchant, parse
 from nlu.types import CATEGORIES, LANGUAGES
 
 MAX_MERCHANTS = 5000
 MAX_ALIASES = 50
 MAX_NAME = 200
 
-_FIELDS = {"text", "now", "lang", "currency", "tz", "merchants"}
+_FIELDS = {"text", "now", "lang", "currency", "tz", "merchants", "week_start"}
 
 
 class RequestError(ValueError):
@@ -46,9 +46,14 @@ def handle_request(request: Any) -> dict[str, object]:
     tz = request.get("tz")
     if tz is not None and not isinstance(tz, str):
         raise RequestError("tz: an IANA zone name is required")
+    week_start = request.get("week_start")
+    if week_start is not None and week_start not in WEEK_STARTS:
+        raise RequestError("week_start: must be one of " + ", ".join(WEEK_STARTS))
     merchants = _merchants(request.get("merchants"))
     try:
-        result = parse(text, now=now, lang=lang, currency=currency, tz=tz, merchants=merchants)
+        result = parse(
+            text, now=now, lang=lang, currency=currency, tz=tz, merchants=merchants, week_start=week_start
+        )
     except ValueError as exc:  # an unknown zone
         raise RequestError(f"tz: {exc}") from None
     return result.to_json()

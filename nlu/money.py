@@ -30,7 +30,7 @@ from nlu.numbers import (
 )
 from nlu.types import LANGUAGES, MoneyMention
 
-__all__ = ["find_amounts", "primary_amount", "resolve_currency"]
+__all__ = ["currency_words", "family", "find_amounts", "primary_amount", "resolve_currency", "upper_codes"]
 
 _MAX = Decimal(10) ** 15  # beyond this a "number" is an id or a phone number, not money
 _SIGNS = frozenset("-+−")
@@ -226,6 +226,8 @@ class _Scan:
         while i < len(tokens):
             if tokens[i][0] == NUM:
                 i = self._digits(i)
+            elif tokens[i][0] == WORD and tokens[i][1] in self.nums.slang_amounts:
+                i = self._slang(i)
             elif tokens[i][0] == WORD and starts(tokens[i][1]):
                 i = self._spoken(i)
             else:
@@ -275,7 +277,7 @@ class _Scan:
             glued, j = True, j + 1
         elif suffix in nums.ordinals or suffix in nums.units:
             return j + 1  # "5th", "2kg", "3x", "80%", "8am"
-        value, j, spaced = read_scales(tokens, j, value, nums.scales)
+        value, j, spaced = read_scales(tokens, j, value, nums)
         scaled = glued or spaced
         post = self._currency_at(j, scaled)
         if post and not post[0]:
@@ -301,6 +303,19 @@ class _Scan:
         self.digit_found = True
         self._add(value, self._resolve(marker), pre[1] if pre else start, tokens[last - 1][3], True)
         return last
+
+    def _slang(self, i: int) -> int:
+        """A noun that is an amount by itself ("a fiver", "a tenner"): a bare amount in the user's currency,
+        taken like a digit amount (the article before it is part of it)."""
+        tokens = self.tokens
+        _, word, start, end = tokens[i]
+        if self._is_blocked(start, end):
+            return i + 1
+        if i and tokens[i - 1][1] in self.nums.articles and gap(tokens, i) == 1:
+            start = tokens[i - 1][2]
+        self.digit_found = True
+        self._add(Decimal(self.nums.slang_amounts[word]), None, start, end, False)
+        return i + 1
 
     def _spoken(self, i: int) -> int:
         """Reads number words at tokens[i]: an amount with a currency; else kept for _loose_words."""
@@ -433,3 +448,18 @@ class _Scan:
         if joined and (j == n or _ends(tokens[j]) or nums.leaves_alone(tokens[j][1])):
             return value + cents.scaleb(-2), j
         return value, k
+
+
+def currency_words(lang: str) -> dict[str, str]:
+    """Folded currency names, abbreviations and ISO codes of `lang` -> marker (ISO code or "@family")."""
+    return _lexicon(lang if lang in LANGUAGES else "en").names
+
+
+def upper_codes() -> dict[str, str]:
+    """ISO codes that are also words ("all", "try"): currencies only when written in capitals."""
+    return _signs().upper_codes
+
+
+def family(marker: str) -> tuple[str, frozenset[str]]:
+    """(default, members) of a "@family" marker ("@peso" -> MXN, {MXN, ARS, COP, ...})."""
+    return _signs().families[marker.lstrip("@")]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
 
@@ -137,9 +137,37 @@ class NumberWords:
     approx: frozenset[str]
     negations: frozenset[str]
     """Words before the wrong value of a correction: "15 not 50", "80 en vez de 60"."""
+    slang_scales: frozenset[str] = frozenset()
+    """Slang scales ("lucas", "palos", "grand"): a scale only after a number or an article, never alone
+    (Lucas is also a name)."""
+    weak_scales: frozenset[str] = frozenset()
+    """Slang scales that are also ordinary words ("palos", "grand"): see `scale_at`."""
+    slang_amounts: Mapping[str, int] = field(default_factory=dict)
+    """Nouns that are an amount by themselves: "fiver" -> 5, "tenner" -> 10."""
+    money_words: frozenset[str] = frozenset()
+    """First words of the currency names: after a weak scale they confirm it ("2 palos de pesos")."""
+
+    def scale_at(self, tokens: list[Token], j: int) -> bool:
+        """Whether tokens[j], a scale word, is a scale here. A weak one ("palos", "grand") is only when the
+        amount ends there or a currency or a function word follows: "2 palos en la moto", "3 grand for the
+        car"; not "2 palos de golf" (a joiner then a noun) nor "2 grand pianos"."""
+        word = tokens[j][1]
+        if word not in self.scales:
+            return False
+        if word not in self.weak_scales:
+            return True
+        if j + 1 >= len(tokens) or tokens[j + 1][0] == PUNCT:
+            return True
+        nxt = tokens[j + 1][1]
+        if tokens[j + 1][0] != WORD:
+            return False
+        if nxt in self.scale_joiners:
+            return j + 2 < len(tokens) and tokens[j + 2][1] in self.money_words
+        return nxt in self.money_words or nxt in self.function_words
 
     def starts(self, word: str) -> bool:
-        return word in self.values or word in self.scales or word in self.articles or word in self.multipliers
+        scale = word in self.scales and word not in self.slang_scales
+        return word in self.values or scale or word in self.articles or word in self.multipliers
 
     def counts_things(self, amount: Decimal, word: str) -> bool:
         """A small whole number before a noun counts things: "2 coffees", "3 cervezas", "1 cafe". Nouns
@@ -181,6 +209,8 @@ def number_words(lang: str) -> NumberWords:
         multipliers=table("multipliers"),
         scales=table("scales"),
         glued_scales=table("glued_scales"),
+        slang_amounts=table("slang_amounts"),
+        money_words=_money_words(lang),
         cents_default=str(default).upper() if default else None,
         **{key: words(key) for key in _WORD_LISTS},
     )
@@ -202,7 +232,16 @@ _WORD_LISTS = (
     "money_verbs",
     "approx",
     "negations",
+    "weak_scales",
+    "slang_scales",
 )
+
+
+def _money_words(lang: str) -> frozenset[str]:
+    """First words of the currency names of `lang` ("pesos", "reais", "dollars")."""
+    names = data.load_lang(lang, "currencies")["names"]
+    words = (fold(str(p)).split(" ")[0] for phrases in names.values() for p in phrases if str(p).strip())
+    return frozenset(words)
 
 
 def gap(tokens: list[Token], k: int) -> int:
@@ -210,14 +249,12 @@ def gap(tokens: list[Token], k: int) -> int:
     return tokens[k][2] - tokens[k - 1][3]
 
 
-def read_scales(
-    tokens: list[Token], j: int, value: Decimal, scales: Mapping[str, int]
-) -> tuple[Decimal, int, bool]:
+def read_scales(tokens: list[Token], j: int, value: Decimal, words: NumberWords) -> tuple[Decimal, int, bool]:
     """Scale words after a number at tokens[j]: "2 mil", "75 million", "2,5 milhoes", "2 mil millones".
     Returns (value, next index, whether a scale was read)."""
     total, current, scaled = Decimal(0), value, False
-    while j < len(tokens) and tokens[j][0] == WORD and tokens[j][1] in scales and gap(tokens, j) <= 1:
-        total, current, scaled = add_scale(total, current, scales[tokens[j][1]]), Decimal(0), True
+    while j < len(tokens) and tokens[j][0] == WORD and gap(tokens, j) <= 1 and words.scale_at(tokens, j):
+        total, current, scaled = add_scale(total, current, words.scales[tokens[j][1]]), Decimal(0), True
         j += 1
     return (total + current if scaled else value), j, scaled
 
@@ -287,7 +324,7 @@ def read_words(tokens: list[Token], i: int, words: NumberWords) -> Spoken | None
         elif word in words.multipliers and current < 100:
             current = (current or Decimal(1)) * words.multipliers[word]
             room, article = 99, False
-        elif word in words.scales:
+        elif word in words.scales and (used or word not in words.slang_scales) and words.scale_at(tokens, k):
             total = add_scale(total, current, words.scales[word])
             current, room, article = Decimal(0), 999, False
             scaled = True

@@ -40,10 +40,11 @@ def year_range(year: int) -> DateRange | None:
     return DateRange(date(year, 1, 1), date(year, 12, 31)) if 1 <= year <= 9999 else None
 
 
-def week_range(day: date) -> DateRange:
-    """Monday to Sunday of the ISO week of `day`."""
-    monday = day - timedelta(days=day.weekday())
-    return DateRange(monday, monday + timedelta(days=6))
+def week_range(day: date, week_start: int = 0) -> DateRange:
+    """The week of `day`: Monday to Sunday (the ISO week), or starting `week_start` days before Monday
+    (1: Sunday to Saturday, 2: Saturday to Friday) for users whose week starts then."""
+    first = day - timedelta(days=(day.weekday() + week_start) % 7)
+    return DateRange(first, first + timedelta(days=6))
 
 
 def weekday_on_or_before(today: date, weekday: int) -> date:
@@ -61,9 +62,10 @@ def weekday_after(today: date, weekday: int) -> date:
     return today + timedelta(days=(weekday - today.isoweekday() - 1) % 7 + 1)
 
 
-def weekday_in_week(today: date, weekday: int, weeks: int) -> date:
-    """`weekday` of the ISO week `weeks` away from today's (0 = this week, -1 = last week)."""
-    return week_range(today).start + timedelta(days=7 * weeks + weekday - 1)
+def weekday_in_week(today: date, weekday: int, weeks: int, week_start: int = 0) -> date:
+    """`weekday` of the week `weeks` away from today's (0 = this week, -1 = last week)."""
+    offset = (weekday - 1 + week_start) % 7
+    return week_range(today, week_start).start + timedelta(days=7 * weeks + offset)
 
 
 def day_of_month(today: date, day: int) -> date | None:
@@ -97,7 +99,7 @@ def latest_month(today: date, month: int) -> DateRange | None:
     return month_range(year, month)
 
 
-def named_period(today: date, key: str) -> DateRange | None:
+def named_period(today: date, key: str, week_start: int = 0) -> DateRange | None:
     """The period phrases of dates.yaml: this_month, last_week, this_weekend, ..."""
     first = today.replace(day=1)
     if key.endswith("weekend"):
@@ -110,7 +112,7 @@ def named_period(today: date, key: str) -> DateRange | None:
         month = add_months(first, step)
         return month_range(month.year, month.month)
     if unit == "week":
-        return week_range(today + timedelta(days=7 * step))
+        return week_range(today + timedelta(days=7 * step), week_start)
     if unit == "year":
         return year_range(today.year + step)
     return None

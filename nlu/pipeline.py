@@ -18,6 +18,7 @@ from nlu.money import counts_things, find_amounts, primary_amount
 from nlu.normalize import Normalized, normalize
 from nlu.overlay import MerchantOverlay
 from nlu.reference import note, reference_of
+from nlu.settings import SettingChange, find_setting, named_currencies, resolve_currency_word
 from nlu.types import LANGUAGES, MoneyMention, Parse
 
 _DIGITS = re.compile(r"\d+")
@@ -53,6 +54,7 @@ def parse_message(
     currency: str | None = None,
     intent: str | None = None,
     overlay: MerchantOverlay | None = None,
+    week_start: int = 0,
 ) -> Parse:
     """Understand `text`, resolving relative dates against `now` seen in `zone` (the user's local day).
     `intent`, when given, replaces the classifier's reading (the user said which one they meant); `overlay`
@@ -63,7 +65,7 @@ def parse_message(
     prior = lang if lang is not None else _currency_languages().get(currency or "")
     language, _ = detect_language(norm, prior)
 
-    when = find_when(norm, language, today)
+    when = find_when(norm, language, today, week_start)
     mentions = find_amounts(norm, language, currency, exclude=when.spans)
     primary = primary_amount(mentions, norm, language)
     claimed = list(when.spans) + [(m.start, m.end) for m in mentions]
@@ -104,6 +106,7 @@ def parse_message(
         has_amount=primary is not None,
         has_period=when.period is not None and when.day is None,
         has_date=when.day is not None,
+        merchant=None if merchant is None else norm.text[merchant.start : merchant.end],
     )
     if intent is not None:
         ranked = [(intent, 1.0), *[(name, score) for name, score in ranked if name != intent]]
@@ -131,6 +134,7 @@ def parse_message(
     if intent in NOTE_INTENTS and merchant is None:
         # Account words ("com o cartão") are not the entry's note.
         written = note(norm, language, claimed + accounts.spans)
+    setting_change = _setting(intent, norm, language, currency, mentions)
     return Parse(
         lang=language,
         intent=intent,
@@ -149,6 +153,9 @@ def parse_message(
         note=written,
         reference=reference,
         change=change,
+        setting=setting_change.setting,
+        value=setting_change.value,
+        choices=setting_change.choices,
         account=None if said is None or said.account is None else said.account.text,
         to_account=_destination(said, language),
         person=None if said is None else said.person,
@@ -163,6 +170,21 @@ def _destination(said: Accounts | None, lang: str) -> str | None:
     if said.to_account is not None:
         return said.to_account.text
     return lexicon(lang).cash_word if said.withdrawal else None
+
+
+def _setting(
+    intent: str, norm: Normalized, lang: str, currency: str | None, mentions: list[MoneyMention]
+) -> SettingChange:
+    """change_setting: the setting and its new value; convert_currency: the currency asked for (a named
+    currency outside the amounts, else the user's own)."""
+    spans = [(m.start, m.end) for m in mentions]
+    if intent == "change_setting":
+        return find_setting(norm, lang, currency, exclude=spans)
+    if intent == "convert_currency":
+        named = named_currencies(norm, lang, exclude=spans)
+        target = resolve_currency_word(named[-1][0], currency) if named else currency
+        return SettingChange(None, target)
+    return SettingChange(None, None)
 
 
 @cache

@@ -29,6 +29,10 @@ INTENTS: tuple[str, ...] = (
     "search",
     "income_summary",
     "overview",
+    "change_setting",
+    "list_categories",
+    "delete_budget",
+    "convert_currency",
     "transfer",
     "debt",
     "unknown",
@@ -107,6 +111,13 @@ class Parse:
     """undo / edit_last naming an earlier transaction ("delete the netflix one"); None: the last one."""
     change: Change | None = None
     """edit_last: the new value, read apart from the words naming the transaction ("... to dining")."""
+    setting: str | None = None
+    """change_setting: "currency", "timezone", "week_start" or "language"; None when none is named."""
+    value: str | None = None
+    """change_setting: the new value (ISO 4217 code, IANA zone, English weekday name, language code);
+    convert_currency: the currency to convert to. None when unknown or ambiguous."""
+    choices: tuple[str, ...] = ()
+    """change_setting: the values an ambiguous name could mean ("pesos", "San José"), none chosen."""
     account: str | None = None
     """The account named as paying or receiving (a transfer's source), as typed ("cartão do inter")."""
     to_account: str | None = None
@@ -144,6 +155,9 @@ class Parse:
             "note": self.note,
             "reference": None if self.reference is None else self.reference.to_json(),
             "change": None if self.change is None else self.change.to_json(),
+            "setting": self.setting,
+            "value": self.value,
+            "choices": list(self.choices),
         }
 
 

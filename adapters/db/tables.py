@@ -74,6 +74,8 @@ users = sa.Table(
     sa.Column("opted_out", Json, nullable=False),
     sa.Column("last_inbound_at", Json, nullable=False),
     _created_at(),
+    # NULL: the week starts as the user's locale says (domain.periods.user_week_start).
+    sa.Column("week_start", sa.String(16), nullable=True),
     sa.UniqueConstraint("tenant_id", "phone"),
     sa.UniqueConstraint("tenant_id", "id"),
 )

@@ -98,6 +98,7 @@ def _user_fields(user: User) -> dict[str, Any]:
         "timezone": user.timezone,
         "opted_out": {str(channel): bool(flag) for channel, flag in user.opted_out.items()},
         "last_inbound_at": {str(ch): _iso(at) for ch, at in user.last_inbound_at.items()},
+        "week_start": user.week_start,
     }
 
 
@@ -120,6 +121,7 @@ def user_from_row(row: Any) -> User:
         opted_out={k: bool(v) for k, v in (row["opted_out"] or {}).items()},
         last_inbound_at={k: datetime.fromisoformat(v) for k, v in (row["last_inbound_at"] or {}).items()},
         created_at=row["created_at"],
+        week_start=row["week_start"],
     )
 
 

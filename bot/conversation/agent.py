@@ -22,6 +22,7 @@ from bot.replies import fit
 from domain.errors import DomainError, NotFound, ValidationError
 from domain.messages import InboundMessage
 from domain.model import Tenant
+from domain.periods import user_week_start
 from domain.ports import Clock, UnitOfWork
 from nlu import Merchants
 
@@ -75,7 +76,7 @@ class Agent:
         if reply is None:
             ctx.merchants = await self._merchants.overlay(tenant.id)
             hints = (str(user.language), user.currency, user.timezone)
-            ctx.parse = self._understand(message, *hints, ctx.merchants)
+            ctx.parse = self._understand(message, *hints, ctx.merchants, user_week_start(user))
             ctx.user = await self._people.follow_language(user, ctx.parse.lang)
             pending = await self._pending.load(tenant.id, user.id)
             if enrolled and ctx.parse.intent in WELCOME_ALONE:
@@ -107,12 +108,12 @@ class Agent:
             await self._pending.clear(ctx.tenant.id, ctx.user.id)
 
     def _understand(
-        self, message: InboundMessage, lang: str | None, currency: str, tz: str, merchants: Merchants = None
-    ) -> nlu.Parse:
+        self, message: InboundMessage, lang: str | None, currency: str, tz: str, merchants: Merchants = None,
+        week_start: str | None = None,
+    ) -> nlu.Parse:  # fmt: skip
         started = time.perf_counter()
-        parse = nlu.parse(
-            message.text, now=message.received_at, lang=lang, currency=currency, tz=tz, merchants=merchants
-        )
+        parse = nlu.parse(message.text, now=message.received_at, lang=lang, currency=currency, tz=tz,
+                          merchants=merchants, week_start=week_start)  # fmt: skip
         if self._timer is not None:
             self._timer.observe(time.perf_counter() - started)
         return parse

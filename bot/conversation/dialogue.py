@@ -11,6 +11,7 @@ from bot.conversation.forms import FormHandler
 from bot.conversation.handlers import Handlers
 from bot.conversation.pending import Pending
 from bot.conversation.reply import Line, Reply
+from domain.periods import user_week_start
 
 MAX_MISSES = 2
 """Messages in a row that neither answer nor start something new before the form is dropped (and said so)."""
@@ -57,7 +58,7 @@ class Dialogue:
         filled = await handler.prefill(ctx)
         if isinstance(filled, Reply):
             return filled
-        writes = intent in policy.WRITE_INTENTS
+        writes = intent in policy.CONFIRM_WHEN_UNSURE
         confirm = writes and not chosen and (policy.unsure(parse) or policy.several_amounts(parse))
         return await self._advance(ctx, handler, Pending(handler.form.name, "", filled, confirm=confirm))
 
@@ -132,4 +133,5 @@ def _reread(ctx: Context, text: str, intent: str) -> nlu.Parse:
         tz=user.timezone,
         intent=intent,
         merchants=ctx.merchants,
+        week_start=user_week_start(user),
     )

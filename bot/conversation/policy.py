@@ -10,6 +10,7 @@ import nlu
 from bot.conversation.context import Context
 from bot.conversation.control import INTENT_LABELS
 from domain.money import Money
+from domain.periods import user_week_start
 from nlu.normalize import normalize
 
 WRITE_CONFIDENCE = 0.7
@@ -22,6 +23,8 @@ CLARIFY_MARGIN = 0.15
 
 WRITE_INTENTS = frozenset({"add_expense", "add_income", "set_budget", "transfer", "debt"})
 RECORD_INTENTS = frozenset({"add_expense", "add_income"})
+CONFIRM_WHEN_UNSURE = WRITE_INTENTS | {"change_setting"}
+"""Intents that change something and so ask yes / no first when the reading was unsure."""
 QUESTION_INTENTS = frozenset(
     {
         "balance",
@@ -33,6 +36,8 @@ QUESTION_INTENTS = frozenset(
         "search",
         "income_summary",
         "overview",
+        "list_categories",
+        "convert_currency",
     }
 )
 """Intents answered in the middle of a form without dropping it (a digression)."""
@@ -152,6 +157,7 @@ def _read_items(ctx: Context, parts: list[str]) -> list[Item] | None:
             tz=ctx.user.timezone,
             intent=parse.intent,
             merchants=ctx.merchants,
+            week_start=user_week_start(ctx.user),
         )
         if not reading.mentions:
             if not items:

@@ -43,7 +43,7 @@ class Line:
     values: Mapping[str, Any] = field(default_factory=dict)
 
 
-WriteKind = Literal["recorded", "deleted", "edited", "budget_set", "transferred", "loan"]
+WriteKind = Literal["recorded", "deleted", "edited", "budget_set", "budget_deleted", "transferred", "loan"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,7 +1,7 @@
 """Recurring rules: an expense or income repeated weekly or monthly, recorded by the worker when due.
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0010
 Create Date: 2026-12-07 00:00:00
 
 A tenant table like the others: Row-Level Security on PostgreSQL, read and written by the app role. The
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0011"
-down_revision: str | Sequence[str] | None = "0009"
+down_revision: str | Sequence[str] | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -75,6 +75,8 @@ async def test_user_round_trip_update_and_lock(database: Database, make_tenant) 
         user.opted_out = {"sms": True}
         user.last_inbound_at = {"whatsapp": datetime(2025, 3, 10, 9, 0, tzinfo=sao_paulo)}
         user.language = Language.EN
+        assert user.week_start is None  # a new user's week follows the locale
+        user.week_start = "sunday"
         await uow.users.lock(user.id)
         await uow.users.update(user)
         await uow.commit()
@@ -83,6 +85,7 @@ async def test_user_round_trip_update_and_lock(database: Database, make_tenant) 
         assert stored is not None
         assert stored.opted_out == {"sms": True}
         assert stored.language is Language.EN
+        assert stored.week_start == "sunday"
         [(channel, moment)] = stored.last_inbound_at.items()
         assert channel == "whatsapp" and moment == datetime(2025, 3, 10, 12, 0, tzinfo=UTC)
         assert moment.utcoffset() == timedelta(0)

@@ -16,10 +16,12 @@ from domain import services
 from domain.commands import AddAccount, AddUser
 from domain.model import Account, Channel, User
 from domain.operators import UNSET, UpdateAccount, UpdateUser, update_account, update_user
+from domain.periods import user_week_start
 
 api = Resource("users")
 
 LanguageCode = Literal["en", "es", "pt"]
+WeekStart = Literal["monday", "sunday", "saturday"]
 Locale = str
 Zone = str
 
@@ -44,6 +46,8 @@ class UserPatch(Strict):
     locale: str | None = Field(default=None, max_length=32, pattern=r"^[A-Za-z]{2,3}([_-][A-Za-z0-9]{2,8})*$")
     currency: Currency | None = None
     timezone: str | None = Field(default=None, max_length=64, pattern=r"^[A-Za-z0-9_+\-/]+$")
+    week_start: WeekStart | None = None
+    """The first day of the user's week ("this week", weekly budgets); null follows the locale again."""
     opted_out: OptOut | None = None
     """Set a channel's opt-out (true after a user asked elsewhere to stop; false only with their consent)."""
 
@@ -56,6 +60,10 @@ class UserOut(Out):
     locale: str
     currency: str
     timezone: str
+    week_start: WeekStart
+    """The first day of the user's week as used: their own choice, else what the locale implies."""
+    week_start_chosen: bool
+    """Whether the user (or an operator) chose it; false: it follows the locale (Sunday in the US)."""
     opted_out_whatsapp: bool
     opted_out_sms: bool
     created_at: datetime | None
@@ -70,6 +78,8 @@ class UserOut(Out):
             locale=user.locale,
             currency=user.currency,
             timezone=user.timezone,
+            week_start=user_week_start(user),  # type: ignore[arg-type]  # one of WEEK_STARTS
+            week_start_chosen=user.week_start is not None,
             opted_out_whatsapp=bool(user.opted_out.get(str(Channel.WHATSAPP))),
             opted_out_sms=bool(user.opted_out.get(str(Channel.SMS))),
             created_at=user.created_at,
@@ -145,6 +155,8 @@ async def update_user_route(call: Call) -> UserOut:
             for name in ("name", "language", "locale", "currency", "timezone")
             if name in sent and getattr(body, name) is not None
         },
+        # null is a value here: the week follows the user's locale again.
+        week_start=body.week_start if "week_start" in sent else UNSET,
         opted_out=opted,
     )
     async with call.writing() as uow:

@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from bot.conversation.context import Context
 from bot.conversation.forms import FormHandler
 from bot.conversation.reply import Reply
+from domain.ports import ExchangeRates
 
 Answer = Callable[[Context], Awaitable[Reply]]
 """Answers a message that writes nothing (a question, a greeting)."""
@@ -36,23 +37,41 @@ class Handlers:
         return self.forms.get(name)
 
 
-def default_handlers() -> Handlers:
-    """Every handler of the assistant."""
+def default_handlers(rates: ExchangeRates | None = None) -> Handlers:
+    """Every handler of the assistant; `rates` is the exchange-rate source (none is configured today)."""
     from bot.conversation.handlers import (
+        budget_removal,
         budgets,
+        catalog,
         corrections,
         debts,
+        exchange,
         insights,
         items,
         ledger,
         queries,
+        settings,
         smalltalk,
         transfers,
     )
 
     handlers = Handlers()
-    for module in (ledger, items, corrections, budgets, queries, insights, smalltalk, transfers, debts):
+    for module in (
+        ledger,
+        items,
+        corrections,
+        budgets,
+        queries,
+        insights,
+        smalltalk,
+        settings,
+        budget_removal,
+        catalog,
+        transfers,
+        debts,
+    ):
         module.register(handlers)
+    exchange.register(handlers, rates)
     return handlers
 
 

@@ -12,6 +12,7 @@ from domain import services
 from domain.commands import GetBalance, GetSpendingSummary, ListTransactions
 from domain.model import Period, TransactionKind
 from domain.money import Money
+from domain.periods import local_today, user_week_start, week_of
 from domain.ports import TransactionFilter
 from domain.results import Balance
 from domain.search import sums
@@ -21,6 +22,9 @@ def _period(ctx: Context) -> Period | None:
     parse = ctx.understood
     if parse.period is None and parse.date is not None:
         return Period(parse.date, parse.date)
+    if parse.period is None and parse.recurrence == "weekly":
+        # "weekly summary", "resumen semanal": this week, starting on the user's first day of the week.
+        return week_of(local_today(ctx.clock, ctx.user.timezone), user_week_start(ctx.user))
     return None if parse.period is None else Period(parse.period.start, parse.period.end)
 
 

@@ -26,7 +26,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "create_api_key": {"name": "k", "role": "viewer"},
     "update_settings": {"week_start": "sunday"},
     "create_user": {"phone": "+5511911112222"},
-    "update_user_route": {"name": "Someone else"},
+    "update_user_route": {"name": "Someone else", "week_start": "saturday"},
     "create_account": {"name": "Savings", "kind": "savings"},
     "update_account_route": {"name": "Renamed", "kind": "savings"},
     "create_budget": {"user_id": "{user_id}", "amount": "300", "category": "transport"},

@@ -86,7 +86,7 @@ async def test_a_summary_shows_another_currency_under_its_own_total_never_as_a_c
 async def test_a_transfer_between_currencies_is_refused_and_names_both() -> None:
     conversation = await Conversation("en").setup(["Checking checking 1000"])
     async with conversation.db.uow(conversation.tenant.id) as uow:
-        cmd = AddAccount(user_id=conversation.user.id, name="Euros", kind="savings", currency="EUR")
+        cmd = AddAccount(user_id=conversation.member.id, name="Euros", kind="savings", currency="EUR")
         await services.add_account(cmd, uow, conversation.clock)
     turn = await conversation.say("transfer 100 from checking to euros")
     assert list(turn.reply.keys) == ["transfer_currency_mismatch"]

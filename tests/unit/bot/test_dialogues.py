@@ -75,7 +75,7 @@ class Conversation:
             cmd = CreateTenant(slug="casa", name="Casa", currency=currency, locale=locale, timezone=tz)
             self.tenant = await services.create_tenant(cmd, directory, self.clock)
         async with self.db.uow(self.tenant.id) as uow:
-            self.user = await services.add_user(
+            self.member = await services.add_user(
                 AddUser(phone=self.phone, language=Language(self.lang)), self.tenant, uow, self.clock
             )
         for spec in accounts or ():
@@ -84,7 +84,7 @@ class Conversation:
             kind = words.pop()
             async with self.db.uow(self.tenant.id) as uow:
                 cmd = AddAccount(
-                    user_id=self.user.id, name=" ".join(words), kind=kind, opening_balance=opening
+                    user_id=self.member.id, name=" ".join(words), kind=kind, opening_balance=opening
                 )
                 await services.add_account(cmd, uow, self.clock)
         return self
@@ -117,7 +117,7 @@ class Conversation:
 
     def account_of(self) -> dict[str, list[str]]:
         """Account name -> its live transactions as ledger entries (every account of the user)."""
-        names = {a.id: a.name for a in self.db.store.accounts.values() if a.user_id == self.user.id}
+        names = {a.id: a.name for a in self.db.store.accounts.values() if a.user_id == self.member.id}
         found: dict[str, list[str]] = {name: [] for name in names.values()}
         for txn in self.db.store.transactions.values():
             if not txn.is_deleted:
@@ -127,11 +127,24 @@ class Conversation:
     async def balances(self) -> dict[str, str]:
         """Account name -> "amount CODE" of its balance in the account's currency."""
         async with self.db.uow(self.tenant.id) as uow:
-            result = await services.get_balance(GetBalance(user_id=self.user.id), uow)
+            result = await services.get_balance(GetBalance(user_id=self.member.id), uow)
         return {
             row.account.name: f"{row.balances[row.account.currency].amount} {row.account.currency}"
             for row in result.accounts
         }
+
+    def budgets(self) -> list[str]:
+        """Every budget: "category recurrence amount currency" ("-" for all spending)."""
+        return sorted(
+            f"{b.category or '-'} {b.recurrence.value} {b.amount.amount} {b.amount.currency}"
+            for b in self.db.store.budgets.values()
+        )
+
+    def user(self) -> dict[str, Any]:
+        """The user's stored settings."""
+        (user,) = [u for u in self.db.store.users.values() if u.phone == self.phone]
+        fields = ("currency", "timezone", "week_start", "language")
+        return {name: (None if getattr(user, name) is None else str(getattr(user, name))) for name in fields}
 
 
 def _entry(txn: Transaction, names: dict[uuid.UUID, str] | None = None) -> str:
@@ -163,6 +176,10 @@ async def _run(lang: str, dialogue: dict[str, Any]) -> list[Turn]:
             assert await conversation.balances() == spec["balances"], where
         for name, entries in (spec.get("accounts") or {}).items():
             assert conversation.account_of().get(name) == sorted(entries), where
+        if "budgets" in spec:
+            assert conversation.budgets() == sorted(spec["budgets"]), where
+        for name, value in (spec.get("user") or {}).items():
+            assert conversation.user()[name] == value, where
         turns.append(turn)
     return turns
 
@@ -210,6 +227,8 @@ async def test_no_reply_writes_what_it_does_not_say(lang: str, dialogue: dict[st
         assert said == _changed(turn), f"{turn.text!r}: the reply's writes are not the ledger's changes"
         budgets_changed = sum(turn.budgets_before.get(b) != v for b, v in turn.budgets_after.items())
         assert budgets_changed == sum(w.kind == "budget_set" for w in turn.reply.written), turn.text
+        budgets_deleted = len(set(turn.budgets_before) - set(turn.budgets_after))
+        assert budgets_deleted == sum(w.kind == "budget_deleted" for w in turn.reply.written), turn.text
         text = (turn.rendered or "").casefold()
         for written in turn.reply.written:
             for part in _statements(written, lang, turn.reply.locale):

@@ -113,6 +113,15 @@ SAMPLES: dict[str, Any] = {
     "accounts": "Main, Nubank",
     "origin_currency": "BRL",
     "target_currency": "USD",
+    "names": "mercado, restaurante",
+    "choices": "ARS, MXN",
+    "value": "EUR",
+    "before": "BRL",
+    "current": "America/Sao_Paulo",
+    "setting": "moeda",
+    "zone": "America/Sao_Paulo",
+    "converted": Money.of("8.40", "USD"),
+    "rate": Decimal("0.1830"),
 }
 
 
