@@ -163,6 +163,7 @@ def _in_scope(budget: Budget, period: Period, txn: Transaction | None) -> bool:
         txn is not None
         and not txn.is_deleted
         and not txn.is_transfer
+        and (budget.category is not None or not txn.is_loan)
         and txn.kind == TransactionKind.EXPENSE
         and (budget.category is None or txn.category == budget.category)
         and txn.occurred_on in period

@@ -86,6 +86,13 @@ async def add_user(cmd: AddUser, tenant: Tenant, uow: UnitOfWork, clock: Clock) 
 
 async def add_account(cmd: AddAccount, uow: UnitOfWork, clock: Clock) -> Account:
     """Add an account to a user; names are unique per user (ignoring case) so chat can refer to them."""
+    account = await open_account(cmd, uow, clock)
+    await uow.commit()
+    return account
+
+
+async def open_account(cmd: AddAccount, uow: UnitOfWork, clock: Clock) -> Account:
+    """add_account without the commit: the chat opens an account and records on it in one transaction."""
     await uow.users.lock(cmd.user_id)
     user = await require_user(uow, cmd.user_id)
     name = v.required_text(cmd.name, "name", v.MAX_ACCOUNT_NAME)
@@ -109,7 +116,6 @@ async def add_account(cmd: AddAccount, uow: UnitOfWork, clock: Clock) -> Account
         created_at=clock.now(),
     )
     await uow.accounts.add(account)
-    await uow.commit()
     return account
 
 

@@ -85,8 +85,14 @@ CATEGORIES: tuple[str, ...] = (
     "salary",
     "other_income",
     "other",
+    "loans",
 )
 """Canonical category keys, shared with the NLU contract."""
+
+LOANS = "loans"
+"""The category of money lent to or borrowed from a person and paid back (the merchant field names the person;
+kind is the direction: expense = money out, income = money in). Balances count it; spending, earning and
+budgets do not, as they do not count transfers between the user's own accounts."""
 
 DEFAULT_THRESHOLDS: tuple[int, ...] = (80, 100)
 """Budget alert thresholds in percent of the budget amount."""
@@ -182,6 +188,10 @@ class Transaction:
     @property
     def is_transfer(self) -> bool:
         return self.transfer_id is not None
+
+    @property
+    def is_loan(self) -> bool:
+        return self.category == LOANS
 
     @property
     def is_deleted(self) -> bool:

@@ -9,9 +9,9 @@ from typing import Any
 
 from domain import validation as v
 from domain.budgets import build_status, scope_spending
-from domain.errors import NotFound, ValidationError
+from domain.errors import Conflict, NotFound, ValidationError
 from domain.lookup import require_user
-from domain.model import Budget, Channel, Language, Tenant, User
+from domain.model import Account, Budget, Channel, Language, Tenant, User
 from domain.periods import current_period, local_today, user_week_start
 from domain.ports import Clock, DirectoryUnitOfWork, UnitOfWork
 from domain.results import BudgetStatus
@@ -158,6 +158,36 @@ async def update_user(cmd: UpdateUser, uow: UnitOfWork) -> tuple[User, User]:
     await uow.users.update(user)
     await uow.commit()
     return before, user
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateAccount:
+    """Rename an account or change its kind; UNSET leaves a field as it is. Names stay unique per user
+    (ignoring case), so the chat can still tell the accounts apart."""
+
+    account_id: uuid.UUID
+    name: Any = UNSET
+    kind: Any = UNSET
+
+
+async def update_account(cmd: UpdateAccount, uow: UnitOfWork) -> tuple[Account, Account]:
+    """Store the changed account; (before, after). NotFound for an account of no user of the tenant."""
+    account = await uow.accounts.get(cmd.account_id)
+    if account is None:
+        raise NotFound("account", cmd.account_id)
+    await uow.users.lock(account.user_id)
+    before = replace(account)
+    if cmd.name is not UNSET:
+        name = v.required_text(cmd.name, "name", v.MAX_ACCOUNT_NAME)
+        others = [a for a in await uow.accounts.list_for(account.user_id) if a.id != account.id]
+        if any(a.name.casefold() == name.casefold() for a in others):
+            raise Conflict("name", f"there is already an account called {name!r}")
+        account.name = name
+    if cmd.kind is not UNSET:
+        account.kind = v.account_kind(cmd.kind)
+    await uow.accounts.update(account)
+    await uow.commit()
+    return before, account
 
 
 @dataclass(frozen=True, slots=True)

@@ -67,6 +67,9 @@ class TransactionFilter:
     currency: str | None = None
     include_deleted: bool = False
     include_transfers: bool = False
+    include_loans: bool = False
+    """Money lent or borrowed (category "loans") is neither spending nor earning either: sums leave it out
+    unless asked (balances and listings ask), or unless `category` names it."""
 
 
 DeletedRows = Literal["exclude", "include", "only"]
@@ -153,6 +156,9 @@ class AccountRepository(Protocol):
     async def get(self, account_id: uuid.UUID) -> Account | None: ...
     async def list_for(self, user_id: uuid.UUID) -> list[Account]: ...
     async def default_for(self, user_id: uuid.UUID) -> Account | None: ...
+    async def update(self, account: Account) -> None:
+        """Store a changed name or kind (currency, opening balance and default are kept as they were)."""
+        ...
 
 
 class TransactionRepository(Protocol):

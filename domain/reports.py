@@ -21,7 +21,7 @@ async def get_balance(query: GetBalance, uow: UnitOfWork) -> Balance:
     included: they move money between accounts); totals per currency."""
     user = await require_user(uow, query.user_id)
     accounts = sorted(await uow.accounts.list_for(user.id), key=lambda a: not a.is_default)
-    flt = TransactionFilter(user_id=user.id, include_transfers=True)
+    flt = TransactionFilter(user_id=user.id, include_transfers=True, include_loans=True)
     rows = await uow.transactions.aggregate(flt, by=("account_id", "kind"))
     flows: dict[str, list[Aggregate]] = defaultdict(list)
     for row in rows:
@@ -63,6 +63,7 @@ async def list_transactions(query: ListTransactions, uow: UnitOfWork) -> list[Tr
         merchant=merchant,
         account_id=account_id,
         include_transfers=True,
+        include_loans=True,
     )
     return await uow.transactions.list(flt, limit=limit)
 
@@ -88,6 +89,7 @@ async def spending_summary(query: GetSpendingSummary, uow: UnitOfWork, clock: Cl
     by_category = await uow.transactions.aggregate(expenses(period), by=("category",))
     total, count = zero, 0
     other: dict[str, Money] = {}
+    other_categories: dict[str, list[CategoryTotal]] = defaultdict(list)
     categories = []
     for row in by_category:
         if row.total.currency == code:
@@ -100,8 +102,13 @@ async def spending_summary(query: GetSpendingSummary, uow: UnitOfWork, clock: Cl
         else:
             other_code = row.total.currency
             other[other_code] = other.get(other_code, Money.zero(other_code)) + row.total
+            other_categories[other_code].append(
+                CategoryTotal(
+                    category=_text_or_none(row.key[0]), total=row.total.quantized(), count=row.count
+                )
+            )
     # Largest first; ties by name so replies are stable, uncategorised last among equals.
-    categories.sort(key=lambda c: (-c.total.amount, c.category is None, c.category or ""))
+    categories.sort(key=_largest_first)
 
     merchant_rows = await uow.transactions.aggregate(expenses(period), by=("merchant",))
     merchants = _top_merchants(merchant_rows, code, top_n)
@@ -122,7 +129,14 @@ async def spending_summary(query: GetSpendingSummary, uow: UnitOfWork, clock: Cl
         previous_total=previous_total,
         change=change,
         other_currencies={c: m.quantized() for c, m in sorted(other.items())},
+        other_by_category={
+            c: tuple(sorted(rows, key=_largest_first)) for c, rows in sorted(other_categories.items())
+        },
     )
+
+
+def _largest_first(row: CategoryTotal) -> tuple[object, ...]:
+    return (-row.total.amount, row.category is None, row.category or "")
 
 
 def _top_merchants(rows: list[Aggregate], code: str, top_n: int) -> tuple[MerchantTotal, ...]:

@@ -124,6 +124,8 @@ class SpendingSummary:
     """(total - previous) / previous; None when the previous period had no spending."""
     other_currencies: dict[str, Money] = field(default_factory=dict)
     """Spending in the period in other currencies, reported apart, never converted."""
+    other_by_category: dict[str, tuple[CategoryTotal, ...]] = field(default_factory=dict)
+    """Currency -> that currency's spending per category, largest first (other_currencies by category)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -89,10 +89,10 @@ async def find(
 
 def totals(rows: Iterable[Transaction], kind: TransactionKind) -> list[Money]:
     """The sum of `kind` among `rows`, one Money per currency (never added across currencies), by currency.
-    Transfer legs are neither spent nor received, and are left out."""
+    Transfer legs and loans (money lent or paid back) are neither spent nor received, and are left out."""
     sums: dict[str, Money] = {}
     for txn in rows:
-        if txn.kind == kind and not txn.is_transfer:
+        if txn.kind == kind and not txn.is_transfer and not txn.is_loan:
             code = txn.amount.currency
             sums[code] = sums[code] + txn.amount if code in sums else txn.amount
     return [sums[code] for code in sorted(sums)]

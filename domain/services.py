@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from domain.budgets import budget_status, set_budget
-from domain.directory import add_account, add_user, create_tenant
+from domain.directory import add_account, add_user, create_tenant, open_account
 from domain.ledger import (
     edit_last,
     record_expense,
@@ -40,6 +40,7 @@ __all__ = [
     "get_balance",
     "get_transaction",
     "list_transactions",
+    "open_account",
     "record_expense",
     "record_income",
     "record_transaction",

@@ -6,6 +6,11 @@ from collections.abc import Iterable
 from datetime import UTC, datetime, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from nlu.accounts import kind_of as account_kind
+from nlu.accounts import kind_words as account_kind_words
+from nlu.accounts import lexicon as _account_words
+from nlu.accounts import named_in as accounts_named
+from nlu.accounts import person_answer
 from nlu.overlay import MerchantOverlay, TenantMerchant, merchant_overlay
 from nlu.pipeline import parse_message
 from nlu.pipeline import read_payee as _read_payee
@@ -23,8 +28,13 @@ __all__ = [
     "MoneyMention",
     "Parse",
     "TenantMerchant",
+    "account_kind",
+    "account_kind_words",
+    "accounts_named",
+    "answer_direction",
     "merchant_overlay",
     "parse",
+    "person_answer",
     "read_payee",
     "resolve_zone",
     "warm",
@@ -92,6 +102,23 @@ def read_payee(
     """(merchant, category) named in a short answer ("mercado", "uber") or a bank statement's description;
     `intent` add_income reads an income's categories. The tenant's `merchants` are matched first."""
     return _read_payee(text, lang, overlay=merchant_overlay(merchants), intent=intent)
+
+
+def answer_direction(text: str, lang: str) -> str | None:
+    """ "out" or "in" when a short answer says which way a loan's money went ("I lent it", "me devolvió"),
+    else None."""
+    from nlu.normalize import fold
+
+    words = fold(text).split()
+    lex = _account_words(lang)
+    for phrases, direction in ((lex.debt_in, "in"), (lex.debt_out, "out")):
+        if any(tuple(words[i : i + len(p)]) == p for p in phrases for i in range(len(words))):
+            return direction
+    answers = lex.answers
+    for direction in ("out", "in"):
+        if any(word in answers[direction] for word in words):
+            return direction
+    return None
 
 
 _WARM_UP = {

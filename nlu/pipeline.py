@@ -7,6 +7,7 @@ from datetime import date, datetime, tzinfo
 from decimal import Decimal
 from functools import cache
 
+from nlu.accounts import Accounts, Reading, find_accounts, lexicon
 from nlu.categories import find_category
 from nlu.data import load_lang
 from nlu.dates import find_when
@@ -32,7 +33,9 @@ from nlu.types import LANGUAGES, MoneyMention, Parse
 
 _DIGITS = re.compile(r"\d+")
 # Which fields each intent carries. A transaction has a day; a question covers a period.
-TRANSACTION_INTENTS = frozenset({"add_expense", "add_income", "edit_last"})
+TRANSACTION_INTENTS = frozenset({"add_expense", "add_income", "edit_last", "transfer", "debt"})
+ACCOUNT_INTENTS = frozenset({"add_expense", "add_income", "transfer", "debt", "balance", "list_transactions"})
+"""Intents whose messages may name an account."""
 QUERY_INTENTS = frozenset(
     {
         "balance",
@@ -77,6 +80,21 @@ def parse_message(
     primary = primary_amount(mentions, norm, language)
     claimed = list(when.spans) + [(m.start, m.end) for m in mentions]
     merchant = find_merchant(norm, language, exclude=claimed, overlay=overlay)
+    accounts = find_accounts(norm, language, exclude=claimed)
+    overlapping = [
+        s
+        for s in accounts.spans
+        if merchant is not None and _spans_overlap((merchant.start, merchant.end), s)
+    ]
+    if merchant is not None and overlapping:
+        longer = all(merchant.end - merchant.start > end - start for start, end in overlapping)
+        if merchant.known and longer:
+            # A known merchant wins over an account word inside its name ("Farmacias del Ahorro"); a bank's
+            # own name ("no nubank") is the account.
+            accounts = accounts.without((merchant.start, merchant.end))
+        else:
+            # "no nubank" names where the money came from, not a merchant.
+            merchant = find_merchant(norm, language, exclude=claimed + accounts.spans, overlay=overlay)
     if (merchant is None or not merchant.known) and _may_name_a_merchant(norm, mentions, overlay):
         # A known merchant named by a number ("99", "7-Eleven", "Forever 21") was taken for a bare amount:
         # look again with only the written-currency amounts claimed, and give that number to the merchant.
@@ -103,13 +121,21 @@ def parse_message(
     if intent is not None:
         ranked = [(intent, 1.0), *[(name, score) for name, score in ranked if name != intent]]
     else:
-        # Recurring payments and goals against their look-alikes: readings the words settle (nlu/plans.py).
+        # Transfers and loans need their words (nlu/accounts.py); recurring payments and goals are told from
+        # their look-alikes by theirs (nlu/plans.py).
+        ranked = _without_unsaid(ranked, accounts)
         known = merchant is not None and merchant.known
         ranked = settle(ranked, norm, language, primary is not None, when.recurrence, known, claimed)
     intent, confidence = ranked[0]
     if merchant is not None:
         claimed.append((merchant.start, merchant.end))
-    category = find_category(norm, language, merchant, intent, exclude=claimed)
+    category = find_category(norm, language, merchant, intent, exclude=claimed + accounts.spans)
+    said = accounts.for_intent(intent) if intent in ACCOUNT_INTENTS else None
+    if intent == "debt":
+        # A loan's payee is the person, and its category keeps it out of spending and earning.
+        merchant, category = None, "loans"
+    elif intent == "transfer":
+        merchant, category = None, None
 
     bare = intent in BARE_INTENTS
     amount: Decimal | None = None if primary is None or bare else primary.amount
@@ -118,7 +144,10 @@ def parse_message(
         reference, change = reference_of(
             norm, language, intent, mentions=mentions, merchant=merchant, day=when.day, day_spans=when.spans
         )
-    written = note(norm, language, claimed) if intent in NOTE_INTENTS and merchant is None else None
+    written = None
+    if intent in NOTE_INTENTS and merchant is None:
+        # Account words ("com o cartão") are not the entry's note.
+        written = note(norm, language, claimed + accounts.spans)
     setting_change = _setting(intent, norm, language, currency, mentions)
     # Recurring payments and goals: their name, a schedule's anchor, a goal's date (always ahead).
     recurrence, anchor, name, day = (
@@ -169,7 +198,20 @@ def parse_message(
         choices=setting_change.choices,
         name=name,
         anchor=anchor,
+        account=None if said is None or said.account is None else said.account.text,
+        to_account=_destination(said, language),
+        person=None if said is None else said.person,
+        direction=None if said is None else said.direction,
     )
+
+
+def _destination(said: Accounts | None, lang: str) -> str | None:
+    """A transfer's destination as written; a cash withdrawal with none written goes into cash."""
+    if said is None:
+        return None
+    if said.to_account is not None:
+        return said.to_account.text
+    return lexicon(lang).cash_word if said.withdrawal else None
 
 
 def _setting(
@@ -202,6 +244,27 @@ def _may_name_a_merchant(
     return any(
         not m.explicit and names.intersection(_DIGITS.findall(norm.text[m.start : m.end])) for m in mentions
     )
+
+
+def _without_unsaid(ranked: list[tuple[str, float]], accounts: Reading) -> list[tuple[str, float]]:
+    """The ranking without the readings the message gives no ground for: a loan is told with a word saying
+    which way the money went ("lent", "me devolveu"); a transfer names an account, a withdrawal or a card
+    bill.
+    Without one ("gave 20 to mike", "zezinho 12", "transferi 100 pro joão") the message is read as the other
+    intents would read it."""
+    unsaid = set()
+    if not accounts.tells_loan:
+        unsaid.add("debt")
+    if not accounts.tells_transfer:
+        unsaid.add("transfer")
+    rest = 1.0 - sum(score for name, score in ranked if name in unsaid)
+    if not unsaid or rest <= 0:
+        return ranked
+    return [(name, score / rest) for name, score in ranked if name not in unsaid]
+
+
+def _spans_overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
 
 
 def _overlaps(start: int, end: int, mention: MoneyMention) -> bool:

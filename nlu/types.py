@@ -33,6 +33,8 @@ INTENTS: tuple[str, ...] = (
     "list_categories",
     "delete_budget",
     "convert_currency",
+    "transfer",
+    "debt",
     "unknown",
     "add_recurring",
     "list_recurring",
@@ -59,6 +61,7 @@ CATEGORIES: tuple[str, ...] = (
     "salary",
     "other_income",
     "other",
+    "loans",
 )
 
 
@@ -127,6 +130,14 @@ class Parse:
     intents only."""
     anchor: int | None = None
     """add_recurring: the day it falls on, ISO weekday 1..7 (weekly) or day of the month 1..31 (monthly)."""
+    account: str | None = None
+    """The account named as paying or receiving (a transfer's source), as typed ("cartão do inter")."""
+    to_account: str | None = None
+    """A transfer's destination as typed ("poupança"); a cash withdrawal's is the language's cash word."""
+    person: str | None = None
+    """For debt: who money was lent to, paid back to, got back from or borrowed from ("Sarah", "João")."""
+    direction: str | None = None
+    """For debt: "out" (lent, paid back: money leaves) or "in" (got back, borrowed: money comes in)."""
 
     def to_json(self) -> dict[str, object]:
         """The result line of `centavo nlu` (NLU_CONTRACT.md)."""
@@ -143,6 +154,10 @@ class Parse:
             "count": self.count,
             "merchant": self.merchant,
             "category": self.category,
+            "account": self.account,
+            "to_account": self.to_account,
+            "person": self.person,
+            "direction": self.direction,
             "confidence": round(self.confidence, 4),
             "amounts": [
                 {"amount": format_decimal(m.amount), "currency": m.currency, "text": m.text}

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from adapters.db.sql import TENANT, TenantBound, add_or_skip, rowcount
 from adapters.db.tables import transactions as t
 from domain.errors import Conflict, NotFound
-from domain.model import Source, Transaction, TransactionKind
+from domain.model import LOANS, Source, Transaction, TransactionKind
 from domain.money import Money
 from domain.ports import GroupKey, TransactionFilter, TransactionPosition, TransactionQuery
 from domain.results import Aggregate
@@ -165,6 +165,8 @@ class SqlTransactionRepository(TenantBound):
             conditions.append(t.c.deleted_at.is_(None))
         if not flt.include_transfers:
             conditions.append(t.c.transfer_id.is_(None))
+        if not flt.include_loans and flt.category is None:
+            conditions.append(sa.or_(t.c.category.is_(None), t.c.category != LOANS))
         return conditions
 
     async def page(

@@ -158,6 +158,15 @@ class SqlAccountRepository(TenantBound):
     async def list_for(self, user_id: uuid.UUID) -> list[Account]:
         return [account_from_row(row) for row in (await self._run(_ACCOUNTS_OF, user_id=user_id)).mappings()]
 
+    async def update(self, account: Account) -> None:
+        self._check_tenant("account", account.tenant_id)
+        query = (
+            sa.update(accounts)
+            .where(self._mine(accounts), accounts.c.id == account.id)
+            .values(name=account.name, kind=str(account.kind))
+        )
+        await self._db.execute(query)
+
     async def default_for(self, user_id: uuid.UUID) -> Account | None:
         row = (await self._run(_DEFAULT_OF, user_id=user_id)).mappings().first()
         return None if row is None else account_from_row(row)

@@ -69,7 +69,10 @@ class Dialogue:
 
     async def _resume(self, ctx: Context, pending: Pending, handler: FormHandler) -> Reply:
         text, parse = ctx.message.text, ctx.understood
-        answering_yes_no = pending.awaiting in ("confirm", "kind")
+        asked = handler.form.slot(pending.awaiting)
+        answering_yes_no = pending.awaiting in ("confirm", "kind") or bool(
+            asked is not None and asked.drops_on_no is not None and asked.drops_on_no(pending.slots)
+        )
         denied = answering_yes_no and parse.intent == "deny" and parse.confidence >= nlu.LOW_CONFIDENCE
         if control.is_cancel(text) or denied:
             return handler.dropped(ctx, pending.slots)
@@ -82,10 +85,11 @@ class Dialogue:
                 ctx.parse = _reread(ctx, str(pending.slots["text"]), chosen)
                 return await self.start(ctx, chosen=True)
         elif pending.awaiting == "confirm":
-            if parse.intent == "affirm" and not anew:
+            # An unsure "yes" is no yes ("out" read as affirm at 0.16): never write on a guess.
+            if parse.intent == "affirm" and parse.confidence >= nlu.LOW_CONFIDENCE and not anew:
                 return await handler.submit(ctx, pending.slots)
         elif not anew and (slot := handler.form.slot(pending.awaiting)) is not None:
-            answer = slot.read(ctx)
+            answer = slot.answer(ctx, pending.slots)
             if isinstance(answer, Reply):  # an answer refused (a zero amount): say why, ask again
                 return answer.then(await self._ask(ctx, pending, handler))
             if answer:

@@ -15,6 +15,8 @@ Slots = Mapping[str, Any]
 SlotValues = dict[str, Any]
 Reader = Callable[[Context], "SlotValues | Reply | None"]
 """Reads a slot from an answer: values to add, a Reply refusing the answer, or None (not an answer)."""
+SlotsReader = Callable[[Context, Slots], "SlotValues | Reply | None"]
+"""A Reader that also sees what the form holds (which accounts were offered)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +30,13 @@ class Slot:
     read: Reader
     question: Callable[[Context, Slots], Awaitable[Reply]] | None = None
     """Asks for the slot with values of the form (a numbered list to pick from); None: just `ask`."""
+    read_slots: SlotsReader | None = None
+    """When set, read instead of `read`."""
+    drops_on_no: Callable[[Slots], bool] | None = None
+    """Whether the question asked now is a yes / no whose "no" lets the form go, like a confirmation."""
+
+    def answer(self, ctx: Context, slots: Slots) -> SlotValues | Reply | None:
+        return self.read_slots(ctx, slots) if self.read_slots is not None else self.read(ctx)
 
 
 @dataclass(frozen=True, slots=True)

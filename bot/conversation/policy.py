@@ -28,6 +28,8 @@ WRITE_INTENTS = frozenset(
         "add_expense",
         "add_income",
         "set_budget",
+        "transfer",
+        "debt",
         "add_recurring",
         "set_goal",
         "goal_contribution",
@@ -212,6 +214,11 @@ def starts_anew(ctx: Context, awaiting: str) -> bool:
         moves_on = parse.confidence >= nlu.LOW_CONFIDENCE and parse.intent not in SHORT_ANSWER_INTENTS
         return has_number or moves_on
     confident = parse.confidence >= nlu.LOW_CONFIDENCE
+    if awaiting in ("account", "from_account", "to_account", "person", "direction"):
+        # "2" or "nubank" answers the question; a new entry has an amount and says what it was for.
+        said = parse.merchant or parse.category or parse.person or parse.account or parse.to_account
+        own = parse.amount is not None and bool(said)
+        return confident and parse.intent in WRITE_INTENTS and own
     if awaiting == "amount":
         own_content = parse.amount is not None and bool(parse.merchant or parse.category)
         new_intent = parse.intent in WRITE_INTENTS | {"undo", "edit_last"} and parse.amount is None

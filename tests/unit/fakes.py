@@ -231,6 +231,13 @@ class FakeAccountRepository:
         found = [a for a in await self.list_for(user_id) if a.is_default]
         return found[0] if found else None
 
+    async def update(self, account: Account) -> None:
+        data = self._s.data("accounts.update")
+        self._s.check_tenant(account)
+        stored = data.accounts.get(account.id)
+        if stored is not None and self._s.mine(stored):
+            data.accounts[account.id] = replace(_copy(stored), name=account.name, kind=account.kind)
+
 
 class FakeTransactionRepository:
     def __init__(self, session: _Session) -> None:
@@ -295,6 +302,7 @@ class FakeTransactionRepository:
                 t.user_id == flt.user_id
                 and (flt.include_deleted or not t.is_deleted)
                 and (flt.include_transfers or not t.is_transfer)
+                and (flt.include_loans or flt.category is not None or not t.is_loan)
                 and (flt.kind is None or t.kind == flt.kind)
                 and (flt.period is None or t.occurred_on in flt.period)
                 and (flt.category is None or t.category == flt.category)

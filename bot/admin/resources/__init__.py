@@ -6,6 +6,7 @@ from bot.admin.api import Resource
 from bot.admin.resources import (
     alerts,
     audit,
+    balances,
     budgets,
     goals,
     imports,
@@ -25,6 +26,7 @@ RESOURCES: tuple[Resource, ...] = (
     settings.api,
     users.api,
     transactions.api,
+    balances.api,
     budgets.api,
     recurring.api,
     goals.api,

@@ -15,7 +15,7 @@ from bot.admin.schemas import Amount, AmountText, Currency, ListQuery, Name, Out
 from domain import services
 from domain.commands import AddAccount, AddUser
 from domain.model import Account, Channel, User
-from domain.operators import UNSET, UpdateUser, update_user
+from domain.operators import UNSET, UpdateAccount, UpdateUser, update_account, update_user
 from domain.periods import user_week_start
 
 api = Resource("users")
@@ -227,6 +227,32 @@ async def create_account(call: Call) -> AccountOut:
         account = await services.add_account(cmd, uow, call.clock)
         out = AccountOut.of(account)
         call.audit("create", "account", account.id, None, out)
+    return out
+
+
+class AccountPatch(Strict):
+    name: Name | None = None
+    kind: Literal["cash", "checking", "savings", "credit_card"] | None = None
+
+
+@api.patch(
+    "/accounts/{account_id}",
+    body=AccountPatch,
+    response=AccountOut,
+    summary="Rename an account or change its kind",
+    conflicts=True,
+)
+async def update_account_route(call: Call) -> AccountOut:
+    body: AccountPatch = call.body
+    cmd = UpdateAccount(
+        account_id=call.id("account_id"),
+        name=UNSET if body.name is None else body.name,
+        kind=UNSET if body.kind is None else body.kind,
+    )
+    async with call.writing() as uow:
+        before, after = await update_account(cmd, uow)
+        out = AccountOut.of(after)
+        call.audit("update", "account", after.id, AccountOut.of(before), out)
     return out
 
 

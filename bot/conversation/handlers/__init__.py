@@ -44,6 +44,7 @@ def default_handlers(rates: ExchangeRates | None = None) -> Handlers:
         budgets,
         catalog,
         corrections,
+        debts,
         exchange,
         goals,
         insights,
@@ -53,6 +54,7 @@ def default_handlers(rates: ExchangeRates | None = None) -> Handlers:
         recurring,
         settings,
         smalltalk,
+        transfers,
     )
 
     handlers = Handlers()
@@ -69,6 +71,8 @@ def default_handlers(rates: ExchangeRates | None = None) -> Handlers:
         settings,
         budget_removal,
         catalog,
+        transfers,
+        debts,
     ):
         module.register(handlers)
     exchange.register(handlers, rates)

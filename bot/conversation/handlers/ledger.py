@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
-from bot.conversation import forms, lines
+from bot.conversation import account_slots, forms, lines
 from bot.conversation.context import Context
 from bot.conversation.forms import Form, Slots, SlotValues
 from bot.conversation.handlers import Handlers
-from bot.conversation.reply import CategoryName, Reply
+from bot.conversation.reply import CategoryName, Line, Reply
 from domain import services
 from domain.commands import RecordTransaction
 from domain.model import Source, TransactionKind
 from domain.money import Money
 from domain.periods import local_today
+from nlu.normalize import fold
 
 
 def slot_money(ctx: Context, slots: Slots) -> Money:
@@ -53,6 +55,7 @@ class RecordForm:
 
     async def prefill(self, ctx: Context) -> SlotValues | Reply:
         slots = message_slots(ctx)
+        slots.update(await account_prefill(ctx, slots))
         mentions = ctx.understood.mentions
         if len(mentions) > 1:
             # Several amounts that are not several items: the question shows them all, so the one recorded
@@ -63,6 +66,7 @@ class RecordForm:
     async def question(self, ctx: Context, slots: Slots) -> Reply:
         found = slots.get("amounts")
         question = self._question(ctx, slots)
+        question = Reply(lines=tuple(await self._account(ctx, slots)) + question.lines)
         if not found:
             return question
         amounts = tuple(Money(Decimal(amount), currency) for amount, currency in found)
@@ -77,6 +81,17 @@ class RecordForm:
         if slots.get("merchant"):
             return Reply.say("confirm_expense", merchant=slots["merchant"], category=category, **values)
         return Reply.say("confirm_expense_no_merchant", category=category, **values)
+
+    async def _account(self, ctx: Context, slots: Slots) -> list[Line]:
+        """The account a confirmation is about, when the message names one (the NLU's phrase, else one of
+        the user's own names, looked up only now that a question is asked)."""
+        name = slots.get("account_name") or (slots.get("account_new") or {}).get("name")
+        if name is None and not slots.get("account_choices"):
+            async with ctx.uow() as uow:
+                accounts = await uow.accounts.list_for(ctx.user.id)
+            late = account_slots.in_text(ctx, accounts, slots)
+            name = next((a.name for a in accounts if str(a.id) == late.get("account_id")), None)
+        return [Line("on_account", {"account": name})] if name else []
 
     async def submit(self, ctx: Context, slots: Slots) -> Reply:
         money = slot_money(ctx, slots)
@@ -97,9 +112,15 @@ class RecordForm:
             # transaction of its own. A default account the write may create matters only when there
             # were none, and a single account is not named in the reply anyway (lines.account).
             accounts = await uow.accounts.list_for(ctx.user.id)
-            result = await services.record_transaction(cmd, uow, ctx.clock)
+            late = account_slots.in_text(ctx, accounts, slots)
+            if late.get("account_choices"):
+                return account_slots.ask_later(self.form.name, ctx, {**slots, **late})
+            slots = {**slots, **late}
+            account_id, opened = await account_slots.chosen(ctx, uow, slots, "account")
+            accounts += [opened] if opened else []
+            result = await services.record_transaction(replace(cmd, account_id=account_id), uow, ctx.clock)
         line, written = lines.recorded(result.transaction)
-        after = lines.account(accounts, result.transaction)
+        after = account_slots.created_line(opened) + lines.account(accounts, result.transaction)
         after += [lines.budget(s) for s in result.budgets] + [lines.alert(c) for c in result.crossings]
         return Reply(lines=(line, *after), written=(written,) if result.created else ())
 
@@ -110,6 +131,34 @@ class RecordForm:
         return Reply.say(f"dropped_{kind}", amount=slot_money(ctx, slots))
 
 
+async def account_prefill(ctx: Context, slots: Slots) -> SlotValues:
+    """The account slots of a record: the account the message names (and the default's name, which the
+    question about a new account offers instead). A merchant that is the account's name was the account.
+    Only a message the NLU found an account in costs a read here (account_slots.in_text finds the user's
+    own names later, in the write's transaction)."""
+    phrase = ctx.understood.account
+    if phrase is None:
+        # Kept for in_text, which may run on a later message (the "yes" to a confirmation).
+        return {"said": ctx.message.text}
+    async with ctx.uow() as uow:
+        accounts = await uow.accounts.list_for(ctx.user.id)
+    values = account_slots.values("account", phrase, accounts, ctx.understood.lang)
+    default = next((a for a in accounts if a.is_default), None)
+    if default is not None:
+        values["default_account"] = default.name
+    picked = next((a for a in accounts if str(a.id) == values.get("account_id")), None)
+    if picked is not None:
+        values["account_name"] = picked.name
+    merchant = slots.get("merchant")
+    if merchant and fold(merchant) in {fold(phrase), *(fold(a.name) for a in accounts)}:
+        values["merchant"] = None
+    return values
+
+
+EXPENSE = Form("add_expense", (forms.AMOUNT, forms.PAYEE, account_slots.ACCOUNT))
+INCOME = Form("add_income", (forms.INCOME_AMOUNT, account_slots.ACCOUNT))
+
+
 def register(handlers: Handlers) -> None:
-    handlers.add_form(RecordForm(forms.EXPENSE, TransactionKind.EXPENSE))
-    handlers.add_form(RecordForm(forms.INCOME, TransactionKind.INCOME))
+    handlers.add_form(RecordForm(EXPENSE, TransactionKind.EXPENSE))
+    handlers.add_form(RecordForm(INCOME, TransactionKind.INCOME))

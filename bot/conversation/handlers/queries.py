@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from bot.conversation import accounts
 from bot.conversation.context import Context
 from bot.conversation.handlers import Handlers, insights
 from bot.conversation.reply import CategoryName, Line, Reply
@@ -11,6 +14,7 @@ from domain.model import Period, TransactionKind
 from domain.money import Money
 from domain.periods import local_today, user_week_start, week_of
 from domain.ports import TransactionFilter
+from domain.results import Balance
 from domain.search import sums
 
 
@@ -24,19 +28,40 @@ def _period(ctx: Context) -> Period | None:
     return None if parse.period is None else Period(parse.period.start, parse.period.end)
 
 
+def _by_currency(ctx: Context, amounts: Iterable[Money]) -> list[Money]:
+    """The user's own currency first, any others after it: each is shown on its own, never summed across."""
+    return sorted(amounts, key=lambda m: (m.currency != ctx.user.currency, m.currency))
+
+
 async def balance(ctx: Context) -> Reply:
     async with ctx.uow() as uow:
         result = await services.get_balance(GetBalance(user_id=ctx.user.id), uow)
-    # The user's own currency first, any others after it, each on its own line (never summed across).
-    totals = sorted(result.totals.values(), key=lambda m: (m.currency != ctx.user.currency, m.currency))
-    if not totals:
-        totals = [Money.zero(ctx.user.currency)]
+    asked = ctx.understood.account
+    if asked is not None:
+        return _account_balance(ctx, result, asked)
+    totals = _by_currency(ctx, result.totals.values()) or [Money.zero(ctx.user.currency)]
     shown = [Line("balance", {"total": totals[0]})]
     shown += [Line("balance_other", {"total": money}) for money in totals[1:]]
     if len(result.accounts) > 1:
         for account in result.accounts:
-            for money in account.balances.values():
+            for money in _by_currency(ctx, account.balances.values()):
                 shown.append(Line("balance_line", {"account": account.account.name, "amount": money}))
+    return Reply(lines=tuple(shown))
+
+
+def _account_balance(ctx: Context, result: Balance, asked: str) -> Reply:
+    """ "how much do I have in savings": that account's balance; every fitting one when several fit (reading
+    guesses nothing); the user's accounts when none does."""
+    rows = {row.account.id: row for row in result.accounts}
+    named = accounts.match(asked, [row.account for row in result.accounts], ctx.understood.lang)
+    fitting = [named.account] if named.account is not None else list(named.candidates)
+    if not fitting:
+        listed = ", ".join(row.account.name for row in result.accounts)
+        return Reply.say("no_such_account", account=named.new_name or asked, accounts=listed)
+    shown = []
+    for account in fitting:
+        for money in _by_currency(ctx, rows[account.id].balances.values()):
+            shown.append(Line("balance_account", {"account": account.name, "amount": money}))
     return Reply(lines=tuple(shown))
 
 
@@ -54,8 +79,14 @@ async def summary(ctx: Context) -> Reply:
         shown.append(
             Line("summary_line", {"category": CategoryName(row.category or "other"), "amount": row.total})
         )
-    for money in result.other_currencies.values():
-        shown.append(Line("summary_other_currency", {"amount": money}))
+    # Spending in other currencies: its own total and categories in that currency, never a line of the
+    # categories above (it is not a category) and never added to their total.
+    for code, money in result.other_currencies.items():
+        shown.append(Line("summary_other_total", {"currency": code, "total": money}))
+        for row in result.other_by_category.get(code, ()):
+            shown.append(
+                Line("summary_line", {"category": CategoryName(row.category or "other"), "amount": row.total})
+            )
     return Reply(lines=tuple(shown))
 
 

@@ -28,6 +28,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "create_user": {"phone": "+5511911112222"},
     "update_user_route": {"name": "Someone else", "week_start": "saturday"},
     "create_account": {"name": "Savings", "kind": "savings"},
+    "update_account_route": {"name": "Renamed", "kind": "savings"},
     "create_budget": {"user_id": "{user_id}", "amount": "300", "category": "transport"},
     "update_budget_route": {"amount": "999"},
     "create_goal": {"user_id": "{user_id}", "name": "Trip", "target": "1000"},

@@ -18,7 +18,7 @@ from bot.conversation import Agent, Reply
 from bot.conversation.reply import CategoryName, Line, Written, render_line
 from bot.replies import replies
 from domain import services
-from domain.commands import AddUser, CreateTenant
+from domain.commands import AddAccount, AddUser, CreateTenant, GetBalance
 from domain.messages import InboundMessage
 from domain.model import Budget, Channel, Language, Tenant, Transaction
 from domain.money import Money
@@ -68,15 +68,25 @@ class Conversation:
         self.tenant: Tenant
         self.phone = "+1555" + str(next(_ids)).zfill(7)
 
-    async def setup(self) -> Conversation:
+    async def setup(self, accounts: list[str] | None = None) -> Conversation:
+        """`accounts`: "name kind [opening balance]" for each account besides the default ("Main", cash)."""
         currency, locale, tz = SETUPS[self.lang]
         async with self.db.directory() as directory:
             cmd = CreateTenant(slug="casa", name="Casa", currency=currency, locale=locale, timezone=tz)
             self.tenant = await services.create_tenant(cmd, directory, self.clock)
         async with self.db.uow(self.tenant.id) as uow:
-            await services.add_user(
+            self.member = await services.add_user(
                 AddUser(phone=self.phone, language=Language(self.lang)), self.tenant, uow, self.clock
             )
+        for spec in accounts or ():
+            words = spec.split()
+            opening = words.pop() if words[-1][0].isdigit() else "0"
+            kind = words.pop()
+            async with self.db.uow(self.tenant.id) as uow:
+                cmd = AddAccount(
+                    user_id=self.member.id, name=" ".join(words), kind=kind, opening_balance=opening
+                )
+                await services.add_account(cmd, uow, self.clock)
         return self
 
     async def say(self, text: str, channel: str = "whatsapp") -> Turn:
@@ -105,6 +115,24 @@ class Conversation:
         names = {a.id: a.name for a in self.db.store.accounts.values()}
         return sorted(_entry(t, names) for t in self.db.store.transactions.values() if not t.is_deleted)
 
+    def account_of(self) -> dict[str, list[str]]:
+        """Account name -> its live transactions as ledger entries (every account of the user)."""
+        names = {a.id: a.name for a in self.db.store.accounts.values() if a.user_id == self.member.id}
+        found: dict[str, list[str]] = {name: [] for name in names.values()}
+        for txn in self.db.store.transactions.values():
+            if not txn.is_deleted:
+                found[names[txn.account_id]].append(_entry(txn, names))
+        return {name: sorted(entries) for name, entries in found.items()}
+
+    async def balances(self) -> dict[str, str]:
+        """Account name -> "amount CODE" of its balance in the account's currency."""
+        async with self.db.uow(self.tenant.id) as uow:
+            result = await services.get_balance(GetBalance(user_id=self.member.id), uow)
+        return {
+            row.account.name: f"{row.balances[row.account.currency].amount} {row.account.currency}"
+            for row in result.accounts
+        }
+
     def budgets(self) -> list[str]:
         """Every budget: "category recurrence amount currency" ("-" for all spending)."""
         return sorted(
@@ -129,7 +157,7 @@ def _entry(txn: Transaction, names: dict[uuid.UUID, str] | None = None) -> str:
 
 
 async def _run(lang: str, dialogue: dict[str, Any]) -> list[Turn]:
-    conversation = await Conversation(lang).setup()
+    conversation = await Conversation(lang).setup(dialogue.get("accounts", []))
     turns = []
     for number, spec in enumerate(dialogue["turns"], start=1):
         turn = await conversation.say(str(spec["say"]), spec.get("channel", "whatsapp"))
@@ -144,6 +172,10 @@ async def _run(lang: str, dialogue: dict[str, Any]) -> list[Turn]:
             assert turn.rendered is not None and shown in turn.rendered, where
         if "ledger" in spec:
             assert conversation.ledger() == sorted(spec["ledger"]), where
+        if "balances" in spec:
+            assert await conversation.balances() == spec["balances"], where
+        for name, entries in (spec.get("accounts") or {}).items():
+            assert conversation.account_of().get(name) == sorted(entries), where
         if "budgets" in spec:
             assert conversation.budgets() == sorted(spec["budgets"]), where
         for name, value in (spec.get("user") or {}).items():
