@@ -96,6 +96,8 @@ FEATURES: dict[str, dict[str, float]] = {
     "nothing_known": {"unknown": 1.5},
     # No word that removes anything ("delete", "borra", "apaga"): "food budget" asks about it, not deletes.
     "no_removal": {"delete_budget": -3.0},
+    # A removal word: "apaga o do spotify" deletes (or stops) something, it does not look for it.
+    "removal": {"search": -2.0},
     # No budget named ("apaga o do mercado", "borra el de tacos"): deleting a budget is out of the question;
     # an earlier transaction is meant (undo by reference).
     "no_budget_word": {"delete_budget": -4.0},
@@ -438,6 +440,8 @@ def score(
     active = _active(has_amount, has_period, has_date, known or bool(cues), names, question, told)
     if not _contains(tokens, model.lang, "removal_words"):
         active.append("no_removal")
+    else:
+        active.append("removal")
     if not _contains(tokens, model.lang, "budget_words"):
         active.append("no_budget_word")
     if _contains(tokens, model.lang, "change_words"):

@@ -202,7 +202,9 @@ def named_cancel(ranked: list[tuple[str, float]], name: str | None) -> list[tupl
 def scheduled_expense(ranked: list[tuple[str, float]], schedule: Schedule) -> list[tuple[str, float]]:
     """ "academia 120 toda segunda", "máximo 900 por semana en uber": an expense said with a cadence is
     no one-off purchase: the likelier of a recurring payment and a budget is read if the classifier saw it."""
-    if ranked[0][0] != "add_expense" or schedule.recurrence is None:
+    top, confidence = ranked[0]
+    unsure_edit = top == "edit_last" and confidence < 0.5  # "el paseador del perro 200 cada martes"
+    if (top != "add_expense" and not unsure_edit) or schedule.recurrence is None:
         return ranked
     scores = dict(ranked)
     return _promote(ranked, max(("add_recurring", "set_budget"), key=lambda i: scores.get(i, 0.0)))
@@ -269,7 +271,7 @@ def settle(
     top = ranked[0][0]
     if top == "deny" or (top == "search" and says(norm.text, lang, "removal_words")):
         return named_cancel(ranked, find_name(norm, lang, claimed))
-    if top == "add_expense":
+    if top in ("add_expense", "edit_last"):
         return scheduled_expense(ranked, schedule)
     if top == "set_budget":
         return merchant_bill(ranked, known_merchant)

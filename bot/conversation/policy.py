@@ -191,8 +191,13 @@ def choices(parse: nlu.Parse) -> tuple[str, str] | None:
         return None
     second, score = parse.alternatives[0]
     labels = INTENT_LABELS.get(parse.lang, INTENT_LABELS["en"])
-    if {parse.intent, second} == {"set_budget", "add_recurring"} and score >= BILL_OR_BUDGET:
-        # "gym 300 a month": a health budget or the gym's bill are both fair readings, whatever the margin.
+    if (
+        {parse.intent, second} == {"set_budget", "add_recurring"}
+        and score >= BILL_OR_BUDGET
+        and not parse.merchant
+    ):
+        # "gym 300 a month": a health budget or the gym's bill are both fair readings, whatever the margin
+        # (a merchant named, "spotify 21,90 por mês", is a bill: budgets are kept per category).
         return parse.intent, second
     if parse.intent not in labels or second not in labels or parse.confidence - score > CLARIFY_MARGIN:
         return None

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from bot.conversation import forms, picking
 from bot.conversation.context import Context
-from bot.conversation.forms import Form, Slot, Slots, SlotValues
+from bot.conversation.forms import Form, Reread, Slot, Slots, SlotValues
 from bot.conversation.handlers import Handlers
 from bot.conversation.handlers.ledger import slot_money
 from bot.conversation.handlers.recurring import chosen, read_pick
@@ -171,9 +171,12 @@ class MoveForm:
         self.form = Form(name, (WHICH_GOAL, AMOUNT), confirm="when_unsure")
         self.withdraw = withdraw
 
-    async def prefill(self, ctx: Context) -> SlotValues | Reply:
+    async def prefill(self, ctx: Context) -> SlotValues | Reply | Reread:
         picked = await _pick_goal(ctx)
         if isinstance(picked, Reply):
+            if "transfer" in [intent for intent, _ in ctx.understood.alternatives[:2]]:
+                # "coloquei 150 na caixinha" with no goal of that name: the savings account, a transfer.
+                return Reread("transfer")
             return picked
         parse = ctx.understood
         if parse.amount is not None:
