@@ -18,6 +18,7 @@ from domain.errors import Conflict, ValidationError
 from domain.model import Goal, new_id
 from domain.money import Money
 from domain.periods import local_today
+from nlu.normalize import fold
 
 MAX_NAME = 40
 """A goal's name is its account's name too: kept short."""
@@ -174,14 +175,25 @@ class MoveForm:
     async def prefill(self, ctx: Context) -> SlotValues | Reply | Reread:
         picked = await _pick_goal(ctx)
         if isinstance(picked, Reply):
-            if "transfer" in [intent for intent, _ in ctx.understood.alternatives[:2]]:
-                # "coloquei 150 na caixinha" with no goal of that name: the savings account, a transfer.
+            if await self._names_an_account(ctx):
+                # "coloquei 150 na caixinha" with no goal of that name but an account: a transfer into it.
                 return Reread("transfer")
             return picked
         parse = ctx.understood
         if parse.amount is not None:
             picked["amount"] = str(parse.amount)
         return picked
+
+    async def _names_an_account(self, ctx: Context) -> bool:
+        """Whether the message names one of the user's accounts (no goal of theirs), with a transfer among the
+        next readings ("caixinha" is both a goal word and a savings account's name)."""
+        parse = ctx.understood
+        if "transfer" not in [intent for intent, _ in parse.alternatives[:2]]:
+            return False
+        async with ctx.uow() as uow:
+            accounts = await uow.accounts.list_for(ctx.user.id)
+        words = f" {fold(ctx.message.text)} "
+        return any(f" {fold(a.name)} " in words for a in accounts if not a.is_default)
 
     async def _goal(self, ctx: Context, slots: Slots) -> Goal | None:
         async with ctx.uow() as uow:
