@@ -8,7 +8,7 @@ import json
 import math
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -130,6 +130,15 @@ class Model:
     cues: dict[tuple[str, ...], str]
     """Cue phrase (prepared words) -> intent."""
     cue_longest: int
+    cue_starts: dict[str, tuple[int, ...]] = field(init=False)
+    """First word of a cue -> the lengths of the cues it starts (so matching tries only those)."""
+
+    def __post_init__(self) -> None:
+        lengths: dict[str, set[int]] = {}
+        for phrase in self.cues:
+            if phrase:
+                lengths.setdefault(phrase[0], set()).add(len(phrase))
+        object.__setattr__(self, "cue_starts", {w: tuple(sorted(ls)) for w, ls in lengths.items()})
 
 
 # ---------------------------------------------------------------- tokens
@@ -285,18 +294,26 @@ def says(folded: str, lang: str, key: str) -> bool:
 
 
 def _contains(words: list[str], lang: str, key: str) -> bool:
-    phrases, longest = _phrases(lang, key)
+    # Only at words that start a phrase of the list, and only that phrase's lengths: every message is
+    # checked against several lists, and trying every span at every word was a tenth of the NLU's time.
+    phrases, starts = _phrases(lang, key)
     n = len(words)
-    spans = ((i, length) for i in range(n) for length in range(1, min(longest, n - i) + 1))
-    return any(tuple(words[i : i + length]) in phrases for i, length in spans)
+    for i, word in enumerate(words):
+        for length in starts.get(word, ()):
+            if i + length <= n and tuple(words[i : i + length]) in phrases:
+                return True
+    return False
 
 
 @cache
-def _phrases(lang: str, key: str) -> tuple[frozenset[tuple[str, ...]], int]:
-    """A keywords.yaml word list as prepared word tuples, and the longest one's length."""
+def _phrases(lang: str, key: str) -> tuple[frozenset[tuple[str, ...]], dict[str, tuple[int, ...]]]:
+    """A keywords.yaml word list as prepared word tuples, and first word -> the lengths of its phrases."""
     phrases = {tuple(prepare(fold(str(p)), lang)) for p in keywords(lang).get(key) or ()}
     phrases.discard(())
-    return frozenset(phrases), max((len(p) for p in phrases), default=0)
+    starts: dict[str, set[int]] = {}
+    for phrase in phrases:
+        starts.setdefault(phrase[0], set()).add(len(phrase))
+    return frozenset(phrases), {word: tuple(sorted(lengths)) for word, lengths in starts.items()}
 
 
 # ---------------------------------------------------------------- the model
@@ -506,12 +523,14 @@ def _fuzzy_exact(model: Model, key: str) -> str | None:
 def _cues(model: Model, words: list[str]) -> dict[str, float]:
     """Bonus per intent from cue phrases: longest matches first, overlapping shorter ones dropped."""
     n = len(words)
-    # Every occurrence of every cue, overlaps included (as spaCy's PhraseMatcher on ORTH found them).
+    starts = model.cue_starts
+    # Every occurrence of every cue, overlaps included (as spaCy's PhraseMatcher on ORTH found them); only
+    # at words that start a cue, with that cue's lengths.
     matches = [
         (start, start + length, model.cues[phrase])
-        for start in range(n)
-        for length in range(1, min(model.cue_longest, n - start) + 1)
-        if (phrase := tuple(words[start : start + length])) in model.cues
+        for start, word in enumerate(words)
+        for length in starts.get(word, ())
+        if start + length <= n and (phrase := tuple(words[start : start + length])) in model.cues
     ]
     matches.sort(key=lambda m: (m[0] - m[1], m[0]))
     taken: set[int] = set()

@@ -211,7 +211,7 @@ def scheduled_expense(ranked: list[tuple[str, float]], schedule: Schedule) -> li
 
 
 def reread(
-    ranked: list[tuple[str, float]], norm: Normalized, lang: str, has_amount: bool, schedule: Schedule
+    ranked: list[tuple[str, float]], norm: Normalized, lang: str, has_amount: bool, schedule: Schedule | None
 ) -> list[tuple[str, float]]:
     """Readings the words settle: a question naming a goal is about goals, not budgets ("am i on track with
     the bike goal"); a listing of recurring payments is not one of transactions ("list my recurring
@@ -223,7 +223,7 @@ def reread(
         return _promote(ranked, "goal_status")
     if top == "list_transactions" and words & data.recurring_words:
         return _promote(ranked, "list_recurring")
-    if top == "add_recurring" and not has_amount and schedule.recurrence is None:
+    if top == "add_recurring" and not has_amount and schedule is not None and schedule.recurrence is None:
         return [*ranked[1:], ranked[0]]
     return ranked
 
@@ -266,12 +266,19 @@ def settle(
     claimed: list[tuple[int, int]],
 ) -> list[tuple[str, float]]:
     """The classifier's readings after the rules above: each applies to one first reading only."""
-    schedule = find_schedule(norm, lang, recurrence)
-    ranked = reread(ranked, norm, lang, has_amount, schedule)
+    # The schedule's patterns cost more than the rest of this: looked for only when a rule may use it.
+    uses_schedule = ("add_recurring", "add_expense", "edit_last")
+    schedule: Schedule | None
+    if ranked[0][0] in uses_schedule:
+        schedule = find_schedule(norm, lang, recurrence)
+        ranked = reread(ranked, norm, lang, has_amount, schedule)
+    else:
+        ranked = reread(ranked, norm, lang, has_amount, None)
+        schedule = find_schedule(norm, lang, recurrence) if ranked[0][0] in uses_schedule else None
     top = ranked[0][0]
     if top == "deny" or (top == "search" and says(norm.text, lang, "removal_words")):
         return named_cancel(ranked, find_name(norm, lang, claimed))
-    if top in ("add_expense", "edit_last"):
+    if top in ("add_expense", "edit_last") and schedule is not None:
         return scheduled_expense(ranked, schedule)
     if top == "set_budget":
         return merchant_bill(ranked, known_merchant)
