@@ -173,6 +173,30 @@ def primary_amount(mentions: Sequence[MoneyMention], norm: Normalized, lang: str
     return best
 
 
+def unit_total(
+    mentions: Sequence[MoneyMention], price: MoneyMention | None, norm: Normalized, lang: str
+) -> Decimal | None:
+    """The total of "2 cafés a 4,50" / "3 beers at 6 each" (count times unit price), or None when the
+    message names no count of things with a price each: a count before a noun, then the price after a unit
+    word ("a", "at", "@", "cada") or followed by one ("6 each")."""
+    if price is None:
+        return None
+    units = _unit_words(lang if lang in LANGUAGES else "en")
+    before = norm.text[max(0, price.start - 12) : price.start].split()
+    after = norm.text[price.end : price.end + 12].split()
+    if not ((before and before[-1] in units) or (after and after[0].strip(_STRIP) in units)):
+        return None
+    counts = [m for m in mentions if m.end <= price.start and counts_things(m, norm, lang)]
+    if not counts:
+        return None
+    return counts[-1].amount * price.amount
+
+
+@cache
+def _unit_words(lang: str) -> frozenset[str]:
+    return frozenset(fold(str(w)) for w in data.load_lang(lang, "numbers").get("unit_price_words") or ())
+
+
 def counts_things(mention: MoneyMention, norm: Normalized, lang: str) -> bool:
     """A small bare whole number before a noun ("3 cervezas", "2 coffees"): a count of things, not money."""
     if mention.explicit:

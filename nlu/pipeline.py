@@ -14,7 +14,7 @@ from nlu.dates import find_when
 from nlu.intents import classify
 from nlu.language import detect_language
 from nlu.merchants import find_merchant, number_words
-from nlu.money import counts_things, find_amounts, primary_amount
+from nlu.money import counts_things, find_amounts, primary_amount, unit_total
 from nlu.normalize import Normalized, normalize
 from nlu.overlay import MerchantOverlay
 from nlu.plans import (
@@ -30,6 +30,10 @@ from nlu.plans import (
 from nlu.reference import note, reference_of
 from nlu.settings import SettingChange, find_setting, named_currencies, resolve_currency_word
 from nlu.types import LANGUAGES, MoneyMention, Parse
+
+COMPUTED_CONFIDENCE = 0.6
+"""The confidence of a reading whose amount was computed ("2 at 4.50" is 9.00): under the write threshold,
+so the conversation shows the total and asks before recording it."""
 
 _DIGITS = re.compile(r"\d+")
 # Which fields each intent carries. A transaction has a day; a question covers a period.
@@ -139,6 +143,10 @@ def parse_message(
 
     bare = intent in BARE_INTENTS
     amount: Decimal | None = None if primary is None or bare else primary.amount
+    total = None if amount is None else unit_total(mentions, primary, norm, language)
+    if total is not None:
+        # "2 cafés a 4,50": the total is computed, not written, so it is confirmed before it is recorded.
+        amount, confidence = total, min(confidence, COMPUTED_CONFIDENCE)
     reference, change = (None, None)
     if intent in REFERENCE_INTENTS:
         reference, change = reference_of(

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import nlu
 from nlu import data
 from nlu.money import find_amounts, primary_amount, resolve_currency
 from nlu.normalize import fold, normalize
@@ -664,3 +665,27 @@ def test_currency_markers_are_codes_or_families(lang: str) -> None:
     for family in symbols["families"].values():
         assert family["default"] in family["members"]
     assert number_words(lang).values  # the number words load
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "total"),
+    [
+        ("2 cafés a 4,50", "pt", "9.00"),
+        ("3 cervezas a 45", "es", "135"),
+        ("3 beers at 6 each", "en", "18"),
+        ("compré 4 empanadas a 2,50", "es", "10.00"),
+    ],
+)
+def test_a_count_at_a_price_each_is_their_total_and_is_confirmed(text: str, lang: str, total: str) -> None:
+    """The total is computed, not written: it is the amount, read unsure so the chat asks before recording."""
+    parse = nlu.parse(text, lang=lang, currency={"pt": "BRL", "es": "MXN", "en": "USD"}[lang])
+    assert parse.intent == "add_expense" and parse.amount == Decimal(total)
+    assert parse.confidence < 0.7
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "amount"), [("2 coffees for 9.50", "en", "9.50"), ("3 cervezas 450", "es", "450")]
+)
+def test_a_count_with_a_total_keeps_the_total(text: str, lang: str, amount: str) -> None:
+    parse = nlu.parse(text, lang=lang, currency="USD")
+    assert parse.amount == Decimal(amount)
