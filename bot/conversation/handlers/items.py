@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
 from typing import Any
 
-from bot.conversation import forms, lines, policy
+from bot.conversation import account_slots, forms, lines, policy
 from bot.conversation.context import Context
 from bot.conversation.forms import Slots, SlotValues
 from bot.conversation.handlers import Handlers
@@ -37,6 +38,7 @@ class ItemsForm:
         parse = ctx.understood
         items = policy.split_items(ctx) or []
         return {
+            **await self._account(ctx),
             "income": parse.intent == "add_income",
             "date": parse.date.isoformat() if parse.date else None,
             "items": [
@@ -51,12 +53,29 @@ class ItemsForm:
             ],
         }
 
+    async def _account(self, ctx: Context) -> SlotValues:
+        """The account the items go on, stated in the confirmation: the one the message names when it is
+        exactly one of the user's, else the default account (an unknown or ambiguous name is not guessed
+        at, and the confirmation shows where they would go)."""
+        phrase = ctx.understood.account
+        if phrase is None:
+            return {}
+        async with ctx.uow() as uow:
+            accounts = await uow.accounts.list_for(ctx.user.id)
+        picked = account_slots.values("account", phrase, accounts, ctx.understood.lang)
+        chosen = [a for a in accounts if str(a.id) == picked.get("account_id")]
+        shown = chosen or [a for a in accounts if a.is_default]
+        if not shown:
+            return {}
+        return {"account_id": str(chosen[0].id) if chosen else None, "account_name": shown[0].name}
+
     async def question(self, ctx: Context, slots: Slots) -> Reply:
         income = bool(slots["income"])
         key = "confirm_items_income" if income else "confirm_items"
         head = Line(key, {"count": len(slots["items"]), "day": slot_day(ctx, slots)})
         listed = (_item_line(ctx, item, income) for item in slots["items"])
-        return Reply(lines=(head, *listed, Line("yes_no")))
+        on = [Line("on_account", {"account": slots["account_name"]})] if slots.get("account_name") else []
+        return Reply(lines=(head, *listed, *on, Line("yes_no")))
 
     async def submit(self, ctx: Context, slots: Slots) -> Reply:
         income = bool(slots["income"])
@@ -72,6 +91,7 @@ class ItemsForm:
                 merchant=item.get("merchant"),
                 category=item.get("category"),
                 note=item.get("note"),
+                account_id=uuid.UUID(str(slots["account_id"])) if slots.get("account_id") else None,
                 source=Source.CHAT,
                 # One source id per item, so a retried message records each item once.
                 source_ref=f"{ref}#{number}" if ref else None,
