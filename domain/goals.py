@@ -9,10 +9,11 @@ from decimal import ROUND_UP, Decimal
 from typing import Literal
 
 from domain import validation as v
-from domain.commands import AmountInput, GetBalance, RecordTransfer
-from domain.errors import Conflict, NotFound, ValidationError
+from domain.commands import AddAccount, AmountInput, GetBalance, RecordTransfer
+from domain.directory import open_account
+from domain.errors import NotFound, ValidationError
 from domain.lookup import require_user
-from domain.model import Account, AccountKind, Goal, Source, new_id
+from domain.model import AccountKind, Goal, Source, new_id
 from domain.money import Money, minor_units
 from domain.periods import local_today
 from domain.ports import Clock, UnitOfWork
@@ -76,21 +77,12 @@ async def start_goal(cmd: CreateGoal, uow: UnitOfWork, clock: Clock) -> GoalStat
     today = local_today(clock, user.timezone)
     if cmd.target_date is not None and (not isinstance(cmd.target_date, date) or cmd.target_date < today):
         raise ValidationError("target_date", "must be today or later", reason="past")
-    existing = await uow.accounts.list_for(user.id)
-    if any(a.name.casefold() == name.casefold() for a in existing):
-        raise Conflict("name", f"there is already an account (or goal) called {name!r}")
-    now = clock.now()
-    account = Account(
-        id=new_id(),
-        tenant_id=user.tenant_id,
-        user_id=user.id,
-        name=name,
-        kind=AccountKind.SAVINGS,
-        currency=code,
-        opening_balance=Money.zero(code),
-        is_default=not any(a.is_default for a in existing),
-        created_at=now,
+    # The goal's money lives in a savings account of its own, named like the goal (names are unique per
+    # user, so a clash is a Conflict on "name"); opened in this transaction, committed with the goal.
+    account = await open_account(
+        AddAccount(user_id=user.id, name=name, kind=AccountKind.SAVINGS, currency=code), uow, clock
     )
+    now = clock.now()
     goal = Goal(
         id=new_id(),
         tenant_id=user.tenant_id,
@@ -101,7 +93,6 @@ async def start_goal(cmd: CreateGoal, uow: UnitOfWork, clock: Clock) -> GoalStat
         target_date=cmd.target_date,
         created_at=now,
     )
-    await uow.accounts.add(account)
     await uow.goals.add(goal)
     await uow.commit()
     return status_of(goal, Money.zero(code), today, today)

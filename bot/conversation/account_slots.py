@@ -15,9 +15,10 @@ from bot.conversation.forms import Slot, Slots, SlotValues
 from bot.conversation.pending import Pending
 from bot.conversation.reply import Line, Phrase, Reply
 from domain import services
-from domain.commands import AddAccount
+from domain.commands import AddAccount, RecordTransaction
 from domain.model import Account, AccountKind
 from domain.ports import UnitOfWork
+from domain.results import RecordResult
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,3 +184,31 @@ __all__ = [
     "options",
     "values",
 ]
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    """A transaction written on the account the form settled, with what the reply needs to name it."""
+
+    result: RecordResult
+    accounts: list[Account]
+    """The user's accounts, the one opened for this write included (lines.account names it if several)."""
+    opened: Account | None
+
+
+async def record_on_account(
+    form: str, ctx: Context, slots: Slots, cmd: RecordTransaction
+) -> Recorded | Reply:
+    """Write `cmd` on the account the slots name (opening a new one the user agreed to), reading the
+    accounts in the write's own transaction; a Reply asking which account when the text names several."""
+    async with ctx.uow() as uow:
+        # Read in the write's own transaction, before it commits: after the commit it would cost a
+        # transaction of its own. A default account the write may create matters only when there were
+        # none, and a single account is not named in the reply anyway (lines.account).
+        accounts = await uow.accounts.list_for(ctx.user.id)
+        late = in_text(ctx, accounts, slots)
+        if late.get("account_choices"):
+            return ask_later(form, ctx, {**slots, **late})
+        account_id, opened = await chosen(ctx, uow, {**slots, **late}, "account")
+        result = await services.record_transaction(replace(cmd, account_id=account_id), uow, ctx.clock)
+    return Recorded(result, [*accounts, opened] if opened else accounts, opened)

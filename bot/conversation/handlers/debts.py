@@ -3,7 +3,6 @@ transaction with the person as payee in the "loans" category, which balances cou
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date
 
 import nlu
@@ -13,7 +12,6 @@ from bot.conversation.forms import Form, Slot, Slots, SlotValues
 from bot.conversation.handlers import Handlers
 from bot.conversation.handlers.ledger import account_prefill, slot_day, slot_money
 from bot.conversation.reply import Line, Reply, Written
-from domain import services
 from domain.commands import RecordTransaction
 from domain.model import LOANS, Source, TransactionKind
 
@@ -80,20 +78,14 @@ class DebtForm:
             source=Source.CHAT,
             source_ref=ctx.message.provider_message_id or None,
         )
-        async with ctx.uow() as uow:
-            accounts = await uow.accounts.list_for(ctx.user.id)
-            late = account_slots.in_text(ctx, accounts, slots)
-            if late.get("account_choices"):
-                return account_slots.ask_later(self.form.name, ctx, {**slots, **late})
-            slots = {**slots, **late}
-            account_id, opened = await account_slots.chosen(ctx, uow, slots, "account")
-            accounts += [opened] if opened else []
-            result = await services.record_transaction(replace(cmd, account_id=account_id), uow, ctx.clock)
-        txn = result.transaction
+        recorded = await account_slots.record_on_account(self.form.name, ctx, slots, cmd)
+        if isinstance(recorded, Reply):
+            return recorded
+        result, txn = recorded.result, recorded.result.transaction
         values = {"amount": txn.amount, "person": txn.merchant, "day": txn.occurred_on}
-        shown = account_slots.created_line(opened)
+        shown = account_slots.created_line(recorded.opened)
         shown.append(Line("loan_in_recorded" if inward else "loan_out_recorded", values))
-        shown += lines.account(accounts, txn)
+        shown += lines.account(recorded.accounts, txn)
         written = Written("loan", txn.id, txn.amount, txn.occurred_on, txn.merchant, inward)
         return Reply(lines=tuple(shown), written=(written,) if result.created else ())
 

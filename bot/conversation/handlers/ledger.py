@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -11,7 +10,6 @@ from bot.conversation.context import Context
 from bot.conversation.forms import Form, Slots, SlotValues
 from bot.conversation.handlers import Handlers
 from bot.conversation.reply import CategoryName, Line, Reply
-from domain import services
 from domain.commands import RecordTransaction
 from domain.model import Source, TransactionKind
 from domain.money import Money
@@ -107,20 +105,14 @@ class RecordForm:
             source=Source.CHAT,
             source_ref=ctx.message.provider_message_id or None,
         )
-        async with ctx.uow() as uow:
-            # Read in the write's own transaction, before it commits: after the commit it would cost a
-            # transaction of its own. A default account the write may create matters only when there
-            # were none, and a single account is not named in the reply anyway (lines.account).
-            accounts = await uow.accounts.list_for(ctx.user.id)
-            late = account_slots.in_text(ctx, accounts, slots)
-            if late.get("account_choices"):
-                return account_slots.ask_later(self.form.name, ctx, {**slots, **late})
-            slots = {**slots, **late}
-            account_id, opened = await account_slots.chosen(ctx, uow, slots, "account")
-            accounts += [opened] if opened else []
-            result = await services.record_transaction(replace(cmd, account_id=account_id), uow, ctx.clock)
+        recorded = await account_slots.record_on_account(self.form.name, ctx, slots, cmd)
+        if isinstance(recorded, Reply):
+            return recorded
+        result = recorded.result
         line, written = lines.recorded(result.transaction)
-        after = account_slots.created_line(opened) + lines.account(accounts, result.transaction)
+        after = account_slots.created_line(recorded.opened) + lines.account(
+            recorded.accounts, result.transaction
+        )
         after += [lines.budget(s) for s in result.budgets] + [lines.alert(c) for c in result.crossings]
         return Reply(lines=(line, *after), written=(written,) if result.created else ())
 
