@@ -14,6 +14,7 @@ from nlu.accounts import person_answer
 from nlu.overlay import MerchantOverlay, TenantMerchant, merchant_overlay
 from nlu.pipeline import parse_message
 from nlu.pipeline import read_payee as _read_payee
+from nlu.country import country_of
 from nlu.types import CATEGORIES, INTENTS, LANGUAGES, LOW_CONFIDENCE, DateRange, MoneyMention, Parse
 
 __all__ = [
@@ -66,13 +67,15 @@ def parse(
     intent: str | None = None,
     merchants: Merchants = None,
     week_start: str | None = None,
+    country: str | None = None,
 ) -> Parse:
     """Understand one message. `now` is when it arrived (default: the current time); `lang`, `currency` and
     `tz` are the user's stored language, default currency and IANA zone (hints, per NLU_CONTRACT.md).
     `intent` forces the intent when the user has said which one they meant (an answer to "X or Y?").
     `merchants` are the tenant's own, matched ahead of the shipped list: its name and category win.
     `week_start` ("monday", "sunday", "saturday"; default Monday, the ISO week) is the first day of the
-    user's week: "this week" and "last week" follow it."""
+    user's week: "this week" and "last week" follow it. `country` (ISO 3166 alpha-2) is the calendar
+    holidays are read in; default: the country of `tz`, else of a one-country currency."""
     zone = resolve_zone(tz, now)
     if now is None:
         now = datetime.now(zone)
@@ -89,6 +92,7 @@ def parse(
         intent=intent,
         overlay=merchant_overlay(merchants),
         week_start=WEEK_STARTS.get(week_start or "monday", 0),
+        country=country_of(country, tz, currency),
     )
 
 

@@ -28,6 +28,10 @@ class When:
     """ "weekly" or "monthly" ("per week", "al mes", "mensal")."""
     count: int | None
     """ "last 5 transactions", "ultimos 10 gastos" -> 5, 10."""
+    unresolved: tuple[tuple[int, int], ...] = ()
+    """Spans of Normalized.text read as a date that cannot be resolved with certainty ("Tuesday 19th" when
+    the 19th is no Tuesday, "the other day"): `day` says nothing of them and the conversation asks. Each
+    is also in `spans` (the words are taken: they are no amount)."""
 
 
 EMPTY = When(day=None, period=None, spans=(), recurrence=None, count=None)
@@ -58,9 +62,12 @@ class _Found:
     """Said after "not"/"no era"/"nao foi": another date of the message is the one meant."""
 
 
-def find_when(norm: Normalized, lang: str, today: date, week_start: int = 0) -> When:
+def find_when(
+    norm: Normalized, lang: str, today: date, week_start: int = 0, country: str | None = None
+) -> When:
     """Everything about time in `norm`, resolved against `today` (the user's local day). Never raises.
-    `week_start` is how many days before Monday the user's week starts (0 Monday, 1 Sunday, 2 Saturday)."""
+    `week_start` is how many days before Monday the user's week starts (0 Monday, 1 Sunday, 2 Saturday);
+    `country` (ISO 3166 alpha-2, None when unknown) is the calendar holidays are read in."""
     try:
         return _find(norm.text[:MAX_CHARS], lang if lang in LANGUAGES else "en", today, week_start)
     except Exception:  # a date must never cost the whole message; the rest of the parse still stands

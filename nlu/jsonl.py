@@ -49,10 +49,20 @@ def handle_request(request: Any) -> dict[str, object]:
     week_start = request.get("week_start")
     if week_start is not None and week_start not in WEEK_STARTS:
         raise RequestError("week_start: must be one of " + ", ".join(WEEK_STARTS))
+    country = request.get("country")
+    if country is not None and not (isinstance(country, str) and len(country) == 2 and country.isalpha()):
+        raise RequestError("country: an ISO 3166 alpha-2 code is required")
     merchants = _merchants(request.get("merchants"))
     try:
         result = parse(
-            text, now=now, lang=lang, currency=currency, tz=tz, merchants=merchants, week_start=week_start
+            text,
+            now=now,
+            lang=lang,
+            currency=currency,
+            tz=tz,
+            merchants=merchants,
+            week_start=week_start,
+            country=country,
         )
     except ValueError as exc:  # an unknown zone
         raise RequestError(f"tz: {exc}") from None

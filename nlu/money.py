@@ -30,7 +30,15 @@ from nlu.numbers import (
 )
 from nlu.types import LANGUAGES, MoneyMention
 
-__all__ = ["currency_words", "family", "find_amounts", "primary_amount", "resolve_currency", "upper_codes"]
+__all__ = [
+    "currency_words",
+    "family",
+    "find_amounts",
+    "primary_amount",
+    "resolve_currency",
+    "unresolved_amounts",
+    "upper_codes",
+]
 
 _MAX = Decimal(10) ** 15  # beyond this a "number" is an id or a phone number, not money
 _SIGNS = frozenset("-+−")
@@ -144,6 +152,15 @@ def find_amounts(
         return []
     scan = _Scan(norm, _lexicon(lang if lang in LANGUAGES else "en"), default_currency, exclude)
     return scan.run()
+
+
+def unresolved_amounts(
+    norm: Normalized, lang: str, exclude: Sequence[tuple[int, int]] = ()
+) -> list[tuple[int, int]]:
+    """Spans of amounts said but not said exactly: a range or a choice ("20 or 30 bucks", "entre 20 e 30"),
+    a vague quantity ("a couple hundred", "uns trocados"). Nothing inside them is an amount: the
+    conversation asks how much. (Filled by the money patterns of issue 13.)"""
+    return []
 
 
 def resolve_currency(mention: MoneyMention, default_currency: str | None) -> str | None:

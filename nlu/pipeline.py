@@ -10,11 +10,11 @@ from functools import cache
 from nlu.accounts import Accounts, Reading, find_accounts, lexicon
 from nlu.categories import find_category
 from nlu.data import load_lang
-from nlu.dates import find_when
+from nlu.dates import When, find_when
 from nlu.intents import classify
 from nlu.language import detect_language
 from nlu.merchants import find_merchant, number_words
-from nlu.money import counts_things, find_amounts, primary_amount, unit_total
+from nlu.money import counts_things, find_amounts, primary_amount, unit_total, unresolved_amounts
 from nlu.normalize import Normalized, normalize
 from nlu.overlay import MerchantOverlay
 from nlu.plans import (
@@ -29,7 +29,7 @@ from nlu.plans import (
 )
 from nlu.reference import note, reference_of
 from nlu.settings import SettingChange, find_setting, named_currencies, resolve_currency_word
-from nlu.types import LANGUAGES, MoneyMention, Parse
+from nlu.types import LANGUAGES, MoneyMention, Parse, Unresolved
 
 COMPUTED_CONFIDENCE = 0.6
 """The confidence of a reading whose amount was computed ("2 at 4.50" is 9.00): under the write threshold,
@@ -69,20 +69,22 @@ def parse_message(
     intent: str | None = None,
     overlay: MerchantOverlay | None = None,
     week_start: int = 0,
+    country: str | None = None,
 ) -> Parse:
     """Understand `text`, resolving relative dates against `now` seen in `zone` (the user's local day).
     `intent`, when given, replaces the classifier's reading (the user said which one they meant); `overlay`
-    holds the tenant's own merchants, matched first."""
+    holds the tenant's own merchants, matched first; `country` is the calendar holidays are read in."""
     norm = normalize(text)
     today: date = now.astimezone(zone).date()
     # Without a stored language, the user's currency is the next best prior (BRL users write Portuguese).
     prior = lang if lang is not None else _currency_languages().get(currency or "")
     language, _ = detect_language(norm, prior)
 
-    when = find_when(norm, language, today, week_start)
-    mentions = find_amounts(norm, language, currency, exclude=when.spans)
+    when = find_when(norm, language, today, week_start, country)
+    vague = unresolved_amounts(norm, language, exclude=when.spans)
+    mentions = find_amounts(norm, language, currency, exclude=[*when.spans, *vague])
     primary = primary_amount(mentions, norm, language)
-    claimed = list(when.spans) + [(m.start, m.end) for m in mentions]
+    claimed = [*when.spans, *vague] + [(m.start, m.end) for m in mentions]
     merchant = find_merchant(norm, language, exclude=claimed, overlay=overlay)
     accounts = find_accounts(norm, language, exclude=claimed)
     overlapping = [
@@ -183,6 +185,7 @@ def parse_message(
         day = goal_date(when.day, when.period, today) or goal_date(
             None, month_range(goal_month(norm, language), today), today
         )
+    unresolved = _unresolved(norm, intent, when, vague, amount, day)
     return Parse(
         lang=language,
         intent=intent,
@@ -210,7 +213,32 @@ def parse_message(
         to_account=_destination(said, language),
         person=None if said is None else said.person,
         direction=None if said is None else said.direction,
+        unresolved=unresolved,
     )
+
+
+def _unresolved(
+    norm: Normalized,
+    intent: str,
+    when: When,
+    vague: list[tuple[int, int]],
+    amount: Decimal | None,
+    day: date | None,
+) -> tuple[Unresolved, ...]:
+    """What the message names but does not pin down, for the fields this intent carries: a date phrase that
+    did not resolve, a transaction said of a whole period ("semana passada": which day?), an inexact amount.
+    A field given a value is never also unresolved."""
+    if intent in BARE_INTENTS:
+        return ()
+    found: list[Unresolved] = []
+    if day is None and intent in TRANSACTION_INTENTS:
+        spans = list(when.unresolved)
+        if not spans and when.period is not None and when.period.start != when.period.end:
+            spans = [s for s in when.spans if s not in when.unresolved][:1]
+        found += [Unresolved("date", norm.original_span(s, e), s, e) for s, e in spans]
+    if amount is None:
+        found += [Unresolved("amount", norm.original_span(s, e), s, e) for s, e in vague]
+    return tuple(sorted(found, key=lambda u: u.start))
 
 
 def _destination(said: Accounts | None, lang: str) -> str | None:

@@ -83,6 +83,22 @@ class MoneyMention:
 
 
 @dataclass(frozen=True, slots=True)
+class Unresolved:
+    """A phrase read as a date or an amount that cannot be resolved with certainty ("Tuesday 19th" when the
+    19th is no Tuesday, "the other day", "20 or 30 bucks"): the conversation asks instead of guessing."""
+
+    field: str
+    """ "date" or "amount"."""
+    text: str
+    """The phrase as typed."""
+    start: int
+    end: int
+
+    def to_json(self) -> dict[str, str]:
+        return {"field": self.field, "text": self.text}
+
+
+@dataclass(frozen=True, slots=True)
 class DateRange:
     """An inclusive range of days."""
 
@@ -138,6 +154,9 @@ class Parse:
     """For debt: who money was lent to, paid back to, got back from or borrowed from ("Sarah", "João")."""
     direction: str | None = None
     """For debt: "out" (lent, paid back: money leaves) or "in" (got back, borrowed: money comes in)."""
+    unresolved: tuple[Unresolved, ...] = ()
+    """Dates and amounts the message names but that cannot be resolved with certainty: the matching field
+    (date, amount) is None and the conversation asks."""
 
     def to_json(self) -> dict[str, object]:
         """The result line of `centavo nlu` (NLU_CONTRACT.md)."""
@@ -172,6 +191,7 @@ class Parse:
             "choices": list(self.choices),
             "name": self.name,
             "anchor": self.anchor,
+            "unresolved": [u.to_json() for u in self.unresolved],
         }
 
 
