@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import nlu
-from bot.conversation import control, policy
+from bot.conversation import control, days, policy
 from bot.conversation.context import Context
 from bot.conversation.forms import FormHandler, Reread
 from bot.conversation.handlers import Handlers
@@ -63,6 +63,15 @@ class Dialogue:
             return Reply.say("unknown")  # read as told and still nothing to do: never loop
         if isinstance(filled, Reply):
             return filled
+        # What the message names but does not pin down is asked, never taken as today or a partial amount.
+        unsure = days.unsure_slots(parse)
+        if handler.form.slot("date") is not None:
+            refused = days.too_far(ctx, filled)
+            if refused is not None:
+                return refused
+        else:
+            unsure.pop(days.UNSURE_DATE, None)
+        filled = {**filled, **unsure}
         writes = intent in policy.CONFIRM_WHEN_UNSURE
         confirm = writes and not chosen and (policy.unsure(parse) or policy.several_amounts(parse))
         return await self._advance(ctx, handler, Pending(handler.form.name, "", filled, confirm=confirm))
@@ -110,7 +119,9 @@ class Dialogue:
         slot = handler.form.missing(pending.slots)
         if slot is not None:
             return await self._ask(ctx, replace(pending, awaiting=slot.name, misses=0), handler)
-        if pending.confirm or handler.form.confirm == "always":
+        ahead = days.ahead(ctx, pending.slots) is not None and handler.form.slot("date") is not None
+        if pending.confirm or handler.form.confirm == "always" or ahead:
+            # A write dated after today is confirmed, with the day said, however sure the reading was.
             return await self._ask(ctx, replace(pending, awaiting="confirm", misses=0), handler)
         return await handler.submit(ctx, pending.slots)
 
@@ -124,6 +135,9 @@ class Dialogue:
                 question = await slot.question(ctx, pending.slots)
             else:
                 question = Reply(lines=(Line(slot.ask if slot else "not_an_answer"),))
+        if handler.form.slot("date") is not None or pending.awaiting == "amount":
+            said = days.before_question(ctx, pending.awaiting, pending.slots)
+            question = replace(question, lines=(*said, *question.lines))
         return replace(question, asked=pending.awaiting, pending=pending)
 
 
