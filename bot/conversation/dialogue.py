@@ -66,9 +66,9 @@ class Dialogue:
         # What the message names but does not pin down is asked, never taken as today or a partial amount.
         unsure = days.unsure_slots(parse)
         if handler.form.slot("date") is not None:
-            refused = days.too_far(ctx, filled)
-            if refused is not None:
-                return refused
+            too_far = days.too_far(ctx, filled)
+            if too_far is not None:
+                return too_far
         else:
             unsure.pop(days.UNSURE_DATE, None)
         filled = {**filled, **unsure}
