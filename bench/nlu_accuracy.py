@@ -10,7 +10,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests.locales.tables import load_cases, mismatches
 
-FIELDS = ("intent", "amount", "currency", "date", "period", "merchant", "category")
+FIELDS = ("intent", "amount", "currency", "amounts", "date", "unresolved", "period", "merchant", "category")
 
 
 def main() -> None:
