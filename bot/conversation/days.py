@@ -17,6 +17,9 @@ from nlu.periods import day_of_month
 
 UNSURE_DATE = "date_unsure"
 UNSURE_AMOUNT = "amount_unsure"
+WITHIN = "date_within"
+"""The period an unsure day was said as ("last week"), [start, end]: an answer naming a weekday alone is
+that weekday of the period."""
 _DAY_NUMBER = re.compile(r"(?:[a-z]{1,3}\.? )?([0-9]{1,2})(?:st|nd|rd|th|o|a)?[.!]?")
 """A bare day number answering "which day?": "24", "el 24", "o 24", "the 24th", "dia 24"."""
 """Slot keys holding the phrase the message named but the NLU could not resolve ("Tuesday 19th", "20 or
@@ -33,6 +36,8 @@ def unsure_slots(parse: nlu.Parse) -> SlotValues:
     values: SlotValues = {}
     for item in parse.unresolved:
         key = UNSURE_DATE if item.field == "date" else UNSURE_AMOUNT
+        if key not in values and item.within is not None:
+            values[WITHIN] = [item.within.start.isoformat(), item.within.end.isoformat()]
         values.setdefault(key, item.text)
     return values
 
@@ -59,7 +64,7 @@ def has_day(slots: Slots) -> bool:
     return not slots.get(UNSURE_DATE)
 
 
-def read_day(ctx: Context) -> SlotValues | Reply | None:
+def read_day(ctx: Context, slots: Slots) -> SlotValues | Reply | None:
     """The answer to "which day was that?": read as the day of a transaction ("ontem", "el 3", "last
     friday"); a day still unresolved or absent is no answer, and one too far ahead is refused."""
     user = ctx.user
@@ -80,16 +85,29 @@ def read_day(ctx: Context) -> SlotValues | Reply | None:
         day = day_of_month(today(ctx), int(number.group(1)))
     if day is None:
         return None
-    values: SlotValues = {"date": day.isoformat(), UNSURE_DATE: None}
+    values: SlotValues = {"date": in_period(day, slots, ctx).isoformat(), UNSURE_DATE: None}
     refused = too_far(ctx, values)
     return refused if refused is not None else values
+
+
+def in_period(day: date, slots: Slots, ctx: Context) -> date:
+    """The answer's day, narrowed to the period the message named: "tuesday" answering "last week" is the
+    Tuesday of last week, not the latest Tuesday. Any answer saying more than a weekday stands as said."""
+    within = slots.get(WITHIN)
+    weekday = nlu.weekday_alone(ctx.message.text, ctx.understood.lang)
+    if not within or weekday is None:
+        return day
+    start, end = date.fromisoformat(within[0]), date.fromisoformat(within[1])
+    matching = [start + timedelta(days=n) for n in range((end - start).days + 1)]
+    matching = [d for d in matching if d.isoweekday() == weekday]
+    return matching[0] if len(matching) == 1 else day
 
 
 async def ask_day(ctx: Context, slots: Slots) -> Reply:
     return Reply(lines=(Line("unsure_date", {"phrase": slots.get(UNSURE_DATE) or ""}), Line("ask_date")))
 
 
-DAY = Slot("date", "ask_date", has_day, read_day, question=ask_day)
+DAY = Slot("date", "ask_date", has_day, lambda ctx: None, question=ask_day, read_slots=read_day)
 """Asked only when the message named a day that could not be resolved: a day left unsaid is today."""
 
 
