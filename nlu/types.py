@@ -96,7 +96,7 @@ class Unresolved:
     19th is no Tuesday, "the other day", "20 or 30 bucks"): the conversation asks instead of guessing."""
 
     field: str
-    """ "date" or "amount"."""
+    """ "date" (a transaction's day), "period" (a question's dates) or "amount"."""
     text: str
     """The phrase as typed."""
     start: int

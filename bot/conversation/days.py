@@ -42,6 +42,12 @@ def unsure_slots(parse: nlu.Parse) -> SlotValues:
     return values
 
 
+def unsure_period(parse: nlu.Parse) -> Reply | None:
+    """The reply to a question whose dates the message names but the NLU cannot pin down: which dates."""
+    phrase = next((u.text for u in parse.unresolved if u.field == "period"), None)
+    return None if phrase is None else Reply.say("unsure_period", phrase=phrase)
+
+
 def too_far(ctx: Context, slots: Slots) -> Reply | None:
     """The refusal of a day beyond what the ledger takes (tomorrow), said before any question is asked: a
     "yes" that is then refused would waste the user's answer."""
