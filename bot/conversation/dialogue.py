@@ -47,7 +47,7 @@ class Dialogue:
         if handler is None:
             unsure = days.unsure_period(parse)
             if unsure is not None:
-                return unsure  # a question about dates that cannot be pinned down is never answered on a guess
+                return unsure  # dates not pinned down are asked about, never answered on a guess
             return await self._handlers.answer(intent)(ctx)
         if intent in policy.WRITE_INTENTS or intent == "edit_last":
             refused = policy.refused_amount(ctx)
