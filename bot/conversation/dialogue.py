@@ -45,9 +45,9 @@ class Dialogue:
                 intent = "add_expense"  # "spent at uber": a place with no amount is an expense missing it
         handler = self._handlers.form(intent)
         if handler is None:
-            unsure = days.unsure_period(parse)
-            if unsure is not None:
-                return unsure  # dates not pinned down are asked about, never answered on a guess
+            which_dates = days.unsure_period(parse)
+            if which_dates is not None:
+                return which_dates  # dates not pinned down are asked about, never answered on a guess
             return await self._handlers.answer(intent)(ctx)
         if intent in policy.WRITE_INTENTS or intent == "edit_last":
             refused = policy.refused_amount(ctx)
