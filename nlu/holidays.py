@@ -72,12 +72,18 @@ def _read(
         end, year = m.end("name") if m.group("post") is None else m.end("post"), None
     before = lex.before.get(_flat(m.group("mod") or ""))
     after = lex.after.get(_flat(m.group("post") or ""))
-    if not (m.group("cue") or m.group("since") or before or after or year is not None):
+    around = m.group("around") or m.group("around_after")
+    if not (m.group("cue") or m.group("since") or before or after or year is not None or around):
         return None  # "christmas gifts", "voo pra natal": a name with nothing saying it is a time
     if lex.follow is not None and not _ends_phrase(text, end, lex.follow):
         return None
-    start = m.start("cue") if m.group("cue") else m.start("mod") if m.group("mod") else m.start("name")
+    start = min(m.start(g) for g in ("cue", "around", "mod", "name") if m.group(g))
     value = _when(key, today, country, year, after or before)
+    if around and isinstance(value, date):
+        # "thanksgiving weekend", "fim de semana de páscoa": days around the holiday, which differ from year
+        # to year and place to place. Taken ("weekend" is not the last one) but left unresolved. Around a
+        # holiday that is already a period ("feriadão de carnaval") it is that period.
+        value = None
     if value is None:
         return start, end, "unresolved", None
     return start, end, "day" if isinstance(value, date) else "period", value
@@ -233,9 +239,11 @@ def _lexicon(lang: str) -> _Lexicon | None:
         r"(?<![\w'’])"
         rf"(?:(?P<since>{_alternation(since)})\s+)?"
         rf"(?:(?P<cue>{_alternation(cues)})\s+)?"
+        rf"(?:(?P<around>{_alternation([_norm(p) for p in data.get('around_before') or ()])})\s+)?"
         rf"(?:(?P<mod>{_alternation(list(before))})\s+)?"
         rf"(?P<name>{_trie(names)})"
         rf"(?:\s+(?P<post>{_alternation(list(after))}))?"
+        rf"(?:\s+(?P<around_after>{_alternation([_norm(p) for p in data.get('around_after') or ()])}))?"
         rf"(?:\s*,?\s*(?:(?P<yw>{_alternation(year_words)})\s+)?(?P<year>(?:19|20)\d\d))?"
         r"(?![\w'’])"
     )
