@@ -221,9 +221,9 @@ def _lexicon(lang: str) -> _Lexicon | None:
     not_typos = {_norm(w) for w in data.get("not_typos") or ()}
     for key, written in (data.get("names") or {}).items():
         for phrase in written:
-            name = _norm(phrase)
-            keys.setdefault(_flat(name), key)
-            names.append(name)
+            for name in _spellings(_norm(phrase)):
+                keys.setdefault(_flat(name), key)
+                names.append(name)
     for name in list(names):
         if re.fullmatch(r"[a-z]+", name) and len(name) >= _TYPO_MIN:
             for typo in _typos(name) - not_typos:
@@ -284,16 +284,21 @@ def _typos(word: str) -> set[str]:
     return out
 
 
+def _spellings(phrase: str) -> set[str]:
+    """A name as written and without its apostrophes and hyphens ("new years eve", "xmas")."""
+    return {phrase, phrase.replace("'", "").replace("’", ""), phrase.replace("-", "")}
+
+
 def _atoms(phrase: str) -> list[str]:
-    """A phrase as regex pieces: a space also matches a hyphen, a hyphen or apostrophe may be left out."""
+    """A phrase as regex pieces: a space or hyphen matches either; either apostrophe matches the other. No
+    piece matches nothing, so the branches of a node start differently and the longest name wins."""
     pieces = []
     for char in phrase:
-        if char == " ":
-            pieces.append(r"[\s\-]+")
-        elif char == "-":
-            pieces.append(r"[\s\-]?")
+        if char in " -":
+            if not pieces or pieces[-1] != r"[\s\-]+":
+                pieces.append(r"[\s\-]+")
         elif char in "'’":
-            pieces.append(r"['’]?")
+            pieces.append("['’]")
         else:
             pieces.append(re.escape(char))
     return pieces
