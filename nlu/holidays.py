@@ -42,6 +42,8 @@ class _Lexicon:
     """When set, a name must be followed by the end, a number, punctuation or one of these words: English
     puts nouns after it ("on christmas gifts" is what was bought, not when)."""
     year_words: frozenset[str]
+    opener: re.Pattern[str]
+    """Words opening a range ("between", "desde"): a name after a joining word ("and") is its end."""
 
 
 def find_holidays(text: str, lang: str, today: date, country: str | None) -> list[tuple[int, int, str, Value]]:
@@ -54,15 +56,26 @@ def find_holidays(text: str, lang: str, today: date, country: str | None) -> lis
         return []
     out: list[tuple[int, int, str, Value]] = []
     for m in lex.regex.finditer(text):
-        item = _read(m, text, lex, lang, today, country)
+        if m.group("join") and not (out or lex.opener.search(text, max(0, m.start() - 40), m.start())):
+            continue  # "and christmas" is a time only as the end of a range ("between ... and christmas")
+        previous = out[-1][3] if m.group("join") and out else None
+        begin = previous if isinstance(previous, date) else previous.start if previous is not None else None
+        item = _read(m, text, lex, lang, today, country, begin)
         if item is not None:
             out.append(item)
     return out
 
 
 def _read(
-    m: re.Match[str], text: str, lex: _Lexicon, lang: str, today: date, country: str | None
+    m: re.Match[str],
+    text: str,
+    lex: _Lexicon,
+    lang: str,
+    today: date,
+    country: str | None,
+    begin: date | None = None,
 ) -> tuple[int, int, str, Value] | None:
+    """One match as a found phrase; `begin` is where the range it ends starts ("between christmas and ...")."""
     key = lex.keys.get(_flat(m.group("name")))
     if key is None:
         return None
@@ -73,12 +86,13 @@ def _read(
     before = lex.before.get(_flat(m.group("mod") or ""))
     after = lex.after.get(_flat(m.group("post") or ""))
     around = m.group("around") or m.group("around_after")
-    if not (m.group("cue") or m.group("since") or before or after or year is not None or around):
+    said = m.group("cue") or m.group("since") or m.group("join")
+    if not (said or before or after or year is not None or around):
         return None  # "christmas gifts", "voo pra natal": a name with nothing saying it is a time
     if lex.follow is not None and not _ends_phrase(text, end, lex.follow):
         return None
     start = min(m.start(g) for g in ("cue", "around", "mod", "name") if m.group(g))
-    value = _when(key, today, country, year, after or before)
+    value = _when(key, today, country, year, after or before, begin)
     if around and isinstance(value, date):
         # "thanksgiving weekend", "fim de semana de páscoa": days around the holiday, which differ from year
         # to year and place to place. Taken ("weekend" is not the last one) but left unresolved. Around a
@@ -106,13 +120,21 @@ def _ends_phrase(text: str, end: int, follow: frozenset[str]) -> bool:
     return word is not None and word.group() in follow
 
 
-def _when(key: str, today: date, country: str | None, year: int | None, mode: str | None) -> Value:
-    """The occurrence meant: a year's, the latest not after today, or the one a modifier names."""
+def _when(
+    key: str, today: date, country: str | None, year: int | None, mode: str | None, begin: date | None = None
+) -> Value:
+    """The occurrence meant: a year's, the one a modifier names, the first from `begin` (a range's end),
+    else the latest not after today."""
     if year is not None:
         return occurrence(key, year, country)
     shift = {"year_last": -1, "year_this": 0, "year_next": 1, "this": 0}.get(mode or "")
     if shift is not None:
         return occurrence(key, today.year + shift, country)
+    if begin is not None and mode is None:
+        for candidate in (begin.year, begin.year + 1):
+            value = occurrence(key, candidate, country)
+            if value is None or (value if isinstance(value, date) else value.start) >= begin:
+                return value
     years = range(today.year + 1, today.year - 2, -1) if mode != "next" else range(today.year - 1, today.year + 2)
     for candidate in years:
         value = occurrence(key, candidate, country)
@@ -233,11 +255,13 @@ def _lexicon(lang: str) -> _Lexicon | None:
     before = _modes(data.get("before") or {}, _MODES_BEFORE)
     after = _modes(data.get("after") or {}, _MODES_AFTER)
     cues = [_norm(p) for p in data.get("cues") or ()]
-    since = [_norm(p) for p in data.get("since") or ()]
+    since = [_norm(p) for p in [*(data.get("since") or ()), *(data.get("range_start") or ())]]
+    joins = [_norm(p) for p in data.get("range_join") or ()]
     year_words = [_norm(p) for p in data.get("year_words") or ()]
     pattern = (
         r"(?<![\w'’])"
         rf"(?:(?P<since>{_alternation(since)})\s+)?"
+        rf"(?:(?P<join>{_alternation(joins)})\s+)?"
         rf"(?:(?P<cue>{_alternation(cues)})\s+)?"
         rf"(?:(?P<around>{_alternation([_norm(p) for p in data.get('around_before') or ()])})\s+)?"
         rf"(?:(?P<mod>{_alternation(list(before))})\s+)?"
@@ -257,6 +281,7 @@ def _lexicon(lang: str) -> _Lexicon | None:
         after={_flat(p): mode for p, mode in after.items()},
         follow=None if follow is None else frozenset(_norm(w) for w in follow),
         year_words=frozenset(year_words),
+        opener=re.compile(rf"(?<![\w'’])(?:{_alternation(since)})(?![\w'’])"),
     )
 
 
