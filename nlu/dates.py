@@ -105,7 +105,8 @@ def _find(text: str, lang: str, today: date, week_start: int = 0, country: str |
         extra = _fallback(work, g, today, chosen)
         if extra is not None:
             chosen = sorted([*chosen, extra], key=lambda f: f.start)
-    return _with_unresolved(_when(chosen, back), [f for f in named if f.cls == "neutral" and f in chosen], back)
+    vague = [f for f in named if f.cls == "neutral" and f in chosen]
+    return _with_unresolved(_when(chosen, back), vague, back)
 
 
 def _holidays(text: str, lang: str, today: date, country: str | None) -> list[_Found]:

@@ -1,4 +1,4 @@
-"""Holiday names in a message ("no natal", "on black friday", "el día de la madre"), resolved for a country."""
+"""Holiday names in a message ("no natal", "on black friday", "el día de la madre") as dates of a country."""
 
 from __future__ import annotations
 
@@ -17,6 +17,8 @@ from nlu.types import DateRange
 
 Value = date | DateRange | None
 """A day, a period, or None: named but not resolvable with certainty."""
+Found = tuple[int, int, str, Value]
+"""(start, end, cls, value) of a holiday phrase."""
 
 _WORD = re.compile(r"[a-z0-9]+")
 _DIGITS = re.compile(r"\d+")
@@ -46,7 +48,7 @@ class _Lexicon:
     """Words opening a range ("between", "desde"): a name after a joining word ("and") is its end."""
 
 
-def find_holidays(text: str, lang: str, today: date, country: str | None) -> list[tuple[int, int, str, Value]]:
+def find_holidays(text: str, lang: str, today: date, country: str | None) -> list[Found]:
     """(start, end, cls, value) for each holiday phrase of `text` (normalized): cls "day" (a date),
     "period" (a DateRange) or "unresolved" (None: its date depends on a country we do not know, or the
     country has no such holiday). A name said with no year is the latest one not after `today`; "next",
@@ -54,7 +56,7 @@ def find_holidays(text: str, lang: str, today: date, country: str | None) -> lis
     lex = _lexicon(lang)
     if lex is None or lex.gate.isdisjoint(_WORD.findall(text)):
         return []
-    out: list[tuple[int, int, str, Value]] = []
+    out: list[Found] = []
     for m in lex.regex.finditer(text):
         if m.group("join") and not (out or lex.opener.search(text, max(0, m.start() - 40), m.start())):
             continue  # "and christmas" is a time only as the end of a range ("between ... and christmas")
@@ -74,8 +76,8 @@ def _read(
     today: date,
     country: str | None,
     begin: date | None = None,
-) -> tuple[int, int, str, Value] | None:
-    """One match as a found phrase; `begin` is where the range it ends starts ("between christmas and ...")."""
+) -> Found | None:
+    """One match as a found phrase; `begin` starts the range it ends ("between christmas and ...")."""
     key = lex.keys.get(_flat(m.group("name")))
     if key is None:
         return None
@@ -135,15 +137,15 @@ def _when(
             value = occurrence(key, candidate, country)
             if value is None or (value if isinstance(value, date) else value.start) >= begin:
                 return value
-    years = range(today.year + 1, today.year - 2, -1) if mode != "next" else range(today.year - 1, today.year + 2)
-    for candidate in years:
+    ahead = mode == "next"
+    # Three years: "ano novo" of year Y starts on 31 December of Y - 1.
+    years = (today.year - 1, today.year, today.year + 1)
+    for candidate in years if ahead else reversed(years):
         value = occurrence(key, candidate, country)
         if value is None:
             return None
         first = value if isinstance(value, date) else value.start
-        if (mode == "next" and first > today) or (mode == "last" and first < today):
-            return value
-        if mode not in ("next", "last") and first <= today:
+        if first > today if ahead else first < today if mode == "last" else first <= today:
             return value
     return None
 
@@ -317,7 +319,7 @@ def _spellings(phrase: str) -> set[str]:
 def _atoms(phrase: str) -> list[str]:
     """A phrase as regex pieces: a space or hyphen matches either; either apostrophe matches the other. No
     piece matches nothing, so the branches of a node start differently and the longest name wins."""
-    pieces = []
+    pieces: list[str] = []
     for char in phrase:
         if char in " -":
             if not pieces or pieces[-1] != r"[\s\-]+":
