@@ -44,6 +44,8 @@ class _Lexicon:
     """When set, a name must be followed by the end, a number, punctuation or one of these words: English
     puts nouns after it ("on christmas gifts" is what was bought, not when)."""
     year_words: frozenset[str]
+    not_after: frozenset[str]
+    """Words that, just before the cue, make the name a thing: "para el navidad" (a goal), "for christmas"."""
     opener: re.Pattern[str]
     """Words opening a range ("between", "desde"): a name after a joining word ("and") is its end."""
 
@@ -92,6 +94,9 @@ def _read(
     if not (said or before or after or year is not None or around):
         return None  # "christmas gifts", "voo pra natal": a name with nothing saying it is a time
     if lex.follow is not None and not _ends_phrase(text, end, lex.follow):
+        return None
+    previous = _WORD.findall(text, max(0, m.start() - 12), m.start())
+    if previous and previous[-1] in lex.not_after and not m.group("since"):
         return None
     start = min(m.start(g) for g in ("cue", "around", "mod", "name") if m.group(g))
     value = _when(key, today, country, year, after or before, begin)
@@ -283,6 +288,7 @@ def _lexicon(lang: str) -> _Lexicon | None:
         after={_flat(p): mode for p, mode in after.items()},
         follow=None if follow is None else frozenset(_norm(w) for w in follow),
         year_words=frozenset(year_words),
+        not_after=frozenset(_norm(w) for w in data.get("not_after") or ()),
         opener=re.compile(rf"(?<![\w'’])(?:{_alternation(since)})(?![\w'’])"),
     )
 

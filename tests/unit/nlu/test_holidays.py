@@ -163,6 +163,11 @@ def test_unknowable_holidays_are_unresolved(text: str, lang: str, country: str |
         ("compré el árbol de navidad en 800", "es"),
         ("le pagué 50 a reyes", "es"),
         ("comprei fiado 50", "pt"),
+        ("ahorré 1000 para la navidad", "es"),  # a goal, not a day
+        ("cuánto me falta para el navidad", "es"),
+        ("guardei 100 pro natal", "pt"),
+        ("gastei 100 antes do natal", "pt"),
+        ("saving 100 for christmas", "en"),
     ],
 )
 def test_names_that_are_not_times(text: str, lang: str) -> None:
