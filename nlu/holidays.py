@@ -86,7 +86,7 @@ def _read(
     end = m.end()
     year = int(m.group("year")) if m.group("year") else None
     if year is not None and not _is_year(m, text, year, today, lang):
-        end, year = m.end("name") if m.group("post") is None else m.end("post"), None
+        end, year = max(m.end(g) for g in ("name", "post", "around_after") if m.group(g)), None
     before = lex.before.get(_flat(m.group("mod") or ""))
     after = lex.after.get(_flat(m.group("post") or ""))
     around = m.group("around") or m.group("around_after")

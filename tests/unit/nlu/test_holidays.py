@@ -74,6 +74,12 @@ def test_easter_matches_the_library(year: int) -> None:
         ("new_year", None, DateRange(date(2025, 12, 31), date(2026, 1, 1))),
         ("fiestas_patrias", "CL", DateRange(date(2026, 9, 18), date(2026, 9, 19))),
         ("fiestas_patrias", "ES", None),
+        ("pascua", "MX", date(2026, 4, 5)),
+        ("pascua", "CL", None),  # Christmas too, in Chile
+        ("christmas_season", None, DateRange(date(2026, 12, 24), date(2027, 1, 6))),
+        ("revolution_day_mx", "MX", date(2026, 11, 16)),  # the library's Monday off
+        ("victoria_day", "CA", date(2026, 5, 18)),
+        ("victoria_day", "US", None),
     ],
 )
 def test_occurrence_per_country(key: str, country: str | None, expected: object) -> None:
@@ -181,6 +187,12 @@ def test_ranges_and_since() -> None:
     since = when("how much have i spent since thanksgiving", "en", "US")
     assert since.period == DateRange(date(2026, 11, 26), TODAY)
     assert when("spent 40 and christmas", "en", "US").day is None
+
+
+def test_an_ongoing_period_is_the_current_one() -> None:
+    assert when("gastei 5 no ano novo", "pt", "BR", date(2026, 12, 31)).period == DateRange(
+        date(2026, 12, 31), date(2027, 1, 1)
+    )
 
 
 def test_a_year_that_is_the_amount_stays_the_amount() -> None:
