@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from rapidfuzz.distance import OSA
 
-from nlu import periods
+from nlu import holidays, periods
 from nlu.date_grammar import DIGIT, Grammar, grammar
 from nlu.normalize import Normalized
 from nlu.types import LANGUAGES, DateRange
@@ -69,12 +69,12 @@ def find_when(
     `week_start` is how many days before Monday the user's week starts (0 Monday, 1 Sunday, 2 Saturday);
     `country` (ISO 3166 alpha-2, None when unknown) is the calendar holidays are read in."""
     try:
-        return _find(norm.text[:MAX_CHARS], lang if lang in LANGUAGES else "en", today, week_start)
+        return _find(norm.text[:MAX_CHARS], lang if lang in LANGUAGES else "en", today, week_start, country)
     except Exception:  # a date must never cost the whole message; the rest of the parse still stands
         return EMPTY
 
 
-def _find(text: str, lang: str, today: date, week_start: int = 0) -> When:
+def _find(text: str, lang: str, today: date, week_start: int = 0, country: str | None = None) -> When:
     if not text:
         return EMPTY
     g = grammar(lang)
@@ -86,9 +86,10 @@ def _find(text: str, lang: str, today: date, week_start: int = 0) -> When:
         ids.update(g.gates.get(word, ()))
     if has_digit:
         ids.update(g.gates.get(DIGIT, ()))
-    if not ids and not has_digit:
+    named = _holidays(work, lang, today, country)
+    if not ids and not has_digit and not named:
         return EMPTY
-    found: list[_Found] = []
+    found: list[_Found] = list(named)
     for index in sorted(ids):
         rule = g.rules[index]
         for match in rule.regex.finditer(work):
@@ -104,7 +105,22 @@ def _find(text: str, lang: str, today: date, week_start: int = 0) -> When:
         extra = _fallback(work, g, today, chosen)
         if extra is not None:
             chosen = sorted([*chosen, extra], key=lambda f: f.start)
-    return _when(chosen, back)
+    vague = [f for f in named if f.cls == "neutral" and f in chosen]
+    return _with_unresolved(_when(chosen, back), vague, back)
+
+
+def _holidays(text: str, lang: str, today: date, country: str | None) -> list[_Found]:
+    """Holiday names (nlu/holidays.py) as found phrases, as specific as a written date; one whose date
+    cannot be known takes its words ("neutral") and is reported unresolved by `_with_unresolved`."""
+    return [
+        _Found(start, end, "neutral" if cls == "unresolved" else cls, value, 3)
+        for start, end, cls, value in holidays.find_holidays(text, lang, today, country)
+    ]
+
+
+def _with_unresolved(when: When, vague: list[_Found], back: tuple[list[int], list[int]] | None) -> When:
+    spans = tuple((f.start, f.end) if back is None else (back[0][f.start], back[1][f.end]) for f in vague)
+    return replace(when, unresolved=(*when.unresolved, *spans)) if spans else when
 
 
 def _when(chosen: list[_Found], back: tuple[list[int], list[int]] | None) -> When:
