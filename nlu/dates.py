@@ -44,7 +44,11 @@ _KEY_PART = re.compile(r"[^\s,\-.]+")
 # Day-month or month-day, optional year; or year-month-day. Dots only with a 4-digit year: "3.11" is money.
 _NUMERIC = re.compile(r"(?<![\d$€£¥.,/\-])(\d{1,4})([/\-.])(\d{1,2})(?:\2(\d{4}|\d{2}))?(?![\d]|[/\-.,]\d)")
 _MONTH_YEAR = re.compile(r"(?<![\d$€£¥.,/\-])(\d{1,2})/(\d{4})(?![\d]|[/\-.,]\d)")
-_RANK = {"day": 0, "period": 1, "count": 2, "recurrence": 3, "neutral": 4}
+_RANK = {"day": 0, "unresolved": 0, "period": 1, "count": 2, "recurrence": 3, "neutral": 4}
+_MONTH_STEP = {"this_month": 0, "last_month": -1, "next_month": 1}
+# After a day-before-month with nothing between ("20 marzo"), another day number: "gasté 20 marzo 3" is
+# March 3 and an amount of 20, not March 20.
+_DAY_AFTER = re.compile(r"[\s,]+(?:3[01]|[12]\d|0?[1-9])(?![\d.,:/\-]*\d)(?!\s*[a-z$€£%])")
 
 
 @dataclass(slots=True)
@@ -54,7 +58,8 @@ class _Found:
     start: int
     end: int
     cls: str
-    """day, period, count, recurrence or neutral (a time of day: consumed, means nothing alone)."""
+    """day, period, count, recurrence, neutral (a time of day: consumed, means nothing alone) or unresolved
+    (a date that cannot be told: value is the period it lies in, or None)."""
     value: object
     rank: int = 0
     """For days: how specific the phrase is (a written date beats a weekday beside it)."""
@@ -99,7 +104,7 @@ def _find(text: str, lang: str, today: date, week_start: int = 0) -> When:
         found += _numeric(work, g, today)
     chosen = _select(found)
     chosen = _compose(chosen, work, g, today)
-    dated = any(f.cls in ("day", "period") for f in chosen)
+    dated = any(f.cls in ("day", "period", "unresolved") for f in chosen)
     if has_digit and not dated and g.month_words.intersection(words):
         extra = _fallback(work, g, today, chosen)
         if extra is not None:
@@ -114,14 +119,23 @@ def _when(chosen: list[_Found], back: tuple[list[int], list[int]] | None) -> Whe
     day = max(days, key=lambda f: (not f.negated, f.rank, -f.start)).value if days else None
     ranges = sorted((f for f in chosen if f.cls == "period"), key=lambda f: (f.negated, f.start))
     explicit = ranges[0].value if ranges else None
+    vague = [f for f in chosen if f.cls == "unresolved"]
+    if explicit is None and not isinstance(day, date):
+        # "early last month": no day, but a summary may still read the month it lies in.
+        explicit = next((f.value for f in vague if isinstance(f.value, DateRange)), None)
     period = explicit if explicit is not None else (periods.single(day) if isinstance(day, date) else None)
-    spans = tuple((f.start, f.end) if back is None else (back[0][f.start], back[1][f.end]) for f in chosen)
+
+    def span(f: _Found) -> tuple[int, int]:
+        return (f.start, f.end) if back is None else (back[0][f.start], back[1][f.end])
+
+    spans = tuple(span(f) for f in chosen)
     return When(
         day=day if isinstance(day, date) else None,
         period=period if isinstance(period, DateRange) else None,
         spans=spans,
         recurrence=next((str(f.value) for f in chosen if f.cls == "recurrence"), None),
         count=next((int(f.value) for f in chosen if f.cls == "count" and isinstance(f.value, int)), None),
+        unresolved=tuple(span(f) for f in vague),
     )
 
 
@@ -153,6 +167,10 @@ def _resolve(
     def found(cls: str, value: object, rank: int = 0) -> _Found | None:
         return None if value is None else _Found(start, end, cls, value, rank)
 
+    def day_or_unresolved(value: date | None, rank: int) -> _Found:
+        """A phrase that is surely a date: its day, or unresolved when there is no such day."""
+        return _Found(start, end, "unresolved", None) if value is None else _Found(start, end, "day", value, rank)
+
     if kind == "relative":
         return found("day", today + timedelta(days=int(str(mode))), 1)
     if kind == "neutral":
@@ -161,6 +179,12 @@ def _resolve(
         return found("period", periods.named_period(today, str(mode), week_start))
     if kind == "recurrence":
         return found("recurrence", mode)
+    if kind == "vague":
+        anchor = None if mode in ("none", "month") else periods.named_period(today, str(mode), week_start)
+        if mode == "month":
+            month_of = g.words["month"].get(_key(groups.get("month")))
+            anchor = None if month_of is None else periods.latest_month(today, month_of)
+        return _Found(start, end, "unresolved", anchor)
     if kind == "weekday":
         if g.habitual.search(text[max(0, start - 20) : start]):
             return None  # "todos los lunes", "every friday": a habit, not a day
@@ -173,11 +197,15 @@ def _resolve(
             "next": periods.weekday_after,
             "this_week": lambda t, w: periods.weekday_in_week(t, w, 0, week_start),
             "last_week": lambda t, w: periods.weekday_in_week(t, w, -1, week_start),
+            "next_week": lambda t, w: periods.weekday_in_week(t, w, 1, week_start),
         }[str(mode)]
         return found("day", resolve(today, weekday), 1)
-    day = _number(groups.get("day") or groups.get("dayth"), g, "day_word")
+    day = _number(groups.get("day") or groups.get("dayth") or groups.get("dayname"), g, "day_word")
     month = g.words["month"].get(_key(groups.get("mon") or groups.get("month") or groups.get("month_safe")))
     year = _number(groups.get("year"), g)
+    short_year = groups.get("short_year") or groups.get("ayear")
+    if year is None and short_year:
+        year = periods.two_digit_year(int(short_year.lstrip("'\u2019")), today)
     count = _number(groups.get("n"), g)
     unit_index = g.words["unit"].get(_key(groups.get("unit")), -1)
     unit = g.units[unit_index] if 0 <= unit_index < len(g.units) else ""
@@ -189,9 +217,22 @@ def _resolve(
             return found("day", periods.day_of_month(today, day), 2)
         return found("day", periods.day_in_month_of(today, day, months), 2)
     if kind == "named_date" and day is not None and month is not None:
+        if mode == "bare" and _DAY_AFTER.match(text, end) and not g.money_after.match(text, end):
+            return None  # "20 marzo 3": the month-first reading ("marzo 3") is the date
         if year is not None:
-            return found("day", periods.valid(year, month, day), 3)
-        return found("day", periods.latest_date(today, month, day, strictly_before=mode == "before"), 3)
+            return day_or_unresolved(periods.valid(year, month, day), 3)
+        return day_or_unresolved(periods.latest_date(today, month, day, strictly_before=mode == "before"), 3)
+    if kind == "weekday_day" and day is not None:
+        return _weekday_day(groups, day, month, year, g, today, start, end, text, str(mode))
+    if kind in ("nth_in_month", "nth_week"):
+        return _nth_in_month(kind, str(mode), groups, month, year, g, today, start, end)
+    if kind == "weekdays_ago" and count is not None:
+        weekday = g.words["weekday"].get(_key(groups.get("wdays")))
+        return None if weekday is None else found("day", periods.weekdays_ago(today, weekday, count), 1)
+    if kind == "in_n":
+        if mode == "bare" and g.past_tense.search(text):
+            return None  # "spent 200 in a week": how long, not when
+        return found("day", periods.ago(today, -(1 if count is None else count), unit), 1)
     if kind == "month" and month is not None:
         return found("period", periods.latest_month(today, month))
     if kind == "month_year" and month is not None and year is not None:
@@ -208,6 +249,79 @@ def _resolve(
         last = _number(groups.get("day2") or groups.get("dayth2"), g, "day_word")
         return found("period", _day_range(today, day, last, month))
     return None
+
+
+def _weekday_day(
+    groups: dict[str, str | None],
+    day: int,
+    month: int | None,
+    year: int | None,
+    g: Grammar,
+    today: date,
+    start: int,
+    end: int,
+    text: str,
+    mode: str,
+) -> _Found | None:
+    """ "Tuesday 19th", "el martes 19", "sexta dia 4", "friday dec 4": the day the numbers say (the latest
+    such not after today when no year is said) when it falls on that weekday; unresolved when it does not,
+    for then one of the two is wrong and only the user can say which."""
+    if mode == "bare" and not _article_is_date(start, end, text, g):
+        return None
+    weekday = g.words["weekday"].get(_key(groups.get("wday") or groups.get("weekday")))
+    if weekday is None:
+        return None
+    if month is None:
+        value = periods.day_of_month(today, day)
+    elif year is None:
+        value = periods.latest_date(today, month, day)
+    else:
+        value = periods.valid(year, month, day)
+    if value is None or value.isoweekday() != weekday:
+        return _Found(start, end, "unresolved", None)
+    return _Found(start, end, "day", value, 3)
+
+
+def _nth_in_month(
+    kind: str,
+    mode: str,
+    groups: dict[str, str | None],
+    month: int | None,
+    year: int | None,
+    g: Grammar,
+    today: date,
+    start: int,
+    end: int,
+) -> _Found | None:
+    """ "first monday of last month", "o último dia do mês passado", "la segunda semana de marzo". A month
+    named without a year is the latest one in which that day (or week) is not after today."""
+    nth = g.words["nth"].get(_key(groups.get("nth")))
+    if nth is None:
+        return None
+    weekday = g.words["weekday"].get(_key(groups.get("wday"))) if groups.get("wday") else None
+
+    def resolve(y: int, m: int) -> date | DateRange | None:
+        if kind == "nth_week":
+            return periods.nth_week(y, m, nth)
+        return periods.nth_in_month(y, m, nth, weekday)
+
+    if mode in _MONTH_STEP:
+        first = periods.add_months(today.replace(day=1), _MONTH_STEP[mode])
+        value = resolve(first.year, first.month)
+    elif month is None:
+        return None
+    elif year is not None:
+        value = resolve(year, month)
+    else:
+        value = resolve(today.year, month)
+        begins = value.start if isinstance(value, DateRange) else value
+        if begins is None or begins > today:
+            value = resolve(today.year - 1, month)
+    if isinstance(value, DateRange):
+        return _Found(start, end, "period", value)
+    if value is None:
+        return _Found(start, end, "unresolved", None)  # "the fifth friday of february": no such day
+    return _Found(start, end, "day", value, 3)
 
 
 def _article_is_date(start: int, end: int, text: str, g: Grammar) -> bool:
@@ -251,10 +365,14 @@ def _numeric(text: str, g: Grammar, today: date) -> list[_Found]:
             continue
         else:
             day, month = (int(first), int(second)) if g.day_first else (int(second), int(first))
+            if month > 12 >= day and year_text is not None:
+                # "14/04/2015" in English, "04/14/2015" in Spanish: only the other order is a date, and a
+                # full date with its year is no fraction or score.
+                day, month = month, day
             if year_text is None:
                 value = periods.latest_date(today, month, day)
             else:
-                year = int(year_text) + (2000 if len(year_text) == 2 else 0)
+                year = int(year_text) if len(year_text) == 4 else periods.two_digit_year(int(year_text), today)
                 value = periods.valid(year, month, day)
         if value is not None:
             out.append(_Found(m.start(), m.end(), "day", value, 3))

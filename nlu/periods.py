@@ -104,8 +104,9 @@ def named_period(today: date, key: str, week_start: int = 0) -> DateRange | None
     first = today.replace(day=1)
     if key.endswith("weekend"):
         return weekend(today, last=key.startswith("last"))
-    step = {"this": 0, "last": -1, "next": 1}.get(key.partition("_")[0])
-    unit = key.partition("_")[2]
+    # "before_last_week" (the week before last, "semana retrasada"), "last_month", "next_year"...
+    head, _, unit = key.rpartition("_")
+    step = {"this": 0, "last": -1, "next": 1, "before_last": -2, "after_next": 2}.get(head)
     if step is None:
         return None
     if unit == "month":
@@ -131,7 +132,9 @@ def last_n(today: date, count: int, unit: str) -> DateRange | None:
     """ "last 7 days" = today-6..today; weeks, months and years roll the same way (today included)."""
     if not 1 <= count <= 3660:
         return None
-    if unit == "day":
+    if unit == "fortnight":
+        start = today - timedelta(days=14 * count - 1)
+    elif unit == "day":
         start = today - timedelta(days=count - 1)
     elif unit == "week":
         start = today - timedelta(days=7 * count - 1)
@@ -145,9 +148,11 @@ def last_n(today: date, count: int, unit: str) -> DateRange | None:
 
 
 def ago(today: date, count: int, unit: str) -> date | None:
-    """ "3 days ago", "hace una semana", "faz 2 meses"."""
-    if not 0 <= count <= 3660:
+    """ "3 days ago", "hace una semana", "faz 2 meses"; a negative count is ahead ("in 3 days")."""
+    if not -3660 <= count <= 3660:
         return None
+    if unit == "fortnight":
+        return today - timedelta(days=14 * count)
     if unit == "day":
         return today - timedelta(days=count)
     if unit == "week":
@@ -157,3 +162,45 @@ def ago(today: date, count: int, unit: str) -> date | None:
     if unit == "year":
         return add_months(today, -12 * count)
     return None
+
+
+def two_digit_year(yy: int, today: date) -> int:
+    """ "31/10/74", "de 24", "'24": the latest year ending in those digits not after today's year (1974,
+    2024). A year is said to date something past; a written year is never pushed into the future."""
+    year = today.year - today.year % 100 + yy
+    return year if year <= today.year else year - 100
+
+
+def weekdays_ago(today: date, weekday: int, count: int) -> date | None:
+    """ "2 thursdays ago", "hace dos jueves": the latest such weekday before today, then `count - 1` weeks
+    further back."""
+    if not 1 <= count <= 520:
+        return None
+    return weekday_before(today, weekday) - timedelta(days=7 * (count - 1))
+
+
+def nth_in_month(year: int, month: int, nth: int, weekday: int | None) -> date | None:
+    """The `nth` (1..5, or -1 for the last) `weekday` of a month ("first monday of last month"), or with no
+    weekday its `nth` day ("the last day of last month"). None when the month has no such day."""
+    whole = month_range(year, month)
+    if whole is None:
+        return None
+    if weekday is None:
+        return whole.end if nth == -1 else valid(year, month, nth)
+    if nth == -1:
+        return whole.end - timedelta(days=(whole.end.isoweekday() - weekday) % 7)
+    first = whole.start + timedelta(days=(weekday - whole.start.isoweekday()) % 7)
+    found = first + timedelta(days=7 * (nth - 1))
+    return found if found.month == month else None
+
+
+def nth_week(year: int, month: int, nth: int) -> DateRange | None:
+    """ "the second week of march": days 8-14 (a week counted from the 1st, as people count them); the
+    last week is the month's last seven days."""
+    whole = month_range(year, month)
+    if whole is None or not (nth == -1 or 1 <= nth <= 4):
+        return None
+    if nth == -1:
+        return DateRange(whole.end - timedelta(days=6), whole.end)
+    start = whole.start + timedelta(days=7 * (nth - 1))
+    return DateRange(start, start + timedelta(days=6))
