@@ -143,7 +143,7 @@ class _Compiler:
             "day": (f"(?:{day}|{_alternation(list(day_words))})", {DIGIT} | set(day_words)),
             "dayth": (dayth, {DIGIT}),
             "year": (r"(?<![\d.,$])(?:19|20)\d\d(?![a-z0-9]|[.,]\d)", {DIGIT}),
-            # Two-digit years: after "de" ("de 24") or with an apostrophe ("'24"); read as the latest such year.
+            # Two-digit years: after "de" ("de 24") or with an apostrophe ("'24"); dates.py picks the century.
             "short_year": (r"(?<![\d.,$])['\u2019]?\d\d(?![a-z0-9]|[.,]\d)", {DIGIT}),
             "ayear": (r"(?<![\w.,$])['\u2019]\d\d(?![a-z0-9]|[.,]\d)", {DIGIT}),
             # Days written as words ("cinco de maio", "el uno de marzo", "the fifth of may"): only in named

@@ -169,7 +169,11 @@ def _resolve(
 
     def day_or_unresolved(value: date | None, rank: int) -> _Found:
         """A phrase that is surely a date: its day, or unresolved when there is no such day."""
-        return _Found(start, end, "unresolved", None) if value is None else _Found(start, end, "day", value, rank)
+        return (
+            _Found(start, end, "unresolved", None)
+            if value is None
+            else _Found(start, end, "day", value, rank)
+        )
 
     if kind == "relative":
         return found("day", today + timedelta(days=int(str(mode))), 1)
@@ -372,7 +376,9 @@ def _numeric(text: str, g: Grammar, today: date) -> list[_Found]:
             if year_text is None:
                 value = periods.latest_date(today, month, day)
             else:
-                year = int(year_text) if len(year_text) == 4 else periods.two_digit_year(int(year_text), today)
+                year = (
+                    int(year_text) if len(year_text) == 4 else periods.two_digit_year(int(year_text), today)
+                )
                 value = periods.valid(year, month, day)
         if value is not None:
             out.append(_Found(m.start(), m.end(), "day", value, 3))

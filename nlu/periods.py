@@ -165,10 +165,11 @@ def ago(today: date, count: int, unit: str) -> date | None:
 
 
 def two_digit_year(yy: int, today: date) -> int:
-    """ "31/10/74", "de 24", "'24": the latest year ending in those digits not after today's year (1974,
-    2024). A year is said to date something past; a written year is never pushed into the future."""
+    """ "31/10/74", "de 24", "'24": the latest year ending in those digits not after next year (1974, 2024,
+    and in 2026 "27" is 2027): money is logged for the recent past or the coming months, never a century on.
+    """
     year = today.year - today.year % 100 + yy
-    return year if year <= today.year else year - 100
+    return year if year <= today.year + 1 else year - 100
 
 
 def weekdays_ago(today: date, weekday: int, count: int) -> date | None:
