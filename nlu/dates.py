@@ -219,7 +219,8 @@ def _resolve(
         months = {"this_month": 0, "last_month": -1}.get(str(mode))
         if months is None:
             return found("day", periods.day_of_month(today, day), 2)
-        return found("day", periods.day_in_month_of(today, day, months), 2)
+        # "the 31st of last month" when it had 30 days: no such day, and no other 31st is meant.
+        return day_or_unresolved(periods.day_in_month_of(today, day, months), 2)
     if kind == "named_date" and day is not None and month is not None:
         if mode == "bare" and _DAY_AFTER.match(text, end) and not g.money_after.match(text, end):
             return None  # "20 marzo 3": the month-first reading ("marzo 3") is the date
@@ -268,14 +269,17 @@ def _weekday_day(
     mode: str,
 ) -> _Found | None:
     """ "Tuesday 19th", "el martes 19", "sexta dia 4", "friday dec 4": the day the numbers say (the latest
-    such not after today when no year is said) when it falls on that weekday; unresolved when it does not,
-    for then one of the two is wrong and only the user can say which."""
+    such not after today when no year is said; the next one for "next friday the 11th") when it falls on
+    that weekday; unresolved when it does not, for then one of the two is wrong and only the user can say
+    which."""
     if mode == "bare" and not _article_is_date(start, end, text, g):
         return None
     weekday = g.words["weekday"].get(_key(groups.get("wday") or groups.get("weekday")))
     if weekday is None:
         return None
-    if month is None:
+    if month is None and mode == "ahead":
+        value = periods.day_of_month_ahead(today, day)
+    elif month is None:
         value = periods.day_of_month(today, day)
     elif year is None:
         value = periods.latest_date(today, month, day)

@@ -78,6 +78,16 @@ def day_of_month(today: date, day: int) -> date | None:
     return None
 
 
+def day_of_month_ahead(today: date, day: int) -> date | None:
+    """ "next friday the 11th": the `day` of this month when not before today, else of the next month."""
+    for ahead in range(13):
+        month = add_months(today.replace(day=1), ahead)
+        candidate = valid(month.year, month.month, day)
+        if candidate is not None and candidate >= today:
+            return candidate
+    return None
+
+
 def day_in_month_of(today: date, day: int, months: int) -> date | None:
     """The `day` of the month `months` away from today's: "dia 5 deste mes" (0), "do mes passado" (-1)."""
     month = add_months(today.replace(day=1), months)
