@@ -64,8 +64,8 @@ class Grammar:
     negation: re.Pattern[str]
     article_context: re.Pattern[str]
     habitual: re.Pattern[str]
-    past_tense: re.Pattern[str]
-    """Verbs telling of a past spending ("spent", "gastei"): with them "in 3 days" is how long, not when."""
+    duration_after: re.Pattern[str]
+    """Matched right after "in 3 days": then it is how long ("in 2 days of vacation"), not when."""
     money_after: re.Pattern[str]
     not_dates: frozenset[str]
     month_words: frozenset[str]
@@ -310,7 +310,7 @@ def grammar(lang: str) -> Grammar:
         negation=_words_regex(data["negations"], data["prefixes"], at_end=True),
         article_context=_words_regex(data["article_context"], data["prefixes"], at_end=True),
         habitual=_words_regex(data["weekday_habitual"], None, at_end=True),
-        past_tense=re.compile(_alternation([str(w) for w in data.get("past_tense") or ()])),
+        duration_after=re.compile(JOIN + _alternation([str(w) for w in data.get("duration_after") or ()])),
         money_after=re.compile(r"\s*(?:" + _alternation([str(w) for w in data["money_words"]]) + "|[$€£%])"),
         not_dates=frozenset(str(s) for s in data.get("numeric_not_dates") or ()),
         month_words=frozenset(compiler.words["month"]),
@@ -346,7 +346,7 @@ _DATA_SECTIONS = (
     "weekdays_plural",
     "ordinals",
     "day_names",
-    "past_tense",
+    "duration_after",
     "templates",
 )
 

@@ -235,8 +235,8 @@ def _resolve(
         weekday = g.words["weekday"].get(_key(groups.get("wdays")))
         return None if weekday is None else found("day", periods.weekdays_ago(today, weekday, count), 1)
     if kind == "in_n":
-        if mode == "bare" and g.past_tense.search(text):
-            return None  # "spent 200 in a week": how long, not when
+        if mode == "bare" and g.duration_after.match(text, end):
+            return None  # "em 2 meses de academia": how long, not when
         return found("day", periods.ago(today, -(1 if count is None else count), unit), 1)
     if kind == "month" and month is not None:
         return found("period", periods.latest_month(today, month))
@@ -363,8 +363,10 @@ def _numeric(text: str, g: Grammar, today: date) -> list[_Found]:
     out: list[_Found] = []
     for m in _NUMERIC.finditer(text):
         first, sep, second, year_text = m.group(1), m.group(2), m.group(3), m.group(4)
-        if m.group() in g.not_dates or g.money_after.match(text, m.end()):
+        if g.money_after.match(text, m.end()):
             continue
+        if m.group() in g.not_dates and not g.prefix.search(text[max(0, m.start() - 30) : m.start()]):
+            continue  # "open 24/7"; but "el 24/7", "on 24/7" is the 24th of July
         if len(first) == 4:
             if year_text is None:
                 continue

@@ -188,8 +188,7 @@ def test_periods(lang: str, text: str, start: str, end: str) -> None:
 
 
 NO_DAY = [
-    ("en", "spent 200 in a week on food"),  # how long, not when
-    ("en", "spent 300 on groceries in 2 weeks"),
+    ("en", "spent 90 at the bar in 2 days of vacation"),  # how long, not when
     ("es", "gasté 500 en 2 meses de gimnasio"),
     ("pt", "gastei 500 em 2 meses de academia"),
     ("es", "2 cervezas 20"),
