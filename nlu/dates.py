@@ -65,6 +65,8 @@ class _Found:
     """For days: how specific the phrase is (a written date beats a weekday beside it)."""
     negated: bool = False
     """Said after "not"/"no era"/"nao foi": another date of the message is the one meant."""
+    weekday: int | None = None
+    """A bare weekday's ISO number ("friday"): a written date right after it must fall on it."""
 
 
 def find_when(
@@ -103,6 +105,7 @@ def _find(text: str, lang: str, today: date, week_start: int = 0) -> When:
     if has_digit:
         found += _numeric(work, g, today)
     chosen = _select(found)
+    chosen = _agree(chosen, work)
     chosen = _compose(chosen, work, g, today)
     dated = any(f.cls in ("day", "period", "unresolved") for f in chosen)
     if has_digit and not dated and g.month_words.intersection(words):
@@ -203,7 +206,10 @@ def _resolve(
             "last_week": lambda t, w: periods.weekday_in_week(t, w, -1, week_start),
             "next_week": lambda t, w: periods.weekday_in_week(t, w, 1, week_start),
         }[str(mode)]
-        return found("day", resolve(today, weekday), 1)
+        item = found("day", resolve(today, weekday), 1)
+        if item is not None and mode == "on_or_before":
+            item.weekday = weekday
+        return item
     day = _number(groups.get("day") or groups.get("dayth") or groups.get("dayname"), g, "day_word")
     month = g.words["month"].get(_key(groups.get("mon") or groups.get("month") or groups.get("month_safe")))
     year = _number(groups.get("year"), g)
@@ -402,6 +408,33 @@ def _select(found: list[_Found]) -> list[_Found]:
         if all(item.end <= c.start or c.end <= item.start for c in chosen):
             chosen.append(item)
     return sorted(chosen, key=lambda f: f.start)
+
+
+def _agree(chosen: list[_Found], text: str) -> list[_Found]:
+    """A weekday just before a written date ("tuesday 11/19", "sexta, 04/12") is one phrase: the date when
+    it falls on that weekday, else unresolved (one of the two is wrong and only the user can say which)."""
+    out: list[_Found] = []
+    for item in chosen:
+        previous = out[-1] if out else None
+        if (
+            previous is not None
+            and previous.weekday is not None
+            and item.cls == "day"
+            and isinstance(item.value, date)
+            and item.rank >= 3
+            and re.fullmatch(r"[\s,]*", text[previous.end : item.start])
+        ):
+            agrees = item.value.isoweekday() == previous.weekday
+            out[-1] = _Found(
+                previous.start,
+                item.end,
+                "day" if agrees else "unresolved",
+                item.value if agrees else None,
+                item.rank,
+            )
+            continue
+        out.append(item)
+    return out
 
 
 def _bounds(item: _Found) -> tuple[date, date] | None:

@@ -102,6 +102,8 @@ DAYS = [
     ("es", "gasté 70 el viernes 4 de diciembre", "2026-12-04"),
     ("pt", "gastei 20 sexta dia 4", "2026-12-04"),
     ("pt", "paguei 30 de luz na sexta 4", "2026-12-04"),
+    ("en", "spent 20 thursday 11/19", "2026-11-19"),  # a weekday before a written date that agrees
+    ("pt", "gastei 20 sexta, 04/12", "2026-12-04"),
     # the contract's "dia 5" / "on the 5th" / "3/11" are unchanged
     ("pt", "gastei 20 dia 5", "2026-12-05"),
     ("es", "gasté 20 el día 5", "2026-12-05"),
@@ -128,6 +130,9 @@ UNRESOLVED = [
     ("es", "gasté 70 el jueves 4 de diciembre", "jueves 4 de diciembre"),
     ("pt", "gastei 40 na terça 19", "na terca 19"),
     ("pt", "gastei 20 sexta dia 5", "sexta dia 5"),
+    ("en", "spent 20 tuesday 11/19", "tuesday 11/19"),
+    ("pt", "gastei 20 quinta 04/12", "quinta 04/12"),
+    ("en", "spent 20 friday 2015-04-14", "friday 2015-04-14"),  # a Tuesday
     # no such day
     ("pt", "gastei 25 no posto 31 de fevereiro", "31 de fevereiro"),
     ("es", "pagué 45 de luz el 30 de febrero", "30 de febrero"),
