@@ -205,6 +205,7 @@ def _resolve(
             "this_week": lambda t, w: periods.weekday_in_week(t, w, 0, week_start),
             "last_week": lambda t, w: periods.weekday_in_week(t, w, -1, week_start),
             "next_week": lambda t, w: periods.weekday_in_week(t, w, 1, week_start),
+            "before_last": lambda t, w: periods.weekdays_ago(t, w, 2),
         }[str(mode)]
         item = found("day", resolve(today, weekday), 1)
         if item is not None and mode == "on_or_before":
@@ -222,7 +223,7 @@ def _resolve(
     if kind == "day_of_month" and day is not None:
         if mode == "article" and not _article_is_date(start, end, text, g):
             return None
-        months = {"this_month": 0, "last_month": -1}.get(str(mode))
+        months = _MONTH_STEP.get(str(mode))
         if months is None:
             return found("day", periods.day_of_month(today, day), 2)
         # "the 31st of last month" when it had 30 days: no such day, and no other 31st is meant.
