@@ -48,7 +48,7 @@ _RANK = {"day": 0, "unresolved": 0, "period": 1, "count": 2, "recurrence": 3, "n
 _MONTH_STEP = {"this_month": 0, "last_month": -1, "next_month": 1}
 # After a day-before-month with nothing between ("20 marzo"), another day number: "gasté 20 marzo 3" is
 # March 3 and an amount of 20, not March 20.
-_DAY_AFTER = re.compile(r"[\s,]+(?:3[01]|[12]\d|0?[1-9])(?![\d.,:/\-]*\d)(?!\s*[a-z$€£%])")
+_DAY_AFTER = re.compile(r"[\s,]+(?:3[01]|[12]\d|0?[1-9])(?![a-z0-9]|[.,:/\-]\d)")
 
 
 @dataclass(slots=True)
@@ -225,12 +225,13 @@ def _resolve(
             return None
         months = _MONTH_STEP.get(str(mode))
         if months is None:
-            return found("day", periods.day_of_month(today, day), 2)
+            return day_or_unresolved(periods.day_of_month(today, day), 2)
         # "the 31st of last month" when it had 30 days: no such day, and no other 31st is meant.
         return day_or_unresolved(periods.day_in_month_of(today, day, months), 2)
     if kind == "named_date" and day is not None and month is not None:
-        if mode == "bare" and _DAY_AFTER.match(text, end) and not g.money_after.match(text, end):
-            return None  # "20 marzo 3": the month-first reading ("marzo 3") is the date
+        after = _DAY_AFTER.match(text, end) if mode == "bare" else None
+        if after and not g.money_after.match(text, after.end()) and not g.prefix.search(text[:start]):
+            return None  # "gasté 20 marzo 3": the month-first reading ("marzo 3") is the date; not "el 20 marzo"
         if year is not None:
             return day_or_unresolved(periods.valid(year, month, day), 3)
         return day_or_unresolved(periods.latest_date(today, month, day, strictly_before=mode == "before"), 3)

@@ -69,8 +69,10 @@ def weekday_in_week(today: date, weekday: int, weeks: int, week_start: int = 0) 
 
 
 def day_of_month(today: date, day: int) -> date | None:
-    """ "dia 5": the 5th of this month when not after today, else of the latest earlier month that has it."""
-    for back in range(13):
+    """ "dia 5": the 5th of this month when not after today, else of the previous month (the contract). None
+    when neither will do ("dia 31" on 5 December: December's is ahead, November has none): which month is
+    meant is a guess."""
+    for back in range(2):
         month = add_months(today.replace(day=1), -back)
         candidate = valid(month.year, month.month, day)
         if candidate is not None and candidate <= today:

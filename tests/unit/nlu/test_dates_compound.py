@@ -146,6 +146,8 @@ UNRESOLVED = [
     ("pt", "gastei 30 em 30 de fevereiro de 2024", "30 de fevereiro de 2024"),
     ("en", "spent 20 on the 31st of last month", "the 31st of last month"),  # November has 30
     ("pt", "gastei 20 dia 31 do mês passado", "dia 31 do mes passado"),
+    ("pt", "gastei 20 dia 31", "dia 31"),  # December's is ahead and November has none: which month?
+    ("en", "spent 20 on the 31st", "on the 31st"),
     # vague days
     ("en", "spent 25 at starbucks the other day", "the other day"),
     ("en", "spent 60 a few days ago", "a few days ago"),
