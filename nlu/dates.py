@@ -229,9 +229,11 @@ def _resolve(
         # "the 31st of last month" when it had 30 days: no such day, and no other 31st is meant.
         return day_or_unresolved(periods.day_in_month_of(today, day, months), 2)
     if kind == "named_date" and day is not None and month is not None:
+        # "gasté 20 marzo 3": the month-first reading ("marzo 3") is the date; "el 20 marzo 3 ..." is not.
         after = _DAY_AFTER.match(text, end) if mode == "bare" else None
-        if after and not g.money_after.match(text, after.end()) and not g.prefix.search(text[:start]):
-            return None  # "gasté 20 marzo 3": the month-first reading ("marzo 3") is the date; not "el 20 marzo"
+        before = text[max(0, start - 30) : start]
+        if after and not g.money_after.match(text, after.end()) and not g.prefix.search(before):
+            return None
         if year is not None:
             return day_or_unresolved(periods.valid(year, month, day), 3)
         return day_or_unresolved(periods.latest_date(today, month, day, strictly_before=mode == "before"), 3)
