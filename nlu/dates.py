@@ -217,6 +217,8 @@ def _resolve(
     short_year = groups.get("short_year") or groups.get("ayear")
     if year is None and short_year:
         year = periods.two_digit_year(int(short_year.lstrip("'\u2019")), today)
+        if year is None:
+            return _Found(start, end, "unresolved", None)  # "3 de enero del 27" in 2026: which century?
     count = _number(groups.get("n"), g)
     unit_index = g.words["unit"].get(_key(groups.get("unit")), -1)
     unit = g.units[unit_index] if 0 <= unit_index < len(g.units) else ""
@@ -395,6 +397,9 @@ def _numeric(text: str, g: Grammar, today: date) -> list[_Found]:
                 year = (
                     int(year_text) if len(year_text) == 4 else periods.two_digit_year(int(year_text), today)
                 )
+                if year is None:
+                    out.append(_Found(m.start(), m.end(), "unresolved", None))
+                    continue
                 value = periods.valid(year, month, day)
         if value is not None:
             out.append(_Found(m.start(), m.end(), "day", value, 3))

@@ -176,12 +176,14 @@ def ago(today: date, count: int, unit: str) -> date | None:
     return None
 
 
-def two_digit_year(yy: int, today: date) -> int:
-    """ "31/10/74", "de 24", "'24": the latest year ending in those digits not after next year (1974, 2024,
-    and in 2026 "27" is 2027): money is logged for the recent past or the coming months, never a century on.
-    """
+def two_digit_year(yy: int, today: date) -> int | None:
+    """ "31/10/74", "de 24", "'24": the latest year ending in those digits not after this year (1974, 2024):
+    a two-digit year is never read into the future. None for next year's digits ("27" in 2026): next year,
+    or a century ago? Only the user can say."""
     year = today.year - today.year % 100 + yy
-    return year if year <= today.year + 1 else year - 100
+    if year == today.year + 1:
+        return None
+    return year if year <= today.year else year - 100
 
 
 def weekdays_ago(today: date, weekday: int, count: int) -> date | None:
