@@ -142,7 +142,7 @@ class _Compiler:
             "mon": (month_short + r"\.?", _first_words(months) | _first_words(short_months)),
             "day": (f"(?:{day}|{_alternation(list(day_words))})", {DIGIT} | set(day_words)),
             "dayth": (dayth, {DIGIT}),
-            "year": (r"(?<![\d.,$])(?:19|20)\d\d(?![a-z0-9]|[.,]\d)", {DIGIT}),
+            "year": (r"(?<![\d.,$])(?:19\d\d|20\d\d|2100)(?![a-z0-9]|[.,]\d)", {DIGIT}),
             # Two-digit years: after "de" ("de 24") or with an apostrophe ("'24"); dates.py picks the century.
             "short_year": (r"(?<![\d.,$])['\u2019]?\d\d(?![a-z0-9]|[.,]\d)", {DIGIT}),
             "ayear": (r"(?<![\w.,$])['\u2019]\d\d(?![a-z0-9]|[.,]\d)", {DIGIT}),
