@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from rapidfuzz.distance import OSA
@@ -113,22 +113,16 @@ def _find(text: str, lang: str, today: date, week_start: int = 0, country: str |
         extra = _fallback(work, g, today, chosen)
         if extra is not None:
             chosen = sorted([*chosen, extra], key=lambda f: f.start)
-    vague = [f for f in named if f.cls == "neutral" and f in chosen]
-    return _with_unresolved(_when(chosen, back), vague, back)
+    return _when(chosen, back)
 
 
 def _holidays(text: str, lang: str, today: date, country: str | None) -> list[_Found]:
     """Holiday names (nlu/holidays.py) as found phrases, as specific as a written date; one whose date
-    cannot be known takes its words ("neutral") and is reported unresolved by `_with_unresolved`."""
+    cannot be known ("dia das mães" in no known country) is unresolved."""
     return [
-        _Found(start, end, "neutral" if cls == "unresolved" else cls, value, 3)
+        _Found(start, end, cls, value, 3)
         for start, end, cls, value in holidays.find_holidays(text, lang, today, country)
     ]
-
-
-def _with_unresolved(when: When, vague: list[_Found], back: tuple[list[int], list[int]] | None) -> When:
-    spans = tuple((f.start, f.end) if back is None else (back[0][f.start], back[1][f.end]) for f in vague)
-    return replace(when, unresolved=(*when.unresolved, *spans)) if spans else when
 
 
 def _when(chosen: list[_Found], back: tuple[list[int], list[int]] | None) -> When:
