@@ -121,7 +121,7 @@ def parse_message(
         language,
         has_amount=primary is not None,
         has_period=when.period is not None and when.day is None,
-        has_date=when.day is not None,
+        has_date=when.day is not None or bool(when.unresolved),
         merchant=None if merchant is None else norm.text[merchant.start : merchant.end],
     )
     if intent is not None:
