@@ -728,8 +728,10 @@ class _Unresolved(_Scan):
         second = self._number(first.end + 1)
         if second is None or gap(tokens, second.start) > 1 or not first.value < second.value:
             return None
-        if sep[0] == PUNCT and not second.digits:
-            return None
+        if first.digits != second.digits:
+            return None  # "the couch one to 400": "one" is a pronoun; a range is written one way
+        if not joining and not first.digits and first.value == 1:
+            return None  # "change that one to twenty"
         if first.digits and second.digits and 1900 <= first.value < second.value <= 2100:
             return None  # "2020-2025": years
         end = self._tail(second.end, second.scaled)

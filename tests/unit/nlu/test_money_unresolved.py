@@ -87,3 +87,11 @@ def test_nothing_inside_a_vague_span_is_an_amount() -> None:
     norm = normalize("gastei uns 20 ou 30 no bar")
     vague = unresolved_amounts(norm, "pt")
     assert find_amounts(norm, "pt", "BRL", exclude=vague) == []
+
+
+@pytest.mark.parametrize(
+    "text", ["change the couch one to 400", "change that one to four hundred", "make the first one 20 or 30"]
+)
+def test_one_as_a_pronoun_opens_no_range(text: str) -> None:
+    assert spans(text, "en") in ([], ["20 or 30"])
+    assert not any(s.startswith("one") for s in spans(text, "en"))
