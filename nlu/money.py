@@ -609,14 +609,17 @@ class _Scan:
     def _bare_cents(self, k: int, value: Decimal, spelled: bool = False) -> tuple[int, str | None] | None:
         """Cents with no amount before them ("50 cents", "ten cents", "10c", "fifty pence"): (index after
         the cents word, currency). The currency is the one the cents word belongs to ("pence"), else the
-        user's, else the language's cents_default."""
-        if spelled and k < len(self.tokens) and self.tokens[k][1] in self.nums.cents_letters:
+        user's, else the language's cents_default. A letter ("10c", "5p") names no currency: the mention
+        stays bare, so a larger amount in the message wins over it ("apt 4c, rent 1200")."""
+        word = self.tokens[k][1] if k < len(self.tokens) else ""
+        if spelled and word in self.nums.cents_letters:
             return None  # "ten c" is no way to write cents
         last = self._cents_word(k, value, self.hint)
         if last is None:
             return None
-        currency = self.nums.cents_currencies.get(self.tokens[k][1]) or self.hint or self.nums.cents_default
-        return last, currency
+        if word in self.nums.cents_letters:
+            return last, None
+        return last, self.nums.cents_currencies.get(word) or self.hint or self.nums.cents_default
 
     def _cents(
         self, k: int, value: Decimal, currency: str | None, named: bool = False
@@ -630,8 +633,8 @@ class _Scan:
         if j >= n or gap(tokens, j) > 1:
             return value, k
         kind, word = tokens[j][0], tokens[j][1]
-        if joined and word in nums.halves:
-            return value + Decimal("0.5"), j + 1  # "dos pesos y medio"
+        if joined and word in nums.halves:  # "dos pesos y medio", not "20 reais e meio quilo"
+            return (value + Decimal("0.5"), j + 1) if nums.half_ends(tokens, j + 1) else (value, k)
         two_digits = False
         if kind == NUM and word.isdigit() and len(word) <= 2:
             cents, j, two_digits = Decimal(word), j + 1, len(word) == 2

@@ -194,6 +194,14 @@ class NumberWords:
             and (amount == 1 or word.endswith("s"))
         )
 
+    def half_ends(self, tokens: list[Token], k: int) -> bool:
+        """Whether a half word ends before tokens[k]: "y medio de pesos", "e meio.", "and a half dollars";
+        not "e meio quilo", "y media docena" (half of something else)."""
+        if k >= len(tokens) or tokens[k][0] != WORD:
+            return True
+        word = tokens[k][1]
+        return word in self.function_words or word in self.money_words
+
     def leaves_alone(self, word: str) -> bool:
         """A word after a number that neither counts it nor prices it ("vinte e cinco no mercado")."""
         return word in self.function_words and word not in self.price_prepositions
@@ -294,7 +302,7 @@ def and_a_half(tokens: list[Token], j: int, words: NumberWords) -> int | None:
     k = j + 1
     if tokens[k][1] in words.articles and k + 1 < n and gap(tokens, k + 1) <= 1:
         k += 1
-    return k + 1 if tokens[k][1] in words.halves else None
+    return k + 1 if tokens[k][1] in words.halves and words.half_ends(tokens, k + 1) else None
 
 
 def _half_of(tokens: list[Token], i: int, words: NumberWords) -> Spoken | None:

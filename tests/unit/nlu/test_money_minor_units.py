@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from nlu.money import find_amounts
+from nlu.money import find_amounts, primary_amount
 from nlu.normalize import normalize
 from nlu.types import MoneyMention
 
@@ -25,10 +25,7 @@ CENTS = [
     ("en", "USD", "ten cents for the parking", "0.10", "USD", "ten cents"),
     ("en", "USD", "fifty cents", "0.50", "USD", "fifty cents"),
     ("en", "USD", "a cent", "0.01", "USD", "a cent"),
-    ("en", "USD", "gum 10 c", "0.10", "USD", "10 c"),
-    ("en", "USD", "gum 10c", "0.10", "USD", "10c"),
     ("en", "USD", "99¢", "0.99", "USD", "99¢"),
-    ("en", "GBP", "5p sweets", "0.05", "GBP", "5p"),
     ("en", "USD", "50 pence", "0.50", "GBP", "50 pence"),
     ("en", None, "ten cents", "0.10", "USD", "ten cents"),  # cents_default
     ("es", "MXN", "un centavo de propina", "0.01", "MXN", "un centavo"),
@@ -42,6 +39,29 @@ CENTS = [
     ("pt", "BRL", "dois reais e meio", "2.50", "BRL", "dois reais e meio"),
     ("pt", "EUR", "3 euros e 20 cêntimos", "3.20", "EUR", "3 euros e 20 cêntimos"),
 ]
+
+
+# A cents letter is cents but names no currency: the mention stays bare (the user's currency applies), so
+# that a larger amount in the message wins over it ("apt 4c, rent 1200").
+LETTERS = [
+    ("en", "USD", "gum 10 c", "0.10", "10 c"),
+    ("en", "USD", "gum 10c", "0.10", "10c"),
+    ("en", "GBP", "5p sweets", "0.05", "5p"),
+    ("en", "GBP", "£3 and 50p", "3.50", "£3 and 50p"),
+]
+
+
+@pytest.mark.parametrize(("lang", "hint", "text", "amount", "said"), LETTERS)
+def test_cents_letters(lang: str, hint: str, text: str, amount: str, said: str) -> None:
+    found = mentions(text, lang, hint)
+    assert [(m.amount, m.text) for m in found] == [(Decimal(amount), said)]
+
+
+def test_a_cents_letter_does_not_outrank_the_amount() -> None:
+    norm = normalize("rent for apt 4c 1200")
+    found = find_amounts(norm, "en", "USD")
+    best = primary_amount(found, norm, "en")
+    assert best is not None and best.amount == Decimal(1200)
 
 
 @pytest.mark.parametrize(("lang", "hint", "text", "amount", "currency", "said"), CENTS)

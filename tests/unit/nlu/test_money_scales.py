@@ -57,3 +57,16 @@ def test_scales(lang: str, hint: str, text: str, amount: str, currency: str | No
 )
 def test_halves_need_a_scale(lang: str, text: str) -> None:
     assert find_amounts(normalize(text), lang, None) == []
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "amount"),
+    [
+        ("pt", "paguei 20 reais e meio quilo de carne", "20"),  # half a kilo, not half a real
+        ("es", "un millón y media docena de huevos", "1000000"),
+        ("es", "2 pesos y medio", "2.50"),
+        ("en", "a million and a half dollars", "1500000"),
+    ],
+)
+def test_half_of_something_else(lang: str, text: str, amount: str) -> None:
+    assert [m.amount for m in find_amounts(normalize(text), lang, None)][:1] == [Decimal(amount)]
