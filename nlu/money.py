@@ -115,8 +115,13 @@ class _VagueWords:
 
     range_words: frozenset[str]
     """Words between two numbers making a choice or a range: "or", "ou", "-"."""
+    with_currency: frozenset[str]
+    """Range words only with a currency written ("20 to 30 bucks"; "change 20 to 25" is an edit)."""
     pairs: dict[str, frozenset[str]]
     """Opening word -> the words joining the two numbers after it: "between" -> {"and"}."""
+    after_verb: frozenset[str]
+    """Opening words of pairs that are a range only after a spending verb ("spent from 30 to 40")."""
+    verbs: frozenset[str]
     phrases: dict[str, str]
     """Phrase -> kind: "quantifier", "loose" (a quantifier that also means "about": "uns", "unos"),
     "unit" ("hundreds", "miles"), "noun" ("trocados", "cash"), "alone" ("a fortune")."""
@@ -139,12 +144,17 @@ def _vague_words(lang: str, approx: frozenset[str]) -> _VagueWords:
     for word in folded("vague_quantifiers"):
         phrases[word] = "loose" if word in approx else "quantifier"
     pairs: dict[str, set[str]] = {}
-    for opening, joining in (raw.get("range_pairs") or {}).items():
+    after_verb = raw.get("range_pairs_after_verb") or {}
+    for opening, joining in [*(raw.get("range_pairs") or {}).items(), *after_verb.items()]:
         pairs.setdefault(fold(str(opening)), set()).update(fold(str(w)) for w in joining)
-    words = frozenset(folded("range_words"))
+    with_currency = frozenset(folded("range_words_with_currency"))
+    words = frozenset(folded("range_words")) | with_currency
     return _VagueWords(
         range_words=words,
+        with_currency=with_currency,
         pairs={k: frozenset(v) for k, v in pairs.items()},
+        after_verb=frozenset(fold(str(k)) for k in after_verb),
+        verbs=frozenset(folded("range_verbs")),
         joiners=frozenset(folded("vague_joiners")),
         phrases=phrases,
         longest=max((p.count(" ") + 1 for p in phrases), default=1),
@@ -590,6 +600,9 @@ class _Scan:
         # "10 C" is a temperature, "4,50 c/u" a price each.
         if self.norm.original_span(start, end) != word or not (value == value.to_integral_value() < 100):
             return None
+        number = k - 1
+        if number and tokens[number - 1][1] in nums.label_words and gap(tokens, number) <= 1:
+            return None  # "room 4c", "seat 12c": a label
         if k + 1 < len(tokens) and gap(tokens, k + 1) == 0:
             return None
         fixed = nums.cents_currencies.get(word)
@@ -719,6 +732,9 @@ class _Unresolved(_Scan):
         tokens, vague, n = self.tokens, self.lex.vague, len(self.tokens)
         word = tokens[i][1]
         joining = vague.pairs.get(word)
+        if joining is not None and word in vague.after_verb:
+            if not (i and tokens[i - 1][1] in vague.verbs and gap(tokens, i) <= 1):
+                joining = None  # "change it from 20 to 25": a change, not a range
         first = self._number(i + 1 if joining else i)
         if first is None or first.end + 1 >= n or gap(tokens, first.end) > 1:
             return None
@@ -740,10 +756,21 @@ class _Unresolved(_Scan):
         end = self._tail(second.end, second.scaled)
         if end is None:
             return None
+        if sep[1] in vague.with_currency and not (self._signed(first.start) or self._named_before(end)):
+            return None  # "change 20 to 25"
         start = i
         if not joining and i and tokens[i - 1][1] in self.nums.approx and gap(tokens, i) <= 1:
             start = i - 1  # "uns 20 ou 30"
         return start, end
+
+    def _signed(self, k: int) -> bool:
+        """A number written with a sign or a code before it at tokens[k] ("$20", "USD 20")."""
+        return self.tokens[k][0] != NUM
+
+    def _named_before(self, end: int) -> bool:
+        """A currency closes the range ending before tokens[end] ("20 to 30 bucks")."""
+        last = self.tokens[end - 1]
+        return last[0] == SYM or (last[0] == WORD and last[1] in self.lex.names)
 
     def _vague(self, i: int) -> tuple[int, int] | None:
         """A vague quantity from tokens[i]: "a couple hundred", "uns trocados", "hundreds of dollars", "a
@@ -774,6 +801,8 @@ class _Unresolved(_Scan):
         tokens, nums, n = self.tokens, self.nums, len(self.tokens)
         if k >= n or tokens[k][0] != WORD:
             return None
+        if tokens[k][1] in self.lex.weak_names:
+            return None  # "lost some pounds"
         currency = self._currency_at(k, False)
         if currency:
             return self._tail(currency[1], False) if currency[0] else None

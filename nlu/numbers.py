@@ -152,6 +152,8 @@ class NumberWords:
     cents_currencies: Mapping[str, str] = field(default_factory=dict)
     """Cents words that belong to one currency ("pence" -> GBP). A letter ("p") counts only when that
     currency is the one in play; a word fixes the currency."""
+    label_words: frozenset[str] = frozenset()
+    """Words before a number that make a letter after it part of a label ("room 4c"), not cents."""
     halves: frozenset[str] = frozenset()
     """"half", "medio", "meio": half a scale before it ("meio milhao") or after it ("un millon y medio")."""
 
@@ -260,6 +262,7 @@ _WORD_LISTS = (
     "weak_scales",
     "slang_scales",
     "cents_letters",
+    "label_words",
     "halves",
 )
 

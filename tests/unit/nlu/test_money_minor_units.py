@@ -79,6 +79,9 @@ NOT_CENTS = [
     ("en", "USD", "$20 43", [("20", "USD"), ("43", None)]),  # after a sign, a second number is its own
     ("en", "USD", "20 USD 43", [("20", "USD"), ("43", None)]),
     ("en", "USD", "120c", []),  # cents letters only below 100, and a glued letter is no bare amount
+    ("en", "USD", "booked room 4c", []),  # a label
+    ("en", "USD", "seat 12c was 40", [("40", None)]),
+    ("en", "USD", "bought a lei for 20", [("20", None)]),  # a garland: no currency word in English
     ("es", "MXN", "2 cafés a 4,50 c/u", [("2", None), ("4.50", None)]),
     ("es", "MXN", "10 c", [("10", None)]),  # no cents letters in Spanish
     ("pt", "BRL", "paguei 100 reais 20 pastéis", [("100", "BRL"), ("20", None)]),

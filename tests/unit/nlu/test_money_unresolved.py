@@ -16,7 +16,9 @@ def spans(text: str, lang: str, exclude=()) -> list[str]:
 VAGUE = [
     ("en", "20 or 30 bucks on lunch", "20 or 30 bucks"),
     ("en", "between 40 and 50", "between 40 and 50"),
-    ("en", "from 20 to 30 dollars", "from 20 to 30 dollars"),
+    ("en", "spent from 20 to 30 dollars", "from 20 to 30 dollars"),
+    ("en", "20 to 30 bucks", "20 to 30 bucks"),
+    ("en", "$20 to $30", "$20 to $30"),
     ("en", "$20-$30 for parking", "$20-$30"),
     ("en", "15–20 dollars", "15–20 dollars"),
     ("en", "twenty or thirty on snacks", "twenty or thirty"),
@@ -28,7 +30,7 @@ VAGUE = [
     ("en", "some cash for the tip", "some cash"),
     ("en", "2k or 3k on the trip", "2k or 3k"),
     ("es", "entre 20 y 30 pesos", "entre 20 y 30 pesos"),
-    ("es", "de 200 a 300 pesos en el súper", "de 200 a 300 pesos"),
+    ("es", "gasté de 200 a 300 pesos en el súper", "de 200 a 300 pesos"),
     ("es", "20 o 30 de propina", "20 o 30"),
     ("es", "7 u 8 dólares", "7 u 8 dólares"),
     ("es", "unos pesos", "unos pesos"),
@@ -51,6 +53,14 @@ def test_vague(lang: str, text: str, said: str) -> None:
 
 
 NOT_VAGUE = [
+    # changes, not ranges
+    ("en", "change it from 20 to 25"),
+    ("en", "change my budget from 300 to 400"),
+    ("en", "change 20 to 25"),
+    ("es", "cámbialo de 20 a 25"),
+    ("es", "cambia el presupuesto de 300 a 400"),
+    ("pt", "muda de 20 a 25"),
+    ("en", "lost some pounds this month"),  # weight
     ("en", "2 or 3 coffees"),  # a count of things
     ("en", "2-3 kg of apples"),
     ("en", "between 8 and 10 pm"),
