@@ -736,15 +736,21 @@ class _Unresolved(_Scan):
             if not (i and tokens[i - 1][1] in vague.verbs and gap(tokens, i) <= 1):
                 joining = None  # "change it from 20 to 25": a change, not a range
         first = self._number(i + 1 if joining else i)
-        if first is None or first.end + 1 >= n or gap(tokens, first.end) > 1:
+        if first is None:
             return None
-        sep = tokens[first.end]
+        after = first.end
+        named = self._currency_at(after, first.scaled)
+        if named and named[0]:
+            after = named[1]  # "20 reais ou 30", "20 bucks or 30 bucks"
+        if after + 1 >= n or gap(tokens, after) > 1:
+            return None
+        sep = tokens[after]
         if joining is not None:
             if sep[1] not in joining:
                 return None
         elif sep[1] not in vague.range_words or (sep[0] == PUNCT and not first.digits):
             return None
-        second = self._number(first.end + 1)
+        second = self._number(after + 1)
         if second is None or gap(tokens, second.start) > 1 or not first.value < second.value:
             return None
         if first.digits != second.digits:
@@ -756,7 +762,8 @@ class _Unresolved(_Scan):
         end = self._tail(second.end, second.scaled)
         if end is None:
             return None
-        if sep[1] in vague.with_currency and not (self._signed(first.start) or self._named_before(end)):
+        written = self._signed(first.start) or after > first.end or self._named_before(end)
+        if sep[1] in vague.with_currency and not written:
             return None  # "change 20 to 25"
         start = i
         if not joining and i and tokens[i - 1][1] in self.nums.approx and gap(tokens, i) <= 1:
@@ -830,6 +837,8 @@ class _Unresolved(_Scan):
         kind, word = tokens[k][:2]
         if kind == SYM:
             return k + 1
+        if unit_end(tokens, k, self.norm.text, nums):
+            return None  # "15-20%", "20-30 min"
         if kind == PUNCT:
             return k
         currency = self._currency_at(k, scaled)

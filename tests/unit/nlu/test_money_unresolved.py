@@ -42,6 +42,8 @@ VAGUE = [
     ("pt", "20-30 reais", "20-30 reais"),
     ("pt", "entre 50 e 60 reais", "entre 50 e 60 reais"),
     ("pt", "uns trocados", "uns trocados"),
+    ("pt", "gastei uns 20 reais ou 30", "uns 20 reais ou 30"),
+    ("en", "20 bucks or 30 bucks", "20 bucks or 30 bucks"),
     ("pt", "alguns mil reais", "alguns mil reais"),
     ("pt", "uma grana", "uma grana"),
 ]
@@ -61,6 +63,8 @@ NOT_VAGUE = [
     ("es", "cambia el presupuesto de 300 a 400"),
     ("pt", "muda de 20 a 25"),
     ("en", "lost some pounds this month"),  # weight
+    ("en", "tip was 15-20%"),  # a percentage
+    ("en", "20-30 min"),
     ("en", "2 or 3 coffees"),  # a count of things
     ("en", "2-3 kg of apples"),
     ("en", "between 8 and 10 pm"),
