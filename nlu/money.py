@@ -686,11 +686,16 @@ class _Unresolved(_Scan):
     __slots__ = ()
 
     def unresolved(self) -> list[tuple[int, int]]:
-        tokens = self.tokens
+        tokens, vague, nums, prefixes = self.tokens, self.lex.vague, self.nums, self.signs.prefixes
         spans: list[tuple[int, int]] = []
         i = 0
         while i < len(tokens):
-            found = self._range(i) or self._vague(i)
+            kind, word = tokens[i][:2]
+            # Only a number, a sign or an opening word starts a range; only a listed word a vague amount.
+            opens = kind != WORD or word in vague.pairs or word in prefixes or nums.starts(word)
+            found = (self._range(i) if opens else None) or (
+                self._vague(i) if word in vague.triggers else None
+            )
             if found:
                 spans.append((tokens[found[0]][2], tokens[found[1] - 1][3]))
                 i = found[1]
