@@ -641,6 +641,8 @@ class _Scan:
         "and 43c"; after a currency word also two bare digits ending the phrase ("20 dollars 43")."""
         tokens, nums = self.tokens, self.nums
         n = len(tokens)
+        if value != value.to_integral_value():
+            return value, k  # "R$ 20,50 e 30": the cents are written already, 30 is an amount of its own
         joined = k < n and tokens[k][1] in nums.cents_joiners and gap(tokens, k) <= 1
         j = k + 1 if joined else k
         if j >= n or gap(tokens, j) > 1:

@@ -86,6 +86,7 @@ NOT_CENTS = [
     ("es", "MXN", "10 c", [("10", None)]),  # no cents letters in Spanish
     ("pt", "BRL", "paguei 100 reais 20 pastéis", [("100", "BRL"), ("20", None)]),
     ("pt", "BRL", "20 reais 5", [("20", "BRL"), ("5", None)]),  # one digit: not written cents
+    ("pt", "BRL", "R$ 20,50 e 30", [("20.50", "BRL"), ("30", None)]),  # cents written already
 ]
 
 
