@@ -95,3 +95,16 @@ def test_every_major_currency_has_a_name(lang: str) -> None:
     names = data.load_lang(lang, "currencies")["names"]
     named.update(code for code in names if not code.startswith("@"))
     assert [code for code in TOP_TRADED if code not in named] == []
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "currency"),
+    [
+        ("es", "gasté 20 quid en londres", "GBP"),  # English words in Spanish and Portuguese
+        ("pt", "gastei 30 pounds no pub", "GBP"),
+        ("es", "compré 2 pounds de carne", None),  # a weight, as "libras de carne"
+    ],
+)
+def test_english_words_elsewhere(lang: str, text: str, currency: str | None) -> None:
+    found = [m.currency for m in find_amounts(normalize(text), lang, "MXN") if m.explicit]
+    assert found == ([currency] if currency else [])
