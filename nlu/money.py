@@ -122,6 +122,7 @@ class _VagueWords:
     after_verb: frozenset[str]
     """Opening words of pairs that are a range only after a spending verb ("spent from 30 to 40")."""
     verbs: frozenset[str]
+    """Spending verbs (not budget words) that make such a pair a range: "spent", "gastei"."""
     phrases: dict[str, str]
     """Phrase -> kind: "quantifier", "loose" (a quantifier that also means "about": "uns", "unos"),
     "unit" ("hundreds", "miles"), "noun" ("trocados", "cash"), "alone" ("a fortune")."""
