@@ -419,6 +419,8 @@ class _Scan:
             unit = unit_end(tokens, j, self.norm.text, nums)
             if unit or not_an_amount(tokens, i, run, value, self.norm.text, nums):
                 return unit or j
+            if self._counted_choice(j, value):
+                return j  # "2 or 3 coffees": a count said loosely, no amount
             after = tokens[j][1] if j < len(tokens) and tokens[j][0] == WORD and gap(tokens, j) <= 1 else ""
             # A count ("2 pizzas") leaves spelled-out prices in play: "2 pizzas por dezoito e noventa".
             self.digit_found = self.digit_found or not (after and nums.counts_things(value, after))
@@ -429,6 +431,21 @@ class _Scan:
         self.digit_found = True
         self._add(value, currency, pre[1] if pre else start, tokens[last - 1][3], True)
         return last
+
+    def _counted_choice(self, j: int, value: Decimal) -> bool:
+        """Whether the bare number before tokens[j] opens a choice of counts: "2 or 3 coffees", "2-3
+        cervezas" (the second number, before its noun, is a count of its own)."""
+        tokens, n = self.tokens, len(self.tokens)
+        if not (j + 2 < n and tokens[j][1] in self.lex.vague.range_words and tokens[j + 1][0] == NUM):
+            return False
+        if gap(tokens, j) > 1 or gap(tokens, j + 1) > 1 or gap(tokens, j + 2) > 1 or tokens[j + 2][0] != WORD:
+            return False
+        second = parse_digits(tokens[j + 1][1])
+        return (
+            second is not None
+            and self.nums.counts_things(value, "s")
+            and self.nums.counts_things(second, tokens[j + 2][1])
+        )
 
     def _named(self, post: tuple[str, int] | None) -> bool:
         """The currency after the number was a word ("20 dollars"), which may be followed by bare cents

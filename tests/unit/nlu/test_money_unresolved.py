@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
-from nlu.money import find_amounts, unresolved_amounts
+from nlu.money import find_amounts, primary_amount, unresolved_amounts
 from nlu.normalize import normalize
 
 
@@ -109,3 +111,18 @@ def test_nothing_inside_a_vague_span_is_an_amount() -> None:
 def test_one_as_a_pronoun_opens_no_range(text: str) -> None:
     assert spans(text, "en") in ([], ["20 or 30"])
     assert not any(s.startswith("one") for s in spans(text, "en"))
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "amount"),
+    [
+        ("en", "2 or 3 beers", None),  # a count said loosely: no amount at all
+        ("es", "gasté 30 en 2 o 3 tacos", "30"),
+        ("pt", "gastei 30 em 2 ou 3 cervejas", "30"),
+        ("en", "bought 2-3 coffees for 10", "10"),
+    ],
+)
+def test_a_choice_of_counts_is_no_amount(lang: str, text: str, amount: str | None) -> None:
+    norm = normalize(text)
+    best = primary_amount(find_amounts(norm, lang, None), norm, lang)
+    assert (best.amount if best else None) == (Decimal(amount) if amount else None)
