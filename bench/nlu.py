@@ -11,6 +11,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 MIN_CORPUS = 1000
+BASELINE = os.environ.get("NLU_BASELINE", "87d8023")
+"""The commit throughput is compared with (main before issue 13's money and date patterns): its nlu/ and
+locales/ are taken from git and run on this checkout's corpus, alternating with this checkout."""
+ROUNDS = 5
 
 
 def corpus() -> list[dict]:
@@ -40,7 +44,7 @@ def child() -> None:
 
     # This file is itself called nlu.py: take its folder off the path so `import nlu` finds the package.
     sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
-    sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, os.environ.get("BENCH_NLU_ROOT") or str(ROOT))
     start = time.perf_counter()
     from datetime import datetime
 
@@ -125,14 +129,9 @@ def report_cold_load(roots: list[Path], runs: int) -> None:
         )
 
 
-def main() -> None:
-    if "--cold" in sys.argv:
-        # `--cold [OTHER_CHECKOUT ...]`: only the cold load, of this checkout and of others to compare.
-        others = [Path(a).resolve() for a in sys.argv[sys.argv.index("--cold") + 1 :]]
-        report_cold_load([ROOT, *others], runs=5)
-        return
-    requests = corpus()
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+def run_child(requests: list[dict], root: Path) -> dict:
+    """The child's figures for the NLU of the checkout at `root`, on `requests`."""
+    env = {**os.environ, "PYTHONPATH": str(root), "BENCH_NLU_ROOT": str(root), "CENTAVO_LOCALES_DIR": ""}
     # taskset pins the child to one core, as the targets are stated for one core.
     command = [sys.executable, __file__, "--child"]
     if os.path.exists("/usr/bin/taskset"):
@@ -140,7 +139,53 @@ def main() -> None:
     done = subprocess.run(
         command, input=json.dumps(requests), capture_output=True, text=True, env=env, timeout=600, check=True
     )
-    figures = json.loads(done.stdout)
+    return json.loads(done.stdout)
+
+
+def baseline_tree(ref: str, into: Path) -> Path | None:
+    """nlu/ and locales/ of commit `ref` unpacked under `into`; None when git or the commit is missing
+    (a tarball checkout, a shallow clone)."""
+    archive = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", "--format=tar", ref, "nlu", "locales"], capture_output=True
+    )
+    if archive.returncode != 0:
+        return None
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive.stdout, check=True)
+    return into
+
+
+def report_against_baseline(requests: list[dict]) -> None:
+    """Throughput of the baseline commit and of this checkout on the same corpus, in turns: the ratio of
+    each pair is what counts on a shared machine (issue 13: no more than 20% slower)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="nlu-baseline-") as folder:
+        base = baseline_tree(BASELINE, Path(folder))
+        if base is None:
+            print(f"nlu before/after: baseline {BASELINE} not in this clone's history, skipped")
+            return
+        ratios = []
+        for round_ in range(1, ROUNDS + 1):
+            before, after = run_child(requests, base), run_child(requests, ROOT)
+            ratio = after["per_second"] / before["per_second"]
+            ratios.append(ratio)
+            print(
+                f"nlu before/after, round {round_}: {BASELINE} {before['per_second']:.0f}/s "
+                f"(p99 {before['p99_ms']:.2f} ms), this checkout {after['per_second']:.0f}/s "
+                f"(p99 {after['p99_ms']:.2f} ms): ratio {ratio:.2f}"
+            )
+        ratios.sort()
+        print(f"nlu before/after: median ratio {ratios[len(ratios) // 2]:.2f} (at least 0.80 asked)")
+
+
+def main() -> None:
+    if "--cold" in sys.argv:
+        # `--cold [OTHER_CHECKOUT ...]`: only the cold load, of this checkout and of others to compare.
+        others = [Path(a).resolve() for a in sys.argv[sys.argv.index("--cold") + 1 :]]
+        report_cold_load([ROOT, *others], runs=5)
+        return
+    requests = corpus()
+    figures = run_child(requests, ROOT)
     print(
         f"nlu: {figures['messages']} messages, {figures['per_second']:.0f} messages/s on one core "
         f"(target 3000); p50 {figures['p50_ms']:.2f} ms, p99 {figures['p99_ms']:.2f} ms (target < 3); "
@@ -148,6 +193,8 @@ def main() -> None:
         f"(target < 250)"
     )
     report_cold_load([ROOT], runs=3)
+    if "--no-baseline" not in sys.argv:
+        report_against_baseline(requests)
 
 
 if __name__ == "__main__":

@@ -11,10 +11,11 @@ from nlu.accounts import kind_words as account_kind_words
 from nlu.accounts import lexicon as _account_words
 from nlu.accounts import named_in as accounts_named
 from nlu.accounts import person_answer
+from nlu.answers import weekday_alone
+from nlu.country import country_of
 from nlu.overlay import MerchantOverlay, TenantMerchant, merchant_overlay
 from nlu.pipeline import parse_message
 from nlu.pipeline import read_payee as _read_payee
-from nlu.country import country_of
 from nlu.types import CATEGORIES, INTENTS, LANGUAGES, LOW_CONFIDENCE, DateRange, MoneyMention, Parse
 
 __all__ = [
@@ -39,6 +40,7 @@ __all__ = [
     "read_payee",
     "resolve_zone",
     "warm",
+    "weekday_alone",
 ]
 
 Merchants = MerchantOverlay | Iterable[TenantMerchant] | None

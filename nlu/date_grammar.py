@@ -64,6 +64,8 @@ class Grammar:
     negation: re.Pattern[str]
     article_context: re.Pattern[str]
     habitual: re.Pattern[str]
+    duration_after: re.Pattern[str]
+    """Matched right after "in 3 days": then it is how long ("in 2 days of vacation"), not when."""
     money_after: re.Pattern[str]
     not_dates: frozenset[str]
     month_words: frozenset[str]
@@ -106,6 +108,9 @@ class _Compiler:
         ambiguous = {str(w) for w in data.get("months_ambiguous") or ()}
         numbers = {str(k): int(v) for k, v in (data.get("numbers") or {}).items()}
         day_words = {str(k): int(v) for k, v in (data.get("day_words") or {}).items()}
+        day_names = {str(k): int(v) for k, v in (data.get("day_names") or {}).items()}
+        plural_days = _numbers_by(data.get("weekdays_plural"))
+        ordinal_words = _numbers_by(data.get("ordinals"))
         ordinals = sorted((re.escape(str(s)) for s in data["ordinal_suffixes"]), key=len, reverse=True)
         suffixes = "|".join(ordinals)
         blockers = [str(w) for w in data.get("weekday_blockers") or ()]
@@ -117,10 +122,11 @@ class _Compiler:
         unit_words = [w for words in data["units"].values() for w in words]
         self.units = tuple(data["units"])
         self.words: dict[str, dict[str, int]] = {
-            "weekday": weekdays | short_days,
+            "weekday": weekdays | short_days | plural_days,
             "month": months | short_months,
             "number": numbers,
-            "day_word": day_words,
+            "day_word": day_words | day_names,
+            "nth": ordinal_words,
             "unit": {str(w): i for i, words in enumerate(data["units"].values()) for w in words},
         }
         month_short = _alternation(list(months) + list(short_months))
@@ -136,7 +142,15 @@ class _Compiler:
             "mon": (month_short + r"\.?", _first_words(months) | _first_words(short_months)),
             "day": (f"(?:{day}|{_alternation(list(day_words))})", {DIGIT} | set(day_words)),
             "dayth": (dayth, {DIGIT}),
-            "year": (r"(?<![\d.,$])(?:19|20)\d\d(?![a-z0-9]|[.,]\d)", {DIGIT}),
+            "year": (r"(?<![\d.,$])(?:19\d\d|20\d\d|2100)(?![a-z0-9]|[.,]\d)", {DIGIT}),
+            # Two-digit years: after "de" ("de 24") or with an apostrophe ("'24"); dates.py picks the century.
+            "short_year": (r"(?<![\d.,$])['\u2019]?\d\d(?![a-z0-9]|[.,]\d)", {DIGIT}),
+            "ayear": (r"(?<![\w.,$])['\u2019]\d\d(?![a-z0-9]|[.,]\d)", {DIGIT}),
+            # Days written as words ("cinco de maio", "el uno de marzo", "the fifth of may"): only in named
+            # dates, next to a month, where a number word cannot be the amount.
+            "dayname": (_alternation(list(day_names)), set(_first_words(day_names))),
+            "wdays": (_alternation(list(plural_days)), _first_words(plural_days)),
+            "nth": (_alternation(list(ordinal_words)), _first_words(ordinal_words)),
             "n": (
                 rf"(?:{_NUM_BEFORE}\d{{1,3}}{_NUM_AFTER}|{_alternation(list(numbers))})",
                 {DIGIT} | set(numbers),
@@ -296,6 +310,7 @@ def grammar(lang: str) -> Grammar:
         negation=_words_regex(data["negations"], data["prefixes"], at_end=True),
         article_context=_words_regex(data["article_context"], data["prefixes"], at_end=True),
         habitual=_words_regex(data["weekday_habitual"], None, at_end=True),
+        duration_after=re.compile(JOIN + _alternation([str(w) for w in data.get("duration_after") or ()])),
         money_after=re.compile(r"\s*(?:" + _alternation([str(w) for w in data["money_words"]]) + "|[$€£%])"),
         not_dates=frozenset(str(s) for s in data.get("numeric_not_dates") or ()),
         month_words=frozenset(compiler.words["month"]),
@@ -328,6 +343,10 @@ _DATA_SECTIONS = (
     "negations",
     "article_context",
     "weekday_habitual",
+    "weekdays_plural",
+    "ordinals",
+    "day_names",
+    "duration_after",
     "templates",
 )
 

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 
 from rapidfuzz.distance import OSA
 
-from nlu import periods
+from nlu import holidays, periods
 from nlu.date_grammar import DIGIT, Grammar, grammar
 from nlu.normalize import Normalized
 from nlu.types import LANGUAGES, DateRange
@@ -44,7 +44,11 @@ _KEY_PART = re.compile(r"[^\s,\-.]+")
 # Day-month or month-day, optional year; or year-month-day. Dots only with a 4-digit year: "3.11" is money.
 _NUMERIC = re.compile(r"(?<![\d$€£¥.,/\-])(\d{1,4})([/\-.])(\d{1,2})(?:\2(\d{4}|\d{2}))?(?![\d]|[/\-.,]\d)")
 _MONTH_YEAR = re.compile(r"(?<![\d$€£¥.,/\-])(\d{1,2})/(\d{4})(?![\d]|[/\-.,]\d)")
-_RANK = {"day": 0, "period": 1, "count": 2, "recurrence": 3, "neutral": 4}
+_RANK = {"day": 0, "unresolved": 0, "period": 1, "count": 2, "recurrence": 3, "neutral": 4}
+_MONTH_STEP = {"this_month": 0, "last_month": -1, "next_month": 1}
+# After a day-before-month with nothing between ("20 marzo"), another day number: "gasté 20 marzo 3" is
+# March 3 and an amount of 20, not March 20.
+_DAY_AFTER = re.compile(r"[\s,]+(?:3[01]|[12]\d|0?[1-9])(?![a-z0-9]|[.,:/\-]\d)")
 
 
 @dataclass(slots=True)
@@ -54,12 +58,15 @@ class _Found:
     start: int
     end: int
     cls: str
-    """day, period, count, recurrence or neutral (a time of day: consumed, means nothing alone)."""
+    """day, period, count, recurrence, neutral (a time of day: consumed, means nothing alone) or unresolved
+    (a date that cannot be told: value is the period it lies in, or None)."""
     value: object
     rank: int = 0
     """For days: how specific the phrase is (a written date beats a weekday beside it)."""
     negated: bool = False
     """Said after "not"/"no era"/"nao foi": another date of the message is the one meant."""
+    weekday: int | None = None
+    """A bare weekday's ISO number ("friday"): a written date right after it must fall on it."""
 
 
 def find_when(
@@ -69,12 +76,12 @@ def find_when(
     `week_start` is how many days before Monday the user's week starts (0 Monday, 1 Sunday, 2 Saturday);
     `country` (ISO 3166 alpha-2, None when unknown) is the calendar holidays are read in."""
     try:
-        return _find(norm.text[:MAX_CHARS], lang if lang in LANGUAGES else "en", today, week_start)
+        return _find(norm.text[:MAX_CHARS], lang if lang in LANGUAGES else "en", today, week_start, country)
     except Exception:  # a date must never cost the whole message; the rest of the parse still stands
         return EMPTY
 
 
-def _find(text: str, lang: str, today: date, week_start: int = 0) -> When:
+def _find(text: str, lang: str, today: date, week_start: int = 0, country: str | None = None) -> When:
     if not text:
         return EMPTY
     g = grammar(lang)
@@ -86,9 +93,10 @@ def _find(text: str, lang: str, today: date, week_start: int = 0) -> When:
         ids.update(g.gates.get(word, ()))
     if has_digit:
         ids.update(g.gates.get(DIGIT, ()))
-    if not ids and not has_digit:
+    named = _holidays(work, lang, today, country)
+    if not ids and not has_digit and not named:
         return EMPTY
-    found: list[_Found] = []
+    found: list[_Found] = list(named)
     for index in sorted(ids):
         rule = g.rules[index]
         for match in rule.regex.finditer(work):
@@ -98,13 +106,23 @@ def _find(text: str, lang: str, today: date, week_start: int = 0) -> When:
     if has_digit:
         found += _numeric(work, g, today)
     chosen = _select(found)
+    chosen = _agree(chosen, work)
     chosen = _compose(chosen, work, g, today)
-    dated = any(f.cls in ("day", "period") for f in chosen)
+    dated = any(f.cls in ("day", "period", "unresolved") for f in chosen)
     if has_digit and not dated and g.month_words.intersection(words):
         extra = _fallback(work, g, today, chosen)
         if extra is not None:
             chosen = sorted([*chosen, extra], key=lambda f: f.start)
     return _when(chosen, back)
+
+
+def _holidays(text: str, lang: str, today: date, country: str | None) -> list[_Found]:
+    """Holiday names (nlu/holidays.py) as found phrases, as specific as a written date; one whose date
+    cannot be known ("dia das mães" in no known country) is unresolved."""
+    return [
+        _Found(start, end, cls, value, 3)
+        for start, end, cls, value in holidays.find_holidays(text, lang, today, country)
+    ]
 
 
 def _when(chosen: list[_Found], back: tuple[list[int], list[int]] | None) -> When:
@@ -114,14 +132,23 @@ def _when(chosen: list[_Found], back: tuple[list[int], list[int]] | None) -> Whe
     day = max(days, key=lambda f: (not f.negated, f.rank, -f.start)).value if days else None
     ranges = sorted((f for f in chosen if f.cls == "period"), key=lambda f: (f.negated, f.start))
     explicit = ranges[0].value if ranges else None
+    vague = [f for f in chosen if f.cls == "unresolved"]
+    if explicit is None and not isinstance(day, date):
+        # "early last month": no day, but a summary may still read the month it lies in.
+        explicit = next((f.value for f in vague if isinstance(f.value, DateRange)), None)
     period = explicit if explicit is not None else (periods.single(day) if isinstance(day, date) else None)
-    spans = tuple((f.start, f.end) if back is None else (back[0][f.start], back[1][f.end]) for f in chosen)
+
+    def span(f: _Found) -> tuple[int, int]:
+        return (f.start, f.end) if back is None else (back[0][f.start], back[1][f.end])
+
+    spans = tuple(span(f) for f in chosen)
     return When(
         day=day if isinstance(day, date) else None,
         period=period if isinstance(period, DateRange) else None,
         spans=spans,
         recurrence=next((str(f.value) for f in chosen if f.cls == "recurrence"), None),
         count=next((int(f.value) for f in chosen if f.cls == "count" and isinstance(f.value, int)), None),
+        unresolved=tuple(span(f) for f in vague),
     )
 
 
@@ -153,6 +180,14 @@ def _resolve(
     def found(cls: str, value: object, rank: int = 0) -> _Found | None:
         return None if value is None else _Found(start, end, cls, value, rank)
 
+    def day_or_unresolved(value: date | None, rank: int) -> _Found:
+        """A phrase that is surely a date: its day, or unresolved when there is no such day."""
+        return (
+            _Found(start, end, "unresolved", None)
+            if value is None
+            else _Found(start, end, "day", value, rank)
+        )
+
     if kind == "relative":
         return found("day", today + timedelta(days=int(str(mode))), 1)
     if kind == "neutral":
@@ -161,6 +196,12 @@ def _resolve(
         return found("period", periods.named_period(today, str(mode), week_start))
     if kind == "recurrence":
         return found("recurrence", mode)
+    if kind == "vague":
+        anchor = None if mode in ("none", "month") else periods.named_period(today, str(mode), week_start)
+        if mode == "month":
+            month_of = g.words["month"].get(_key(groups.get("month")))
+            anchor = None if month_of is None else periods.latest_month(today, month_of)
+        return _Found(start, end, "unresolved", anchor)
     if kind == "weekday":
         if g.habitual.search(text[max(0, start - 20) : start]):
             return None  # "todos los lunes", "every friday": a habit, not a day
@@ -173,25 +214,52 @@ def _resolve(
             "next": periods.weekday_after,
             "this_week": lambda t, w: periods.weekday_in_week(t, w, 0, week_start),
             "last_week": lambda t, w: periods.weekday_in_week(t, w, -1, week_start),
+            "next_week": lambda t, w: periods.weekday_in_week(t, w, 1, week_start),
+            "before_last": lambda t, w: periods.weekdays_ago(t, w, 2),
         }[str(mode)]
-        return found("day", resolve(today, weekday), 1)
-    day = _number(groups.get("day") or groups.get("dayth"), g, "day_word")
+        item = found("day", resolve(today, weekday), 1)
+        if item is not None and mode == "on_or_before":
+            item.weekday = weekday
+        return item
+    day = _number(groups.get("day") or groups.get("dayth") or groups.get("dayname"), g, "day_word")
     month = g.words["month"].get(_key(groups.get("mon") or groups.get("month") or groups.get("month_safe")))
     year = _number(groups.get("year"), g)
+    short_year = groups.get("short_year") or groups.get("ayear")
+    if year is None and short_year:
+        year = periods.two_digit_year(int(short_year.lstrip("'\u2019")), today)
+        if year is None:
+            return _Found(start, end, "unresolved", None)  # "3 de enero del 27" in 2026: which century?
     count = _number(groups.get("n"), g)
     unit_index = g.words["unit"].get(_key(groups.get("unit")), -1)
     unit = g.units[unit_index] if 0 <= unit_index < len(g.units) else ""
     if kind == "day_of_month" and day is not None:
         if mode == "article" and not _article_is_date(start, end, text, g):
             return None
-        months = {"this_month": 0, "last_month": -1}.get(str(mode))
+        months = _MONTH_STEP.get(str(mode))
         if months is None:
-            return found("day", periods.day_of_month(today, day), 2)
-        return found("day", periods.day_in_month_of(today, day, months), 2)
+            return day_or_unresolved(periods.day_of_month(today, day), 2)
+        # "the 31st of last month" when it had 30 days: no such day, and no other 31st is meant.
+        return day_or_unresolved(periods.day_in_month_of(today, day, months), 2)
     if kind == "named_date" and day is not None and month is not None:
+        # "gasté 20 marzo 3": the month-first reading ("marzo 3") is the date; "el 20 marzo 3 ..." is not.
+        after = _DAY_AFTER.match(text, end) if mode == "bare" else None
+        before = text[max(0, start - 30) : start]
+        if after and not g.money_after.match(text, after.end()) and not g.prefix.search(before):
+            return None
         if year is not None:
-            return found("day", periods.valid(year, month, day), 3)
-        return found("day", periods.latest_date(today, month, day, strictly_before=mode == "before"), 3)
+            return day_or_unresolved(periods.valid(year, month, day), 3)
+        return day_or_unresolved(periods.latest_date(today, month, day, strictly_before=mode == "before"), 3)
+    if kind == "weekday_day" and day is not None:
+        return _weekday_day(groups, day, month, year, g, today, start, end, text, str(mode))
+    if kind in ("nth_in_month", "nth_week"):
+        return _nth_in_month(kind, str(mode), groups, month, year, g, today, start, end)
+    if kind == "weekdays_ago" and count is not None:
+        weekday = g.words["weekday"].get(_key(groups.get("wdays")))
+        return None if weekday is None else found("day", periods.weekdays_ago(today, weekday, count), 1)
+    if kind == "in_n":
+        if mode == "bare" and g.duration_after.match(text, end):
+            return None  # "em 2 meses de academia": how long, not when
+        return found("day", periods.ago(today, -(1 if count is None else count), unit), 1)
     if kind == "month" and month is not None:
         return found("period", periods.latest_month(today, month))
     if kind == "month_year" and month is not None and year is not None:
@@ -208,6 +276,82 @@ def _resolve(
         last = _number(groups.get("day2") or groups.get("dayth2"), g, "day_word")
         return found("period", _day_range(today, day, last, month))
     return None
+
+
+def _weekday_day(
+    groups: dict[str, str | None],
+    day: int,
+    month: int | None,
+    year: int | None,
+    g: Grammar,
+    today: date,
+    start: int,
+    end: int,
+    text: str,
+    mode: str,
+) -> _Found | None:
+    """ "Tuesday 19th", "el martes 19", "sexta dia 4", "friday dec 4": the day the numbers say (the latest
+    such not after today when no year is said; the next one for "next friday the 11th") when it falls on
+    that weekday; unresolved when it does not, for then one of the two is wrong and only the user can say
+    which."""
+    if mode == "bare" and not _article_is_date(start, end, text, g):
+        return None
+    weekday = g.words["weekday"].get(_key(groups.get("wday") or groups.get("weekday")))
+    if weekday is None:
+        return None
+    if month is None and mode == "ahead":
+        value = periods.day_of_month_ahead(today, day)
+    elif month is None:
+        value = periods.day_of_month(today, day)
+    elif year is None:
+        value = periods.latest_date(today, month, day)
+    else:
+        value = periods.valid(year, month, day)
+    if value is None or value.isoweekday() != weekday:
+        return _Found(start, end, "unresolved", None)
+    return _Found(start, end, "day", value, 3)
+
+
+def _nth_in_month(
+    kind: str,
+    mode: str,
+    groups: dict[str, str | None],
+    month: int | None,
+    year: int | None,
+    g: Grammar,
+    today: date,
+    start: int,
+    end: int,
+) -> _Found | None:
+    """ "first monday of last month", "o último dia do mês passado", "la segunda semana de marzo". A month
+    named without a year is the latest one in which that day (or week) is not after today."""
+    nth = g.words["nth"].get(_key(groups.get("nth")))
+    if nth is None:
+        return None
+    weekday = g.words["weekday"].get(_key(groups.get("wday"))) if groups.get("wday") else None
+
+    def resolve(y: int, m: int) -> date | DateRange | None:
+        if kind == "nth_week":
+            return periods.nth_week(y, m, nth)
+        return periods.nth_in_month(y, m, nth, weekday)
+
+    if mode in _MONTH_STEP:
+        first = periods.add_months(today.replace(day=1), _MONTH_STEP[mode])
+        value = resolve(first.year, first.month)
+    elif month is None:
+        return None
+    elif year is not None:
+        value = resolve(year, month)
+    else:
+        value = resolve(today.year, month)
+        begins = value.start if isinstance(value, DateRange) else value
+        if begins is None or begins > today:
+            value = resolve(today.year - 1, month)
+    if isinstance(value, DateRange):
+        return _Found(start, end, "period", value)
+    if value is None:
+        return _Found(start, end, "unresolved", None)  # "the fifth friday of february": no such day
+    return _Found(start, end, "day", value, 3)
 
 
 def _article_is_date(start: int, end: int, text: str, g: Grammar) -> bool:
@@ -241,8 +385,10 @@ def _numeric(text: str, g: Grammar, today: date) -> list[_Found]:
     out: list[_Found] = []
     for m in _NUMERIC.finditer(text):
         first, sep, second, year_text = m.group(1), m.group(2), m.group(3), m.group(4)
-        if m.group() in g.not_dates or g.money_after.match(text, m.end()):
+        if g.money_after.match(text, m.end()):
             continue
+        if m.group() in g.not_dates and not g.prefix.search(text[max(0, m.start() - 30) : m.start()]):
+            continue  # "open 24/7"; but "el 24/7", "on 24/7" is the 24th of July
         if len(first) == 4:
             if year_text is None:
                 continue
@@ -251,10 +397,19 @@ def _numeric(text: str, g: Grammar, today: date) -> list[_Found]:
             continue
         else:
             day, month = (int(first), int(second)) if g.day_first else (int(second), int(first))
+            if month > 12 >= day and year_text is not None:
+                # "14/04/2015" in English, "04/14/2015" in Spanish: only the other order is a date, and a
+                # full date with its year is no fraction or score.
+                day, month = month, day
             if year_text is None:
                 value = periods.latest_date(today, month, day)
             else:
-                year = int(year_text) + (2000 if len(year_text) == 2 else 0)
+                year = (
+                    int(year_text) if len(year_text) == 4 else periods.two_digit_year(int(year_text), today)
+                )
+                if year is None:
+                    out.append(_Found(m.start(), m.end(), "unresolved", None))
+                    continue
                 value = periods.valid(year, month, day)
         if value is not None:
             out.append(_Found(m.start(), m.end(), "day", value, 3))
@@ -272,6 +427,33 @@ def _select(found: list[_Found]) -> list[_Found]:
         if all(item.end <= c.start or c.end <= item.start for c in chosen):
             chosen.append(item)
     return sorted(chosen, key=lambda f: f.start)
+
+
+def _agree(chosen: list[_Found], text: str) -> list[_Found]:
+    """A weekday just before a written date ("tuesday 11/19", "sexta, 04/12") is one phrase: the date when
+    it falls on that weekday, else unresolved (one of the two is wrong and only the user can say which)."""
+    out: list[_Found] = []
+    for item in chosen:
+        previous = out[-1] if out else None
+        if (
+            previous is not None
+            and previous.weekday is not None
+            and item.cls == "day"
+            and isinstance(item.value, date)
+            and item.rank >= 3
+            and re.fullmatch(r"[\s,]*", text[previous.end : item.start])
+        ):
+            agrees = item.value.isoweekday() == previous.weekday
+            out[-1] = _Found(
+                previous.start,
+                item.end,
+                "day" if agrees else "unresolved",
+                item.value if agrees else None,
+                item.rank,
+            )
+            continue
+        out.append(item)
+    return out
 
 
 def _bounds(item: _Found) -> tuple[date, date] | None:

@@ -69,11 +69,23 @@ def weekday_in_week(today: date, weekday: int, weeks: int, week_start: int = 0) 
 
 
 def day_of_month(today: date, day: int) -> date | None:
-    """ "dia 5": the 5th of this month when not after today, else of the latest earlier month that has it."""
-    for back in range(13):
+    """ "dia 5": the 5th of this month when not after today, else of the previous month (the contract). None
+    when neither will do ("dia 31" on 5 December: December's is ahead, November has none): which month is
+    meant is a guess."""
+    for back in range(2):
         month = add_months(today.replace(day=1), -back)
         candidate = valid(month.year, month.month, day)
         if candidate is not None and candidate <= today:
+            return candidate
+    return None
+
+
+def day_of_month_ahead(today: date, day: int) -> date | None:
+    """ "next friday the 11th": the `day` of this month when not before today, else of the next month."""
+    for ahead in range(13):
+        month = add_months(today.replace(day=1), ahead)
+        candidate = valid(month.year, month.month, day)
+        if candidate is not None and candidate >= today:
             return candidate
     return None
 
@@ -104,8 +116,9 @@ def named_period(today: date, key: str, week_start: int = 0) -> DateRange | None
     first = today.replace(day=1)
     if key.endswith("weekend"):
         return weekend(today, last=key.startswith("last"))
-    step = {"this": 0, "last": -1, "next": 1}.get(key.partition("_")[0])
-    unit = key.partition("_")[2]
+    # "before_last_week" (the week before last, "semana retrasada"), "last_month", "next_year"...
+    head, _, unit = key.rpartition("_")
+    step = {"this": 0, "last": -1, "next": 1, "before_last": -2, "after_next": 2}.get(head)
     if step is None:
         return None
     if unit == "month":
@@ -131,7 +144,9 @@ def last_n(today: date, count: int, unit: str) -> DateRange | None:
     """ "last 7 days" = today-6..today; weeks, months and years roll the same way (today included)."""
     if not 1 <= count <= 3660:
         return None
-    if unit == "day":
+    if unit == "fortnight":
+        start = today - timedelta(days=14 * count - 1)
+    elif unit == "day":
         start = today - timedelta(days=count - 1)
     elif unit == "week":
         start = today - timedelta(days=7 * count - 1)
@@ -145,9 +160,11 @@ def last_n(today: date, count: int, unit: str) -> DateRange | None:
 
 
 def ago(today: date, count: int, unit: str) -> date | None:
-    """ "3 days ago", "hace una semana", "faz 2 meses"."""
-    if not 0 <= count <= 3660:
+    """ "3 days ago", "hace una semana", "faz 2 meses"; a negative count is ahead ("in 3 days")."""
+    if not -3660 <= count <= 3660:
         return None
+    if unit == "fortnight":
+        return today - timedelta(days=14 * count)
     if unit == "day":
         return today - timedelta(days=count)
     if unit == "week":
@@ -157,3 +174,48 @@ def ago(today: date, count: int, unit: str) -> date | None:
     if unit == "year":
         return add_months(today, -12 * count)
     return None
+
+
+def two_digit_year(yy: int, today: date) -> int | None:
+    """ "31/10/74", "de 24", "'24": the latest year ending in those digits not after this year (1974, 2024):
+    a two-digit year is never read into the future. None for next year's digits ("27" in 2026): next year,
+    or a century ago? Only the user can say."""
+    year = today.year - today.year % 100 + yy
+    if year == today.year + 1:
+        return None
+    return year if year <= today.year else year - 100
+
+
+def weekdays_ago(today: date, weekday: int, count: int) -> date | None:
+    """ "2 thursdays ago", "hace dos jueves": the latest such weekday before today, then `count - 1` weeks
+    further back."""
+    if not 1 <= count <= 520:
+        return None
+    return weekday_before(today, weekday) - timedelta(days=7 * (count - 1))
+
+
+def nth_in_month(year: int, month: int, nth: int, weekday: int | None) -> date | None:
+    """The `nth` (1..5, or -1 for the last) `weekday` of a month ("first monday of last month"), or with no
+    weekday its `nth` day ("the last day of last month"). None when the month has no such day."""
+    whole = month_range(year, month)
+    if whole is None:
+        return None
+    if weekday is None:
+        return whole.end if nth == -1 else valid(year, month, nth)
+    if nth == -1:
+        return whole.end - timedelta(days=(whole.end.isoweekday() - weekday) % 7)
+    first = whole.start + timedelta(days=(weekday - whole.start.isoweekday()) % 7)
+    found = first + timedelta(days=7 * (nth - 1))
+    return found if found.month == month else None
+
+
+def nth_week(year: int, month: int, nth: int) -> DateRange | None:
+    """ "the second week of march": days 8-14 (a week counted from the 1st, as people count them); the
+    last week is the month's last seven days."""
+    whole = month_range(year, month)
+    if whole is None or not (nth == -1 or 1 <= nth <= 4):
+        return None
+    if nth == -1:
+        return DateRange(whole.end - timedelta(days=6), whole.end)
+    start = whole.start + timedelta(days=7 * (nth - 1))
+    return DateRange(start, start + timedelta(days=6))

@@ -232,10 +232,14 @@ def _unresolved(
         return ()
     found: list[Unresolved] = []
     if day is None and intent in TRANSACTION_INTENTS:
-        spans = list(when.unresolved)
-        if not spans and when.period is not None and when.period.start != when.period.end:
+        found += [Unresolved("date", norm.original_span(s, e), s, e) for s, e in when.unresolved]
+        if not found and when.period is not None and when.period.start != when.period.end:
             spans = [s for s in when.spans if s not in when.unresolved][:1]
-        found += [Unresolved("date", norm.original_span(s, e), s, e) for s, e in spans]
+            found += [Unresolved("date", norm.original_span(s, e), s, e, when.period) for s, e in spans]
+    elif intent in QUERY_INTENTS and when.period is None:
+        # A question about a day that cannot be pinned down ("no dia das mães" with no country known) is
+        # asked back, never answered for a default period.
+        found += [Unresolved("period", norm.original_span(s, e), s, e) for s, e in when.unresolved]
     if amount is None:
         found += [Unresolved("amount", norm.original_span(s, e), s, e) for s, e in vague]
     return tuple(sorted(found, key=lambda u: u.start))

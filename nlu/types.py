@@ -83,27 +83,30 @@ class MoneyMention:
 
 
 @dataclass(frozen=True, slots=True)
-class Unresolved:
-    """A phrase read as a date or an amount that cannot be resolved with certainty ("Tuesday 19th" when the
-    19th is no Tuesday, "the other day", "20 or 30 bucks"): the conversation asks instead of guessing."""
-
-    field: str
-    """ "date" or "amount"."""
-    text: str
-    """The phrase as typed."""
-    start: int
-    end: int
-
-    def to_json(self) -> dict[str, str]:
-        return {"field": self.field, "text": self.text}
-
-
-@dataclass(frozen=True, slots=True)
 class DateRange:
     """An inclusive range of days."""
 
     start: date
     end: date
+
+
+@dataclass(frozen=True, slots=True)
+class Unresolved:
+    """A phrase read as a date or an amount that cannot be resolved with certainty ("Tuesday 19th" when the
+    19th is no Tuesday, "the other day", "20 or 30 bucks"): the conversation asks instead of guessing."""
+
+    field: str
+    """ "date" (a transaction's day), "period" (a question's dates) or "amount"."""
+    text: str
+    """The phrase as typed."""
+    start: int
+    end: int
+    within: DateRange | None = None
+    """For a date said as a whole period ("semana passada"): that period, which the answer to "which day?"
+    narrows ("na terça" is the Tuesday of that week). Not part of the `centavo nlu` output."""
+
+    def to_json(self) -> dict[str, str]:
+        return {"field": self.field, "text": self.text}
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import nlu
-from bot.conversation import control, policy
+from bot.conversation import control, days, policy
 from bot.conversation.context import Context
 from bot.conversation.forms import FormHandler, Reread
 from bot.conversation.handlers import Handlers
@@ -45,6 +45,9 @@ class Dialogue:
                 intent = "add_expense"  # "spent at uber": a place with no amount is an expense missing it
         handler = self._handlers.form(intent)
         if handler is None:
+            which_dates = days.unsure_period(parse)
+            if which_dates is not None:
+                return which_dates  # dates not pinned down are asked about, never answered on a guess
             return await self._handlers.answer(intent)(ctx)
         if intent in policy.WRITE_INTENTS or intent == "edit_last":
             refused = policy.refused_amount(ctx)
@@ -63,6 +66,15 @@ class Dialogue:
             return Reply.say("unknown")  # read as told and still nothing to do: never loop
         if isinstance(filled, Reply):
             return filled
+        # What the message names but does not pin down is asked, never taken as today or a partial amount.
+        unsure = days.unsure_slots(parse)
+        if handler.form.slot("date") is not None:
+            too_far = days.too_far(ctx, filled)
+            if too_far is not None:
+                return too_far
+        else:
+            unsure.pop(days.UNSURE_DATE, None)
+        filled = {**filled, **unsure}
         writes = intent in policy.CONFIRM_WHEN_UNSURE
         confirm = writes and not chosen and (policy.unsure(parse) or policy.several_amounts(parse))
         return await self._advance(ctx, handler, Pending(handler.form.name, "", filled, confirm=confirm))
@@ -110,7 +122,9 @@ class Dialogue:
         slot = handler.form.missing(pending.slots)
         if slot is not None:
             return await self._ask(ctx, replace(pending, awaiting=slot.name, misses=0), handler)
-        if pending.confirm or handler.form.confirm == "always":
+        ahead = days.ahead(ctx, pending.slots) is not None and handler.form.slot("date") is not None
+        if pending.confirm or handler.form.confirm == "always" or ahead:
+            # A write dated after today is confirmed, with the day said, however sure the reading was.
             return await self._ask(ctx, replace(pending, awaiting="confirm", misses=0), handler)
         return await handler.submit(ctx, pending.slots)
 
@@ -124,6 +138,9 @@ class Dialogue:
                 question = await slot.question(ctx, pending.slots)
             else:
                 question = Reply(lines=(Line(slot.ask if slot else "not_an_answer"),))
+        if handler.form.slot("date") is not None or pending.awaiting == "amount":
+            said = days.before_question(ctx, pending.awaiting, pending.slots)
+            question = replace(question, lines=(*said, *question.lines))
         return replace(question, asked=pending.awaiting, pending=pending)
 
 

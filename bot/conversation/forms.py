@@ -127,6 +127,5 @@ INCOME = Form("add_income", (INCOME_AMOUNT,))
 BUDGET = Form("set_budget", (BUDGET_AMOUNT,))
 UNDO = Form("undo", confirm="always")
 EDIT = Form("edit_last", confirm="always")
-ITEMS = Form("add_items", confirm="always")
 CHOICE = Form("choose", confirm="always")
 """Which of two readings the user meant ("an expense or income?"); the answer restarts with that intent."""

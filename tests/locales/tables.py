@@ -13,7 +13,7 @@ import yaml
 from nlu import Parse, parse
 
 TABLES = Path(__file__).resolve().parent
-REQUEST_KEYS = ("now", "tz", "currency", "lang")
+REQUEST_KEYS = ("now", "tz", "currency", "lang", "country")
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,7 @@ class Case:
             lang=self.request.get("lang"),
             currency=self.request.get("currency"),
             tz=self.request.get("tz"),
+            country=self.request.get("country"),
         )
 
 

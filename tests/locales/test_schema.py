@@ -72,11 +72,11 @@ def test_category_lexicon_has_every_category(lang: str) -> None:
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_tables_mirror_the_intents_and_are_kept_apart_from_training(lang: str) -> None:
     tables = {path.stem for path in (TABLES / lang).glob("*.yaml")}
+    # One table per intent, plus tables named for a pattern ("dates_years.yaml") that test any one intent.
     assert set(INTENTS) <= tables, f"tests/locales/{lang}/ must have one table per intent"
     cases = load_cases((lang,))
     assert len(cases) >= MIN_TABLE_CASES_PER_LANGUAGE
     for case in cases:
-        # A table is named for its intent, or for a pattern across intents ("money_scales.yaml").
         stem = Path(case.file).stem
         assert case.language == lang and case.intent in INTENTS, case.file
         assert stem == case.intent or stem not in INTENTS, case.file

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 import nlu
-from bot.conversation import account_slots, forms, lines
+from bot.conversation import account_slots, days, forms, lines
 from bot.conversation.context import Context
 from bot.conversation.forms import Form, Slot, Slots, SlotValues
 from bot.conversation.handlers import Handlers
@@ -42,7 +42,7 @@ DIRECTION = Slot(
     read_direction,
     question=ask_direction,
 )
-DEBT = Form("debt", (LOAN_AMOUNT, PERSON, DIRECTION, account_slots.ACCOUNT))
+DEBT = Form("debt", (LOAN_AMOUNT, PERSON, DIRECTION, days.DAY, account_slots.ACCOUNT))
 
 
 class DebtForm:

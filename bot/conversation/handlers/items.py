@@ -6,9 +6,9 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
-from bot.conversation import account_slots, forms, lines, policy
+from bot.conversation import account_slots, days, lines, policy
 from bot.conversation.context import Context
-from bot.conversation.forms import Slots, SlotValues
+from bot.conversation.forms import Form, Slots, SlotValues
 from bot.conversation.handlers import Handlers
 from bot.conversation.handlers.ledger import slot_day
 from bot.conversation.reply import CategoryName, Line, Reply
@@ -31,8 +31,12 @@ def _item_line(ctx: Context, item: dict[str, Any], income: bool) -> Line:
     return Line("item_line_no_merchant", {"amount": _money(ctx, item), "category": category})
 
 
+ITEMS = Form("add_items", (days.DAY,), confirm="always")
+"""Several items of one message: a day it names but does not pin down is asked before the confirmation."""
+
+
 class ItemsForm:
-    form = forms.ITEMS
+    form = ITEMS
 
     async def prefill(self, ctx: Context) -> SlotValues | Reply:
         parse = ctx.understood

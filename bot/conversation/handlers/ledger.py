@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from bot.conversation import account_slots, forms, lines
+from bot.conversation import account_slots, days, forms, lines
 from bot.conversation.context import Context
 from bot.conversation.forms import Form, Slots, SlotValues
 from bot.conversation.handlers import Handlers
@@ -147,8 +147,8 @@ async def account_prefill(ctx: Context, slots: Slots) -> SlotValues:
     return values
 
 
-EXPENSE = Form("add_expense", (forms.AMOUNT, forms.PAYEE, account_slots.ACCOUNT))
-INCOME = Form("add_income", (forms.INCOME_AMOUNT, account_slots.ACCOUNT))
+EXPENSE = Form("add_expense", (forms.AMOUNT, forms.PAYEE, days.DAY, account_slots.ACCOUNT))
+INCOME = Form("add_income", (forms.INCOME_AMOUNT, days.DAY, account_slots.ACCOUNT))
 
 
 def register(handlers: Handlers) -> None:

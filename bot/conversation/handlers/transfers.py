@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 import nlu
-from bot.conversation import account_slots, forms
+from bot.conversation import account_slots, days, forms
 from bot.conversation.context import Context
 from bot.conversation.forms import Form, Slot, Slots, SlotValues
 from bot.conversation.handlers import Handlers
@@ -22,7 +22,9 @@ from nlu.normalize import fold
 
 TRANSFER_AMOUNT = Slot("amount", "ask_amount_transfer", forms.has_amount, forms.read_amount)
 TRANSFER = Form(
-    "transfer", (TRANSFER_AMOUNT, account_slots.FROM_ACCOUNT, account_slots.TO_ACCOUNT), confirm="when_unsure"
+    "transfer",
+    (TRANSFER_AMOUNT, days.DAY, account_slots.FROM_ACCOUNT, account_slots.TO_ACCOUNT),
+    confirm="when_unsure",
 )
 
 

@@ -77,6 +77,7 @@ SAMPLES: dict[str, Any] = {
     "net": Money.of("760", "BRL"),
     "name": "ACME",
     "query": "uber",
+    "phrase": "Tuesday 19th",
     "n": 2,
     "days": 60,
     "budget": Money.of("300", "BRL"),

@@ -115,7 +115,6 @@ DAYS = [
     ("en", "dinner on the 25th 80", WED, "2026-10-25"),
     ("pt", "dia 18 uber 20", WED, "2026-11-18"),
     ("pt", "dia 31 uber 20", WED, "2026-10-31"),
-    ("pt", "dia 31 uber 20", date(2026, 12, 5), "2026-10-31"),  # November has no 31st
     ("es", "el día 5 de este mes 20", WED, "2026-11-05"),
     ("pt", "dia 25 deste mes 20", WED, "2026-11-25"),  # said outright: this month even if ahead
     ("en", "the 5th of last month 20", WED, "2026-10-05"),
