@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 
 from nlu import data
 from nlu.normalize import Normalized, fold
@@ -40,6 +40,7 @@ __all__ = [
     "upper_codes",
 ]
 
+_DIGIT_RANGE = re.compile(r"[0-9] ?[-–] ?\S{0,3} ?[0-9]")
 _MAX = Decimal(10) ** 15  # beyond this a "number" is an id or a phone number, not money
 _SIGNS = frozenset("-+−")
 _END = frozenset(".,!?;:)]")
@@ -65,6 +66,8 @@ class _Signs:
     """Letter markers that may come before the digits: abbreviations ("bs", "kr") and ISO codes."""
     upper_codes: dict[str, str]
     families: dict[str, tuple[str, frozenset[str]]]
+    letters: dict[str, str]
+    """Capital letters that are a currency right before a number, for that currency's users ("Q 50")."""
 
 
 @cache
@@ -86,6 +89,7 @@ def _signs() -> _Signs:
         prefixes=prefixes,
         upper_codes={str(code).lower(): str(code).upper() for code in raw["upper_codes"]},
         families=families,
+        letters={str(k).lower(): str(v).upper() for k, v in (raw.get("letter_signs") or {}).items()},
     )
 
 
@@ -102,6 +106,61 @@ class _Lexicon:
     weak_before: frozenset[str]
     typos: dict[str, frozenset[str]]
     """One-letter typo variants of the common currency names -> markers (see _typo)."""
+    vague: _VagueWords
+
+
+@dataclass(frozen=True, slots=True)
+class _VagueWords:
+    """One language's words for amounts said but not exactly (numbers.yaml), folded."""
+
+    range_words: frozenset[str]
+    """Words between two numbers making a choice or a range: "or", "ou", "-"."""
+    with_currency: frozenset[str]
+    """Range words only with a currency written ("20 to 30 bucks"; "change 20 to 25" is an edit)."""
+    pairs: dict[str, frozenset[str]]
+    """Opening word -> the words joining the two numbers after it: "between" -> {"and"}."""
+    after_verb: frozenset[str]
+    """Opening words of pairs that are a range only after a spending verb ("spent from 30 to 40")."""
+    verbs: frozenset[str]
+    """Spending verbs (not budget words) that make such a pair a range: "spent", "gastei"."""
+    phrases: dict[str, str]
+    """Phrase -> kind: "quantifier", "loose" (a quantifier that also means "about": "uns", "unos"),
+    "unit" ("hundreds", "miles"), "noun" ("trocados", "cash"), "alone" ("a fortune")."""
+    joiners: frozenset[str]
+    """Words between a vague unit and its currency: "hundreds of dollars", "miles de pesos"."""
+    longest: int
+    triggers: frozenset[str]
+    """Every first word of the above, to skip the search in most messages."""
+
+
+def _vague_words(lang: str, approx: frozenset[str]) -> _VagueWords:
+    raw = data.load_lang(lang, "numbers")
+
+    def folded(key: str) -> list[str]:
+        return [fold(str(w)) for w in raw.get(key) or ()]
+
+    phrases: dict[str, str] = {}
+    for kind, key in (("noun", "vague_nouns"), ("unit", "vague_units"), ("alone", "vague_phrases")):
+        phrases.update(dict.fromkeys(folded(key), kind))
+    for word in folded("vague_quantifiers"):
+        phrases[word] = "loose" if word in approx else "quantifier"
+    pairs: dict[str, set[str]] = {}
+    after_verb = raw.get("range_pairs_after_verb") or {}
+    for opening, joining in [*(raw.get("range_pairs") or {}).items(), *after_verb.items()]:
+        pairs.setdefault(fold(str(opening)), set()).update(fold(str(w)) for w in joining)
+    with_currency = frozenset(folded("range_words_with_currency"))
+    words = frozenset(folded("range_words")) | with_currency
+    return _VagueWords(
+        range_words=words,
+        with_currency=with_currency,
+        pairs={k: frozenset(v) for k, v in pairs.items()},
+        after_verb=frozenset(fold(str(k)) for k in after_verb),
+        verbs=frozenset(folded("range_verbs")),
+        joiners=frozenset(folded("vague_joiners")),
+        phrases=phrases,
+        longest=max((p.count(" ") + 1 for p in phrases), default=1),
+        triggers=frozenset(p.split(" ")[0] for p in phrases) | set(pairs) | {w for w in words if w.isalpha()},
+    )
 
 
 @cache
@@ -110,8 +169,10 @@ def _lexicon(lang: str) -> _Lexicon:
     names = dict(_signs().prefixes)
     for marker, phrases in cur["names"].items():
         names.update({fold(str(p)): str(marker) for p in phrases})
+    nums = number_words(lang)
     return _Lexicon(
-        nums=number_words(lang),
+        vague=_vague_words(lang, nums.approx),
+        nums=nums,
         names=names,
         first_words=frozenset(name.split(" ")[0] for name in names),
         longest=max(name.count(" ") + 1 for name in names),
@@ -159,8 +220,14 @@ def unresolved_amounts(
 ) -> list[tuple[int, int]]:
     """Spans of amounts said but not said exactly: a range or a choice ("20 or 30 bucks", "entre 20 e 30"),
     a vague quantity ("a couple hundred", "uns trocados"). Nothing inside them is an amount: the
-    conversation asks how much. (Filled by the money patterns of issue 13.)"""
-    return []
+    conversation asks how much."""
+    if not norm.text:
+        return []
+    lex = _lexicon(lang if lang in LANGUAGES else "en")
+    vague = lex.vague
+    if vague.triggers.isdisjoint(norm.text.split()) and not _DIGIT_RANGE.search(norm.text):
+        return []  # the common message: no word or dash that could open one
+    return _Unresolved(norm, lex, None, exclude).unresolved()
 
 
 def resolve_currency(mention: MoneyMention, default_currency: str | None) -> str | None:
@@ -224,6 +291,23 @@ def counts_things(mention: MoneyMention, norm: Normalized, lang: str) -> bool:
     return number_words(lang if lang in LANGUAGES else "en").counts_things(mention.amount, after.group(1))
 
 
+@lru_cache(maxsize=16)
+def _tokens(text: str) -> list[Token]:
+    """The message's tokens, kept for the next scan of the same message (unresolved_amounts, then
+    find_amounts). Nothing changes a token list once made."""
+    return _signs().tokenize(text)
+
+
+@lru_cache(maxsize=16)
+def _blocked(text: str) -> tuple[tuple[int, int], ...]:
+    """Spans that are clock times, dates or phone numbers as a whole (see _BLOCKED)."""
+    return tuple(
+        match.span()
+        for match in _BLOCKED.finditer(text)
+        if not match.group().startswith("+") or sum(c.isdigit() for c in match.group()) >= 7
+    )
+
+
 def _ends(token: Token) -> bool:
     """Punctuation that closes a phrase: what follows a number is not its noun."""
     return token[0] == PUNCT and token[1] in _END
@@ -251,11 +335,9 @@ class _Scan:
     ) -> None:
         self.norm, self.lex, self.nums, self.signs = norm, lex, lex.nums, _signs()
         self.hint = hint.upper() if hint else None
-        self.tokens: list[Token] = self.signs.tokenize(norm.text)
+        self.tokens: list[Token] = _tokens(norm.text)
         self.blocked: list[tuple[int, int]] = [(s, e) for s, e in exclude]
-        for match in _BLOCKED.finditer(norm.text):
-            if not match.group().startswith("+") or sum(c.isdigit() for c in match.group()) >= 7:
-                self.blocked.append(match.span())
+        self.blocked += _blocked(norm.text)
         self.mentions: list[MoneyMention] = []
         self.spoken: list[tuple[Decimal, int, int]] = []
         self.digit_found = False
@@ -327,23 +409,51 @@ class _Scan:
         if marker is None:
             if weak:
                 return j  # "5m": metres or minutes
-            cents = self._cents_word(j)
-            if cents and not scaled:  # "50 cents", "99 centavos"
-                currency = self.hint or nums.cents_default
-                self._add(value.scaleb(-2), currency, start, tokens[cents - 1][3], currency is not None)
-                return cents
+            cents = None if scaled else self._bare_cents(j, value)
+            if cents:  # "50 cents", "99 centavos", "10c"
+                last, currency = cents
+                self._add(value.scaleb(-2), currency, start, tokens[last - 1][3], currency is not None)
+                return last
+            if self._letter_unit(j):
+                return j + 1  # "10 C", "25C": a temperature; "5p" with no pounds in play: pence or pages
             unit = unit_end(tokens, j, self.norm.text, nums)
             if unit or not_an_amount(tokens, i, run, value, self.norm.text, nums):
                 return unit or j
+            if self._counted_choice(j, value):
+                return j  # "2 or 3 coffees": a count said loosely, no amount
             after = tokens[j][1] if j < len(tokens) and tokens[j][0] == WORD and gap(tokens, j) <= 1 else ""
             # A count ("2 pizzas") leaves spelled-out prices in play: "2 pizzas por dezoito e noventa".
             self.digit_found = self.digit_found or not (after and nums.counts_things(value, after))
             self._add(value, None, start, tokens[j - 1][3], False)
             return j
-        value, last = self._cents(post[1] if post else j, value)
+        currency = self._resolve(marker)
+        value, last = self._cents(post[1] if post else j, value, currency, named=self._named(post))
         self.digit_found = True
-        self._add(value, self._resolve(marker), pre[1] if pre else start, tokens[last - 1][3], True)
+        self._add(value, currency, pre[1] if pre else start, tokens[last - 1][3], True)
         return last
+
+    def _counted_choice(self, j: int, value: Decimal) -> bool:
+        """Whether the bare number before tokens[j] opens a choice of counts: "2 or 3 coffees", "2-3
+        cervezas" (the second number, before its noun, is a count of its own)."""
+        tokens, n = self.tokens, len(self.tokens)
+        if not (j + 2 < n and tokens[j][1] in self.lex.vague.range_words and tokens[j + 1][0] == NUM):
+            return False
+        if gap(tokens, j) > 1 or gap(tokens, j + 1) > 1 or gap(tokens, j + 2) > 1 or tokens[j + 2][0] != WORD:
+            return False
+        second = parse_digits(tokens[j + 1][1])
+        return (
+            second is not None
+            and self.nums.counts_things(value, "s")
+            and self.nums.counts_things(second, tokens[j + 2][1])
+        )
+
+    def _named(self, post: tuple[str, int] | None) -> bool:
+        """The currency after the number was a word ("20 dollars"), which may be followed by bare cents
+        ("20 dollars 43"); after a sign or a code ("20 $ 43", "20 USD 43") a second number is its own."""
+        if post is None:
+            return False
+        kind, word = self.tokens[post[1] - 1][:2]
+        return kind == WORD and word not in self.signs.prefixes
 
     def _slang(self, i: int) -> int:
         """A noun that is an amount by itself ("a fiver", "a tenner"): a bare amount in the user's currency,
@@ -373,15 +483,31 @@ class _Scan:
             post = self._currency_at(j, False) if j > words.end else None
         if post and not post[0]:
             return post[1]
+        if post and words.article_only and self._sign_of_next(post[1]):
+            post = None  # "a US$ 4.7 billion deal": the sign is the next number's, the article no amount
         pre = self._prefix(i)
         marker = post[0] if post else pre[0] if pre else None
         if marker is None:
+            cents = None if words.scaled else self._bare_cents(j, value, spelled=True)
+            if cents:  # "ten cents", "un centavo", "cincuenta centavos"
+                last, currency = cents
+                self._add(value.scaleb(-2), currency, start, tokens[last - 1][3], currency is not None)
+                return last
             if not words.article_only:
                 self.spoken.append((value, i, j))
             return j
-        value, last = self._cents(post[1] if post else j, value)
-        self._add(value, self._resolve(marker), pre[1] if pre else start, tokens[last - 1][3], True)
+        currency = self._resolve(marker)
+        value, last = self._cents(post[1] if post else j, value, currency, named=self._named(post))
+        self._add(value, currency, pre[1] if pre else start, tokens[last - 1][3], True)
         return last
+
+    def _sign_of_next(self, k: int) -> bool:
+        """The currency ending before tokens[k] is a sign or a code that a number right after it owns."""
+        tokens = self.tokens
+        if k >= len(tokens) or tokens[k][0] != NUM or gap(tokens, k) > 1:
+            return False
+        kind, word = tokens[k - 1][:2]
+        return kind == SYM or word in self.signs.prefixes or word in self.signs.upper_codes
 
     def _loose_words(self) -> None:
         """Number words with no currency, in a message with no digit amount, count after a spend verb or a
@@ -422,8 +548,26 @@ class _Scan:
             return self.signs.symbols[word], start
         if kind != WORD:
             return None
-        marker = self.signs.prefixes.get(word) or self._upper_code(word, start, end)
+        if (
+            k >= 2
+            and len(word) == 1
+            and tokens[k - 1][1] == "."
+            and gap(tokens, k) == gap(tokens, k - 1) == 0
+        ):
+            compound = self.signs.prefixes.get(self.norm.text[tokens[k - 2][2] : end])
+            if compound:  # "Bs.S 100"
+                return compound, tokens[k - 2][2]
+        marker = self.signs.prefixes.get(word) or self._upper_code(word, start, end) or self._letter(k)
         return (marker, start) if marker else None
+
+    def _letter(self, k: int) -> str | None:
+        """A capital letter sign ("Q50", "L 200") before the number at tokens[k + 1], for a user whose
+        currency it is, and not the end of a word run ("plan Q 50" still is; "IQ 50" is one word)."""
+        _, word, start, end = self.tokens[k]
+        code = self.signs.letters.get(word)
+        if code is None or code != self.hint or self.norm.original_span(start, end) != word.upper():
+            return None
+        return code
 
     def _upper_code(self, word: str, start: int, end: int) -> str | None:
         code = self.signs.upper_codes.get(word)
@@ -459,22 +603,74 @@ class _Scan:
             found = _typo(word, lex.typos)
         return (found, k + 1) if found else None
 
-    def _cents_word(self, k: int) -> int | None:
-        if k < len(self.tokens) and gap(self.tokens, k) <= 1 and self.tokens[k][1] in self.nums.cents_words:
+    def _cents_word(self, k: int, value: Decimal, currency: str | None) -> int | None:
+        """The index after a cents word at tokens[k] ("cents", "centavos", "pence", "c"), right after the
+        number `value` in `currency` (None when no currency is in play yet), else None."""
+        tokens, nums = self.tokens, self.nums
+        if k >= len(tokens) or gap(tokens, k) > 1:
+            return None
+        kind, word, start, end = tokens[k]
+        if word in nums.cents_words:
             return k + 1
-        return None
+        if word not in nums.cents_letters or kind != WORD:
+            return None
+        # A letter is cents only in lower case after a whole number below 100, with nothing glued after it:
+        # "10 C" is a temperature, "4,50 c/u" a price each.
+        if self.norm.original_span(start, end) != word or not (value == value.to_integral_value() < 100):
+            return None
+        number = k - 1
+        if number and tokens[number - 1][1] in nums.label_words and gap(tokens, number) <= 1:
+            return None  # "room 4c", "seat 12c": a label
+        if k + 1 < len(tokens) and gap(tokens, k + 1) == 0:
+            return None
+        fixed = nums.cents_currencies.get(word)
+        return k + 1 if fixed is None or fixed == currency else None
 
-    def _cents(self, k: int, value: Decimal) -> tuple[Decimal, int]:
-        """Cents after the currency: "e 15 centavos", "and 50 cents", "con cincuenta centavos", "e 50"."""
+    def _letter_unit(self, k: int) -> bool:
+        """A cents letter at tokens[k] that was not read as cents, written so it names something else: in
+        capitals ("10 C") or glued ("5p" without pounds in play). "4,50 c/u" is a price each."""
+        tokens = self.tokens
+        if k >= len(tokens) or tokens[k][1] not in self.nums.cents_letters or gap(tokens, k) > 1:
+            return False
+        if k + 1 < len(tokens) and gap(tokens, k + 1) == 0:
+            return False
+        _, word, start, end = tokens[k]
+        return gap(tokens, k) == 0 or self.norm.original_span(start, end) != word
+
+    def _bare_cents(self, k: int, value: Decimal, spelled: bool = False) -> tuple[int, str | None] | None:
+        """Cents with no amount before them ("50 cents", "ten cents", "10c", "fifty pence"): (index after
+        the cents word, currency). The currency is the one the cents word belongs to ("pence"), else the
+        user's, else the language's cents_default. A letter ("10c", "5p") names no currency: the mention
+        stays bare, so a larger amount in the message wins over it ("apt 4c, rent 1200")."""
+        word = self.tokens[k][1] if k < len(self.tokens) else ""
+        if spelled and word in self.nums.cents_letters:
+            return None  # "ten c" is no way to write cents
+        last = self._cents_word(k, value, self.hint)
+        if last is None:
+            return None
+        if word in self.nums.cents_letters:
+            return last, None
+        return last, self.nums.cents_currencies.get(word) or self.hint or self.nums.cents_default
+
+    def _cents(
+        self, k: int, value: Decimal, currency: str | None, named: bool = False
+    ) -> tuple[Decimal, int]:
+        """Cents after the currency: "e 15 centavos", "and 50 cents", "con cincuenta centavos", "e 50",
+        "and 43c"; after a currency word also two bare digits ending the phrase ("20 dollars 43")."""
         tokens, nums = self.tokens, self.nums
         n = len(tokens)
+        if value != value.to_integral_value():
+            return value, k  # "R$ 20,50 e 30": the cents are written already, 30 is an amount of its own
         joined = k < n and tokens[k][1] in nums.cents_joiners and gap(tokens, k) <= 1
         j = k + 1 if joined else k
         if j >= n or gap(tokens, j) > 1:
             return value, k
         kind, word = tokens[j][0], tokens[j][1]
+        if joined and word in nums.halves:  # "dos pesos y medio", not "20 reais e meio quilo"
+            return (value + Decimal("0.5"), j + 1) if nums.half_ends(tokens, j + 1) else (value, k)
+        two_digits = False
         if kind == NUM and word.isdigit() and len(word) <= 2:
-            cents, j = Decimal(word), j + 1
+            cents, j, two_digits = Decimal(word), j + 1, len(word) == 2
         elif kind == WORD and word in nums.values:
             words = read_words(tokens, j, nums)
             if words is None or words.article_only or words.value >= 100:
@@ -482,13 +678,204 @@ class _Scan:
             cents, j = words.value, words.end
         else:
             return value, k
-        after = self._cents_word(j)
+        after = self._cents_word(j, cents, currency)
         if after:
             return value + cents.scaleb(-2), after
         # Bare cents only when nothing follows that could make them an amount of their own ("20 reais e 50").
-        if joined and (j == n or _ends(tokens[j]) or nums.leaves_alone(tokens[j][1])):
-            return value + cents.scaleb(-2), j
+        # Unjoined, only two digits ending the message or a clause after a currency word ("20 dollars 43").
+        if joined or (named and two_digits):
+            if j == n or _ends(tokens[j]) or (joined and nums.leaves_alone(tokens[j][1])):
+                return value + cents.scaleb(-2), j
         return value, k
+
+
+@dataclass(frozen=True, slots=True)
+class _Number:
+    """A number read for a range: its value, its tokens [start, end), and whether it ended on a scale."""
+
+    value: Decimal
+    start: int
+    end: int
+    digits: bool
+    scaled: bool
+
+
+class _Unresolved(_Scan):
+    """The scan for amounts said but not exactly (see unresolved_amounts)."""
+
+    __slots__ = ()
+
+    def unresolved(self) -> list[tuple[int, int]]:
+        tokens, vague, nums, prefixes = self.tokens, self.lex.vague, self.nums, self.signs.prefixes
+        spans: list[tuple[int, int]] = []
+        i = 0
+        while i < len(tokens):
+            kind, word = tokens[i][:2]
+            # Only a number, a sign or an opening word starts a range; only a listed word a vague amount.
+            opens = kind != WORD or word in vague.pairs or word in prefixes or nums.starts(word)
+            found = (self._range(i) if opens else None) or (
+                self._vague(i) if word in vague.triggers else None
+            )
+            if found:
+                spans.append((tokens[found[0]][2], tokens[found[1] - 1][3]))
+                i = found[1]
+            else:
+                i += 1
+        return spans
+
+    def _number(self, i: int) -> _Number | None:
+        """A number at tokens[i], a currency sign or code before it allowed ("$20", "R$ 30", "USD 40")."""
+        tokens, nums, n = self.tokens, self.nums, len(self.tokens)
+        first = i
+        if i + 1 < n and tokens[i + 1][0] == NUM and gap(tokens, i + 1) <= 1:
+            kind, word = tokens[i][:2]
+            if kind == SYM or word in self.signs.prefixes:
+                i += 1
+        if i >= n:
+            return None
+        kind, word, start, end = tokens[i]
+        if kind == NUM:
+            value = parse_digits(word)
+            if not value or self._is_blocked(start, end):
+                return None
+            j = i + 1
+            if j < n and gap(tokens, j) == 0 and tokens[j][1] in nums.glued_scales:
+                value, j = value * nums.glued_scales[tokens[j][1]], j + 1
+            value, j, scaled = read_scales(tokens, j, value, nums)
+            return _Number(value, first, j, True, scaled)
+        if first == i and kind == WORD and nums.starts(word):
+            words = read_words(tokens, i, nums)
+            if words is None or words.article_only or self._is_blocked(start, tokens[words.end - 1][3]):
+                return None
+            return _Number(words.value, i, words.end, False, words.scaled)
+        return None
+
+    def _range(self, i: int) -> tuple[int, int] | None:
+        """A range or a choice from tokens[i]: "between 40 and 50", "entre 20 y 30 pesos", "20 or 30
+        bucks", "20-30 reais": (first token, token after). The second number must be the larger, and what
+        follows it must not be a thing counted ("2 or 3 coffees")."""
+        tokens, vague, n = self.tokens, self.lex.vague, len(self.tokens)
+        word = tokens[i][1]
+        joining = vague.pairs.get(word)
+        if joining is not None and word in vague.after_verb:
+            if not (i and tokens[i - 1][1] in vague.verbs and gap(tokens, i) <= 1):
+                joining = None  # "change it from 20 to 25": a change, not a range
+        first = self._number(i + 1 if joining else i)
+        if first is None:
+            return None
+        after = first.end
+        named = self._currency_at(after, first.scaled)
+        if named and named[0]:
+            after = named[1]  # "20 reais ou 30", "20 bucks or 30 bucks"
+        if after + 1 >= n or gap(tokens, after) > 1:
+            return None
+        sep = tokens[after]
+        if joining is not None:
+            if sep[1] not in joining:
+                return None
+        elif sep[1] not in vague.range_words or (sep[0] == PUNCT and not first.digits):
+            return None
+        second = self._number(after + 1)
+        if second is None or gap(tokens, second.start) > 1 or not first.value < second.value:
+            return None
+        if first.digits != second.digits:
+            return None  # "the couch one to 400": "one" is a pronoun; a range is written one way
+        if not joining and not first.digits and first.value == 1:
+            return None  # "change that one to twenty"
+        if first.digits and second.digits and 1900 <= first.value < second.value <= 2100:
+            return None  # "2020-2025": years
+        end = self._tail(second.end, second.scaled)
+        if end is None:
+            return None
+        written = self._signed(first.start) or after > first.end or self._named_before(end)
+        if sep[1] in vague.with_currency and not written:
+            return None  # "change 20 to 25"
+        start = i
+        if not joining and i and tokens[i - 1][1] in self.nums.approx and gap(tokens, i) <= 1:
+            start = i - 1  # "uns 20 ou 30"
+        return start, end
+
+    def _signed(self, k: int) -> bool:
+        """A number written with a sign or a code before it at tokens[k] ("$20", "USD 20")."""
+        return self.tokens[k][0] != NUM
+
+    def _named_before(self, end: int) -> bool:
+        """A currency closes the range ending before tokens[end] ("20 to 30 bucks")."""
+        last = self.tokens[end - 1]
+        return last[0] == SYM or (last[0] == WORD and last[1] in self.lex.names)
+
+    def _vague(self, i: int) -> tuple[int, int] | None:
+        """A vague quantity from tokens[i]: "a couple hundred", "uns trocados", "hundreds of dollars", "a
+        fortune": (first token, token after)."""
+        tokens, vague, n = self.tokens, self.lex.vague, len(self.tokens)
+        if tokens[i][0] != WORD or tokens[i][1] not in vague.triggers:
+            return None
+        for length in range(min(vague.longest, n - i), 0, -1):
+            kind = vague.phrases.get(self.norm.text[tokens[i][2] : tokens[i + length - 1][3]])
+            if kind is None:
+                continue
+            k = i + length
+            if kind == "alone":
+                return i, k
+            if kind == "unit":
+                if i and tokens[i - 1][0] in (NUM, SYM):
+                    continue  # "2 cientos": a number said badly, not a vague one
+                end = self._tail(k, True)
+            else:
+                end = self._target(k, kind == "quantifier")
+            if end is not None:
+                return i, end
+        return None
+
+    def _target(self, k: int, scales: bool) -> int | None:
+        """What a quantifier applies to at tokens[k]: a currency, a vague noun or unit, or (for a
+        quantifier that does not also mean "about") scale words; the index after it and its tail."""
+        tokens, nums, n = self.tokens, self.nums, len(self.tokens)
+        if k >= n or tokens[k][0] != WORD:
+            return None
+        if tokens[k][1] in self.lex.weak_names:
+            return None  # "lost some pounds"
+        currency = self._currency_at(k, False)
+        if currency:
+            return self._tail(currency[1], False) if currency[0] else None
+        vague = self.lex.vague
+        for length in range(min(vague.longest, n - k), 0, -1):
+            kind = vague.phrases.get(self.norm.text[tokens[k][2] : tokens[k + length - 1][3]])
+            if kind in ("noun", "unit"):
+                return self._tail(k + length, True)
+        if not scales:
+            return None
+        j = k
+        while (
+            j < n and tokens[j][0] == WORD and (tokens[j][1] in nums.multipliers or nums.scale_at(tokens, j))
+        ):
+            j += 1
+        return self._tail(j, True) if j > k else None
+
+    def _tail(self, k: int, scaled: bool) -> int | None:
+        """The end of a range or a vague amount whose number part ends before tokens[k]: after a currency
+        there ("20 or 30 bucks", "thousands of dollars"), else k when the phrase ends there or a function word
+        follows; None when a noun follows (the numbers count things: "2 or 3 coffees", "2-3 kg")."""
+        tokens, nums = self.tokens, self.nums
+        if k >= len(tokens):
+            return k
+        kind, word = tokens[k][:2]
+        if kind == SYM:
+            return k + 1
+        if unit_end(tokens, k, self.norm.text, nums):
+            return None  # "15-20%", "20-30 min"
+        if kind == PUNCT:
+            return k
+        currency = self._currency_at(k, scaled)
+        if currency is None and scaled and word in self.lex.vague.joiners:
+            currency = self._currency_at(k + 1, False)
+        if currency:
+            return currency[1] if currency[0] else None
+        if word in nums.cents_words:
+            return k + 1
+        if kind == WORD and word in nums.function_words and word not in nums.units:
+            return k
+        return None
 
 
 def currency_words(lang: str) -> dict[str, str]:

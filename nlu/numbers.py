@@ -146,6 +146,16 @@ class NumberWords:
     """Nouns that are an amount by themselves: "fiver" -> 5, "tenner" -> 10."""
     money_words: frozenset[str] = frozenset()
     """First words of the currency names: after a weak scale they confirm it ("2 palos de pesos")."""
+    cents_letters: frozenset[str] = frozenset()
+    """One-letter cents marks ("10c", "5p"): cents only right after a whole number below 100, in lower case
+    ("10 C" is a temperature), never before "/" ("4,50 c/u")."""
+    cents_currencies: Mapping[str, str] = field(default_factory=dict)
+    """Cents words that belong to one currency ("pence" -> GBP). A letter ("p") counts only when that
+    currency is the one in play; a word fixes the currency."""
+    label_words: frozenset[str] = frozenset()
+    """Words before a number that make a letter after it part of a label ("room 4c"), not cents."""
+    halves: frozenset[str] = frozenset()
+    """"half", "medio", "meio": half a scale before it ("meio milhao") or after it ("un millon y medio")."""
 
     def scale_at(self, tokens: list[Token], j: int) -> bool:
         """Whether tokens[j], a scale word, is a scale here. A weak one ("palos", "grand") is only when the
@@ -167,7 +177,13 @@ class NumberWords:
 
     def starts(self, word: str) -> bool:
         scale = word in self.scales and word not in self.slang_scales
-        return word in self.values or scale or word in self.articles or word in self.multipliers
+        return (
+            word in self.values
+            or scale
+            or word in self.articles
+            or word in self.multipliers
+            or word in self.halves
+        )
 
     def counts_things(self, amount: Decimal, word: str) -> bool:
         """A small whole number before a noun counts things: "2 coffees", "3 cervezas", "1 cafe". Nouns
@@ -179,6 +195,14 @@ class NumberWords:
             and word not in self.price_prepositions
             and (amount == 1 or word.endswith("s"))
         )
+
+    def half_ends(self, tokens: list[Token], k: int) -> bool:
+        """Whether a half word ends before tokens[k]: "y medio de pesos", "e meio.", "and a half dollars";
+        not "e meio quilo", "y media docena" (half of something else)."""
+        if k >= len(tokens) or tokens[k][0] != WORD:
+            return True
+        word = tokens[k][1]
+        return word in self.function_words or word in self.money_words
 
     def leaves_alone(self, word: str) -> bool:
         """A word after a number that neither counts it nor prices it ("vinte e cinco no mercado")."""
@@ -210,6 +234,9 @@ def number_words(lang: str) -> NumberWords:
         scales=table("scales"),
         glued_scales=table("glued_scales"),
         slang_amounts=table("slang_amounts"),
+        cents_currencies={
+            fold(str(k)): str(v).upper() for k, v in (raw.get("cents_currencies") or {}).items()
+        },
         money_words=_money_words(lang),
         cents_default=str(default).upper() if default else None,
         **{key: words(key) for key in _WORD_LISTS},
@@ -234,6 +261,9 @@ _WORD_LISTS = (
     "negations",
     "weak_scales",
     "slang_scales",
+    "cents_letters",
+    "label_words",
+    "halves",
 )
 
 
@@ -252,11 +282,40 @@ def gap(tokens: list[Token], k: int) -> int:
 def read_scales(tokens: list[Token], j: int, value: Decimal, words: NumberWords) -> tuple[Decimal, int, bool]:
     """Scale words after a number at tokens[j]: "2 mil", "75 million", "2,5 milhoes", "2 mil millones".
     Returns (value, next index, whether a scale was read)."""
-    total, current, scaled = Decimal(0), value, False
+    total, current, scaled, last = Decimal(0), value, False, 0
     while j < len(tokens) and tokens[j][0] == WORD and gap(tokens, j) <= 1 and words.scale_at(tokens, j):
-        total, current, scaled = add_scale(total, current, words.scales[tokens[j][1]]), Decimal(0), True
+        last = words.scales[tokens[j][1]]
+        total, current, scaled = add_scale(total, current, last), Decimal(0), True
         j += 1
-    return (total + current if scaled else value), j, scaled
+    if not scaled:
+        return value, j, False
+    half = and_a_half(tokens, j, words)
+    if half:
+        return total + current + Decimal(last) / 2, half, True
+    return total + current, j, True
+
+
+def and_a_half(tokens: list[Token], j: int, words: NumberWords) -> int | None:
+    """ "y medio", "e meio", "and a half" at tokens[j]: the index after it, else None."""
+    n = len(tokens)
+    if not (
+        j + 1 < n and tokens[j][1] in words.connectors and gap(tokens, j) <= 1 and gap(tokens, j + 1) <= 1
+    ):
+        return None
+    k = j + 1
+    if tokens[k][1] in words.articles and k + 1 < n and gap(tokens, k + 1) <= 1:
+        k += 1
+    return k + 1 if tokens[k][1] in words.halves and words.half_ends(tokens, k + 1) else None
+
+
+def _half_of(tokens: list[Token], i: int, words: NumberWords) -> Spoken | None:
+    """ "meio milhao", "medio millon", "half a million", "media luca": half of the scale after the word."""
+    k, n = i + 1, len(tokens)
+    if k < n and tokens[k][1] in words.articles and gap(tokens, k) <= 1:
+        k += 1
+    if k >= n or gap(tokens, k) > 1 or not words.scale_at(tokens, k):
+        return None
+    return Spoken(Decimal(words.scales[tokens[k][1]]) / 2, k + 1, article_only=False, scaled=True)
 
 
 def space_groups(tokens: list[Token], i: int) -> tuple[Decimal, int] | None:
@@ -299,7 +358,10 @@ def read_words(tokens: list[Token], i: int, words: NumberWords) -> Spoken | None
     """Number words from tokens[i]: "twenty-five", "one hundred and five", "doscientos treinta",
     "mil e quinhentos", "dos millones quinientos mil". Stops before a word that cannot continue the number
     ("cinco cinco" is two numbers, "treinta y" before a noun is thirty)."""
+    if tokens[i][1] in words.halves:
+        return _half_of(tokens, i, words)
     total = current = Decimal(0)
+    last_scale = 0
     room = 999  # the largest value that can still be added to the current group ("twenty" leaves 9)
     k, n = i, len(tokens)
     used = 0
@@ -325,7 +387,8 @@ def read_words(tokens: list[Token], i: int, words: NumberWords) -> Spoken | None
             current = (current or Decimal(1)) * words.multipliers[word]
             room, article = 99, False
         elif word in words.scales and (used or word not in words.slang_scales) and words.scale_at(tokens, k):
-            total = add_scale(total, current, words.scales[word])
+            last_scale = words.scales[word]
+            total = add_scale(total, current, last_scale)
             current, room, article = Decimal(0), 999, False
             scaled = True
             used += 1
@@ -338,6 +401,9 @@ def read_words(tokens: list[Token], i: int, words: NumberWords) -> Spoken | None
         k += 1
     if not used:
         return None
+    half = and_a_half(tokens, k, words) if scaled else None
+    if half:
+        return Spoken(total + current + Decimal(last_scale) / 2, half, article_only=False, scaled=True)
     return Spoken(total + current, k, article_only=article, scaled=scaled)
 
 
