@@ -52,6 +52,16 @@ QUERY_INTENTS = frozenset(
         "overview",
     }
 )
+AMOUNT_INTENTS = TRANSACTION_INTENTS | {
+    "set_budget",
+    "add_recurring",
+    "set_goal",
+    "goal_contribution",
+    "goal_withdrawal",
+    "convert_currency",
+}
+"""Intents whose amount is written or acted on: an inexact one is reported unresolved (a question's "tengo unos
+pesos?" is no amount to pin down)."""
 # Intents that may name an earlier transaction; intents whose leftover words are the entry's note.
 REFERENCE_INTENTS = frozenset({"undo", "edit_last", "search"})
 NOTE_INTENTS = frozenset({"add_expense", "add_income"})
@@ -119,7 +129,7 @@ def parse_message(
     ranked = classify(
         norm,
         language,
-        has_amount=primary is not None,
+        has_amount=primary is not None or bool(vague),
         has_period=when.period is not None and when.day is None,
         has_date=when.day is not None or bool(when.unresolved),
         merchant=None if merchant is None else norm.text[merchant.start : merchant.end],
@@ -240,7 +250,7 @@ def _unresolved(
         # A question about a day that cannot be pinned down ("no dia das mães" with no country known) is
         # asked back, never answered for a default period.
         found += [Unresolved("period", norm.original_span(s, e), s, e) for s, e in when.unresolved]
-    if amount is None:
+    if amount is None and intent in AMOUNT_INTENTS:
         found += [Unresolved("amount", norm.original_span(s, e), s, e) for s, e in vague]
     return tuple(sorted(found, key=lambda u: u.start))
 
