@@ -60,8 +60,8 @@ AMOUNT_INTENTS = TRANSACTION_INTENTS | {
     "goal_withdrawal",
     "convert_currency",
 }
-"""Intents whose amount is written or acted on: an inexact one is reported unresolved (a question's "tengo unos
-pesos?" is no amount to pin down)."""
+"""Intents whose amount is written or acted on: an inexact one is reported unresolved (a question's
+"tengo unos pesos?" is no amount to pin down)."""
 # Intents that may name an earlier transaction; intents whose leftover words are the entry's note.
 REFERENCE_INTENTS = frozenset({"undo", "edit_last", "search"})
 NOTE_INTENTS = frozenset({"add_expense", "add_income"})
