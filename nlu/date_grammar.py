@@ -68,6 +68,8 @@ class Grammar:
     """Matched right after "in 3 days": then it is how long ("in 2 days of vacation"), not when."""
     money_after: re.Pattern[str]
     not_dates: frozenset[str]
+    measure_after: re.Pattern[str]
+    """Right after "1/2", "3/4": a unit that makes it a fraction of a measure ("1/2 hour", "3/4 kg")."""
     month_words: frozenset[str]
     vocabulary: frozenset[str]
     """Every word of the data: such tokens are never typo-corrected."""
@@ -313,6 +315,7 @@ def grammar(lang: str) -> Grammar:
         duration_after=re.compile(JOIN + _alternation([str(w) for w in data.get("duration_after") or ()])),
         money_after=re.compile(r"\s*(?:" + _alternation([str(w) for w in data["money_words"]]) + "|[$€£%])"),
         not_dates=frozenset(str(s) for s in data.get("numeric_not_dates") or ()),
+        measure_after=re.compile(r"\s?(?:" + _alternation([str(w) for w in data.get("fraction_units") or ["h"]]) + r")\b"),
         month_words=frozenset(compiler.words["month"]),
         vocabulary=frozenset(vocabulary),
         fuzzy_targets=targets,

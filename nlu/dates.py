@@ -216,6 +216,7 @@ def _resolve(
             "last_week": lambda t, w: periods.weekday_in_week(t, w, -1, week_start),
             "next_week": lambda t, w: periods.weekday_in_week(t, w, 1, week_start),
             "before_last": lambda t, w: periods.weekdays_ago(t, w, 2),
+            "after_next": lambda t, w: periods.weekday_after(t, w) + timedelta(days=7),
         }[str(mode)]
         item = found("day", resolve(today, weekday), 1)
         if item is not None and mode == "on_or_before":
@@ -389,6 +390,8 @@ def _numeric(text: str, g: Grammar, today: date) -> list[_Found]:
             continue
         if m.group() in g.not_dates and not g.prefix.search(text[max(0, m.start() - 30) : m.start()]):
             continue  # "open 24/7"; but "el 24/7", "on 24/7" is the 24th of July
+        if year_text is None and g.measure_after.match(text, m.end()):
+            continue  # "in 1/2 hour", "3/4 kg": a fraction of a measure
         if len(first) == 4:
             if year_text is None:
                 continue

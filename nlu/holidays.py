@@ -46,6 +46,10 @@ class _Lexicon:
     year_words: frozenset[str]
     not_after: frozenset[str]
     """Words that, just before the cue, make the name a thing: "para el navidad" (a goal), "for christmas"."""
+    relative: dict[str, int]
+    """Words just before the name that place the time around it: "before" -1, "after" +1, "until" 0. With
+    a day word before them ("the day after christmas") they are that day; else the time is unresolved."""
+    day_words: frozenset[str]
     opener: re.Pattern[str]
     """Words opening a range ("between", "desde"): a name after a joining word ("and") is its end."""
 
@@ -60,11 +64,11 @@ def find_holidays(text: str, lang: str, today: date, country: str | None) -> lis
         return []
     out: list[Found] = []
     for m in lex.regex.finditer(text):
-        if m.group("join") and not (out or lex.opener.search(text, max(0, m.start() - 40), m.start())):
-            continue  # "and christmas" is a time only as the end of a range ("between ... and christmas")
-        previous = out[-1][3] if m.group("join") and out else None
+        # "and christmas" is a time only as the end of a range ("between ... and christmas").
+        joined = bool(m.group("join")) and bool(out or lex.opener.search(text, max(0, m.start() - 40), m.start()))
+        previous = out[-1][3] if joined and out else None
         begin = previous if isinstance(previous, date) else previous.start if previous is not None else None
-        item = _read(m, text, lex, lang, today, country, begin)
+        item = _read(m, text, lex, lang, today, country, begin, joined)
         if item is not None:
             out.append(item)
     return out
@@ -78,6 +82,7 @@ def _read(
     today: date,
     country: str | None,
     begin: date | None = None,
+    joined: bool = False,
 ) -> Found | None:
     """One match as a found phrase; `begin` starts the range it ends ("between christmas and ...")."""
     key = lex.keys.get(_flat(m.group("name")))
@@ -90,15 +95,26 @@ def _read(
     before = lex.before.get(_flat(m.group("mod") or ""))
     after = lex.after.get(_flat(m.group("post") or ""))
     around = m.group("around") or m.group("around_after")
-    said = m.group("cue") or m.group("since") or m.group("join")
-    if not (said or before or after or year is not None or around):
-        return None  # "christmas gifts", "voo pra natal": a name with nothing saying it is a time
-    if lex.follow is not None and not _ends_phrase(text, end, lex.follow):
-        return None
-    previous = _WORD.findall(text, max(0, m.start() - 12), m.start())
+    said = m.group("cue") or m.group("since") or joined
+    start = min(m.start(g) for g in ("cue", "around", "mod", "name") if m.group(g))
+    previous = _WORD.findall(text, max(0, m.start() - 30), m.start())
+    placed = _placed(previous, lex)
+    if placed is not None and not m.group("since"):
+        # "antes do natal", "the day after christmas": a time around the holiday, never the holiday itself.
+        offset, words = placed
+        start = _start_of_words(text, m.start(), words)
+        value = _when(key, today, country, year, after or before, begin) if offset else None
+        if isinstance(value, date) and value + timedelta(days=offset) <= today:
+            return start, end, "day", value + timedelta(days=offset)
+        return start, end, "unresolved", None
+    if not (said or before or after or year is not None or around) or (
+        lex.follow is not None and not _ends_phrase(text, end, lex.follow)
+    ):
+        # "christmas gifts", "voo pra natal": a name with nothing saying it is a time. A name holding a
+        # weekday ("black friday") still takes its words: its "friday" is not last Friday.
+        return (m.start("name"), m.end("name"), "unresolved", None) if _has_weekday(m, lang) else None
     if previous and previous[-1] in lex.not_after and not m.group("since"):
         return None
-    start = min(m.start(g) for g in ("cue", "around", "mod", "name") if m.group(g))
     value = _when(key, today, country, year, after or before, begin)
     if around and isinstance(value, date):
         # "thanksgiving weekend", "fim de semana de páscoa": days around the holiday, which differ from year
@@ -108,6 +124,34 @@ def _read(
     if value is None:
         return start, end, "unresolved", None
     return start, end, "day" if isinstance(value, date) else "period", value
+
+
+def _placed(previous: list[str], lex: _Lexicon) -> tuple[int, int] | None:
+    """(offset, words taken) when the words before a name place the time around it: "before" / "antes
+    (do)" -> (0, 1 or 2): unresolved; "the day after" / "o dia seguinte ao" -> (+1, 3): that day."""
+    for back in (1, 2):  # "before christmas", "antes do natal", "después de navidad"
+        if len(previous) < back or previous[-back] not in lex.relative:
+            continue
+        if back == 2 and previous[-1] not in lex.not_after:
+            continue
+        shift = lex.relative[previous[-back]]
+        head = previous[: len(previous) - back]
+        tail = head[-2:]
+        if shift and tail and tail[-1] in lex.day_words:
+            return shift, back + len(tail)
+        return 0, back
+    return None
+
+
+def _start_of_words(text: str, end: int, count: int) -> int:
+    """Where the last `count` words before `end` start."""
+    starts = [m.start() for m in _WORD.finditer(text, max(0, end - 40), end)]
+    return starts[-count] if len(starts) >= count else end
+
+
+def _has_weekday(m: re.Match[str], lang: str) -> bool:
+    weekdays = grammar(lang).words["weekday"]
+    return any(word in weekdays for word in _WORD.findall(m.group("name")))
 
 
 def _is_year(m: re.Match[str], text: str, year: int, today: date, lang: str) -> bool:
@@ -289,6 +333,8 @@ def _lexicon(lang: str) -> _Lexicon | None:
         follow=None if follow is None else frozenset(_norm(w) for w in follow),
         year_words=frozenset(year_words),
         not_after=frozenset(_norm(w) for w in data.get("not_after") or ()),
+        relative={_norm(str(w)): int(shift) for w, shift in (data.get("relative") or {}).items()},
+        day_words=frozenset(_norm(w) for w in data.get("day_words") or ()),
         opener=re.compile(rf"(?<![\w'’])(?:{_alternation(since)})(?![\w'’])"),
     )
 

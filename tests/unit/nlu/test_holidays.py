@@ -172,13 +172,41 @@ def test_unknowable_holidays_are_unresolved(text: str, lang: str, country: str |
         ("ahorré 1000 para la navidad", "es"),  # a goal, not a day
         ("cuánto me falta para el navidad", "es"),
         ("guardei 100 pro natal", "pt"),
-        ("gastei 100 antes do natal", "pt"),
         ("saving 100 for christmas", "en"),
     ],
 )
 def test_names_that_are_not_times(text: str, lang: str) -> None:
     found = when(text, lang, "BR" if lang == "pt" else None)
     assert found.day is None and found.period is None and found.unresolved == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "country", "expected"),
+    [
+        ("spent 50 the day after christmas", "en", "US", date(2025, 12, 26)),
+        ("spent 50 the day before thanksgiving", "en", "US", date(2026, 11, 25)),
+        ("gasté 50 el día después de navidad", "es", "MX", date(2025, 12, 26)),
+        ("gastei 50 no dia seguinte ao natal", "pt", "BR", date(2025, 12, 26)),
+        ("gastei 50 um dia antes do natal", "pt", "BR", date(2025, 12, 24)),
+    ],
+)
+def test_the_day_before_or_after_a_holiday(text: str, lang: str, country: str, expected: date) -> None:
+    assert when(text, lang, country).day == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("gastei 100 antes do natal", "pt"),  # some day before it: which?
+        ("gasté 300 después de navidad", "es"),
+        ("spent 80 before christmas", "en"),
+        ("spent 20 black friday", "en"),  # no cue, but its "friday" is not last Friday
+        ("bought a tv 400 black friday deal", "en"),
+    ],
+)
+def test_a_time_around_a_holiday_or_a_weekday_name_without_a_cue_is_unresolved(text: str, lang: str) -> None:
+    found = when(text, lang, {"pt": "BR", "es": "MX", "en": "US"}[lang])
+    assert found.day is None and found.unresolved != ()
 
 
 def test_ranges_and_since() -> None:
