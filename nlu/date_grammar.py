@@ -315,7 +315,9 @@ def grammar(lang: str) -> Grammar:
         duration_after=re.compile(JOIN + _alternation([str(w) for w in data.get("duration_after") or ()])),
         money_after=re.compile(r"\s*(?:" + _alternation([str(w) for w in data["money_words"]]) + "|[$€£%])"),
         not_dates=frozenset(str(s) for s in data.get("numeric_not_dates") or ()),
-        measure_after=re.compile(r"\s?(?:" + _alternation([str(w) for w in data.get("fraction_units") or ["h"]]) + r")\b"),
+        measure_after=re.compile(
+            r"\s?(?:" + _alternation([str(w) for w in data.get("fraction_units") or ["h"]]) + r")\b"
+        ),
         month_words=frozenset(compiler.words["month"]),
         vocabulary=frozenset(vocabulary),
         fuzzy_targets=targets,

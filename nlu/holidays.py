@@ -65,7 +65,8 @@ def find_holidays(text: str, lang: str, today: date, country: str | None) -> lis
     out: list[Found] = []
     for m in lex.regex.finditer(text):
         # "and christmas" is a time only as the end of a range ("between ... and christmas").
-        joined = bool(m.group("join")) and bool(out or lex.opener.search(text, max(0, m.start() - 40), m.start()))
+        opened = lex.opener.search(text, max(0, m.start() - 40), m.start())
+        joined = bool(m.group("join")) and bool(out or opened)
         previous = out[-1][3] if joined and out else None
         begin = previous if isinstance(previous, date) else previous.start if previous is not None else None
         item = _read(m, text, lex, lang, today, country, begin, joined)
