@@ -147,7 +147,7 @@ async def account_prefill(ctx: Context, slots: Slots) -> SlotValues:
     return values
 
 
-EXPENSE = Form("add_expense", (forms.AMOUNT, forms.PAYEE, days.DAY, account_slots.ACCOUNT))
+EXPENSE = Form("add_expense", (forms.AMOUNT, days.DAY, forms.PAYEE, account_slots.ACCOUNT))
 INCOME = Form("add_income", (forms.INCOME_AMOUNT, days.DAY, account_slots.ACCOUNT))
 
 
