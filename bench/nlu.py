@@ -56,6 +56,8 @@ def child() -> None:
 
     requests = json.loads(sys.stdin.read())
     # Warm every language once (models and grammars build on first use): the figures are steady-state.
+    if hasattr(nlu, "warm"):
+        nlu.warm()  # what `centavo serve` does before its port opens
     warm = {r["lang"]: r for r in requests}
     for request in warm.values():
         nlu.parse(

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from nlu import holidays
 from nlu.accounts import kind_of as account_kind
 from nlu.accounts import kind_words as account_kind_words
 from nlu.accounts import lexicon as _account_words
@@ -142,3 +143,4 @@ def warm() -> None:
     for lang, text in _WARM_UP.items():
         parse(text, now=now, lang=lang)
         parse(text, now=now)  # language detection's own tables
+    holidays.warm()

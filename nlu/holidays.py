@@ -284,6 +284,16 @@ def _rules() -> dict[str, Any]:
     return load("holidays.yaml") or {}
 
 
+def warm() -> None:
+    """Build every language's names and import the calendars library: 0.1-0.2 s once, at start-up rather
+    than in the first message naming a holiday. A country's calendar for a year is still built on its
+    first use (a few ms)."""
+    import holidays as library  # noqa: F401 (imported for its cost now, used through _library later)
+
+    for lang in ("en", "es", "pt"):
+        _lexicon(lang)
+
+
 @cache
 def _lexicon(lang: str) -> _Lexicon | None:
     try:
