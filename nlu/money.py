@@ -668,23 +668,24 @@ class _Scan:
         kind, word = tokens[j][0], tokens[j][1]
         if joined and word in nums.halves:  # "dos pesos y medio", not "20 reais e meio quilo"
             return (value + Decimal("0.5"), j + 1) if nums.half_ends(tokens, j + 1) else (value, k)
-        two_digits = False
+        two_digits = False  # two digits, or spelled 10-99: cents after a currency word ("dollars forty five")
         if kind == NUM and word.isdigit() and len(word) <= 2:
             cents, j, two_digits = Decimal(word), j + 1, len(word) == 2
         elif kind == WORD and word in nums.values:
             words = read_words(tokens, j, nums)
             if words is None or words.article_only or words.value >= 100:
                 return value, k
-            cents, j = words.value, words.end
+            cents, j, two_digits = words.value, words.end, words.value >= 10
         else:
             return value, k
         after = self._cents_word(j, cents, currency)
         if after:
             return value + cents.scaleb(-2), after
         # Bare cents only when nothing follows that could make them an amount of their own ("20 reais e 50").
-        # Unjoined, only two digits ending the message or a clause after a currency word ("20 dollars 43").
+        # Unjoined, only two digits or a spelled 10-99 right after a currency word, ending the phrase or before
+        # a word that names nothing ("20 dollars 43", "twenty dollars fifty on lunch"; not "20 reais 15 dias").
         if joined or (named and two_digits):
-            if j == n or _ends(tokens[j]) or (joined and nums.leaves_alone(tokens[j][1])):
+            if j == n or _ends(tokens[j]) or nums.leaves_alone(tokens[j][1]):
                 return value + cents.scaleb(-2), j
         return value, k
 
