@@ -682,8 +682,9 @@ class _Scan:
         if after:
             return value + cents.scaleb(-2), after
         # Bare cents only when nothing follows that could make them an amount of their own ("20 reais e 50").
-        # Unjoined, only two digits or a spelled 10-99 right after a currency word, ending the phrase or before
-        # a word that names nothing ("20 dollars 43", "twenty dollars fifty on lunch"; not "20 reais 15 dias").
+        # Unjoined, only two digits or a spelled 10-99 right after a currency word, ending the phrase or
+        # before a word naming nothing ("20 dollars 43", "twenty dollars fifty on lunch"; not "20 reais 15
+        # dias").
         if joined or (named and two_digits):
             if j == n or _ends(tokens[j]) or nums.leaves_alone(tokens[j][1]):
                 return value + cents.scaleb(-2), j
