@@ -129,10 +129,19 @@ def _when(chosen: list[_Found], back: tuple[list[int], list[int]] | None) -> Whe
     if not chosen:
         return EMPTY
     days = [f for f in chosen if f.cls == "day"]
-    day = max(days, key=lambda f: (not f.negated, f.rank, -f.start)).value if days else None
+    best = max(days, key=lambda f: (not f.negated, f.rank, -f.start)) if days else None
+    vague = [f for f in chosen if f.cls == "unresolved"]
+    touching = [f for f in vague if best is not None and f.start - best.end <= 1 and best.start - f.end <= 1]
+    if best is not None and touching:
+        # A day touching an unresolved phrase is part of it ("third tuesday after christmas"): not that day,
+        # and the phrase is reported whole.
+        whole = _Found(min(best.start, *(f.start for f in touching)), max(best.end, *(f.end for f in touching)),
+                       "unresolved", None)  # fmt: skip
+        vague = sorted([f for f in vague if f not in touching] + [whole], key=lambda f: f.start)
+        best = None
+    day = best.value if best is not None else None
     ranges = sorted((f for f in chosen if f.cls == "period"), key=lambda f: (f.negated, f.start))
     explicit = ranges[0].value if ranges else None
-    vague = [f for f in chosen if f.cls == "unresolved"]
     if explicit is None and not isinstance(day, date):
         # "early last month": no day, but a summary may still read the month it lies in.
         explicit = next((f.value for f in vague if isinstance(f.value, DateRange)), None)
