@@ -135,8 +135,8 @@ def _when(chosen: list[_Found], back: tuple[list[int], list[int]] | None) -> Whe
     if best is not None and touching:
         # A day touching an unresolved phrase is part of it ("third tuesday after christmas"): not that day,
         # and the phrase is reported whole.
-        whole = _Found(min(best.start, *(f.start for f in touching)), max(best.end, *(f.end for f in touching)),
-                       "unresolved", None)  # fmt: skip
+        first, last = min(best.start, *(f.start for f in touching)), max(best.end, *(f.end for f in touching))
+        whole = _Found(first, last, "unresolved", None)
         vague = sorted([f for f in vague if f not in touching] + [whole], key=lambda f: f.start)
         best = None
     day = best.value if best is not None else None
