@@ -70,18 +70,33 @@ class _Found:
 
 
 def find_when(
-    norm: Normalized, lang: str, today: date, week_start: int = 0, country: str | None = None
+    norm: Normalized,
+    lang: str,
+    today: date,
+    week_start: int = 0,
+    country: str | None = None,
+    numbers_are_days: bool = False,
 ) -> When:
     """Everything about time in `norm`, resolved against `today` (the user's local day). Never raises.
     `week_start` is how many days before Monday the user's week starts (0 Monday, 1 Sunday, 2 Saturday);
-    `country` (ISO 3166 alpha-2, None when unknown) is the calendar holidays are read in."""
+    `country` (ISO 3166 alpha-2, None when unknown) is the calendar holidays are read in.
+    `numbers_are_days`: a bare number after an article or a weekday ("el 5", "terça 19") is a day even with
+    no other number in the message (a question has no amount for it to be)."""
     try:
-        return _find(norm.text[:MAX_CHARS], lang if lang in LANGUAGES else "en", today, week_start, country)
+        language = lang if lang in LANGUAGES else "en"
+        return _find(norm.text[:MAX_CHARS], language, today, week_start, country, numbers_are_days)
     except Exception:  # a date must never cost the whole message; the rest of the parse still stands
         return EMPTY
 
 
-def _find(text: str, lang: str, today: date, week_start: int = 0, country: str | None = None) -> When:
+def _find(
+    text: str,
+    lang: str,
+    today: date,
+    week_start: int = 0,
+    country: str | None = None,
+    numbers_are_days: bool = False,
+) -> When:
     if not text:
         return EMPTY
     g = grammar(lang)
@@ -100,7 +115,7 @@ def _find(text: str, lang: str, today: date, week_start: int = 0, country: str |
     for index in sorted(ids):
         rule = g.rules[index]
         for match in rule.regex.finditer(work):
-            item = _resolve(rule.kind, rule.value, match, work, g, today, week_start)
+            item = _resolve(rule.kind, rule.value, match, work, g, today, week_start, numbers_are_days)
             if item is not None:
                 found.append(item)
     if has_digit:
@@ -176,7 +191,14 @@ def _number(text: str | None, g: Grammar, words: str = "number") -> int | None:
 
 
 def _resolve(
-    kind: str, mode: object, m: re.Match[str], text: str, g: Grammar, today: date, week_start: int = 0
+    kind: str,
+    mode: object,
+    m: re.Match[str],
+    text: str,
+    g: Grammar,
+    today: date,
+    week_start: int = 0,
+    numbers_are_days: bool = False,
 ) -> _Found | None:
     """One rule's match as a day, period, count, recurrence or time of day; None when it does not hold."""
     start, end = m.span()
@@ -243,7 +265,7 @@ def _resolve(
     unit_index = g.words["unit"].get(_key(groups.get("unit")), -1)
     unit = g.units[unit_index] if 0 <= unit_index < len(g.units) else ""
     if kind == "day_of_month" and day is not None:
-        if mode == "article" and not _article_is_date(start, end, text, g):
+        if mode == "article" and not (numbers_are_days or _article_is_date(start, end, text, g)):
             return None
         months = _MONTH_STEP.get(str(mode))
         if months is None:
@@ -260,7 +282,10 @@ def _resolve(
             return day_or_unresolved(periods.valid(year, month, day), 3)
         return day_or_unresolved(periods.latest_date(today, month, day, strictly_before=mode == "before"), 3)
     if kind == "weekday_day" and day is not None:
-        return _weekday_day(groups, day, month, year, g, today, start, end, text, str(mode))
+        bare_ok = numbers_are_days and mode == "bare"
+        return _weekday_day(
+            groups, day, month, year, g, today, start, end, text, "dated" if bare_ok else str(mode)
+        )
     if kind in ("nth_in_month", "nth_week"):
         return _nth_in_month(kind, str(mode), groups, month, year, g, today, start, end)
     if kind == "weekdays_ago" and count is not None:

@@ -62,6 +62,8 @@ AMOUNT_INTENTS = TRANSACTION_INTENTS | {
 }
 """Intents whose amount is written or acted on: an inexact one is reported unresolved (a question's
 "tengo unos pesos?" is no amount to pin down)."""
+DATED_QUESTIONS = QUERY_INTENTS - {"set_budget", "search"}
+"""Questions whose numbers are days, never amounts ("search 45" looks for an amount)."""
 # Intents that may name an earlier transaction; intents whose leftover words are the entry's note.
 REFERENCE_INTENTS = frozenset({"undo", "edit_last", "search"})
 NOTE_INTENTS = frozenset({"add_expense", "add_income"})
@@ -143,6 +145,15 @@ def parse_message(
         known = merchant is not None and merchant.known
         ranked = settle(ranked, norm, language, primary is not None, when.recurrence, known, claimed)
     intent, confidence = ranked[0]
+    if intent in DATED_QUESTIONS and primary is not None and not primary.explicit:
+        # A question has no amount: "cuánto gasté el 5", "quanto gastei na terça 19" name a day, which the
+        # date rules leave to the amount while the intent is unknown. Read again with numbers as days.
+        again = find_when(norm, language, today, week_start, country, numbers_are_days=True)
+        if again.spans != when.spans:
+            when = again
+            mentions = find_amounts(norm, language, currency, exclude=[*when.spans, *vague])
+            primary = primary_amount(mentions, norm, language)
+            claimed = [*when.spans, *vague] + [(m.start, m.end) for m in mentions]
     if merchant is not None:
         claimed.append((merchant.start, merchant.end))
     category = find_category(norm, language, merchant, intent, exclude=claimed + accounts.spans)
