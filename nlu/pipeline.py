@@ -16,6 +16,7 @@ from nlu.language import detect_language
 from nlu.merchants import find_merchant, number_words
 from nlu.money import counts_things, find_amounts, primary_amount, unit_total, unresolved_amounts
 from nlu.normalize import Normalized, normalize
+from nlu.notices import Notice, read_notice
 from nlu.overlay import MerchantOverlay
 from nlu.plans import (
     GOAL_INTENTS,
@@ -29,7 +30,7 @@ from nlu.plans import (
 )
 from nlu.reference import note, reference_of
 from nlu.settings import SettingChange, find_setting, named_currencies, resolve_currency_word
-from nlu.types import LANGUAGES, MoneyMention, Parse, Unresolved
+from nlu.types import LANGUAGES, MoneyMention, NoticeRef, Parse, Unresolved
 
 COMPUTED_CONFIDENCE = 0.6
 """The confidence of a reading whose amount was computed ("2 at 4.50" is 9.00): under the write threshold,
@@ -88,6 +89,9 @@ def parse_message(
     holds the tenant's own merchants, matched first; `country` is the calendar holidays are read in."""
     norm = normalize(text)
     today: date = now.astimezone(zone).date()
+    notice = read_notice(text, now.astimezone(zone))
+    if notice is not None:
+        return _from_notice(norm, notice, lang, currency, overlay)
     # Without a stored language, the user's currency is the next best prior (BRL users write Portuguese).
     prior = lang if lang is not None else _currency_languages().get(currency or "")
     language, _ = detect_language(norm, prior)
@@ -264,6 +268,31 @@ def _unresolved(
     if amount is None and intent in AMOUNT_INTENTS:
         found += [Unresolved("amount", norm.original_span(s, e), s, e) for s, e in vague]
     return tuple(sorted(found, key=lambda u: u.start))
+
+
+def _from_notice(
+    norm: Normalized, notice: Notice, lang: str | None, currency: str | None, overlay: MerchantOverlay | None
+) -> Parse:
+    """A forwarded bank notice as an expense or income: its amount, currency, day and payee, the payee
+    cleaned by the merchant matcher ("UBER *TRIP" -> Uber) and categorised. The conversation confirms it."""
+    prior = lang if lang is not None else _currency_languages().get(currency or "")
+    language, _ = detect_language(norm, prior)
+    intent = "add_income" if notice.kind == "income" else "add_expense"
+    merchant, category = (None, None)
+    if notice.merchant:
+        merchant, category = read_payee(notice.merchant, language, overlay=overlay, intent=intent)
+        merchant = merchant or notice.merchant.strip().title()
+    return Parse(
+        lang=language,
+        intent=intent,
+        confidence=1.0,
+        amount=notice.amount,
+        currency=notice.currency,
+        date=notice.day,
+        merchant=merchant,
+        category=category,
+        notice=NoticeRef(notice.source, notice.card),
+    )
 
 
 def _destination(said: Accounts | None, lang: str) -> str | None:

@@ -110,6 +110,18 @@ class Unresolved:
 
 
 @dataclass(frozen=True, slots=True)
+class NoticeRef:
+    """Which notice format read a message, and the card it names."""
+
+    source: str
+    """ "<country>/<bank>/<format>" or "generic"."""
+    card: str | None
+
+    def to_json(self) -> dict[str, str | None]:
+        return {"source": self.source, "card": self.card}
+
+
+@dataclass(frozen=True, slots=True)
 class Parse:
     """Everything understood from one message."""
 
@@ -157,6 +169,9 @@ class Parse:
     """For debt: who money was lent to, paid back to, got back from or borrowed from ("Sarah", "João")."""
     direction: str | None = None
     """For debt: "out" (lent, paid back: money leaves) or "in" (got back, borrowed: money comes in)."""
+    notice: NoticeRef | None = None
+    """A forwarded bank or wallet notice the message is ("Compra aprovada no cartão final 1234 ..."): the
+    format that read it and the card's last digits. Its amount, day and payee are the fields above."""
     unresolved: tuple[Unresolved, ...] = ()
     """Dates and amounts the message names but that cannot be resolved with certainty: the matching field
     (date, amount) is None and the conversation asks."""
@@ -194,6 +209,7 @@ class Parse:
             "choices": list(self.choices),
             "name": self.name,
             "anchor": self.anchor,
+            "notice": None if self.notice is None else self.notice.to_json(),
             "unresolved": [u.to_json() for u in self.unresolved],
         }
 

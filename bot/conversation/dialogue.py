@@ -76,7 +76,11 @@ class Dialogue:
             unsure.pop(days.UNSURE_DATE, None)
         filled = {**filled, **unsure}
         writes = intent in policy.CONFIRM_WHEN_UNSURE
-        confirm = writes and not chosen and (policy.unsure(parse) or policy.several_amounts(parse))
+        # A forwarded bank notice is confirmed too: the reading is sure, but the user did not type it.
+        forwarded = parse.notice is not None
+        confirm = (
+            writes and not chosen and (policy.unsure(parse) or policy.several_amounts(parse) or forwarded)
+        )
         return await self._advance(ctx, handler, Pending(handler.form.name, "", filled, confirm=confirm))
 
     async def _resume(self, ctx: Context, pending: Pending, handler: FormHandler) -> Reply:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from bot.conversation import account_slots, days, forms, lines
+from bot.conversation import account_slots, days, forms, lines, notices
 from bot.conversation.context import Context
 from bot.conversation.forms import Form, Slots, SlotValues
 from bot.conversation.handlers import Handlers
@@ -53,6 +53,11 @@ class RecordForm:
 
     async def prefill(self, ctx: Context) -> SlotValues | Reply:
         slots = message_slots(ctx)
+        if ctx.understood.notice is not None:
+            forwarded = await notices.prefill(ctx)
+            if isinstance(forwarded, Reply):
+                return forwarded
+            slots.update(forwarded)
         slots.update(await account_prefill(ctx, slots))
         mentions = ctx.understood.mentions
         if len(mentions) > 1:
@@ -65,6 +70,7 @@ class RecordForm:
         found = slots.get("amounts")
         question = self._question(ctx, slots)
         question = Reply(lines=tuple(await self._account(ctx, slots)) + question.lines)
+        question = Reply(lines=tuple(notices.heading(slots)) + question.lines)
         if not found:
             return question
         amounts = tuple(Money(Decimal(amount), currency) for amount, currency in found)
@@ -103,7 +109,8 @@ class RecordForm:
             category=slots.get("category"),
             note=slots.get("note"),
             source=Source.CHAT,
-            source_ref=ctx.message.provider_message_id or None,
+            # A forwarded notice is keyed by its own text: forwarded again, it is the same transaction.
+            source_ref=slots.get(notices.REF) or ctx.message.provider_message_id or None,
         )
         recorded = await account_slots.record_on_account(self.form.name, ctx, slots, cmd)
         if isinstance(recorded, Reply):

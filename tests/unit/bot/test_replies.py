@@ -78,6 +78,7 @@ SAMPLES: dict[str, Any] = {
     "name": "ACME",
     "query": "uber",
     "phrase": "Tuesday 19th",
+    "card": "1234",
     "n": 2,
     "days": 60,
     "budget": Money.of("300", "BRL"),
