@@ -63,6 +63,11 @@ _PLACEHOLDERS = {
 }
 
 
+# An amount that carries its currency, for the generic reader: a sign or code before it, or a code after it.
+_CURRENCY_AMOUNT = (
+    rf"{_SIGN}\s?{_NUMBER}|{_NUMBER.replace('<amount>', '<after>')}\s?(?P<code>(?:{_CODES})\b|€|£)"
+)
+_MARKERS = frozenset("$€£")
 # A merchant in capitals for the generic reader: words that each begin with a capital ("LOJAS AMERICANAS").
 _CAPITALS = r"(?P<merchant>[A-Z][A-Z0-9*&'.-]{2,30}(?: [A-Z][A-Z0-9*&'.-]{0,30}){0,5})\b"
 
@@ -99,6 +104,7 @@ class _Tables:
 @dataclass(frozen=True, slots=True)
 class _Generic:
     keywords: frozenset[str]
+    codes: frozenset[str]
     income: frozenset[str]
     chat: frozenset[str]
     cues: frozenset[str]
@@ -169,10 +175,11 @@ def _tables() -> _Tables:
     months = _month_map(raw["months"])
     generic = _Generic(
         keywords=frozenset(raw["keywords"]),
+        codes=frozenset(_CODES.lower().split("|")),
         income=frozenset(raw["income"]),
         chat=frozenset(raw["chat"]),
         cues=frozenset(raw["cues"]),
-        money=re.compile(_PLACEHOLDERS["{money}"], re.IGNORECASE),
+        money=re.compile(_CURRENCY_AMOUNT, re.IGNORECASE),
         card=re.compile(
             rf"(?:{'|'.join(raw['card_words'])})\s*:?\s*{_PLACEHOLDERS['{card}']}", re.IGNORECASE
         ),
@@ -190,7 +197,7 @@ def read_notice(text: str, now: datetime) -> Notice | None:
     # one of the notice words (compra, pix, transaction, ...).
     if len(text) < MIN_LENGTH or len(text) > MAX_LENGTH or not _DIGIT.search(text):
         return None
-    plain = text.translate(_unaccent())
+    plain = text if text.isascii() else text.translate(_unaccent())
     words = set(_WORD.findall(plain.lower()))
     tables = _tables()
     if words.isdisjoint(tables.keywords):
@@ -301,15 +308,17 @@ def _generic(text: str, plain: str, words: set[str], now: datetime, generic: _Ge
     capitals after a notice cue. Conservative: a chat message in the first person ("paguei", "my") is none."""
     if words.isdisjoint(generic.keywords) or not words.isdisjoint(generic.chat):
         return None
-    # The first amount that carries its currency (a sign before or a code after): "final 1234" is none.
-    money = next((m for m in generic.money.finditer(plain) if m.group("currency") or m.group("code")), None)
+    # No sign and no ISO code among the words: no amount with its currency (and no regex run).
+    if _MARKERS.isdisjoint(plain) and words.isdisjoint(generic.codes):
+        return None
+    money = generic.money.search(plain)
     if money is None:
         return None
     card = generic.card.search(plain)
     merchant = generic.merchant.search(plain)
     if card is None and (merchant is None or words.isdisjoint(generic.cues)):
         return None
-    run = money.group("amount")
+    run = money.group("amount") or money.group("after")
     sign, code = money.group("currency"), money.group("code")
     amount = parse_digits(run)
     if amount is None or amount <= 0:
