@@ -191,8 +191,10 @@ def _tables() -> _Tables:
     return _Tables(tuple(formats), countries, keywords, generic)
 
 
-def read_notice(text: str, now: datetime) -> Notice | None:
-    """The notice `text` is, or None when it is no bank notice (an ordinary chat message). Never raises."""
+def read_notice(text: str, now: datetime, country: str | None = None) -> Notice | None:
+    """The notice `text` is, or None when it is no bank notice (an ordinary chat message). Never raises.
+    `country` (the user's, "br"; optional) has its formats tried first, so a phrasing two countries share
+    ("Recibiste $500 de ...") reads the user's peso, and lets the generic reader read "$" as its currency."""
     # The gate, cheap enough for every chat message: a notice is longer than a few words, has digits and says
     # one of the notice words (compra, pix, transaction, ...).
     if len(text) < MIN_LENGTH or len(text) > MAX_LENGTH or not _DIGIT.search(text):
@@ -202,26 +204,38 @@ def read_notice(text: str, now: datetime) -> Notice | None:
     tables = _tables()
     if words.isdisjoint(tables.keywords):
         return None
-    for fmt in tables.formats:
+    formats, signs = _preferring(country if country in tables.countries else None)
+    for fmt in formats:
         if fmt.keywords.isdisjoint(words):
             continue
         match = fmt.regex.search(plain)
         if match is None:
             continue
-        notice = _from_match(fmt, match, text, now, tables.countries[fmt.country])
+        notice = _from_match(fmt, match, text, now, tables.countries[fmt.country], signs.get("$"))
         if notice is not None:
             return notice
-    return _generic(text, plain, words, now, tables.generic)
+    return _generic(text, plain, words, now, tables.generic, signs)
+
+
+@cache
+def _preferring(country: str | None) -> tuple[tuple[_Format, ...], Mapping[str, str]]:
+    """The formats with `country`'s first, and the signs the generic reader knows (that country's "$" too)."""
+    tables = _tables()
+    if country is None or country not in tables.countries:
+        return tables.formats, _GENERIC_SIGNS
+    own = tuple(f for f in tables.formats if f.country == country)
+    rest = tuple(f for f in tables.formats if f.country != country)
+    return own + rest, {**tables.countries[country].signs, **_GENERIC_SIGNS}
 
 
 def _from_match(
-    fmt: _Format, match: re.Match[str], text: str, now: datetime, country: _Country
+    fmt: _Format, match: re.Match[str], text: str, now: datetime, country: _Country, dollar: str | None
 ) -> Notice | None:
     groups = match.groupdict()
     amount = _amount(groups["amount"], country.decimal) if groups.get("amount") else None
     if amount is None or amount <= 0:
         return None
-    currency = _currency(groups.get("code"), groups.get("currency"), country)
+    currency = _currency(groups.get("code"), groups.get("currency"), country, dollar)
     if currency is None:
         return None
     merchant = None
@@ -256,11 +270,14 @@ def _amount(run: str, decimal: str) -> Decimal | None:
         return None
 
 
-def _currency(code: str | None, sign: str | None, country: _Country) -> str | None:
-    """ISO 4217 from the code after the amount, else the sign before it, else the country's currency."""
+def _currency(code: str | None, sign: str | None, country: _Country, dollar: str | None) -> str | None:
+    """ISO 4217 from the code after the amount, else the sign before it, else the country's currency. A bare
+    "$" is the user's dollar or peso (`dollar`) when known: Argentina and Mexico phrase some notices alike."""
     for marker in (code, sign):
         if marker:
             marker = marker.upper()
+            if marker == "$" and dollar:
+                return dollar
             if marker in country.signs:
                 return country.signs[marker]
             if len(marker) == 3 and marker.isalpha():
@@ -303,7 +320,9 @@ def _clean(merchant: str) -> str:
     return merchant.strip().strip(".,;:!-").strip()
 
 
-def _generic(text: str, plain: str, words: set[str], now: datetime, generic: _Generic) -> Notice | None:
+def _generic(
+    text: str, plain: str, words: set[str], now: datetime, generic: _Generic, signs: Mapping[str, str]
+) -> Notice | None:
     """An unknown format: notice words, an amount with its currency, and the card's digits or a merchant in
     capitals after a notice cue. Conservative: a chat message in the first person ("paguei", "my") is none."""
     if words.isdisjoint(generic.keywords) or not words.isdisjoint(generic.chat):
@@ -324,7 +343,7 @@ def _generic(text: str, plain: str, words: set[str], now: datetime, generic: _Ge
     if amount is None or amount <= 0:
         return None
     marker = (code or sign or "").upper()
-    currency = _GENERIC_SIGNS.get(marker, marker if len(marker) == 3 and marker.isalpha() else None)
+    currency = signs.get(marker, marker if len(marker) == 3 and marker.isalpha() else None)
     if currency is None:
         return None
     kind = "expense" if words.isdisjoint(generic.income) else "income"

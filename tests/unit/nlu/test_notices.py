@@ -11,7 +11,9 @@ from typing import Any
 import pytest
 import yaml
 
+from nlu.data import locales_dir
 from nlu.notices import Notice, _tables, read_notice
+from tests.locales.tables import load_cases
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "notices"
 COUNTRIES = ("ar", "br", "co", "es", "gb", "mx", "pt", "us")
@@ -129,3 +131,39 @@ def test_a_day_later_this_year_is_last_year() -> None:
     assert notice is not None and notice.day == date(2025, 12, 8)
     notice = read_notice("Pix recebido: R$ 10,00 de Ana em 07/12", NOW)
     assert notice is not None and notice.day == date(2026, 12, 7)
+
+
+def test_the_users_country_reads_a_shared_phrasing() -> None:
+    text = "Recibiste $500.00 de Juan Pérez"
+    notice = read_notice(text, NOW, "ar")
+    assert notice is not None and (notice.source, notice.currency) == ("ar/mercadopago/received", "ARS")
+    assert read_notice(text, NOW) == notice  # the first country file that reads it
+    assert read_notice(text, NOW, "zz") == notice  # an unknown country changes nothing
+    mexican = read_notice(
+        text, NOW, "mx"
+    )  # no Mexican format says it so: the Argentine one, with pesos of Mexico
+    assert mexican is not None and mexican.currency == "MXN" and mexican.amount == Decimal("500.00")
+    brazilian = read_notice(text, NOW, "br")  # Brazil's files say no "$": the format's country's
+    assert brazilian is not None and brazilian.currency == "ARS"
+    british = read_notice(text, NOW, "gb")  # gb.yaml reads "$" as US dollars
+    assert british is not None and british.currency == "USD"
+
+
+def test_the_generic_dollar_is_the_users_only_when_the_country_is_known() -> None:
+    text = "Alerta: compra aprobada $ 250,00 con tarjeta final 9911"
+    assert read_notice(text, NOW) is None
+    notice = read_notice(text, NOW, "co")
+    assert notice is not None and (notice.source, notice.currency, notice.card) == ("generic", "COP", "9911")
+    assert notice.amount == Decimal("250.00")
+
+
+def test_no_chat_message_of_the_intent_tables_is_a_notice() -> None:
+    """Every sentence of tests/locales/<lang>/ and of the intent examples: thousands of chat messages."""
+    texts = [case.text for case in load_cases()]
+    for lang in ("en", "es", "pt"):
+        intents = yaml.safe_load((locales_dir() / lang / "intents.yaml").read_text(encoding="utf-8"))[
+            "intents"
+        ]
+        texts += [str(example) for examples in intents.values() for example in examples]
+    assert len(texts) > 5000
+    assert [t for t in texts if read_notice(t, NOW) is not None] == []
