@@ -59,7 +59,9 @@ _PLACEHOLDERS = {
     "{time}": r"(?P<time>\d{1,2}[:h]\d{2}(?::\d{2})?(?:\s?[ap]\.?m\.?)?)",
     "{dmy}": r"(?P<day>\d{1,2})[/.-](?P<month>\d{1,2})(?:[/.-](?P<year>\d{4}|\d{2}))?\b",
     "{mdy}": r"(?P<month>\d{1,2})[/-](?P<day>\d{1,2})(?:[/-](?P<year>\d{4}|\d{2}))?\b",
-    "{end}": r"\s*(?:[.!]\s*)?(?:\n|$)",
+    # The end of the notice's sentence: a line's or the text's end, or a stop before more text ("Data: ...");
+    # a dot inside a word ("NETFLIX.COM") is none.
+    "{end}": r"\s*(?:[.!;](?:\s|$)|\n|$)",
 }
 
 
