@@ -49,7 +49,8 @@ _NUMBER = r"(?P<amount>\d{1,3}(?:[.,' ]\d{3})*(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2}
 _CODES = r"BRL|MXN|ARS|COP|EUR|USD|GBP|CLP|PEN|UYU|CAD|CHF"
 _SIGN = r"(?P<currency>R\$|US\$|U\$S|U\$D|MX\$|COP\$|\$|€|£|EUR|USD|BRL|MXN|ARS|COP|GBP)"
 _PLACEHOLDERS = {
-    # An amount: an optional sign or code before, an optional ISO code after ("$1,250.00 MXN", "45,90 €").
+    # An amount: an optional sign or code before, an optional ISO code after ("$1,250.00 MXN", "45,90 €"). A
+    # leading minus or plus is read and ignored: the format's kind says which way the money went.
     "{money}": rf"(?P<sign>[-+−])?\s?(?:{_SIGN}\s?)?{_NUMBER}(?:\s?(?P<code>(?:{_CODES})\b|€|£))?",
     "{card}": r"(?:[*xX•.]+\s?)?(?P<card>\d{4,5})\b",
     "{merchant}": r"(?P<merchant>[^\n]{1,80}?)",
@@ -114,7 +115,6 @@ class _Generic:
     card: re.Pattern[str]
     merchant: re.Pattern[str]
     date: re.Pattern[str]
-    months: Mapping[str, int]
 
 
 @cache
@@ -174,7 +174,6 @@ def _tables() -> _Tables:
                 )
             )
     raw = load("notices/generic.yaml")
-    months = _month_map(raw["months"])
     generic = _Generic(
         keywords=frozenset(raw["keywords"]),
         codes=frozenset(_CODES.lower().split("|")),
@@ -187,7 +186,6 @@ def _tables() -> _Tables:
         ),
         merchant=re.compile(rf"\b(?i:{'|'.join(raw['merchant_words'])})\s+{_CAPITALS}"),
         date=re.compile(_PLACEHOLDERS["{dmy}"]),
-        months=months,
     )
     keywords = frozenset().union(*(f.keywords for f in formats), generic.keywords)
     return _Tables(tuple(formats), countries, keywords, generic)
@@ -351,7 +349,7 @@ def _generic(
     kind = "expense" if words.isdisjoint(generic.income) else "income"
     day = None
     stated = generic.date.search(plain, money.end()) or generic.date.search(plain)
-    if stated is not None and not _looks_like_time_or_money(plain, stated):
+    if stated is not None and not _is_no_date(stated):
         day = _resolve(int(stated.group("day")), int(stated.group("month")), stated.group("year"), now)
     name = None
     if merchant is not None:
@@ -365,8 +363,8 @@ _GENERIC_SIGNS = {"R$": "BRL", "US$": "USD", "U$S": "USD", "U$D": "USD", "MX$": 
                   "€": "EUR", "£": "GBP"}  # fmt: skip
 
 
-def _looks_like_time_or_money(plain: str, stated: re.Match[str]) -> bool:
-    """A d/m run that is part of an amount ("1.250,90" has no slash, but "12.50") is no date: demand a slash
-    or a dash, or a dot with a year."""
+def _is_no_date(stated: re.Match[str]) -> bool:
+    """A d.m run may be an amount ("12.50"): the generic reader takes a day only with a slash or a dash, or
+    dots with a year ("05.12.2026")."""
     run = stated.group(0)
     return "/" not in run and "-" not in run and stated.group("year") is None
