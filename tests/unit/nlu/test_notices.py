@@ -58,6 +58,14 @@ def test_every_example_is_read_by_its_format(source: str, case: dict[str, Any], 
     assert isinstance(notice.amount, Decimal)
 
 
+@pytest.mark.parametrize(("source", "case", "now"), CASES, ids=[c[1]["text"][:60] for c in CASES])
+def test_the_users_own_country_reads_its_examples_alike(
+    source: str, case: dict[str, Any], now: datetime
+) -> None:
+    if source != "generic":
+        assert read_notice(case["text"], now, source.split("/")[0]) == _expected(source, case["expect"])
+
+
 def test_every_format_has_an_example_and_sources_are_unique() -> None:
     sources = [fmt.source for fmt in _tables().formats]
     assert len(sources) == len(set(sources)), "two formats share a source"
