@@ -111,6 +111,7 @@ class _Generic:
     income: frozenset[str]
     chat: frozenset[str]
     cues: frozenset[str]
+    approvals: frozenset[str]
     money: re.Pattern[str]
     card: re.Pattern[str]
     merchant: re.Pattern[str]
@@ -180,6 +181,7 @@ def _tables() -> _Tables:
         income=frozenset(raw["income"]),
         chat=frozenset(raw["chat"]),
         cues=frozenset(raw["cues"]),
+        approvals=frozenset(raw["approvals"]),
         money=re.compile(_CURRENCY_AMOUNT, re.IGNORECASE),
         card=re.compile(
             rf"(?:{'|'.join(raw['card_words'])})\s*:?\s*{_PLACEHOLDERS['{card}']}", re.IGNORECASE
@@ -324,7 +326,8 @@ def _generic(
     text: str, plain: str, words: set[str], now: datetime, generic: _Generic, signs: Mapping[str, str]
 ) -> Notice | None:
     """An unknown format: notice words, an amount with its currency, and the card's digits or a merchant in
-    capitals after a notice cue. Conservative: a chat message in the first person ("paguei", "my") is none."""
+    capitals said approved. Conservative: a message in the first person ("paguei", "my") or with a relative
+    day ("ontem") is somebody talking, not a bank."""
     if words.isdisjoint(generic.keywords) or not words.isdisjoint(generic.chat):
         return None
     # No sign and no ISO code among the words: no amount with its currency (and no regex run).
@@ -335,7 +338,9 @@ def _generic(
         return None
     card = generic.card.search(plain)
     merchant = generic.merchant.search(plain)
-    if card is None and (merchant is None or words.isdisjoint(generic.cues)):
+    if card is None and (merchant is None or words.isdisjoint(generic.approvals)):
+        return None
+    if words.isdisjoint(generic.cues):
         return None
     run = money.group("amount") or money.group("after")
     sign, code = money.group("currency"), money.group("code")
