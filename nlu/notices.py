@@ -355,7 +355,12 @@ def _generic(
     day = None
     stated = generic.date.search(plain, money.end()) or generic.date.search(plain)
     if stated is not None and not _is_no_date(stated):
-        day = _resolve(int(stated.group("day")), int(stated.group("month")), stated.group("year"), now)
+        first, second = int(stated.group("day")), int(stated.group("month"))
+        if currency == "USD" and second > 12 >= first:
+            first, second = second, first  # a US date, month first: the only reading there is
+        # Day first is the rule everywhere but in US dollars, where "12/06" may be either: said no day.
+        if currency != "USD" or first > 12 or first == second:
+            day = _resolve(first, second, stated.group("year"), now)
     name = None
     if merchant is not None:
         start, end = merchant.span("merchant")
