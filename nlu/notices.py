@@ -88,6 +88,8 @@ class _Format:
 
 @dataclass(frozen=True, slots=True)
 class _Country:
+    """A country file's settings: its currency, decimal mark, signs and month names."""
+
     code: str
     currency: str
     decimal: str
@@ -152,6 +154,7 @@ def _month_map(names: list[str]) -> dict[str, int]:
 
 @cache
 def _tables() -> _Tables:
+    """locales/notices/<cc>.yaml (in name order) and generic.yaml, compiled once per process."""
     formats: list[_Format] = []
     countries: dict[str, _Country] = {}
     for path in sorted((locales_dir() / "notices").glob("??.yaml")):
