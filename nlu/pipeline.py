@@ -89,7 +89,7 @@ def parse_message(
     holds the tenant's own merchants, matched first; `country` is the calendar holidays are read in."""
     norm = normalize(text)
     today: date = now.astimezone(zone).date()
-    notice = read_notice(text, now.astimezone(zone))
+    notice = read_notice(text, now.astimezone(zone), country.lower() if country else None)
     if notice is not None:
         return _from_notice(norm, notice, lang, currency, overlay)
     # Without a stored language, the user's currency is the next best prior (BRL users write Portuguese).
@@ -280,8 +280,15 @@ def _from_notice(
     intent = "add_income" if notice.kind == "income" else "add_expense"
     merchant, category = (None, None)
     if notice.merchant:
-        merchant, category = read_payee(notice.merchant, language, overlay=overlay, intent=intent)
-        merchant = merchant or notice.merchant.strip().title()
+        written = normalize(notice.merchant)
+        found = find_merchant(written, language, overlay=overlay)
+        # A notice writes the payee's own name: the matcher may clean it ("UBER *TRIP" -> Uber), but a
+        # near-miss ("SUPERMERCADO BOM PRECO" -> BM Supermercados) would be a guess; keep the name then.
+        cleaned = (
+            found if found is not None and found.known and _names_inside(found.name, written.text) else None
+        )
+        category = find_category(written, language, cleaned, intent)
+        merchant = cleaned.name if cleaned is not None else " ".join(notice.merchant.split()).title()
     return Parse(
         lang=language,
         intent=intent,
@@ -293,6 +300,12 @@ def _from_notice(
         category=category,
         notice=NoticeRef(notice.source, notice.card),
     )
+
+
+def _names_inside(name: str, text: str) -> bool:
+    """Every word of a merchant's name is in `text` (folded): "Uber" in "uber *trip", "OXXO" in "oxxo"."""
+    words = set(re.findall(r"[a-z0-9]+", text))
+    return all(word in words for word in re.findall(r"[a-z0-9]+", normalize(name).text))
 
 
 def _destination(said: Accounts | None, lang: str) -> str | None:
