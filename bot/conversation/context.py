@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import nlu
 from domain.messages import InboundMessage
 from domain.model import Tenant, User
+from domain.periods import user_week_start
 from domain.ports import Clock, UnitOfWork
 
 UnitOfWorkFactory = Callable[[uuid.UUID], UnitOfWork]
@@ -41,3 +42,18 @@ class Context:
 
     def uow(self) -> UnitOfWork:
         return self.unit_of_work(self.tenant.id)
+
+    def read(self, text: str, intent: str, lang: str | None = None) -> nlu.Parse:
+        """`text` read as `intent` (what the user picked, or what an answer belongs to) with this user's
+        settings and this tenant's merchants, at this message's time; `lang` overrides the user's."""
+        user = self.user
+        return nlu.parse(
+            text,
+            now=self.message.received_at,
+            lang=lang or str(user.language),
+            currency=user.currency,
+            tz=user.timezone,
+            intent=intent,
+            merchants=self.merchants,
+            week_start=user_week_start(user),
+        )

@@ -10,7 +10,7 @@ import nlu
 from bot.conversation.context import Context
 from bot.conversation.forms import Slot, Slots, SlotValues
 from bot.conversation.reply import Line, Reply
-from domain.periods import local_today, user_week_start
+from domain.periods import local_today
 from domain.validation import MAX_DAYS_AHEAD
 from nlu.normalize import fold
 from nlu.periods import day_of_month
@@ -73,17 +73,7 @@ def has_day(slots: Slots) -> bool:
 def read_day(ctx: Context, slots: Slots) -> SlotValues | Reply | None:
     """The answer to "which day was that?": read as the day of a transaction ("ontem", "el 3", "last
     friday"); a day still unresolved or absent is no answer, and one too far ahead is refused."""
-    user = ctx.user
-    answer = nlu.parse(
-        ctx.message.text,
-        now=ctx.message.received_at,
-        lang=str(user.language),
-        currency=user.currency,
-        tz=user.timezone,
-        intent="add_expense",
-        merchants=ctx.merchants,
-        week_start=user_week_start(user),
-    )
+    answer = ctx.read(ctx.message.text, "add_expense")
     day = answer.date
     number = _DAY_NUMBER.fullmatch(fold(ctx.message.text).strip())
     if day is None and number is not None and not answer.unresolved:

@@ -11,7 +11,6 @@ from bot.conversation.forms import FormHandler, Reread
 from bot.conversation.handlers import Handlers
 from bot.conversation.pending import Pending
 from bot.conversation.reply import Line, Reply
-from domain.periods import user_week_start
 
 MAX_MISSES = 2
 """Messages in a row that neither answer nor start something new before the form is dropped (and said so)."""
@@ -60,7 +59,7 @@ class Dialogue:
                 handler = self._handlers.forms["add_items"]
         filled = await handler.prefill(ctx)
         if isinstance(filled, Reread) and not chosen:
-            ctx.parse = _reread(ctx, ctx.message.text, filled.intent)
+            ctx.parse = ctx.read(ctx.message.text, filled.intent)
             return await self.start(ctx, chosen=True)
         if isinstance(filled, Reread):
             return Reply.say("unknown")  # read as told and still nothing to do: never loop
@@ -98,7 +97,7 @@ class Dialogue:
         if pending.awaiting == "kind":
             chosen = control.chosen_intent(text, tuple(pending.slots["options"]))
             if chosen is not None:
-                ctx.parse = _reread(ctx, str(pending.slots["text"]), chosen)
+                ctx.parse = ctx.read(str(pending.slots["text"]), chosen)
                 return await self.start(ctx, chosen=True)
         elif pending.awaiting == "confirm":
             # An unsure "yes" is no yes ("out" read as affirm at 0.16): never write on a guess.
@@ -146,18 +145,3 @@ class Dialogue:
             said = days.before_question(ctx, pending.awaiting, pending.slots)
             question = replace(question, lines=(*said, *question.lines))
         return replace(question, asked=pending.awaiting, pending=pending)
-
-
-def _reread(ctx: Context, text: str, intent: str) -> nlu.Parse:
-    """The earlier message read again as the intent the user picked."""
-    user = ctx.user
-    return nlu.parse(
-        text,
-        now=ctx.message.received_at,
-        lang=str(user.language),
-        currency=user.currency,
-        tz=user.timezone,
-        intent=intent,
-        merchants=ctx.merchants,
-        week_start=user_week_start(user),
-    )

@@ -8,7 +8,7 @@ import hashlib
 from bot.conversation.context import Context
 from bot.conversation.forms import Slots, SlotValues
 from bot.conversation.reply import Line, Reply
-from domain.model import Source
+from domain.model import Source, Transaction
 from nlu.normalize import fold
 
 REF = "notice_ref"
@@ -26,10 +26,17 @@ async def prefill(ctx: Context) -> SlotValues | Reply:
     ref = source_ref(ctx)
     async with ctx.uow() as uow:
         stored = await uow.transactions.get_by_source(Source.CHAT.value, ref)
-    if stored is not None and not stored.is_deleted:
-        return Reply.say("notice_already_recorded", amount=stored.amount, day=stored.occurred_on)
+    if stored is not None:
+        return already(stored)
     notice = ctx.understood.notice
     return {REF: ref, CARD: None if notice is None else notice.card}
+
+
+def already(stored: Transaction) -> Reply:
+    """The reply to a notice whose transaction exists: recorded, or recorded and then undone (its key is
+    spent, so it is not written again: the user is told, never shown a write that did not happen)."""
+    key = "notice_was_removed" if stored.is_deleted else "notice_already_recorded"
+    return Reply.say(key, amount=stored.amount, day=stored.occurred_on)
 
 
 def heading(slots: Slots) -> list[Line]:

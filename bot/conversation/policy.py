@@ -10,7 +10,6 @@ import nlu
 from bot.conversation.context import Context
 from bot.conversation.control import INTENT_LABELS
 from domain.money import Money
-from domain.periods import user_week_start
 from nlu.normalize import normalize
 
 WRITE_CONFIDENCE = 0.7
@@ -165,16 +164,7 @@ def _read_items(ctx: Context, parts: list[str]) -> list[Item] | None:
         part = _ITEM_SEPARATORS.sub(" ", part).strip()
         if not part:
             continue
-        reading = nlu.parse(
-            part,
-            now=ctx.message.received_at,
-            lang=parse.lang,
-            currency=ctx.user.currency,
-            tz=ctx.user.timezone,
-            intent=parse.intent,
-            merchants=ctx.merchants,
-            week_start=user_week_start(ctx.user),
-        )
+        reading = ctx.read(part, parse.intent, lang=parse.lang)
         if not reading.mentions:
             if not items:
                 return None

@@ -14,15 +14,14 @@ from adapters.db import Database
 from bot.conversation import Agent
 from domain import references
 from domain.errors import NotFound
-from domain.messages import InboundMessage
-from domain.model import Account, AccountKind, Channel, Language, Transaction, User
+from domain.model import Account, AccountKind, Language, Transaction, User
 from domain.money import Money
+from tests.integration.chat import say
 
 pytestmark = pytest.mark.integration
 
 NOW = datetime(2026, 11, 18, 15, 0, tzinfo=UTC)
 EARLIER = datetime(2026, 11, 18, 14, 0, tzinfo=UTC)
-_ids = itertools.count(1)
 
 
 class PinnedClock:
@@ -69,19 +68,6 @@ async def _second_user(db: Database, seeded) -> tuple[User, Account]:
     return user, account
 
 
-async def _say(agent: Agent, seeded, text: str) -> str | None:
-    message = InboundMessage(
-        channel=Channel.WHATSAPP,
-        provider="twilio",
-        sender=seeded.user.phone,
-        recipient="+15550000000",
-        text=text,
-        provider_message_id=f"SMref{next(_ids)}",
-        received_at=NOW,
-    )
-    return (await agent.process(seeded.tenant, message)).render()
-
-
 async def _state(db: Database, seeded, txn: Transaction) -> Transaction | None:
     async with db.unit_of_work(seeded.tenant.id) as uow:
         return await uow.transactions.get(txn.id)
@@ -107,9 +93,9 @@ async def test_deleting_by_reference_touches_only_the_senders_own_transaction(
     )
 
     agent = Agent(unit_of_work=database.unit_of_work, state=connect(None).state, clock=PinnedClock())
-    question = await _say(agent, home, "apaga o da netflix")
+    question = await say(agent, home, "apaga o da netflix")
     assert question is not None and "39,90" in question  # one match: the sender's own, asked before deleting
-    done = await _say(agent, home, "sim")
+    done = await say(agent, home, "sim")
     assert done is not None and "Netflix" in done
 
     assert (await _state(database, home, mine)).is_deleted
@@ -121,8 +107,8 @@ async def test_deleting_by_reference_touches_only_the_senders_own_transaction(
     assert [record.action for record in trail] == ["delete"]
 
     # Undo brings it back, with its own audit record.
-    assert "39,90" in (await _say(agent, home, "desfaz") or "")
-    await _say(agent, home, "sim")
+    assert "39,90" in (await say(agent, home, "desfaz") or "")
+    await say(agent, home, "sim")
     assert not (await _state(database, home, mine)).is_deleted
     async with database.unit_of_work(home.tenant.id) as uow:
         assert [r.action for r in await uow.audit.list_for(mine.id)] == ["delete", "restore"]
@@ -141,9 +127,9 @@ async def test_a_reference_matching_nothing_of_the_sender_changes_nothing(
     latest = await _add(database, home, home.user.id, home.account.id, "20.00", merchant="Uber")
 
     agent = Agent(unit_of_work=database.unit_of_work, state=connect(None).state, clock=PinnedClock())
-    answer = await _say(agent, home, "apaga o do spotify")
+    answer = await say(agent, home, "apaga o do spotify")
     assert answer is not None and "60" in answer  # "nothing like that in the last 60 days"
-    await _say(agent, home, "sim")
+    await say(agent, home, "sim")
     for seeded, txn in ((home, theirs), (other_tenant, elsewhere), (home, latest)):
         assert not (await _state(database, seeded, txn)).is_deleted
 

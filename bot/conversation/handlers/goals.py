@@ -136,6 +136,16 @@ def _find(typed: str | None, found: list[Goal]) -> list[Goal]:
     return picking.matches(typed, [(g.name, g) for g in found])
 
 
+async def _named(ctx: Context) -> list[Goal] | Reply:
+    """The goals the message points to (at least one), or the reply that there are none or none of that
+    name."""
+    found = await _goals(ctx)
+    if not found:
+        return Reply.say("no_goals")
+    matching = _find(ctx.understood.name, found)
+    return matching or Reply.say("goal_not_found", name=ctx.understood.name)
+
+
 async def _ask_which_goal(ctx: Context, slots: Slots) -> Reply:
     wanted = {str(g.id): g for g in await _goals(ctx)}
     shown = [
@@ -153,13 +163,9 @@ WHICH_GOAL = Slot(
 
 async def _pick_goal(ctx: Context) -> SlotValues | Reply:
     """goal_id when the message names one goal (or the user has one), options when several fit."""
-    found = await _goals(ctx)
-    if not found:
-        return Reply.say("no_goals")
-    typed = ctx.understood.name
-    matching = _find(typed, found)
-    if not matching:
-        return Reply.say("goal_not_found", name=typed)
+    matching = await _named(ctx)
+    if isinstance(matching, Reply):
+        return matching
     if len(matching) == 1:
         return {"goal_id": str(matching[0].id)}
     return {"options": [str(g.id) for g in matching]}
@@ -250,13 +256,9 @@ class MoveForm:
 
 
 async def goal_status(ctx: Context) -> Reply:
-    found = await _goals(ctx)
-    if not found:
-        return Reply.say("no_goals")
-    typed = ctx.understood.name
-    matching = _find(typed, found)
-    if not matching:
-        return Reply.say("goal_not_found", name=typed)
+    matching = await _named(ctx)
+    if isinstance(matching, Reply):
+        return matching
     shown = []
     async with ctx.uow() as uow:
         for goal in matching:

@@ -118,8 +118,7 @@ class RecordForm:
         result = recorded.result
         if not result.created and slots.get(notices.REF):
             # The same notice was recorded meanwhile (forwarded again and confirmed elsewhere): say so.
-            txn = result.transaction
-            return Reply.say("notice_already_recorded", amount=txn.amount, day=txn.occurred_on)
+            return notices.already(result.transaction)
         line, written = lines.recorded(result.transaction)
         after = account_slots.created_line(recorded.opened) + lines.account(
             recorded.accounts, result.transaction
