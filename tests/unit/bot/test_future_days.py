@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from tests.unit.bot.test_dialogues import Conversation
@@ -35,4 +37,6 @@ async def test_a_future_day_is_confirmed_or_refused_never_written_at_once(
     assert turn.reply.keys[0] == first, turn.rendered
     if first == "future_day":
         assert turn.reply.asked == "confirm", turn.rendered
-        assert "7" in (turn.rendered or ""), "the confirmation names the day"
+        # Both the warning and the question name the day that would be written: tomorrow, 7 December.
+        assert turn.reply.lines[0].values["day"] == date(2026, 12, 7), turn.rendered
+        assert turn.reply.lines[1].values["day"] == date(2026, 12, 7), turn.rendered
