@@ -31,6 +31,11 @@ TENANT_TABLES: tuple[str, ...] = (
     "imports",
     "recurring_rules",
     "goals",
+    "households",
+    "household_members",
+    "household_shares",
+    "card_links",
+    "notice_trust",
 )
 """Tables holding one tenant's data: each has tenant_id and, on PostgreSQL, Row-Level Security."""
 
@@ -92,8 +97,12 @@ accounts = sa.Table(
     sa.Column("opening_balance_minor", sa.BigInteger, nullable=False),
     sa.Column("is_default", sa.Boolean, nullable=False),
     _created_at(),
+    # Migration 0013: a shared account of this household (NULL: the user's own).
+    sa.Column("household_id", Id, nullable=True),
     sa.ForeignKeyConstraint(["tenant_id", "user_id"], ["users.tenant_id", "users.id"]),
+    sa.ForeignKeyConstraint(["tenant_id", "household_id"], ["households.tenant_id", "households.id"]),
     sa.UniqueConstraint("tenant_id", "id"),
+    sa.Index("ix_accounts_household", "tenant_id", "household_id"),
     # One default account per user: a partial unique index (PostgreSQL and SQLite both have them).
     sa.Index(
         "uq_accounts_default",
@@ -143,6 +152,11 @@ transactions = sa.Table(
     sa.Index("ix_transactions_transfer", "tenant_id", "transfer_id"),
     # The admin listing's keyset (newest day, then newest row) across the tenant's users.
     sa.Index("ix_transactions_tenant_day_seq", "tenant_id", "occurred_on", "seq"),
+    # Migration 0013: household spending (a shared account's, or counted by a shared budget), which every
+    # member of the household sees; NULL: personal.
+    sa.Column("household_id", Id, nullable=True),
+    sa.ForeignKeyConstraint(["tenant_id", "household_id"], ["households.tenant_id", "households.id"]),
+    sa.Index("ix_transactions_household_day", "tenant_id", "household_id", "occurred_on"),
 )
 
 ALL_SPENDING = "*"
@@ -164,8 +178,31 @@ budgets = sa.Table(
     sa.Column("updated_at", UtcDateTime, nullable=True),
     sa.ForeignKeyConstraint(["tenant_id", "user_id"], ["users.tenant_id", "users.id"]),
     sa.UniqueConstraint("tenant_id", "id"),
-    sa.UniqueConstraint("tenant_id", "user_id", "scope", "recurrence"),
     sa.CheckConstraint("amount_minor > 0", name="amount_positive"),
+    # Migration 0013: a household's shared budget (user_id is who set it); NULL: personal. One budget per
+    # scope and recurrence per person, and one per household.
+    sa.Column("household_id", Id, nullable=True),
+    sa.ForeignKeyConstraint(["tenant_id", "household_id"], ["households.tenant_id", "households.id"]),
+    sa.Index(
+        "uq_budgets_personal",
+        "tenant_id",
+        "user_id",
+        "scope",
+        "recurrence",
+        unique=True,
+        postgresql_where=sa.text("household_id IS NULL"),
+        sqlite_where=sa.text("household_id IS NULL"),
+    ),
+    sa.Index(
+        "uq_budgets_shared",
+        "tenant_id",
+        "household_id",
+        "scope",
+        "recurrence",
+        unique=True,
+        postgresql_where=sa.text("household_id IS NOT NULL"),
+        sqlite_where=sa.text("household_id IS NOT NULL"),
+    ),
 )
 
 budget_crossings = sa.Table(
@@ -441,4 +478,112 @@ goals = sa.Table(
     sa.UniqueConstraint("tenant_id", "id"),
     sa.UniqueConstraint("tenant_id", "account_id"),
     sa.CheckConstraint("target_minor > 0", name="target_positive"),
+)
+
+
+# Households (migration 0013).
+households = sa.Table(
+    "households",
+    metadata,
+    sa.Column("id", Id, primary_key=True),
+    _tenant_id(),
+    sa.Column("name", sa.String(60), nullable=False),
+    sa.Column("created_by", Id, nullable=True),
+    _created_at(),
+    sa.Column("closed_at", UtcDateTime, nullable=True),
+    sa.ForeignKeyConstraint(["tenant_id", "created_by"], ["users.tenant_id", "users.id"]),
+    sa.UniqueConstraint("tenant_id", "id"),
+)
+
+household_members = sa.Table(
+    "household_members",
+    metadata,
+    sa.Column("id", Id, primary_key=True),
+    _tenant_id(),
+    sa.Column("household_id", Id, nullable=False),
+    sa.Column("user_id", Id, nullable=False),
+    sa.Column("role", sa.String(16), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    # What the inviter called them ("my wife", "mi roomie"): how the chat names them to the inviter.
+    sa.Column("label", sa.String(60), nullable=True),
+    sa.Column("invited_by", Id, nullable=True),
+    _created_at(),
+    sa.Column("updated_at", UtcDateTime, nullable=True),
+    sa.ForeignKeyConstraint(["tenant_id", "household_id"], ["households.tenant_id", "households.id"]),
+    sa.ForeignKeyConstraint(["tenant_id", "user_id"], ["users.tenant_id", "users.id"]),
+    sa.CheckConstraint("role IN ('owner', 'member')", name="role"),
+    sa.CheckConstraint("status IN ('invited', 'active', 'declined', 'left', 'removed')", name="status"),
+    sa.Index(
+        "uq_household_members_active_user",
+        "tenant_id",
+        "user_id",
+        unique=True,
+        postgresql_where=sa.text("status = 'active'"),
+        sqlite_where=sa.text("status = 'active'"),
+    ),
+    sa.Index(
+        "uq_household_members_open",
+        "tenant_id",
+        "household_id",
+        "user_id",
+        unique=True,
+        postgresql_where=sa.text("status IN ('invited', 'active')"),
+        sqlite_where=sa.text("status IN ('invited', 'active')"),
+    ),
+)
+
+household_shares = sa.Table(
+    "household_shares",
+    metadata,
+    sa.Column("id", Id, primary_key=True),
+    _tenant_id(),
+    sa.Column("household_id", Id, nullable=False),
+    # The split expense ("share") or NULL for a settlement, which moves no money of the ledger's own.
+    sa.Column("transaction_id", Id, nullable=True),
+    sa.Column("creditor_id", Id, nullable=False),
+    sa.Column("debtor_id", Id, nullable=False),
+    sa.Column("amount_minor", sa.BigInteger, nullable=False),
+    sa.Column("currency", sa.CHAR(3), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("source_ref", sa.String(200), nullable=True),
+    _created_at(),
+    sa.Column("deleted_at", UtcDateTime, nullable=True),
+    sa.ForeignKeyConstraint(["tenant_id", "household_id"], ["households.tenant_id", "households.id"]),
+    sa.ForeignKeyConstraint(["tenant_id", "transaction_id"], ["transactions.tenant_id", "transactions.id"]),
+    sa.ForeignKeyConstraint(["tenant_id", "creditor_id"], ["users.tenant_id", "users.id"]),
+    sa.ForeignKeyConstraint(["tenant_id", "debtor_id"], ["users.tenant_id", "users.id"]),
+    sa.CheckConstraint("amount_minor > 0", name="amount_positive"),
+    sa.CheckConstraint("creditor_id <> debtor_id", name="two_people"),
+    sa.CheckConstraint("kind IN ('share', 'settlement')", name="kind"),
+    sa.UniqueConstraint("tenant_id", "source_ref", "debtor_id"),
+    sa.Index("ix_household_shares_household", "tenant_id", "household_id"),
+    sa.Index("ix_household_shares_transaction", "tenant_id", "transaction_id"),
+)
+
+# Forwarded notices (migration 0013): a card's last digits -> the user's account, and the notice formats a
+# user said to record without asking ("always record these").
+card_links = sa.Table(
+    "card_links",
+    metadata,
+    sa.Column("id", Id, primary_key=True),
+    _tenant_id(),
+    sa.Column("user_id", Id, nullable=False),
+    sa.Column("last_digits", sa.String(8), nullable=False),
+    sa.Column("account_id", Id, nullable=False),
+    _created_at(),
+    sa.ForeignKeyConstraint(["tenant_id", "user_id"], ["users.tenant_id", "users.id"]),
+    sa.ForeignKeyConstraint(["tenant_id", "account_id"], ["accounts.tenant_id", "accounts.id"]),
+    sa.UniqueConstraint("tenant_id", "user_id", "last_digits"),
+)
+
+notice_trust = sa.Table(
+    "notice_trust",
+    metadata,
+    sa.Column("id", Id, primary_key=True),
+    _tenant_id(),
+    sa.Column("user_id", Id, nullable=False),
+    sa.Column("source", sa.String(64), nullable=False),
+    _created_at(),
+    sa.ForeignKeyConstraint(["tenant_id", "user_id"], ["users.tenant_id", "users.id"]),
+    sa.UniqueConstraint("tenant_id", "user_id", "source"),
 )
