@@ -9,6 +9,7 @@ from decimal import ROUND_DOWN, Decimal
 
 from domain import validation as v
 from domain.commands import GetBudgetStatus, SetBudget
+from domain.errors import ValidationError
 from domain.events import BudgetThresholdCrossed
 from domain.lookup import require_user
 from domain.model import (
@@ -48,8 +49,15 @@ async def set_budget(cmd: SetBudget, uow: UnitOfWork, clock: Clock) -> BudgetSta
     amount = v.positive_money(cmd.amount, code)
     thresholds = v.thresholds(cmd.thresholds)
     now = clock.now()
+    household_id = None
+    if cmd.shared:
+        mine = await uow.households.membership(user.id)
+        if mine is None:
+            raise ValidationError("shared", "the user is in no household")
+        household_id = mine.household_id
+        await uow.households.lock(household_id)
 
-    budget = await uow.budgets.find(user.id, category, recurrence)
+    budget = await uow.budgets.find(user.id, category, recurrence, household_id)
     if budget is None:
         budget = Budget(
             id=new_id(),
@@ -61,6 +69,7 @@ async def set_budget(cmd: SetBudget, uow: UnitOfWork, clock: Clock) -> BudgetSta
             thresholds=thresholds,
             created_at=now,
             updated_at=now,
+            household_id=household_id,
         )
         await uow.budgets.add(budget)
     else:
@@ -83,7 +92,7 @@ async def budget_status(query: GetBudgetStatus, uow: UnitOfWork, clock: Clock) -
     """
     user = await require_user(uow, query.user_id)
     category = v.category(query.category)
-    budgets = await uow.budgets.list_for(user.id)
+    budgets = await budgets_of(uow, user)
     if category is not None or not query.all_budgets:
         budgets = [b for b in budgets if b.category == category]
     today = local_today(clock, user.timezone)
@@ -94,15 +103,33 @@ async def budget_status(query: GetBudgetStatus, uow: UnitOfWork, clock: Clock) -
     return statuses
 
 
-def _budget_order(budget: Budget) -> tuple[bool, str, bool]:
-    # The overall budget first, then categories alphabetically, weekly before monthly.
-    return (budget.category is not None, budget.category or "", budget.recurrence != Recurrence.WEEKLY)
+def _budget_order(budget: Budget) -> tuple[bool, str, bool, bool]:
+    # The overall budget first, then categories alphabetically, weekly before monthly, the user's own
+    # before the household's.
+    shared = budget.household_id is not None
+    return (
+        budget.category is not None,
+        budget.category or "",
+        budget.recurrence != Recurrence.WEEKLY,
+        shared,
+    )
+
+
+async def budgets_of(uow: UnitOfWork, user: User) -> list[Budget]:
+    """The user's own budgets and their household's shared ones."""
+    own = await uow.budgets.list_for(user.id)
+    mine = await uow.households.membership(user.id)
+    return own if mine is None else own + await uow.budgets.shared_by(mine.household_id)
 
 
 async def scope_spending(uow: UnitOfWork, budget: Budget, period: Period) -> Spending:
     """Expenses per currency in the budget's scope: its category (or all, for None) within `period`."""
     flt = TransactionFilter(
-        user_id=budget.user_id, kind=TransactionKind.EXPENSE, period=period, category=budget.category
+        user_id=budget.user_id,
+        household_id=budget.household_id,
+        kind=TransactionKind.EXPENSE,
+        period=period,
+        category=budget.category,
     )
     rows = await uow.transactions.aggregate(flt, by=("currency",))
     return {row.total.currency: row.total for row in rows}
@@ -166,6 +193,7 @@ def _in_scope(budget: Budget, period: Period, txn: Transaction | None) -> bool:
         and (budget.category is not None or not txn.is_loan)
         and txn.kind == TransactionKind.EXPENSE
         and (budget.category is None or txn.category == budget.category)
+        and (budget.household_id is None or txn.household_id == budget.household_id)
         and txn.occurred_on in period
     )
 
@@ -191,7 +219,7 @@ async def assess(
     current period) are affected; a transaction dated in a past period therefore never alerts.
     """
     effects = []
-    for budget in sorted(await uow.budgets.list_for(user.id), key=_budget_order):
+    for budget in sorted(await budgets_of(uow, user), key=_budget_order):
         period = current_period(budget.recurrence, today, user_week_start(user))
         if not (_counts(budget, period, old) or _counts(budget, period, new)):
             continue
@@ -212,7 +240,7 @@ async def assess_added(
     effect per budget, so a threshold is crossed (and alerted) at most once however many lines cross it.
     Only the budget's current period counts: imported history never alerts about a period that is over."""
     effects = []
-    for budget in sorted(await uow.budgets.list_for(user.id), key=_budget_order):
+    for budget in sorted(await budgets_of(uow, user), key=_budget_order):
         period = current_period(budget.recurrence, today, user_week_start(user))
         counted = [txn for txn in added if _counts(budget, period, txn)]
         if not counted:
@@ -236,10 +264,16 @@ async def raise_crossings(
     """Record each crossing and emit its event, only when this is the first time for (budget, period, t).
 
     `source` is where the change came from: the alert worker pushes only what no reply has told the user.
+    A shared budget's crossing is one event per active member, each in their own name: the writer's carries
+    `source` (told in the reply), the others' are pushed. The user's own events are returned.
     """
     events = []
     for effect in effects:
         status = effect.status
+        household = status.budget.household_id
+        told = (
+            [user.id] if household is None else [m.user_id for m in await uow.households.members(household)]
+        )
         for threshold in effect.crossed():
             crossing = BudgetCrossing(
                 id=new_id(),
@@ -251,20 +285,24 @@ async def raise_crossings(
             )
             if not await uow.crossings.add_if_absent(crossing):
                 continue
-            event = BudgetThresholdCrossed(
-                tenant_id=user.tenant_id,
-                user_id=user.id,
-                budget_id=status.budget.id,
-                category=status.budget.category,
-                threshold=threshold,
-                period_start=status.period.start,
-                period_end=status.period.end,
-                spent=status.spent,
-                budget=status.budget.amount,
-                source=None if source is None else source.value,
-            )
-            uow.emit(event)
-            events.append(event)
+            for member_id in told:
+                writer = member_id == user.id
+                event = BudgetThresholdCrossed(
+                    tenant_id=user.tenant_id,
+                    user_id=member_id,
+                    budget_id=status.budget.id,
+                    category=status.budget.category,
+                    threshold=threshold,
+                    period_start=status.period.start,
+                    period_end=status.period.end,
+                    spent=status.spent,
+                    budget=status.budget.amount,
+                    source=None if source is None or not writer else source.value,
+                    shared=household is not None,
+                )
+                uow.emit(event)
+                if writer:
+                    events.append(event)
     return tuple(events)
 
 

@@ -64,6 +64,9 @@ class RecordTransaction:
     source: Source | str = Source.CHAT
     source_ref: str | None = None
     """Idempotency key: the chat message id, or the API's Idempotency-Key."""
+    shared: bool = False
+    """Said to be the household's ("mercado da casa"): household spending even without a shared budget of
+    its category. Ignored for someone in no household."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +103,8 @@ class SetBudget:
     category: str | None = None
     currency: str | None = None
     thresholds: tuple[int, ...] | None = None
+    shared: bool = False
+    """The household's shared budget (the user must be an active member) instead of the user's own."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,3 +194,51 @@ class RecordTransfer:
     source: Source | str = Source.CHAT
     source_ref: str | None = None
     """Idempotency key: recording the same (source, source_ref) again returns the stored transfer."""
+
+
+@dataclass(frozen=True, slots=True)
+class InviteMember:
+    """Invite a phone number into the inviter's household (created on the first invitation)."""
+
+    user_id: uuid.UUID
+    phone: str
+    label: str | None = None
+    """What the inviter calls them ("wife", "João"): their name when they are new here."""
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerInvitation:
+    user_id: uuid.UUID
+    accept: bool
+
+
+@dataclass(frozen=True, slots=True)
+class LeaveHousehold:
+    user_id: uuid.UUID
+
+
+@dataclass(frozen=True, slots=True)
+class RemoveMember:
+    user_id: uuid.UUID
+    who: str
+    """A member's name, what they were called when invited, or their phone number."""
+
+
+@dataclass(frozen=True, slots=True)
+class SplitExpense:
+    """An expense the user paid, shared equally with household members."""
+
+    expense: RecordTransaction
+    people: tuple[str, ...] = ()
+    """The members it is shared with, by name; empty: every member."""
+    shares: int | None = None
+    """How many equal parts were said ("en 3"): must match the people it is shared among."""
+
+
+@dataclass(frozen=True, slots=True)
+class SettleUp:
+    """Record that the user and another member (or every member, who=None) are even."""
+
+    user_id: uuid.UUID
+    who: str | None = None
+    source_ref: str | None = None

@@ -32,6 +32,24 @@ class BudgetThresholdCrossed(Event):
     source: str | None = None
     """Where the change that crossed came from (domain.model.Source value: "chat", "admin_api", "import").
     A chat user was told in the reply, so no push is sent; None (events stored before this field) pushes."""
+    shared: bool = False
+    """A household's shared budget: `user_id` is the member told (each member gets an event of their own),
+    and the alert says the budget is the house's."""
+
+
+@dataclass(frozen=True, slots=True)
+class HouseholdNotice(Event):
+    """Something a household member is told by push: an invitation to answer, someone joining or leaving."""
+
+    user_id: uuid.UUID
+    """Who is told."""
+    what: str
+    """"invited", "joined", "declined", "left" or "removed" (HOUSEHOLD_NOTICES)."""
+    who: str
+    """The other person, as the one told knows them (a name, or what the inviter called them)."""
+
+
+HOUSEHOLD_NOTICES = ("invited", "joined", "declined", "left", "removed")
 
 
 @dataclass(frozen=True, slots=True)

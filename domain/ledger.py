@@ -12,7 +12,7 @@ from domain.commands import AmountInput, EditLast, RecordTransaction, RestoreTra
 from domain.errors import Conflict, NotFound, ValidationError
 from domain.events import TransactionRecorded
 from domain.lookup import require_user, user_account
-from domain.model import AuditRecord, Source, Transaction, TransactionKind, User, new_id
+from domain.model import Account, AuditRecord, Source, Transaction, TransactionKind, User, new_id
 from domain.periods import local_today
 from domain.ports import Clock, UnitOfWork
 from domain.results import ChangeResult, RecordResult
@@ -74,6 +74,11 @@ async def _record(cmd: RecordTransaction, uow: UnitOfWork, clock: Clock) -> Reco
     note = v.optional_text(cmd.note, "note", v.MAX_NOTE)
     occurred_on = today if cmd.occurred_on is None else v.occurred_on(cmd.occurred_on, today)
     account = await user_account(uow, user, cmd.account_id)
+    household_id = await _household_of(uow, user, account, category, shared=cmd.shared)
+    if household_id is not None:
+        # Members write to the household's budgets concurrently: the household's row serialises them, so
+        # each sees the others' spending and a threshold is crossed (and alerted) once.
+        await uow.households.lock(household_id)
     now = clock.now()
 
     txn = Transaction(
@@ -90,12 +95,30 @@ async def _record(cmd: RecordTransaction, uow: UnitOfWork, clock: Clock) -> Reco
         source=source,
         source_ref=source_ref,
         created_at=now,
+        household_id=household_id,
     )
     effects = await assess(uow, user, today, None, txn)
     await uow.transactions.add(txn)
     uow.emit(TransactionRecorded(tenant_id=user.tenant_id, user_id=user.id, transaction_id=txn.id))
     crossings = await raise_crossings(uow, user, effects, now, source)
     return RecordResult(txn, created=True, budgets=statuses(effects), crossings=crossings)
+
+
+async def _household_of(
+    uow: UnitOfWork, user: User, account: Account, category: str | None, *, shared: bool
+) -> uuid.UUID | None:
+    """The household whose spending this is: on its shared account, said to be the house's, or of a
+    category the household budgets for. None: personal (only the user sees it)."""
+    if account.household_id is not None:
+        return account.household_id
+    mine = await uow.households.membership(user.id)
+    if mine is None:
+        return None
+    if shared:
+        return mine.household_id
+    # An all-spending shared budget does not make every expense the household's: only its categories do.
+    budgeted = {b.category for b in await uow.budgets.shared_by(mine.household_id)}
+    return mine.household_id if category is not None and category in budgeted else None
 
 
 async def record_expense(cmd: RecordTransaction, uow: UnitOfWork, clock: Clock) -> RecordResult:

@@ -24,7 +24,15 @@ async def user_account(uow: UnitOfWork, user: User, account_id: uuid.UUID | None
             raise NotFound("account", "default")
         return account
     account = await uow.accounts.get(account_id)
-    # Ids in commands come from outside: an account of someone else is treated as not existing.
-    if account is None or account.user_id != user.id:
+    # Ids in commands come from outside: an account of someone else is treated as not existing. A shared
+    # account is every active member's.
+    if account is None or (account.user_id != user.id and not await _shares(uow, user, account)):
         raise ValidationError("account_id", "no such account for this user")
     return account
+
+
+async def _shares(uow: UnitOfWork, user: User, account: Account) -> bool:
+    if account.household_id is None:
+        return False
+    mine = await uow.households.membership(user.id)
+    return mine is not None and mine.household_id == account.household_id

@@ -154,6 +154,8 @@ class Account:
     opening_balance: Money
     is_default: bool = False
     created_at: datetime | None = None
+    household_id: uuid.UUID | None = None
+    """Set on a household's shared account, which every member sees and may record on; None: personal."""
 
 
 @dataclass(slots=True)
@@ -184,6 +186,9 @@ class Transaction:
     """The store's insertion order, set when read back (None on a new transaction); with occurred_on it is
     the unique, immutable key the admin listing pages by. Not part of the value: a copy read back equals
     the transaction that was added."""
+    household_id: uuid.UUID | None = None
+    """Household spending (on a shared account, split, said to be the house's, or of a category the
+    household budgets): every member sees it and shared budgets count it. None: personal."""
 
     @property
     def is_transfer(self) -> bool:
@@ -227,6 +232,9 @@ class Budget:
     thresholds: tuple[int, ...] = DEFAULT_THRESHOLDS
     created_at: datetime | None = None
     updated_at: datetime | None = None
+    household_id: uuid.UUID | None = None
+    """A household's shared budget (user_id is the member who set it): it counts the household's spending
+    and alerts every member. None: the user's own budget."""
 
 
 @dataclass(slots=True)
@@ -275,6 +283,77 @@ class Goal:
     @property
     def open(self) -> bool:
         return self.closed_at is None
+
+
+class MemberStatus(StrEnum):
+    INVITED = "invited"
+    ACTIVE = "active"
+    DECLINED = "declined"
+    LEFT = "left"
+    REMOVED = "removed"
+
+
+class MemberRole(StrEnum):
+    OWNER = "owner"
+    """Who created the household: the one who may remove others."""
+    MEMBER = "member"
+
+
+class ShareKind(StrEnum):
+    SHARE = "share"
+    """A debtor's part of an expense the creditor paid."""
+    SETTLEMENT = "settlement"
+    """Money paid back between members: recorded as the reverse debt, so it cancels what was owed."""
+
+
+@dataclass(slots=True)
+class Household:
+    """Users of one tenant who share accounts and budgets and split expenses (partners, family, flatmates)."""
+
+    id: uuid.UUID
+    tenant_id: uuid.UUID
+    name: str
+    created_by: uuid.UUID | None = None
+    created_at: datetime | None = None
+    closed_at: datetime | None = None
+
+
+@dataclass(slots=True)
+class Member:
+    """One person's place in a household: invited until they consent by a reply of their own."""
+
+    id: uuid.UUID
+    tenant_id: uuid.UUID
+    household_id: uuid.UUID
+    user_id: uuid.UUID
+    role: MemberRole
+    status: MemberStatus
+    label: str | None = None
+    """What the inviter called them ("wife", "mi roomie"), shown when the user has no name of their own."""
+    invited_by: uuid.UUID | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.status == MemberStatus.ACTIVE
+
+
+@dataclass(slots=True)
+class Share:
+    """`debtor` owes `creditor` `amount`: a part of a split expense, or (reversed) a settlement."""
+
+    id: uuid.UUID
+    tenant_id: uuid.UUID
+    household_id: uuid.UUID
+    creditor_id: uuid.UUID
+    debtor_id: uuid.UUID
+    amount: Money
+    kind: ShareKind
+    transaction_id: uuid.UUID | None = None
+    source_ref: str | None = None
+    created_at: datetime | None = None
+    deleted_at: datetime | None = None
 
 
 @dataclass(slots=True)

@@ -20,10 +20,13 @@ from domain.model import (
     Budget,
     BudgetCrossing,
     Goal,
+    Household,
+    Member,
     Merchant,
     Period,
     Recurrence,
     RecurringRule,
+    Share,
     StatementImport,
     Tenant,
     Transaction,
@@ -67,6 +70,9 @@ class TransactionFilter:
     currency: str | None = None
     include_deleted: bool = False
     include_transfers: bool = False
+    household_id: uuid.UUID | None = None
+    """When set, the household's spending (every member's transactions tagged with it) instead of the
+    user's own: what a shared budget counts."""
     include_loans: bool = False
     """Money lent or borrowed (category "loans") is neither spending nor earning either: sums leave it out
     unless asked (balances and listings ask), or unless `category` names it."""
@@ -200,9 +206,20 @@ class BudgetRepository(Protocol):
     async def update(self, budget: Budget) -> None: ...
     async def get(self, budget_id: uuid.UUID) -> Budget | None: ...
     async def find(
-        self, user_id: uuid.UUID, category: str | None, recurrence: Recurrence
-    ) -> Budget | None: ...
-    async def list_for(self, user_id: uuid.UUID) -> list[Budget]: ...
+        self,
+        user_id: uuid.UUID,
+        category: str | None,
+        recurrence: Recurrence,
+        household_id: uuid.UUID | None = None,
+    ) -> Budget | None:
+        """The user's own budget, or (household_id given) the household's shared one."""
+        ...
+
+    async def list_for(self, user_id: uuid.UUID) -> list[Budget]:
+        """The user's own budgets, not the household's."""
+        ...
+
+    async def shared_by(self, household_id: uuid.UUID) -> list[Budget]: ...
     async def delete(self, budget_id: uuid.UUID) -> bool:
         """Remove the budget and its crossings; False when there was none."""
         ...
@@ -263,6 +280,45 @@ class GoalRepository(Protocol):
     ) -> builtins.list[Goal]:
         """The tenant's goals ordered by id (stable), after `after`."""
         ...
+
+
+class HouseholdRepository(Protocol):
+    """Households, their members and the debts between members (adapters/db/households.py)."""
+
+    async def add(self, household: Household) -> None: ...
+    async def get(self, household_id: uuid.UUID) -> Household | None: ...
+    async def lock(self, household_id: uuid.UUID) -> Household | None:
+        """The household, its row locked until the transaction ends: writes that count for its shared
+        budgets are serialised on it, so concurrent members see each other's spending."""
+        ...
+
+    async def list(self) -> builtins.list[Household]: ...
+    async def add_member(self, member: Member) -> bool:
+        """False when the person already has an open invitation or membership of this household, or is an
+        active member of another (the unique indexes decide, also under concurrency)."""
+        ...
+
+    async def update_member(self, member: Member) -> None: ...
+    async def members(
+        self, household_id: uuid.UUID, *, active_only: bool = True
+    ) -> builtins.list[Member]: ...
+    async def membership(self, user_id: uuid.UUID) -> Member | None:
+        """The user's active membership, if any."""
+        ...
+
+    async def invitation(self, user_id: uuid.UUID) -> Member | None:
+        """The user's newest open invitation, if any."""
+        ...
+
+    async def add_share(self, share: Share) -> bool:
+        """False when its (source_ref, debtor) was recorded already."""
+        ...
+
+    async def shares(self, household_id: uuid.UUID, user_id: uuid.UUID) -> builtins.list[Share]:
+        """Live shares and settlements this user is a party to."""
+        ...
+
+    async def shares_of(self, transaction_id: uuid.UUID) -> builtins.list[Share]: ...
 
 
 class RecurringRuleRepository(Protocol):
@@ -441,6 +497,7 @@ class UnitOfWork(Protocol):
     imports: ImportRepository
     recurring: RecurringRuleRepository
     goals: GoalRepository
+    households: HouseholdRepository
 
     # Read-only, so an adapter may expose a richer repository class than the port.
     @property

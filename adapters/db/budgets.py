@@ -24,7 +24,11 @@ def scope_of(category: str | None) -> str:
 # Run for every expense (TenantBound._run): built once.
 _BUDGETS_OF = (
     sa.select(budgets)
-    .where(budgets.c.tenant_id == TENANT, budgets.c.user_id == sa.bindparam("user_id"))
+    .where(
+        budgets.c.tenant_id == TENANT,
+        budgets.c.user_id == sa.bindparam("user_id"),
+        budgets.c.household_id.is_(None),
+    )
     .order_by(budgets.c.scope, budgets.c.recurrence)
 )
 
@@ -63,17 +67,39 @@ class SqlBudgetRepository(TenantBound):
     async def get(self, budget_id: uuid.UUID) -> Budget | None:
         return await self._first(sa.select(budgets).where(self._mine(budgets), budgets.c.id == budget_id))
 
-    async def find(self, user_id: uuid.UUID, category: str | None, recurrence: Recurrence) -> Budget | None:
+    async def find(
+        self,
+        user_id: uuid.UUID,
+        category: str | None,
+        recurrence: Recurrence,
+        household_id: uuid.UUID | None = None,
+    ) -> Budget | None:
+        """The user's own budget, or (household_id given) the household's shared one."""
+        whose = (
+            sa.and_(budgets.c.user_id == user_id, budgets.c.household_id.is_(None))
+            if household_id is None
+            else budgets.c.household_id == household_id
+        )
         query = sa.select(budgets).where(
             self._mine(budgets),
-            budgets.c.user_id == user_id,
+            whose,
             budgets.c.scope == scope_of(category),
             budgets.c.recurrence == str(recurrence),
         )
         return await self._first(query)
 
     async def list_for(self, user_id: uuid.UUID) -> list[Budget]:
+        """The user's own budgets (not the household's they share)."""
         return [budget_from_row(row) for row in (await self._run(_BUDGETS_OF, user_id=user_id)).mappings()]
+
+    async def shared_by(self, household_id: uuid.UUID) -> list[Budget]:
+        """A household's shared budgets."""
+        query = (
+            sa.select(budgets)
+            .where(self._mine(budgets), budgets.c.household_id == household_id)
+            .order_by(budgets.c.scope, budgets.c.recurrence)
+        )
+        return [budget_from_row(row) for row in (await self._db.execute(query)).mappings()]
 
     async def delete(self, budget_id: uuid.UUID) -> bool:
         # Crossings first: SQLite enforces the foreign key but not its ON DELETE CASCADE unless the
@@ -112,6 +138,7 @@ def _fields(budget: Budget) -> dict[str, Any]:
         "recurrence": str(budget.recurrence),
         "thresholds": [int(threshold) for threshold in budget.thresholds],
         "updated_at": budget.updated_at,
+        "household_id": budget.household_id,
     }
 
 
@@ -126,6 +153,7 @@ def budget_from_row(row: Any) -> Budget:
         thresholds=tuple(int(threshold) for threshold in row["thresholds"]),
         created_at=row["created_at"],
         updated_at=row["updated_at"],
+        household_id=row["household_id"],
     )
 
 

@@ -95,8 +95,10 @@ class Database:
         """ "postgresql" or "sqlite"."""
         return self._dialect
 
-    def unit_of_work(self, tenant_id: uuid.UUID) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.engine, self._dialect, tenant_id, self.clock)
+    def unit_of_work(self, tenant_id: uuid.UUID, member_id: uuid.UUID | None = None) -> SqlUnitOfWork:
+        """A unit of work for the tenant; with `member_id`, on PostgreSQL it reads as that household member
+        (other members' personal rows are hidden by Row-Level Security, migration 0013)."""
+        return SqlUnitOfWork(self.engine, self._dialect, tenant_id, self.clock, member_id)
 
     def audited_unit_of_work(self, tenant_id: uuid.UUID) -> AuditedUnitOfWork:
         """A unit of work whose writes commit only with the admin API's audit records (AuditedUnitOfWork)."""

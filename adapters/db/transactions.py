@@ -148,7 +148,11 @@ class SqlTransactionRepository(TenantBound):
         return result
 
     def _conditions(self, flt: TransactionFilter) -> builtins.list[sa.ColumnElement[bool]]:
-        conditions = [self._mine(t), t.c.user_id == flt.user_id]
+        # A household's spending (a shared budget's scope) is every member's; otherwise one user's own.
+        whose = (
+            t.c.user_id == flt.user_id if flt.household_id is None else t.c.household_id == flt.household_id
+        )
+        conditions = [self._mine(t), whose]
         if flt.kind is not None:
             conditions.append(t.c.kind == str(flt.kind))
         if flt.period is not None:
@@ -240,6 +244,7 @@ def _fields(transaction: Transaction) -> dict[str, Any]:
         "source_ref": transaction.source_ref,
         "deleted_at": transaction.deleted_at,
         "transfer_id": transaction.transfer_id,
+        "household_id": transaction.household_id,
     }
 
 
@@ -265,4 +270,5 @@ def transaction_from_row(row: Any) -> Transaction:
         deleted_at=row["deleted_at"],
         transfer_id=row["transfer_id"],
         seq=row["seq"],
+        household_id=row["household_id"],
     )

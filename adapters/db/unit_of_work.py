@@ -20,6 +20,7 @@ from adapters.db.connection import TenantConnection
 from adapters.db.conversation_log import SqlConversationLog
 from adapters.db.directory import SqlTenantRepository
 from adapters.db.goals import SqlGoalRepository
+from adapters.db.households import SqlHouseholdRepository
 from adapters.db.imports import SqlImportRepository
 from adapters.db.merchants import SqlMerchantRepository
 from adapters.db.messaging import SqlChannelEndpointRepository, SqlInboxRepository, SqlOutboundRepository
@@ -39,6 +40,7 @@ from domain.ports import (
     Clock,
     CrossingRepository,
     GoalRepository,
+    HouseholdRepository,
     ImportRepository,
     MerchantRepository,
     RecurringRuleRepository,
@@ -52,11 +54,17 @@ class _ConnectionScope:
     """Checks a connection out on entry and returns it on exit, rolling back what was not committed."""
 
     def __init__(
-        self, engine: AsyncEngine, dialect: Dialect, tenant_id: uuid.UUID | None, clock: Clock
+        self,
+        engine: AsyncEngine,
+        dialect: Dialect,
+        tenant_id: uuid.UUID | None,
+        clock: Clock,
+        member_id: uuid.UUID | None = None,
     ) -> None:
         self._engine = engine
         self._dialect: Dialect = dialect
         self._tenant_id = tenant_id
+        self._member_id = member_id
         self._clock = clock
         self._conn: AsyncConnection | None = None
         self._db: TenantConnection | None = None
@@ -65,7 +73,7 @@ class _ConnectionScope:
         if self._conn is not None:
             raise RuntimeError("a unit of work cannot be entered twice")
         self._conn = await self._engine.connect()
-        self._db = TenantConnection(self._conn, self._dialect, self._tenant_id, self._clock)
+        self._db = TenantConnection(self._conn, self._dialect, self._tenant_id, self._clock, self._member_id)
         return self._db
 
     async def _close(self) -> None:
@@ -104,6 +112,7 @@ class SqlUnitOfWork(_ConnectionScope):
     imports: ImportRepository
     recurring: RecurringRuleRepository
     goals: GoalRepository
+    households: HouseholdRepository
     outbox: SqlOutbox
     """Not part of the domain port: the alert worker's access to this tenant's pending events."""
     inbox: SqlInboxRepository
@@ -117,8 +126,15 @@ class SqlUnitOfWork(_ConnectionScope):
     operator_audit: SqlOperatorAuditRepository
     """Not part of the domain port: the trail of admin API writes (written by the API layer)."""
 
-    def __init__(self, engine: AsyncEngine, dialect: Dialect, tenant_id: uuid.UUID, clock: Clock) -> None:
-        super().__init__(engine, dialect, tenant_id, clock)
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        dialect: Dialect,
+        tenant_id: uuid.UUID,
+        clock: Clock,
+        member_id: uuid.UUID | None = None,
+    ) -> None:
+        super().__init__(engine, dialect, tenant_id, clock, member_id)
         self.tenant_id = tenant_id
         self._events: list[Event] = []
 
@@ -134,6 +150,7 @@ class SqlUnitOfWork(_ConnectionScope):
         self.imports = SqlImportRepository(db, self.tenant_id)
         self.recurring = SqlRecurringRuleRepository(db, self.tenant_id)
         self.goals = SqlGoalRepository(db, self.tenant_id)
+        self.households = SqlHouseholdRepository(db, self.tenant_id)
         self.outbox = SqlOutbox(db, self.tenant_id)
         self.inbox = SqlInboxRepository(db, self.tenant_id)
         self.outbound = SqlOutboundRepository(db, self.tenant_id)

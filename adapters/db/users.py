@@ -146,6 +146,7 @@ class SqlAccountRepository(TenantBound):
             "opening_balance_minor": account.opening_balance.to_minor(),
             "is_default": account.is_default,
             "created_at": account.created_at,
+            "household_id": account.household_id,
         }
         if await add_or_skip(self._db, accounts, values) == 0:
             raise Conflict("is_default", "the user already has a default account (or the id is taken)")
@@ -183,4 +184,5 @@ def account_from_row(row: Any) -> Account:
         opening_balance=Money.from_minor(row["opening_balance_minor"], row["currency"]),
         is_default=bool(row["is_default"]),
         created_at=row["created_at"],
+        household_id=row["household_id"],
     )

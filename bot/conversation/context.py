@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -12,8 +11,9 @@ from domain.model import Tenant, User
 from domain.periods import user_week_start
 from domain.ports import Clock, UnitOfWork
 
-UnitOfWorkFactory = Callable[[uuid.UUID], UnitOfWork]
-"""A tenant id -> a new unit of work bound to that tenant (adapters.db.Database.unit_of_work)."""
+UnitOfWorkFactory = Callable[..., UnitOfWork]
+"""(tenant id, member id=None) -> a new unit of work bound to that tenant and, when given, reading as that
+member (adapters.db.Database.unit_of_work)."""
 
 
 @dataclass(slots=True)
@@ -41,7 +41,8 @@ class Context:
         return self.parse
 
     def uow(self) -> UnitOfWork:
-        return self.unit_of_work(self.tenant.id)
+        """A unit of work that reads as this user: other members' personal rows are not theirs to see."""
+        return self.unit_of_work(self.tenant.id, self.user.id)
 
     def read(self, text: str, intent: str, lang: str | None = None) -> nlu.Parse:
         """`text` read as `intent` (what the user picked, or what an answer belongs to) with this user's

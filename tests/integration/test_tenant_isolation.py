@@ -24,9 +24,15 @@ from domain.model import (
     Budget,
     BudgetCrossing,
     Goal,
+    Household,
     Language,
+    Member,
+    MemberRole,
+    MemberStatus,
     Recurrence,
     RecurringRule,
+    Share,
+    ShareKind,
     Tenant,
     Transaction,
     TransactionKind,
@@ -38,7 +44,8 @@ pytestmark = pytest.mark.integration
 
 AT = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 PHONE = "+5511900000000"
-"""Both tenants enrol the same phone number: uniqueness is per tenant."""
+"""Both tenants enrol the same phone number: uniqueness is per tenant. (Each also has a housemate, whose
+number differs: the checks below look for PHONE's user, which must be the unit of work's tenant's.)"""
 
 
 @dataclass(frozen=True)
@@ -140,8 +147,38 @@ async def _seed_one(db: Database, slug: str) -> TenantRows:
                 recorded=1,
             )
         )
+        # Households (0013): a household of Pat's, Pat as its owner, a share and a card link.
+        home = Household(uuid.uuid4(), tenant_id, "Home", user.id)
+        await uow.households.add(home)
+        member = Member(uuid.uuid4(), tenant_id, home.id, user.id, MemberRole.OWNER, MemberStatus.ACTIVE)
+        await uow.households.add_member(member)
+        mate = User(uuid.uuid4(), tenant_id, "+15550002222", "Sam", Language.EN, "en_US", "USD", "UTC")
+        await uow.users.add(mate)
+        share = Share(
+            uuid.uuid4(), tenant_id, home.id, user.id, mate.id, Money.of("5", "USD"), ShareKind.SHARE, tx.id
+        )
+        assert await uow.households.add_share(share)
+        hh_ids = {name: uuid.uuid4() for name in ("card_links", "notice_trust")}
+        await uow.execute(
+            sa.insert(tables.card_links).values(
+                id=hh_ids["card_links"],
+                tenant_id=tenant_id,
+                user_id=user.id,
+                last_digits="1234",
+                account_id=account.id,
+            )
+        )
+        await uow.execute(
+            sa.insert(tables.notice_trust).values(
+                id=hh_ids["notice_trust"], tenant_id=tenant_id, user_id=user.id, source="br.nubank.compra"
+            )
+        )
         await uow.commit()
     row_ids: dict[str, object] = {
+        "households": home.id,
+        "household_members": member.id,
+        "household_shares": share.id,
+        **hh_ids,
         "users": user.id,
         "accounts": account.id,
         "transactions": tx.id,
@@ -239,6 +276,24 @@ def insert_for(table: str, b: TenantRows) -> str:
             "id, tenant_id, user_id, kind, amount_minor, currency, cadence, anchor, next_due",
             f"{new}, {t}, {u}, 'expense', 100, 'USD', 'weekly', 0, '2025-04-07'",
         ),
+    }
+    h = f"'{b.row_ids['households']}'"
+    columns_values |= {
+        "households": ("id, tenant_id, name", f"{new}, {t}, 'forged'"),
+        "household_members": (
+            "id, tenant_id, household_id, user_id, role, status",
+            f"{new}, {t}, {h}, {u}, 'member', 'declined'",
+        ),
+        "household_shares": (
+            "id, tenant_id, household_id, creditor_id, debtor_id, amount_minor, currency, kind",
+            f"{new}, {t}, {h}, {u}, (SELECT id FROM users WHERE tenant_id = {t} AND id <> {u} LIMIT 1), "
+            "1, 'USD', 'settlement'",
+        ),
+        "card_links": (
+            "id, tenant_id, user_id, last_digits, account_id",
+            f"{new}, {t}, {u}, '9999', '{b.account_id}'",
+        ),
+        "notice_trust": ("id, tenant_id, user_id, source", f"{new}, {t}, {u}, 'forged'"),
     }
     columns, values = columns_values[table]
     return f"INSERT INTO {table} ({columns}) VALUES ({values})"
@@ -344,7 +399,7 @@ async def test_a_unit_of_work_cannot_load_another_tenants_rows(pg_database, seed
             assert await uow.users.get(b.user_id) is None
             mine = await uow.users.get_by_phone(PHONE)
             assert mine is not None and mine.id == a.user_id
-            assert [user.id for user in await uow.users.list()] == [a.user_id]
+            assert [user.id for user in await uow.users.list() if user.phone == PHONE] == [a.user_id]
             assert await uow.accounts.get(b.account_id) is None
             assert await uow.transactions.get(b.transaction_id) is None
             found = await uow.transactions.get_by_source("chat", "msg-1")
@@ -372,7 +427,7 @@ async def test_the_tenant_setting_rides_on_begin_and_is_used_once(pg_database, s
         asyncpg.Connection.execute = spy  # type: ignore[method-assign]
         try:
             async with db.unit_of_work(a.tenant_id) as uow:
-                assert [user.id for user in await uow.users.list()] == [a.user_id]
+                assert [user.id for user in await uow.users.list() if user.phone == PHONE] == [a.user_id]
                 await uow.commit()
             # (A checkout may ping first, inside a BEGIN of its own: that one carries nothing.)
             setting = f"set_config('app.tenant_id', '{a.tenant_id}', true)"
@@ -381,7 +436,7 @@ async def test_the_tenant_setting_rides_on_begin_and_is_used_once(pg_database, s
             async with db.unit_of_work(a.tenant_id) as uow:
                 await uow._active.begin()
             async with db.unit_of_work(b.tenant_id) as uow:
-                assert [user.id for user in await uow.users.list()] == [b.user_id]
+                assert [user.id for user in await uow.users.list() if user.phone == PHONE] == [b.user_id]
             async with db.unit_of_work(a.tenant_id) as uow:
                 await uow._active.begin()
             async with db.directory() as directory:
@@ -406,7 +461,7 @@ async def test_new_connections_checked_for_their_role_still_carry_the_tenant(pg_
         for tenant, user in ((a.tenant_id, a.user_id), (b.tenant_id, b.user_id)):
             await db.engine.dispose()  # the next unit of work opens (and role-checks) a new connection
             async with db.unit_of_work(tenant) as uow:
-                assert [found.id for found in await uow.users.list()] == [user]
+                assert [found.id for found in await uow.users.list() if found.phone == PHONE] == [user]
                 setting = await uow.execute(text("SELECT current_setting('app.tenant_id', true)"))
                 assert setting.scalar() == str(tenant)
     finally:
@@ -420,10 +475,10 @@ async def test_the_tenant_setting_ends_with_the_transaction(pg_database, seeded)
     try:
         async with db.unit_of_work(a.tenant_id) as uow:
             pid = (await uow.execute(text("SELECT pg_backend_pid()"))).scalar_one()
-            assert len(await uow.users.list()) == 1
+            assert len([u for u in await uow.users.list() if u.phone == PHONE]) == 1
             await uow.commit()
             # A new transaction in the same unit of work is bound to the tenant again.
-            assert len(await uow.users.list()) == 1
+            assert len([u for u in await uow.users.list() if u.phone == PHONE]) == 1
         async with db.engine.connect() as conn:
             assert (await conn.execute(text("SELECT pg_backend_pid()"))).scalar_one() == pid
             assert (await conn.execute(text("SELECT current_setting('app.tenant_id', true)"))).scalar() in (

@@ -19,6 +19,7 @@ from datetime import UTC, date, datetime, timedelta
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
+from domain.errors import Conflict
 from domain.events import Event
 from domain.merchants import merchant_key
 from domain.messages import InboxMessage, OutboundRecord
@@ -28,10 +29,14 @@ from domain.model import (
     Budget,
     BudgetCrossing,
     Goal,
+    Household,
+    Member,
+    MemberStatus,
     Merchant,
     Period,
     Recurrence,
     RecurringRule,
+    Share,
     Source,
     StatementImport,
     Tenant,
@@ -46,6 +51,7 @@ from domain.ports import (
     CrossingRepository,
     GoalRepository,
     GroupKey,
+    HouseholdRepository,
     ImportRepository,
     InboxRepository,
     MerchantRepository,
@@ -104,6 +110,9 @@ class Store:
     imports: dict[uuid.UUID, StatementImport] = field(default_factory=dict)
     recurring: dict[uuid.UUID, RecurringRule] = field(default_factory=dict)
     goals: dict[uuid.UUID, Goal] = field(default_factory=dict)
+    households: dict[uuid.UUID, Household] = field(default_factory=dict)
+    members: dict[uuid.UUID, Member] = field(default_factory=dict)
+    shares: dict[uuid.UUID, Share] = field(default_factory=dict)
 
 
 class FakeDatabase:
@@ -114,7 +123,8 @@ class FakeDatabase:
         self.outbox: list[Event] = []
         self.commits = 0
 
-    def uow(self, tenant_id: uuid.UUID) -> FakeUnitOfWork:
+    def uow(self, tenant_id: uuid.UUID, member_id: uuid.UUID | None = None) -> FakeUnitOfWork:
+        # member_id narrows what PostgreSQL's policies show; the fake trusts the repositories' own scoping.
         return FakeUnitOfWork(self, tenant_id)
 
     def directory(self) -> FakeDirectory:
@@ -298,8 +308,11 @@ class FakeTransactionRepository:
 
     def _matching(self, flt: TransactionFilter, call: str) -> list[Transaction]:
         def keep(t: Transaction) -> bool:
+            whose = (
+                t.user_id == flt.user_id if flt.household_id is None else t.household_id == flt.household_id
+            )
             return (
-                t.user_id == flt.user_id
+                whose
                 and (flt.include_deleted or not t.is_deleted)
                 and (flt.include_transfers or not t.is_transfer)
                 and (flt.include_loans or flt.category is not None or not t.is_loan)
@@ -366,11 +379,7 @@ class FakeBudgetRepository:
     async def add(self, budget: Budget) -> None:
         data = self._s.data("budgets.add")
         self._s.check_tenant(budget)
-        clash = [
-            b
-            for b in data.budgets.values()
-            if (b.user_id, b.category, b.recurrence) == (budget.user_id, budget.category, budget.recurrence)
-        ]
+        clash = [b for b in data.budgets.values() if _budget_key(b) == _budget_key(budget)]
         assert not clash, "duplicate budget (user, category, recurrence)"  # the unique constraint
         data.budgets[budget.id] = _copy(budget)
 
@@ -384,17 +393,32 @@ class FakeBudgetRepository:
         budget = self._s.data("budgets.get").budgets.get(budget_id)
         return _copy(budget) if self._s.mine(budget) else None
 
-    async def find(self, user_id: uuid.UUID, category: str | None, recurrence: Recurrence) -> Budget | None:
+    async def find(
+        self,
+        user_id: uuid.UUID,
+        category: str | None,
+        recurrence: Recurrence,
+        household_id: uuid.UUID | None = None,
+    ) -> Budget | None:
+        owner = ("household", household_id) if household_id is not None else ("user", user_id)
         found = [
             b
             for b in self._s.data("budgets.find").budgets.values()
-            if self._s.mine(b) and (b.user_id, b.category, b.recurrence) == (user_id, category, recurrence)
+            if self._s.mine(b) and _budget_key(b) == (owner, category, recurrence)
         ]
         return _copy(found[0]) if found else None
 
     async def list_for(self, user_id: uuid.UUID) -> list[Budget]:
         data = self._s.data("budgets.list_for")
-        return [_copy(b) for b in data.budgets.values() if self._s.mine(b) and b.user_id == user_id]
+        return [
+            _copy(b)
+            for b in data.budgets.values()
+            if self._s.mine(b) and b.user_id == user_id and b.household_id is None
+        ]
+
+    async def shared_by(self, household_id: uuid.UUID) -> list[Budget]:
+        data = self._s.data("budgets.shared_by")
+        return [_copy(b) for b in data.budgets.values() if self._s.mine(b) and b.household_id == household_id]
 
     async def delete(self, budget_id: uuid.UUID) -> bool:
         data = self._s.data("budgets.delete")
@@ -415,6 +439,109 @@ class FakeBudgetRepository:
             key=lambda b: b.id,
         )
         return [_copy(b) for b in rows if after is None or b.id > after][:limit]
+
+
+def _budget_key(b: Budget) -> tuple[tuple[str, uuid.UUID], str | None, Recurrence]:
+    """What budgets' unique indexes enforce: one per owner (a user or a household), scope, recurrence."""
+    owner = ("household", b.household_id) if b.household_id is not None else ("user", b.user_id)
+    return (owner, b.category, b.recurrence)
+
+
+class FakeHouseholdRepository:
+    def __init__(self, session: _Session) -> None:
+        self._s = session
+
+    async def add(self, household: Household) -> None:
+        data = self._s.data("households.add")
+        self._s.check_tenant(household)
+        assert household.id not in data.households
+        data.households[household.id] = _copy(household)
+
+    async def get(self, household_id: uuid.UUID) -> Household | None:
+        found = self._s.data("households.get").households.get(household_id)
+        return _copy(found) if self._s.mine(found) else None
+
+    async def lock(self, household_id: uuid.UUID) -> Household | None:
+        found = self._s.data("households.lock").households.get(household_id)
+        return _copy(found) if self._s.mine(found) else None
+
+    async def list(self) -> list[Household]:
+        data = self._s.data("households.list")
+        return [_copy(h) for h in data.households.values() if self._s.mine(h)]
+
+    async def add_member(self, member: Member) -> bool:
+        data = self._s.data("households.add_member")
+        self._s.check_tenant(member)
+        for other in data.members.values():
+            if other.tenant_id != member.tenant_id or other.user_id != member.user_id:
+                continue
+            open_here = other.household_id == member.household_id and other.status in OPEN_STATUSES
+            if open_here or (other.active and member.active):
+                return False
+        data.members[member.id] = _copy(member)
+        return True
+
+    async def update_member(self, member: Member) -> None:
+        data = self._s.data("households.update_member")
+        self._s.check_tenant(member)
+        assert member.id in data.members, "update of a member never added"
+        if member.active and any(
+            m.active and m.user_id == member.user_id and m.id != member.id for m in data.members.values()
+        ):
+            raise Conflict("status", "this person is already in a household")
+        data.members[member.id] = _copy(member)
+
+    async def members(self, household_id: uuid.UUID, *, active_only: bool = True) -> builtins.list[Member]:
+        data = self._s.data("households.members")
+        return [
+            _copy(m)
+            for m in data.members.values()
+            if self._s.mine(m) and m.household_id == household_id and (m.active or not active_only)
+        ]
+
+    async def membership(self, user_id: uuid.UUID) -> Member | None:
+        data = self._s.data("households.membership")
+        found = [m for m in data.members.values() if self._s.mine(m) and m.user_id == user_id and m.active]
+        return _copy(found[0]) if found else None
+
+    async def invitation(self, user_id: uuid.UUID) -> Member | None:
+        data = self._s.data("households.invitation")
+        found = [
+            m
+            for m in data.members.values()
+            if self._s.mine(m) and m.user_id == user_id and m.status == MemberStatus.INVITED
+        ]
+        return _copy(found[-1]) if found else None
+
+    async def add_share(self, share: Share) -> bool:
+        data = self._s.data("households.add_share")
+        self._s.check_tenant(share)
+        if share.source_ref is not None and any(
+            (s.source_ref, s.debtor_id) == (share.source_ref, share.debtor_id) for s in data.shares.values()
+        ):
+            return False
+        data.shares[share.id] = _copy(share)
+        return True
+
+    async def shares(self, household_id: uuid.UUID, user_id: uuid.UUID) -> builtins.list[Share]:
+        data = self._s.data("households.shares")
+        return [
+            _copy(s)
+            for s in data.shares.values()
+            if self._s.mine(s)
+            and s.household_id == household_id
+            and user_id in (s.creditor_id, s.debtor_id)
+            and s.deleted_at is None
+        ]
+
+    async def shares_of(self, transaction_id: uuid.UUID) -> builtins.list[Share]:
+        data = self._s.data("households.shares_of")
+        return [
+            _copy(s) for s in data.shares.values() if self._s.mine(s) and s.transaction_id == transaction_id
+        ]
+
+
+OPEN_STATUSES = (MemberStatus.INVITED, MemberStatus.ACTIVE)
 
 
 class FakeCrossingRepository:
@@ -644,6 +771,7 @@ class FakeUnitOfWork:
         self.imports: ImportRepository = FakeImportRepository(self._session)
         self.recurring: RecurringRuleRepository = FakeRecurringRuleRepository(self._session)
         self.goals: GoalRepository = FakeGoalRepository(self._session)
+        self.households: HouseholdRepository = FakeHouseholdRepository(self._session)
         self.inbox: InboxRepository = FakeInboxRepository(self._session)
         self.outbound: OutboundRepository = FakeOutboundRepository(self._session)
         self.pending: list[Event] = []
