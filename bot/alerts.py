@@ -13,11 +13,11 @@ from adapters.channels import Channel, OutboundMessage, SendResult
 from adapters.channels.base import ChannelKind, Template
 from adapters.db import Database, LastInbound, OutboundRecord, OutboxMessage, SqlUnitOfWork
 from bot.conversation.lines import alert
-from bot.conversation.reply import render_line
+from bot.conversation.reply import Line, render_line
 from bot.outage import is_unavailable
 from bot.replies import fit
 from bot.settings import Settings
-from domain.events import BudgetThresholdCrossed
+from domain.events import BudgetThresholdCrossed, HouseholdNotice
 from domain.history import FAILED, GAVE_UP, SENT
 from domain.model import Source, Tenant, User
 from domain.operators import tenant_settings
@@ -44,7 +44,7 @@ MAX_ATTEMPTS = 5
 """Sends tried per event before it is given up (marked processed with a log line)."""
 BATCH = 50
 """Events handled per tenant per pass, so one busy tenant cannot starve the others."""
-PUSHED = (BudgetThresholdCrossed.__name__,)
+PUSHED = (BudgetThresholdCrossed.__name__, HouseholdNotice.__name__)
 """The events that may become a push. The others (a transaction recorded, and types this version does not
 know) are settled together at the start of each pass (SqlOutbox.settle_all_but)."""
 
@@ -52,6 +52,13 @@ know) are settled together at the start of each pass (SqlOutbox.settle_all_but).
 def alert_text(crossing: BudgetThresholdCrossed, lang: str, locale: str) -> str:
     """The alert in `lang` with amounts for `locale`, as the chat reply that crossed it would say it."""
     return render_line(alert(crossing), lang, locale)
+
+
+def push_text(event: BudgetThresholdCrossed | HouseholdNotice, lang: str, locale: str) -> str:
+    """What a push says, in the language of the member it goes to (members may speak different ones)."""
+    if isinstance(event, HouseholdNotice):
+        return render_line(Line(f"household_push_{event.what}", {"who": event.who}), lang, locale)
+    return alert_text(event, lang, locale)
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,11 +232,11 @@ class AlertDispatcher:
         """Push or skip one event; True when it is settled (processed), False when it stays pending."""
         now = self.clock.now()
         event = message.event()
-        if not isinstance(event, BudgetThresholdCrossed):
+        if not isinstance(event, BudgetThresholdCrossed | HouseholdNotice):
             # TransactionRecorded and types this version does not know: nothing to push.
             await uow.outbox.mark_processed(message.id, now)
             return True
-        if event.source == Source.CHAT.value:
+        if isinstance(event, BudgetThresholdCrossed) and event.source == Source.CHAT.value:
             # The reply to the chat message that crossed already carried the alert.
             return await self._skip(uow, tenant, message, "told_in_reply", now)
         user = await uow.users.get(event.user_id)
@@ -240,7 +247,7 @@ class AlertDispatcher:
         route = choose_route(user, last, endpoints, now, templates)
         if isinstance(route, Skip):
             return await self._skip(uow, tenant, message, route.reason, now)
-        body = fit(alert_text(event, str(user.language), user.locale), route.channel)
+        body = fit(push_text(event, str(user.language), user.locale), route.channel)
         result = await self._send(tenant, message, user, route, body, templates)
         if not result.ok and result.retryable and message.attempts + 1 < self.max_attempts:
             await uow.outbox.mark_failed(message.id)
@@ -316,4 +323,4 @@ def _fields(tenant: Tenant, message: OutboxMessage, **more: Any) -> dict[str, An
     return {"tenant_id": str(tenant.id), "outbox_id": message.id, "attempts": message.attempts, **more}
 
 
-__all__ = ["AlertDispatcher", "AlertTemplates", "Route", "Skip", "alert_text", "choose_route"]
+__all__ = ["AlertDispatcher", "AlertTemplates", "Route", "Skip", "alert_text", "choose_route", "push_text"]

@@ -374,7 +374,7 @@ async def split_expense(cmd: SplitExpense, uow: UnitOfWork, clock: Clock) -> Spl
         return Split("shares_mismatch", who=str(cmd.shares))
     record = await record_occurrence(replace(cmd.expense, shared=True), uow, clock)
     txn = record.transaction
-    parts = _equal_parts(txn.amount, len(sharing) + 1)
+    parts = equal_parts(txn.amount, len(sharing) + 1)
     owed: list[tuple[str, Money]] = []
     if record.created:
         for person, part in zip(sharing, parts[1:], strict=True):
@@ -399,7 +399,7 @@ async def split_expense(cmd: SplitExpense, uow: UnitOfWork, clock: Clock) -> Spl
     return Split("split", record, tuple(owed))
 
 
-def _equal_parts(total: Money, n: int) -> list[Money]:
+def equal_parts(total: Money, n: int) -> list[Money]:
     """`total` in n parts of whole minor units; the first (the payer's) takes what does not divide."""
     minor = total.to_minor()
     part = minor // n
@@ -469,6 +469,7 @@ __all__ = [
     "answer_invitation",
     "balances",
     "display_name",
+    "equal_parts",
     "find_person",
     "invite",
     "leave",

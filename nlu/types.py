@@ -175,6 +175,10 @@ class Parse:
     unresolved: tuple[Unresolved, ...] = ()
     """Dates and amounts the message names but that cannot be resolved with certainty: the matching field
     (date, amount) is None and the conversation asks."""
+    phone: str | None = None
+    people: tuple[str, ...] = ()
+    shares: int | None = None
+    shared: bool = False
 
     def to_json(self) -> dict[str, object]:
         """The result line of `centavo nlu` (NLU_CONTRACT.md)."""

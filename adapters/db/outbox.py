@@ -17,11 +17,18 @@ import sqlalchemy as sa
 from adapters.db.jsonable import to_jsonable
 from adapters.db.sql import TenantBound, rowcount
 from adapters.db.tables import outbox
-from domain.events import BudgetThresholdCrossed, Event, StatementImported, TransactionRecorded
+from domain.events import (
+    BudgetThresholdCrossed,
+    Event,
+    HouseholdNotice,
+    StatementImported,
+    TransactionRecorded,
+)
 from domain.money import Money
 
 EVENT_TYPES: dict[str, type[Event]] = {
-    cls.__name__: cls for cls in (BudgetThresholdCrossed, TransactionRecorded, StatementImported)
+    cls.__name__: cls
+    for cls in (BudgetThresholdCrossed, TransactionRecorded, StatementImported, HouseholdNotice)
 }
 """The events the outbox can turn back into objects, by stored event_type."""
 

@@ -44,14 +44,16 @@ def described(txn: Transaction) -> dict[str, object]:
 
 def budget(status: BudgetStatus) -> Line:
     category = CategoryName(status.budget.category)
+    # A household's shared budget says so ("House groceries budget"): members share it.
+    house = "house_" if status.budget.household_id is not None else ""
     if status.left.amount < 0:
         over = Money(-status.left.amount, status.left.currency)
         return Line(
-            "budget_over",
+            f"{house}budget_over",
             {"category": category, "spent": status.spent, "budget": status.budget.amount, "over": over},
         )
     return Line(
-        "budget_line",
+        f"{house}budget_line",
         {"category": category, "spent": status.spent, "budget": status.budget.amount, "left": status.left},
     )
 
@@ -64,6 +66,7 @@ def alert(crossing: BudgetThresholdCrossed) -> Line:
         "spent": crossing.spent,
         "budget": crossing.budget,
     }
+    house = "house_" if crossing.shared else ""
     if crossing.threshold >= 100 and crossing.spent > crossing.budget:
-        return Line("alert_over", {**values, "over": crossing.spent - crossing.budget})
-    return Line("alert_threshold", {**values, "percent": Decimal(crossing.threshold) / 100})
+        return Line(f"{house}alert_over", {**values, "over": crossing.spent - crossing.budget})
+    return Line(f"{house}alert_threshold", {**values, "percent": Decimal(crossing.threshold) / 100})

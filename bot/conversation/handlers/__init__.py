@@ -47,6 +47,7 @@ def default_handlers(rates: ExchangeRates | None = None) -> Handlers:
         debts,
         exchange,
         goals,
+        households,
         insights,
         items,
         ledger,
@@ -73,6 +74,7 @@ def default_handlers(rates: ExchangeRates | None = None) -> Handlers:
         catalog,
         transfers,
         debts,
+        households,  # after smalltalk: a bare yes / no answers a household invitation first
     ):
         module.register(handlers)
     exchange.register(handlers, rates)

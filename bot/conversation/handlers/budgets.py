@@ -30,12 +30,13 @@ class BudgetForm:
             "currency": parse.currency if parse.currency != ctx.user.currency else None,
             "category": parse.category,
             "recurrence": parse.recurrence,
+            "shared": True if parse.shared else None,
         }
         return {name: value for name, value in values.items() if value is not None}
 
     async def question(self, ctx: Context, slots: Slots) -> Reply:
         return Reply.say(
-            "confirm_budget",
+            "confirm_budget_house" if slots.get("shared") else "confirm_budget",
             category=CategoryName(slots.get("category")),
             amount=slot_money(ctx, slots),
             period=_period(slots),
@@ -51,12 +52,15 @@ class BudgetForm:
             currency=money.currency,
             # The tenant's operators choose when its people are warned (PATCH /api/v1/settings).
             thresholds=tenant_thresholds(ctx.tenant),
+            shared=bool(slots.get("shared")),
         )
         async with ctx.uow() as uow:
+            if cmd.shared and await uow.households.membership(ctx.user.id) is None:
+                return Reply.say("budget_house_no_household")
             status = await services.set_budget(cmd, uow, ctx.clock)
         budget = status.budget
         line = Line(
-            "budget_set",
+            "house_budget_set" if budget.household_id else "budget_set",
             {"category": CategoryName(budget.category), "amount": budget.amount, "period": _period(slots)},
         )
         written = Written("budget_set", None, budget.amount, None, budget.category)

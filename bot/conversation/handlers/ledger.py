@@ -36,6 +36,8 @@ def message_slots(ctx: Context) -> SlotValues:
         "merchant": parse.merchant,
         "category": parse.category,
         "note": parse.note,
+        # "mercado da casa": the household's spending (ignored for someone in no household).
+        "shared": True if parse.shared else None,
     }
     return {name: value for name, value in values.items() if value is not None}
 
@@ -111,6 +113,7 @@ class RecordForm:
             source=Source.CHAT,
             # A forwarded notice is keyed by its own text: forwarded again, it is the same transaction.
             source_ref=slots.get(notices.REF) or ctx.message.provider_message_id or None,
+            shared=bool(slots.get("shared")),
         )
         recorded = await account_slots.record_on_account(self.form.name, ctx, slots, cmd)
         if isinstance(recorded, Reply):
