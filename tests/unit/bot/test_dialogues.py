@@ -15,10 +15,12 @@ import yaml
 
 from adapters.cache import connect
 from bot.conversation import Agent, Reply
+from bot.conversation.lines import alert
 from bot.conversation.reply import CategoryName, Line, Written, render_line
 from bot.replies import replies
 from domain import services
 from domain.commands import AddAccount, AddUser, CreateTenant, GetBalance
+from domain.events import BudgetThresholdCrossed, HouseholdNotice
 from domain.messages import InboundMessage
 from domain.model import Budget, Channel, Language, Tenant, Transaction
 from domain.money import Money
@@ -89,12 +91,31 @@ class Conversation:
                 await services.add_account(cmd, uow, self.clock)
         return self
 
-    async def say(self, text: str, channel: str = "whatsapp") -> Turn:
+    async def enrol(self, phone: str, language: str) -> None:
+        """Another person of the tenant (a housemate), who may speak another language."""
+        async with self.db.uow(self.tenant.id) as uow:
+            await services.add_user(
+                AddUser(phone=phone, language=Language(language)), self.tenant, uow, self.clock
+            )
+
+    def pushed_since(self, start: int) -> list[str]:
+        """ "<phone> <reply key>" of each push the events since `start` would send (what the alert worker
+        sends: household notices, and budget alerts no chat reply told)."""
+        phones = {u.id: u.phone for u in self.db.store.users.values()}
+        found = []
+        for event in self.db.outbox[start:]:
+            if isinstance(event, HouseholdNotice):
+                found.append(f"{phones[event.user_id]} household_push_{event.what}")
+            elif isinstance(event, BudgetThresholdCrossed) and event.source != "chat":
+                found.append(f"{phones[event.user_id]} {alert(event).key}")
+        return found
+
+    async def say(self, text: str, channel: str = "whatsapp", sender: str | None = None) -> Turn:
         before, budgets_before = dict(self.db.store.transactions), dict(self.db.store.budgets)
         message = InboundMessage(
             channel=Channel(channel),
             provider="twilio",
-            sender=self.phone,
+            sender=sender or self.phone,
             recipient="+15550000000",
             text=text,
             provider_message_id=f"SM{next(_ids)}",
@@ -158,9 +179,12 @@ def _entry(txn: Transaction, names: dict[uuid.UUID, str] | None = None) -> str:
 
 async def _run(lang: str, dialogue: dict[str, Any]) -> list[Turn]:
     conversation = await Conversation(lang).setup(dialogue.get("accounts", []))
+    for person in dialogue.get("people", []):
+        await conversation.enrol(person["phone"], person.get("language", lang))
     turns = []
     for number, spec in enumerate(dialogue["turns"], start=1):
-        turn = await conversation.say(str(spec["say"]), spec.get("channel", "whatsapp"))
+        pushes = len(conversation.db.outbox)
+        turn = await conversation.say(str(spec["say"]), spec.get("channel", "whatsapp"), spec.get("from"))
         where = f"{lang}: {dialogue['name']}, turn {number} ({spec['say']!r}) answered {turn.rendered!r}"
         assert list(turn.reply.keys) == spec["reply"], where
         if "asked" in spec:
@@ -180,6 +204,8 @@ async def _run(lang: str, dialogue: dict[str, Any]) -> list[Turn]:
             assert conversation.budgets() == sorted(spec["budgets"]), where
         for name, value in (spec.get("user") or {}).items():
             assert conversation.user()[name] == value, where
+        if "pushed" in spec:
+            assert conversation.pushed_since(pushes) == spec["pushed"], where
         turns.append(turn)
     return turns
 
