@@ -1,4 +1,4 @@
-"""Households: members who share accounts and budgets and split expenses; card digits and trusted notice formats.
+"""Households: members who share accounts and budgets and split expenses; card digits; trusted notice formats.
 
 Revision ID: 0013
 Revises: 0012
@@ -249,7 +249,7 @@ def _secure() -> None:
     op.execute("REVOKE ALL ON FUNCTION centavo_member_households() FROM PUBLIC")
     op.execute(f"GRANT EXECUTE ON FUNCTION centavo_member_households() TO {role}")
     # Inserts are left to the tenant policy: a member's write may create rows for another member (an
-    # invitation, a debtor's share); what a member may read, change and delete is theirs and their household's.
+    # invitation, a debtor's share); what a member may read, change and delete is theirs and their house's.
     for table, rule in MEMBER_RULES.items():
         for command in ("SELECT", "UPDATE", "DELETE"):
             op.execute(

@@ -110,7 +110,6 @@ SAMPLES: dict[str, Any] = {
     "who": "Ana",
     "inviter": "João",
     "members": "Ana, Tom",
-    "names": "Ana, Tom",
     "phone": "+5511912345678",
     "parts": 3,
     "people": 2,
