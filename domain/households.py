@@ -213,17 +213,36 @@ async def my_household(uow: UnitOfWork, user_id: uuid.UUID) -> tuple[Member, lis
     return mine, await people(uow, mine.household_id)
 
 
+# "my wife", "mi roomie", "a Ana": the words before a name or a relation that are not part of it.
+_LEADING = frozenset(
+    {"my", "the", "mi", "mis", "el", "la", "a", "o", "minha", "meu", "do", "da", "de", "con", "com", "with"}
+)
+
+
+def _person_key(text: str) -> str:
+    words = fold(text).split()
+    while len(words) > 1 and words[0] in _LEADING:
+        words = words[1:]
+    return " ".join(words)
+
+
+def same_person(name: str, who: str) -> bool:
+    """Whether `who` (as written in a message) names the member shown as `name`: whole, or by first name."""
+    key, shown = _person_key(who), _person_key(name)
+    return bool(key) and (key == shown or key.split()[0] == (shown.split() or [""])[0])
+
+
 def find_person(others: list[Person], who: str) -> list[Person]:
     """The members `who` names: by name, by what they were called when invited, or by number."""
-    key = fold(who).strip()
+    key = _person_key(who)
     digits = "".join(c for c in who if c.isdigit())
     exact = [
         p
         for p in others
         if key
         and (
-            fold(p.user.name).strip() == key
-            or fold(p.member.label or "").strip() == key
+            _person_key(p.user.name) == key
+            or _person_key(p.member.label or "") == key
             or (len(digits) >= 6 and p.user.phone.endswith(digits[-8:]))
         )
     ]
@@ -476,6 +495,7 @@ __all__ = [
     "my_household",
     "people",
     "remove",
+    "same_person",
     "settle_up",
     "split_expense",
 ]

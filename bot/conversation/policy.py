@@ -36,7 +36,7 @@ WRITE_INTENTS = frozenset(
     }
 )
 RECORD_INTENTS = frozenset({"add_expense", "add_income"})
-CONFIRM_WHEN_UNSURE = WRITE_INTENTS | {"change_setting"}
+CONFIRM_WHEN_UNSURE = WRITE_INTENTS | {"change_setting", "household_invite"}
 """Intents that change something and so ask yes / no first when the reading was unsure."""
 QUESTION_INTENTS = frozenset(
     {

@@ -327,7 +327,7 @@ async def owe(ctx: Context) -> Reply:
         found = await hh.balances(uow, ctx.user, mine.household_id)
     person = ctx.understood.person
     if person:
-        named = {b.user_id for b in found if hh.fold(b.who).split()[:1] == hh.fold(person).split()[:1]}
+        named = {b.user_id for b in found if hh.same_person(b.who, person)}
         if not named:
             return Reply.say("household_no_such_member", who=person)
         found = [b for b in found if b.user_id in named]
@@ -351,7 +351,7 @@ class SettleForm:
             found = await hh.balances(uow, ctx.user, mine.household_id)
         person = ctx.understood.person
         if person:
-            named = [b for b in found if hh.fold(b.who).split()[:1] == hh.fold(person).split()[:1]]
+            named = [b for b in found if hh.same_person(b.who, person)]
             if not named:
                 return Reply.say("household_no_such_member", who=person)
             found = named
