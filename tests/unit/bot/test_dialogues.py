@@ -101,7 +101,8 @@ class Conversation:
     def pushed_since(self, start: int) -> list[str]:
         """ "<phone> <reply key>" of each push the events since `start` would send (what the alert worker
         sends: household notices, and budget alerts no chat reply told)."""
-        phones = {u.id: u.phone for u in self.db.store.users.values()}
+        # The dialogue's own user is "me" (their number differs from run to run).
+        phones = {u.id: "me" if u.phone == self.phone else u.phone for u in self.db.store.users.values()}
         found = []
         for event in self.db.outbox[start:]:
             if isinstance(event, HouseholdNotice):
