@@ -12,6 +12,7 @@ from adapters.db.sql import TenantBound, add_or_skip, rowcount
 from adapters.db.tables import household_members as hm
 from adapters.db.tables import household_shares as hs
 from adapters.db.tables import households as h
+from adapters.db.tables import transactions as t
 from domain.errors import Conflict, NotFound
 from domain.model import Household, Member, MemberRole, MemberStatus, Share, ShareKind
 from domain.money import Money
@@ -127,6 +128,12 @@ class SqlHouseholdRepository(TenantBound):
                 hs.c.household_id == household_id,
                 sa.or_(hs.c.creditor_id == user_id, hs.c.debtor_id == user_id),
                 hs.c.deleted_at.is_(None),
+                # A split expense that was undone owes nothing (restored, it owes again).
+                ~sa.exists().where(
+                    t.c.tenant_id == hs.c.tenant_id,
+                    t.c.id == hs.c.transaction_id,
+                    t.c.deleted_at.is_not(None),
+                ),
             )
             .order_by(hs.c.created_at, hs.c.id)
         )

@@ -532,6 +532,7 @@ class FakeHouseholdRepository:
             and s.household_id == household_id
             and user_id in (s.creditor_id, s.debtor_id)
             and s.deleted_at is None
+            and not (s.transaction_id in data.transactions and data.transactions[s.transaction_id].is_deleted)
         ]
 
     async def shares_of(self, transaction_id: uuid.UUID) -> builtins.list[Share]:

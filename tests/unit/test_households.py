@@ -15,9 +15,11 @@ from domain.commands import (
     LeaveHousehold,
     RecordTransaction,
     RemoveMember,
+    RestoreTransaction,
     SetBudget,
     SettleUp,
     SplitExpense,
+    UndoLast,
 )
 from domain.errors import ValidationError
 from domain.events import HouseholdNotice
@@ -196,3 +198,25 @@ async def test_a_house_budget_needs_a_household() -> None:
     world = await World.create()
     with pytest.raises(ValidationError):
         await world.run(services.set_budget, SetBudget(world.user.id, Decimal("100"), shared=True))
+
+
+async def test_an_undone_split_owes_nothing_and_restored_owes_again() -> None:
+    world = await World.create()
+    await _house(world, "Ana")
+    async with world.uow() as uow:
+        done = await hh.split_expense(SplitExpense(_expense(world.user, "50", "u1")), uow, world.clock)
+    assert done.record is not None
+    household = done.record.transaction.household_id
+    assert household is not None
+
+    async def owed() -> list[str]:
+        async with world.uow() as uow:
+            return [
+                str(m.amount) for b in await hh.balances(uow, world.user, household) for m in b.net.values()
+            ]
+
+    assert await owed() == ["25.00"]
+    undone = await world.run(services.undo_last, UndoLast(world.user.id))
+    assert await owed() == []
+    await world.run(services.restore_transaction, RestoreTransaction(world.user.id, undone.after.id))
+    assert await owed() == ["25.00"]
