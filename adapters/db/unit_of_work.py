@@ -23,6 +23,7 @@ from adapters.db.goals import SqlGoalRepository
 from adapters.db.imports import SqlImportRepository
 from adapters.db.merchants import SqlMerchantRepository
 from adapters.db.messaging import SqlChannelEndpointRepository, SqlInboxRepository, SqlOutboundRepository
+from adapters.db.notices import SqlCardLinkRepository, SqlNoticeTrustRepository
 from adapters.db.outbox import SqlOutbox
 from adapters.db.recurring import SqlRecurringRuleRepository
 from adapters.db.transactions import SqlTransactionRepository
@@ -36,11 +37,13 @@ from domain.ports import (
     ApiKeyRepository,
     AuditRepository,
     BudgetRepository,
+    CardLinkRepository,
     Clock,
     CrossingRepository,
     GoalRepository,
     ImportRepository,
     MerchantRepository,
+    NoticeTrustRepository,
     RecurringRuleRepository,
     TenantRepository,
     TransactionRepository,
@@ -104,6 +107,8 @@ class SqlUnitOfWork(_ConnectionScope):
     imports: ImportRepository
     recurring: RecurringRuleRepository
     goals: GoalRepository
+    cards: CardLinkRepository
+    notice_trust: NoticeTrustRepository
     outbox: SqlOutbox
     """Not part of the domain port: the alert worker's access to this tenant's pending events."""
     inbox: SqlInboxRepository
@@ -134,6 +139,8 @@ class SqlUnitOfWork(_ConnectionScope):
         self.imports = SqlImportRepository(db, self.tenant_id)
         self.recurring = SqlRecurringRuleRepository(db, self.tenant_id)
         self.goals = SqlGoalRepository(db, self.tenant_id)
+        self.cards = SqlCardLinkRepository(db, self.tenant_id)
+        self.notice_trust = SqlNoticeTrustRepository(db, self.tenant_id)
         self.outbox = SqlOutbox(db, self.tenant_id)
         self.inbox = SqlInboxRepository(db, self.tenant_id)
         self.outbound = SqlOutboundRepository(db, self.tenant_id)

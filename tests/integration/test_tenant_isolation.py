@@ -102,6 +102,8 @@ async def _seed_one(db: Database, slug: str) -> TenantRows:
         await uow.recurring.add(rule)
         await uow.accounts.add(savings)
         await uow.goals.add(goal)
+        await uow.cards.link(user.id, "1234", account.id)
+        await uow.notice_trust.trust(user.id, "br/itau/card_purchase")
         uow.emit(TransactionRecorded(tenant_id, user.id, tx.id))
         await uow.commit()
         [message] = await uow.outbox.pending()
@@ -140,6 +142,10 @@ async def _seed_one(db: Database, slug: str) -> TenantRows:
                 recorded=1,
             )
         )
+        notice_ids = {}
+        for name, table in (("card_links", tables.card_links), ("notice_trust", tables.notice_trust)):
+            query = sa.select(table.c.id).where(table.c.tenant_id == tenant_id)
+            notice_ids[name] = (await uow.execute(query)).scalar_one()
         await uow.commit()
     row_ids: dict[str, object] = {
         "users": user.id,
@@ -154,6 +160,7 @@ async def _seed_one(db: Database, slug: str) -> TenantRows:
         "recurring_rules": rule.id,
         "goals": goal.id,
         **admin_ids,
+        **notice_ids,
     }
     return TenantRows(tenant_id, user.id, account.id, tx.id, budget.id, row_ids)
 
@@ -239,6 +246,11 @@ def insert_for(table: str, b: TenantRows) -> str:
             "id, tenant_id, user_id, kind, amount_minor, currency, cadence, anchor, next_due",
             f"{new}, {t}, {u}, 'expense', 100, 'USD', 'weekly', 0, '2025-04-07'",
         ),
+        "card_links": (
+            "id, tenant_id, user_id, last_digits, account_id",
+            f"{new}, {t}, {u}, '9999', '{b.account_id}'",
+        ),
+        "notice_trust": ("id, tenant_id, user_id, source", f"{new}, {t}, {u}, 'forged'"),
     }
     columns, values = columns_values[table]
     return f"INSERT INTO {table} ({columns}) VALUES ({values})"
