@@ -321,6 +321,33 @@ class HouseholdRepository(Protocol):
     async def shares_of(self, transaction_id: uuid.UUID) -> builtins.list[Share]: ...
 
 
+class CardLinkRepository(Protocol):
+    """A user's card last digits (as bank notices name them) -> the account their spending goes to."""
+
+    async def link(self, user_id: uuid.UUID, digits: str, account_id: uuid.UUID) -> None:
+        """Link the digits to the account, replacing an earlier link of the same digits."""
+        ...
+
+    async def account_for(self, user_id: uuid.UUID, digits: str) -> uuid.UUID | None: ...
+
+
+class NoticeTrustRepository(Protocol):
+    """The notice formats (nlu Notice.source) a user has recorded without being asked."""
+
+    async def trust(self, user_id: uuid.UUID, source: str) -> None:
+        """Trust the format (trusted already: nothing changes)."""
+        ...
+
+    async def is_trusted(self, user_id: uuid.UUID, source: str) -> bool: ...
+    async def forget(self, user_id: uuid.UUID, source: str) -> bool:
+        """Ask again for this format; False when it was not trusted."""
+        ...
+
+    async def trusted(self, user_id: uuid.UUID) -> builtins.list[str]:
+        """The user's trusted formats, by name."""
+        ...
+
+
 class RecurringRuleRepository(Protocol):
     async def add(self, rule: RecurringRule) -> None: ...
     async def update(self, rule: RecurringRule) -> None:
@@ -498,6 +525,8 @@ class UnitOfWork(Protocol):
     recurring: RecurringRuleRepository
     goals: GoalRepository
     households: HouseholdRepository
+    cards: CardLinkRepository
+    notice_trust: NoticeTrustRepository
 
     # Read-only, so an adapter may expose a richer repository class than the port.
     @property

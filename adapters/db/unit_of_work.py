@@ -24,6 +24,7 @@ from adapters.db.households import SqlHouseholdRepository
 from adapters.db.imports import SqlImportRepository
 from adapters.db.merchants import SqlMerchantRepository
 from adapters.db.messaging import SqlChannelEndpointRepository, SqlInboxRepository, SqlOutboundRepository
+from adapters.db.notices import SqlCardLinkRepository, SqlNoticeTrustRepository
 from adapters.db.outbox import SqlOutbox
 from adapters.db.recurring import SqlRecurringRuleRepository
 from adapters.db.transactions import SqlTransactionRepository
@@ -37,12 +38,14 @@ from domain.ports import (
     ApiKeyRepository,
     AuditRepository,
     BudgetRepository,
+    CardLinkRepository,
     Clock,
     CrossingRepository,
     GoalRepository,
     HouseholdRepository,
     ImportRepository,
     MerchantRepository,
+    NoticeTrustRepository,
     RecurringRuleRepository,
     TenantRepository,
     TransactionRepository,
@@ -113,6 +116,8 @@ class SqlUnitOfWork(_ConnectionScope):
     recurring: RecurringRuleRepository
     goals: GoalRepository
     households: HouseholdRepository
+    cards: CardLinkRepository
+    notice_trust: NoticeTrustRepository
     outbox: SqlOutbox
     """Not part of the domain port: the alert worker's access to this tenant's pending events."""
     inbox: SqlInboxRepository
@@ -151,6 +156,8 @@ class SqlUnitOfWork(_ConnectionScope):
         self.recurring = SqlRecurringRuleRepository(db, self.tenant_id)
         self.goals = SqlGoalRepository(db, self.tenant_id)
         self.households = SqlHouseholdRepository(db, self.tenant_id)
+        self.cards = SqlCardLinkRepository(db, self.tenant_id)
+        self.notice_trust = SqlNoticeTrustRepository(db, self.tenant_id)
         self.outbox = SqlOutbox(db, self.tenant_id)
         self.inbox = SqlInboxRepository(db, self.tenant_id)
         self.outbound = SqlOutboundRepository(db, self.tenant_id)

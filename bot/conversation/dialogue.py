@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import nlu
-from bot.conversation import control, days, policy
+from bot.conversation import control, days, notice_settings, notices, policy
 from bot.conversation.context import Context
 from bot.conversation.forms import FormHandler, Reread
 from bot.conversation.handlers import Handlers
@@ -24,9 +24,25 @@ class Dialogue:
 
     async def reply(self, ctx: Context, pending: Pending | None) -> Reply:
         handler = self._handlers.form(pending.form) if pending is not None else None
+        said = await notice_settings.said(ctx, pending)  # about notices: read before the classifier's intent
+        if said is not None:
+            return await self._after_said(ctx, pending, handler, said)
         if pending is None or handler is None:
             return await self.start(ctx)
         return await self._resume(ctx, pending, handler)
+
+    async def _after_said(
+        self, ctx: Context, pending: Pending | None, handler: FormHandler | None, said: notice_settings.Said
+    ) -> Reply:
+        """The answer to a sentence about notices, then the form left pending going on (with what it set)."""
+        if pending is None or handler is None:
+            return said.reply
+        pending = replace(pending, slots={**pending.slots, **said.slots})
+        if said.submit:
+            return said.reply.then(await handler.submit(ctx, pending.slots))
+        if said.slots:
+            return said.reply.then(await self._advance(ctx, handler, pending))
+        return said.reply.then(await self._ask(ctx, pending, handler))
 
     async def start(self, ctx: Context, *, chosen: bool = False) -> Reply:
         """A message with nothing pending (or after the pending form was answered or dropped)."""
@@ -76,7 +92,8 @@ class Dialogue:
         filled = {**filled, **unsure}
         writes = intent in policy.CONFIRM_WHEN_UNSURE
         # A forwarded bank notice is confirmed too: the reading is sure, but the user did not type it.
-        forwarded = parse.notice is not None
+        # Unless the user trusts notices of this format ("always"): then it is written at once, said in full.
+        forwarded = parse.notice is not None and not filled.get(notices.TRUSTED)
         confirm = (
             writes and not chosen and (policy.unsure(parse) or policy.several_amounts(parse) or forwarded)
         )

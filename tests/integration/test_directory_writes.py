@@ -25,6 +25,9 @@ FUNCTIONS = {
     "centavo_add_api_key",
     "centavo_revoke_api_key",
 }
+DEFINERS = FUNCTIONS | {"centavo_member_households"}
+"""Every SECURITY DEFINER function: the directory writes, and the member households the privacy policies of
+migration 0013 read (a definer, so household_members' own policy can use it without recursing)."""
 NOW = datetime(2026, 12, 6, 12, 0, tzinfo=UTC)
 
 
@@ -206,14 +209,14 @@ async def test_the_functions_are_pinned_definers_only_the_app_role_may_call(pg_d
         app_oid = await conn.fetchval("SELECT oid FROM pg_roles WHERE rolname = $1", pg_database.app_role)
     finally:
         await conn.close()
-    assert {row["proname"] for row in rows} == FUNCTIONS
+    assert {row["proname"] for row in rows} == DEFINERS
     for row in rows:
         assert row["prosecdef"], row["proname"]
         assert row["proconfig"] == ["search_path=pg_catalog, public, pg_temp"], row["proname"]
         assert row["owner"] == "postgres", "owned by the role that ran the migration"
     # No PUBLIC (grantee 0): only the app role, and only EXECUTE.
     assert {(row["proname"], row["grantee"], row["privilege_type"]) for row in callers} == {
-        (name, app_oid, "EXECUTE") for name in FUNCTIONS
+        (name, app_oid, "EXECUTE") for name in DEFINERS
     }
 
 
@@ -239,7 +242,8 @@ def _privileges(url: str, role: str) -> dict[str, set[str]]:
 
 def test_downgrade_gives_the_writes_back_and_upgrade_takes_them_again(pg_blank_database) -> None:
     url, role = pg_blank_database.owner_url, pg_blank_database.app_role
-    read_only = {"functions": {"5"}, **{t: {"SELECT"} for t in ("tenants", "channel_endpoints", "api_keys")}}
+    # Six functions at head: the five directory writes of 0006 and the member households of 0013.
+    read_only = {"functions": {"6"}, **{t: {"SELECT"} for t in ("tenants", "channel_endpoints", "api_keys")}}
     writable = {"SELECT", "INSERT", "UPDATE", "DELETE"}
     upgrade(url)
     assert _privileges(url, role) == read_only

@@ -250,6 +250,7 @@ async def test_events_reach_the_outbox_only_on_commit(database: Database, make_t
         "spent": {"amount": "412.30", "currency": "BRL"},
         "budget": {"amount": "500.00", "currency": "BRL"},
         "source": None,
+        "shared": False,
     }
     async with database.unit_of_work(seed.tenant.id) as uow:
         [message] = await uow.outbox.pending()

@@ -109,6 +109,8 @@ async def _seed_one(db: Database, slug: str) -> TenantRows:
         await uow.recurring.add(rule)
         await uow.accounts.add(savings)
         await uow.goals.add(goal)
+        await uow.cards.link(user.id, "1234", account.id)
+        await uow.notice_trust.trust(user.id, "br/itau/card_purchase")
         uow.emit(TransactionRecorded(tenant_id, user.id, tx.id))
         await uow.commit()
         [message] = await uow.outbox.pending()
@@ -158,27 +160,15 @@ async def _seed_one(db: Database, slug: str) -> TenantRows:
             uuid.uuid4(), tenant_id, home.id, user.id, mate.id, Money.of("5", "USD"), ShareKind.SHARE, tx.id
         )
         assert await uow.households.add_share(share)
-        hh_ids = {name: uuid.uuid4() for name in ("card_links", "notice_trust")}
-        await uow.execute(
-            sa.insert(tables.card_links).values(
-                id=hh_ids["card_links"],
-                tenant_id=tenant_id,
-                user_id=user.id,
-                last_digits="1234",
-                account_id=account.id,
-            )
-        )
-        await uow.execute(
-            sa.insert(tables.notice_trust).values(
-                id=hh_ids["notice_trust"], tenant_id=tenant_id, user_id=user.id, source="br.nubank.compra"
-            )
-        )
+        notice_ids = {}
+        for name, table in (("card_links", tables.card_links), ("notice_trust", tables.notice_trust)):
+            query = sa.select(table.c.id).where(table.c.tenant_id == tenant_id)
+            notice_ids[name] = (await uow.execute(query)).scalar_one()
         await uow.commit()
     row_ids: dict[str, object] = {
         "households": home.id,
         "household_members": member.id,
         "household_shares": share.id,
-        **hh_ids,
         "users": user.id,
         "accounts": account.id,
         "transactions": tx.id,
@@ -191,6 +181,7 @@ async def _seed_one(db: Database, slug: str) -> TenantRows:
         "recurring_rules": rule.id,
         "goals": goal.id,
         **admin_ids,
+        **notice_ids,
     }
     return TenantRows(tenant_id, user.id, account.id, tx.id, budget.id, row_ids)
 
@@ -276,6 +267,11 @@ def insert_for(table: str, b: TenantRows) -> str:
             "id, tenant_id, user_id, kind, amount_minor, currency, cadence, anchor, next_due",
             f"{new}, {t}, {u}, 'expense', 100, 'USD', 'weekly', 0, '2025-04-07'",
         ),
+        "card_links": (
+            "id, tenant_id, user_id, last_digits, account_id",
+            f"{new}, {t}, {u}, '9999', '{b.account_id}'",
+        ),
+        "notice_trust": ("id, tenant_id, user_id, source", f"{new}, {t}, {u}, 'forged'"),
     }
     h = f"'{b.row_ids['households']}'"
     columns_values |= {
@@ -289,11 +285,6 @@ def insert_for(table: str, b: TenantRows) -> str:
             f"{new}, {t}, {h}, {u}, (SELECT id FROM users WHERE tenant_id = {t} AND id <> {u} LIMIT 1), "
             "1, 'USD', 'settlement'",
         ),
-        "card_links": (
-            "id, tenant_id, user_id, last_digits, account_id",
-            f"{new}, {t}, {u}, '9999', '{b.account_id}'",
-        ),
-        "notice_trust": ("id, tenant_id, user_id, source", f"{new}, {t}, {u}, 'forged'"),
     }
     columns, values = columns_values[table]
     return f"INSERT INTO {table} ({columns}) VALUES ({values})"

@@ -48,6 +48,7 @@ from domain.ports import (
     AccountRepository,
     AuditRepository,
     BudgetRepository,
+    CardLinkRepository,
     CrossingRepository,
     GoalRepository,
     GroupKey,
@@ -55,6 +56,7 @@ from domain.ports import (
     ImportRepository,
     InboxRepository,
     MerchantRepository,
+    NoticeTrustRepository,
     OutboundRepository,
     RecurringRuleRepository,
     TenantRepository,
@@ -113,6 +115,10 @@ class Store:
     households: dict[uuid.UUID, Household] = field(default_factory=dict)
     members: dict[uuid.UUID, Member] = field(default_factory=dict)
     shares: dict[uuid.UUID, Share] = field(default_factory=dict)
+    card_links: dict[tuple[uuid.UUID, uuid.UUID, str], uuid.UUID] = field(default_factory=dict)
+    """(tenant, user, last digits) -> account."""
+    notice_trust: set[tuple[uuid.UUID, uuid.UUID, str]] = field(default_factory=set)
+    """(tenant, user, notice format) trusted."""
 
 
 class FakeDatabase:
@@ -754,6 +760,48 @@ class FakeGoalRepository:
         return [_copy(g) for g in sorted(rows, key=lambda g: g.id)[:limit]]
 
 
+class FakeCardLinkRepository:
+    def __init__(self, session: _Session) -> None:
+        self._s = session
+
+    async def link(self, user_id: uuid.UUID, digits: str, account_id: uuid.UUID) -> None:
+        data = self._s.data("cards.link")
+        data.card_links[(self._tenant(), user_id, digits)] = account_id
+
+    async def account_for(self, user_id: uuid.UUID, digits: str) -> uuid.UUID | None:
+        return self._s.data("cards.account_for").card_links.get((self._tenant(), user_id, digits))
+
+    def _tenant(self) -> uuid.UUID:
+        assert self._s.tenant_id is not None
+        return self._s.tenant_id
+
+
+class FakeNoticeTrustRepository:
+    def __init__(self, session: _Session) -> None:
+        self._s = session
+
+    async def trust(self, user_id: uuid.UUID, source: str) -> None:
+        self._s.data("notice_trust.trust").notice_trust.add((self._tenant(), user_id, source))
+
+    async def is_trusted(self, user_id: uuid.UUID, source: str) -> bool:
+        return (self._tenant(), user_id, source) in self._s.data("notice_trust.is_trusted").notice_trust
+
+    async def forget(self, user_id: uuid.UUID, source: str) -> bool:
+        data = self._s.data("notice_trust.forget")
+        key = (self._tenant(), user_id, source)
+        found = key in data.notice_trust
+        data.notice_trust.discard(key)
+        return found
+
+    async def trusted(self, user_id: uuid.UUID) -> builtins.list[str]:
+        rows = self._s.data("notice_trust.trusted").notice_trust
+        return sorted(s for t, u, s in rows if t == self._tenant() and u == user_id)
+
+    def _tenant(self) -> uuid.UUID:
+        assert self._s.tenant_id is not None
+        return self._s.tenant_id
+
+
 class FakeUnitOfWork:
     """A UnitOfWork bound to one tenant over a FakeDatabase."""
 
@@ -773,6 +821,8 @@ class FakeUnitOfWork:
         self.recurring: RecurringRuleRepository = FakeRecurringRuleRepository(self._session)
         self.goals: GoalRepository = FakeGoalRepository(self._session)
         self.households: HouseholdRepository = FakeHouseholdRepository(self._session)
+        self.cards: CardLinkRepository = FakeCardLinkRepository(self._session)
+        self.notice_trust: NoticeTrustRepository = FakeNoticeTrustRepository(self._session)
         self.inbox: InboxRepository = FakeInboxRepository(self._session)
         self.outbound: OutboundRepository = FakeOutboundRepository(self._session)
         self.pending: list[Event] = []

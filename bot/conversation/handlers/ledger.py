@@ -60,7 +60,10 @@ class RecordForm:
             if isinstance(forwarded, Reply):
                 return forwarded
             slots.update(forwarded)
-        slots.update(await account_prefill(ctx, slots))
+        if not slots.get(
+            notices.LINKED
+        ):  # a notice's card linked to an account goes there, whatever it names
+            slots.update(await account_prefill(ctx, slots))
         mentions = ctx.understood.mentions
         if len(mentions) > 1:
             # Several amounts that are not several items: the question shows them all, so the one recorded
@@ -72,7 +75,9 @@ class RecordForm:
         found = slots.get("amounts")
         question = self._question(ctx, slots)
         question = Reply(lines=tuple(await self._account(ctx, slots)) + question.lines)
-        question = Reply(lines=tuple(notices.heading(slots)) + question.lines)
+        question = Reply(
+            lines=tuple(notices.heading(slots)) + question.lines + tuple(notices.always_option(slots))
+        )
         if not found:
             return question
         amounts = tuple(Money(Decimal(amount), currency) for amount, currency in found)
@@ -122,12 +127,18 @@ class RecordForm:
         if not result.created and slots.get(notices.REF):
             # The same notice was recorded meanwhile (forwarded again and confirmed elsewhere): say so.
             return notices.already(result.transaction)
+        await notices.remember(ctx, slots, result.transaction.account_id)
         line, written = lines.recorded(result.transaction)
-        after = account_slots.created_line(recorded.opened) + lines.account(
-            recorded.accounts, result.transaction
-        )
+        before: list[Line] = []
+        said_account = lines.account(recorded.accounts, result.transaction)
+        after = account_slots.created_line(recorded.opened)
+        if slots.get(notices.TRUSTED):
+            # Written with no question: the reply says all of it, the account too, and how to take it back.
+            account = next((a.name for a in recorded.accounts if a.id == result.transaction.account_id), None)
+            before, said_account = notices.recorded_unasked(slots, account)
+        after += said_account
         after += [lines.budget(s) for s in result.budgets] + [lines.alert(c) for c in result.crossings]
-        return Reply(lines=(line, *after), written=(written,) if result.created else ())
+        return Reply(lines=(*before, line, *after), written=(written,) if result.created else ())
 
     def dropped(self, ctx: Context, slots: Slots) -> Reply:
         kind = "income" if self.income else "expense"
