@@ -40,18 +40,12 @@ class PairBalance:
 
 
 async def require_household(uow: UnitOfWork, household_id: uuid.UUID, *, lock: bool = False) -> Household:
+    """The open household (locked when asked: member changes are serialised on it). A closed household is
+    gone for the operator as for its members: NotFound, like an id that never existed."""
     found = await (uow.households.lock(household_id) if lock else uow.households.get(household_id))
-    if found is None:
+    if found is None or found.closed_at is not None:
         raise NotFound("household", household_id)
     return found
-
-
-async def require_open(uow: UnitOfWork, household_id: uuid.UUID) -> Household:
-    """The household, locked (member changes are serialised on it), refusing a closed one."""
-    household = await require_household(uow, household_id, lock=True)
-    if household.closed_at is not None:
-        raise Conflict("household_id", "this household is closed")
-    return household
 
 
 async def create_household(
@@ -82,7 +76,7 @@ async def create_household(
 async def rename_household(
     household_id: uuid.UUID, name: str, uow: UnitOfWork
 ) -> tuple[Household, Household]:
-    before = await require_open(uow, household_id)
+    before = await require_household(uow, household_id, lock=True)
     after = replace(before, name=v.required_text(name, "name", HOUSEHOLD_NAME_MAX))
     await uow.households.update(after)
     await uow.commit()
@@ -92,12 +86,13 @@ async def rename_household(
 async def close_household(
     household_id: uuid.UUID, uow: UnitOfWork, clock: Clock
 ) -> tuple[Household, Household, list[Member]]:
-    """Close it: every open membership and invitation ends ("removed"). Shared budgets and accounts, their
-    transactions and the debts between members stay, still naming the household (history, and what members
-    owe each other is still owed). Closing a closed household changes nothing."""
+    """Close it: every open membership and invitation ends ("removed") and the household is gone (NotFound
+    from then on). Refused while members owe each other (settle up first): once closed, nobody could see or
+    settle those debts as a household. Shared budgets and accounts and their transactions stay, still naming
+    the household (history)."""
     before = await require_household(uow, household_id, lock=True)
-    if before.closed_at is not None:
-        return before, before, []
+    if await pair_balances(uow, household_id):
+        raise Conflict("household_id", "members still owe each other: settle up before closing")
     now = clock.now()
     ended = []
     for member in await uow.households.members(household_id, active_only=False):
@@ -115,8 +110,10 @@ async def add_member(
 ) -> Member:
     """The user joins at once (an open invitation to this household is accepted for them). An owner added
     takes the role over from the one before: a household has one owner."""
-    household = await require_open(uow, household_id)
-    await require_user(uow, user_id)
+    household = await require_household(uow, household_id, lock=True)
+    if await uow.users.get(user_id) is None:
+        # Not a 404: the household named by the path exists; what is wrong is a field of the request.
+        raise ValidationError("user_id", "no such user")
     member = await _join(uow, household, user_id, MemberRole.MEMBER, clock)
     if role == MemberRole.OWNER:
         await _hand_over(uow, household_id, member, clock)
@@ -152,7 +149,7 @@ async def require_active_member(uow: UnitOfWork, household_id: uuid.UUID, user_i
     it; else a validation error naming household_id (an unknown id and another tenant's read the same)."""
     household = await uow.households.get(household_id)
     if household is None or household.closed_at is not None:
-        raise ValidationError("household_id", "no such open household")
+        raise ValidationError("household_id", "no such household")
     membership = await uow.households.membership(user_id)
     if membership is None or membership.household_id != household_id:
         raise ValidationError("household_id", "the user is not an active member of this household")

@@ -82,7 +82,7 @@ class HouseholdOut(Out):
     created_by: uuid.UUID | None
     created_at: datetime | None
     closed_at: datetime | None
-    """Set once the household is closed: its members were removed; shared budgets and accounts remain."""
+    """Set when it is closed (in the audit trail: a closed household is no longer served)."""
     members: list[MemberOut] | None = None
     """Active members and open invitations (in the order they joined); left out of listings."""
 
@@ -96,11 +96,6 @@ class HouseholdOut(Out):
             closed_at=household.closed_at,
             members=None if members is None else [MemberOut.of(m) for m in members],
         )
-
-
-class HouseholdQuery(ListQuery):
-    closed: bool | None = None
-    """true: only closed households; false: only open ones; absent: both."""
 
 
 class MemberQuery(ListQuery):
@@ -137,13 +132,12 @@ def _page(items: Sequence[Out], key: list[str], call: Call) -> Listed:
     return Listed([item for _, item in page], [page[-1][0]] if len(rest) > call.limit else None)
 
 
-@api.listing("/households", item=HouseholdOut, query=HouseholdQuery, summary="List households")
+@api.listing("/households", item=HouseholdOut, query=ListQuery, summary="List households")
 async def list_households(call: Call) -> Listed:
-    query: HouseholdQuery = call.query
+    """Open households (a closed one is gone: its id stays only on shared budgets, accounts, transactions and
+    in the audit trail)."""
     async with call.reading() as uow:
-        households = await uow.households.list()
-    if query.closed is not None:
-        households = [h for h in households if (h.closed_at is not None) == query.closed]
+        households = [h for h in await uow.households.list() if h.closed_at is None]
     return _page([HouseholdOut.of(h) for h in households], [str(h.id) for h in households], call)
 
 
@@ -169,8 +163,8 @@ async def create_household_route(call: Call) -> HouseholdOut:
 async def get_household(call: Call) -> HouseholdOut:
     async with call.reading() as uow:
         household = await uow.households.get(call.id("household_id"))
-    if household is None:
-        raise not_found("household")
+    if household is None or household.closed_at is not None:
+        raise not_found("household")  # a closed household answers like one that never existed
     return HouseholdOut.of(household, await _open_members(call, household.id))
 
 
@@ -179,10 +173,8 @@ async def get_household(call: Call) -> HouseholdOut:
     body=HouseholdPatch,
     response=HouseholdOut,
     summary="Rename a household",
-    conflicts=True,
 )
 async def update_household_route(call: Call) -> HouseholdOut:
-    """409 when the household is closed."""
     body: HouseholdPatch = call.body
     async with call.writing() as uow:
         before, after = await rename_household(call.id("household_id"), body.name, uow)
@@ -191,16 +183,19 @@ async def update_household_route(call: Call) -> HouseholdOut:
 
 
 @api.delete(
-    "/households/{household_id}", response=HouseholdOut, summary="Close a household (members are removed)"
+    "/households/{household_id}",
+    response=HouseholdOut,
+    summary="Close a household (members are removed)",
+    conflicts=True,
 )
 async def close_household_route(call: Call) -> HouseholdOut:
-    """Sets closed_at and removes every member and open invitation. Shared budgets and accounts, their
-    transactions and what members owe each other stay, still naming the household (household_id) for the
-    history; the former members may join other households. Closing a closed household changes nothing."""
+    """Removes every member and open invitation and sets closed_at; from then on the household answers 404
+    and is not listed, and its former members may join other households. Shared budgets and accounts, their
+    transactions and the audit trail keep its id (household_id) for the history. 409 while members owe each
+    other (GET .../balances is not empty): settle up first, as nobody could see those debts afterwards."""
     async with call.writing() as uow:
         before, after, ended = await close_household(call.id("household_id"), uow, call.clock)
-        if before.closed_at is None:
-            call.audit("delete", "household", after.id, HouseholdOut.of(before), HouseholdOut.of(after))
+        call.audit("delete", "household", after.id, HouseholdOut.of(before), HouseholdOut.of(after))
         for member in ended:
             call.audit("delete", "household_member", member.id, None, MemberOut.of(member))
     return HouseholdOut.of(after, [])
@@ -232,7 +227,7 @@ async def list_household_members(call: Call) -> Listed:
 async def add_household_member(call: Call) -> MemberOut:
     """The operator acts for the tenant: the user is an active member at once (an open invitation of theirs
     to this household counts as accepted). 409 when they are already an active member of this or another
-    household (one household per person), or the household is closed."""
+    household (one household per person)."""
     body: MemberIn = call.body
     async with call.writing() as uow:
         member = await add_member(

@@ -60,20 +60,27 @@ async def test_an_operator_creates_renames_and_closes_a_household(
 
     closed = await _json(await api.delete(f"{API}/households/{hid}", headers=tenant_a.admin), 200)
     assert closed["closed_at"] is not None and closed["members"] == []
-    members = await _json(await api.get(f"{API}/households/{hid}/members", headers=tenant_a.viewer), 200)
-    assert {m["status"] for m in members["items"]} == {"removed"}
-    again = await _json(await api.delete(f"{API}/households/{hid}", headers=tenant_a.admin), 200)
-    assert again["closed_at"] == closed["closed_at"]
-    refused = await api.patch(f"{API}/households/{hid}", json={"name": "X"}, headers=tenant_a.admin)
-    assert refused.status == 409
-    refused = await api.post(f"{API}/households/{hid}/members", json={"user_id": ana}, headers=tenant_a.admin)
-    assert refused.status == 409
-    assert [
-        h["id"]
-        for h in (await _json(await api.get(f"{API}/households?closed=false", headers=tenant_a.viewer), 200))[
-            "items"
-        ]
-    ] == []
+    db = api.app[DATABASE]
+    async with db.unit_of_work(uuid.UUID(tenant_a.id)) as uow:
+        stored = await uow.households.get(uuid.UUID(hid))
+        rows = await uow.households.members(uuid.UUID(hid), active_only=False)
+    assert stored is not None and stored.closed_at is not None  # kept, for the ids that name it
+    assert {str(m.status) for m in rows} == {"removed"}
+    # A closed household is gone for the API: every path answers like an unknown id, and it is not listed.
+    for method, path, body in (
+        ("GET", "", None),
+        ("GET", "/members", None),
+        ("GET", "/balances", None),
+        ("PATCH", "", {"name": "X"}),
+        ("DELETE", "", None),
+        ("POST", "/members", {"user_id": ana}),
+        ("DELETE", f"/members/{ana}", None),
+    ):
+        response = await api.request(
+            method, f"{API}/households/{hid}{path}", json=body, headers=tenant_a.admin
+        )
+        assert response.status == 404, (method, path, await response.text())
+    assert (await _json(await api.get(f"{API}/households", headers=tenant_a.viewer), 200))["items"] == []
     # Its former members are free to join another household.
     assert (await _household(api, tenant_a, bruno, ana))["members"][0]["user_id"] == bruno
 
@@ -179,6 +186,16 @@ async def test_shared_budgets_and_accounts_name_the_household(api: TestClient, t
     )
     assert spent["household_id"] == hid  # spending on the shared account is the household's
 
+    # Closing keeps what named the household, for the history; a closed household takes no new shared budget.
+    await _json(await api.delete(f"{API}/households/{hid}", headers=tenant_a.admin), 200)
+    kept = await _json(await api.get(f"{API}/budgets/{budget['id']}", headers=tenant_a.viewer), 200)
+    assert kept["household_id"] == hid
+    assert (await _json(await api.get(f"{API}/accounts/{account['id']}", headers=tenant_a.viewer), 200))[
+        "household_id"
+    ] == hid
+    response = await api.post(f"{API}/budgets", json={**body, "category": "rent"}, headers=tenant_a.admin)
+    assert response.status == 422
+
 
 async def test_balances_net_every_split_and_settlement_per_pair(api: TestClient, tenant_a: ApiTenant) -> None:
     ana = tenant_a.user["id"]
@@ -212,9 +229,13 @@ async def test_balances_net_every_split_and_settlement_per_pair(api: TestClient,
     assert [(b["debtor_id"], b["creditor_id"], b["amount"]) for b in found["balances"]] == [
         (bruno, ana, "15.00")
     ]
+    # Closing would hide what Bruno owes: refused until they settle up.
+    refused = await api.delete(f"{API}/households/{hid}", headers=tenant_a.admin)
+    assert refused.status == 409 and "settle up" in (await refused.json())["detail"]
     # Debts outlive membership: removing Bruno keeps what he owes.
     await _json(await api.delete(f"{API}/households/{hid}/members/{bruno}", headers=tenant_a.admin), 200)
     assert len((await _json(await api.get(path, headers=tenant_a.viewer), 200))["balances"]) == 1
+    assert (await api.delete(f"{API}/households/{hid}", headers=tenant_a.admin)).status == 409
 
 
 async def test_writes_are_audited_and_viewers_cannot_write(api: TestClient, tenant_a: ApiTenant) -> None:
@@ -269,11 +290,15 @@ async def test_another_tenants_households_and_users_are_out_of_reach(
         f"{API}/households/{hid}/members", json={"user_id": b_user}, headers=tenant_b.admin
     )
     assert response.status == 404
-    # A's household with B's user, by A's key: that user does not exist here.
+    # A's household with B's user, by A's key: that user does not exist here (as for any unknown id).
     response = await api.post(
         f"{API}/households/{hid}/members", json={"user_id": b_user}, headers=tenant_a.admin
     )
-    assert response.status == 404 and (await response.json())["detail"] == "no such user"
+    assert response.status == 422 and (await response.json())["detail"] == "user_id: no such user"
+    nobody = await api.post(
+        f"{API}/households/{hid}/members", json={"user_id": str(uuid.uuid4())}, headers=tenant_a.admin
+    )
+    assert (nobody.status, await nobody.json()) == (422, await response.json())
     response = await api.post(
         f"{API}/households", json={"name": "X", "members": [b_user]}, headers=tenant_a.admin
     )
