@@ -43,6 +43,8 @@ class AddAccount:
     kind: AccountKind | str = AccountKind.CHECKING
     currency: str | None = None
     opening_balance: AmountInput = "0"
+    household_id: uuid.UUID | None = None
+    """A shared account of this household (the caller checks the user is an active member)."""
 
 
 @dataclass(frozen=True, slots=True)

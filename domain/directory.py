@@ -114,6 +114,7 @@ async def open_account(cmd: AddAccount, uow: UnitOfWork, clock: Clock) -> Accoun
         opening_balance=opening,
         is_default=not any(a.is_default for a in existing),
         created_at=clock.now(),
+        household_id=cmd.household_id,
     )
     await uow.accounts.add(account)
     return account

@@ -293,6 +293,10 @@ class HouseholdRepository(Protocol):
         ...
 
     async def list(self) -> builtins.list[Household]: ...
+    async def update(self, household: Household) -> None:
+        """Store a changed name or closed_at."""
+        ...
+
     async def add_member(self, member: Member) -> bool:
         """False when the person already has an open invitation or membership of this household, or is an
         active member of another (the unique indexes decide, also under concurrency)."""

@@ -52,6 +52,16 @@ class SqlHouseholdRepository(TenantBound):
         query = sa.select(h).where(self._mine(h)).order_by(h.c.created_at, h.c.id)
         return [_household(row) for row in (await self._db.execute(query)).mappings()]
 
+    async def update(self, household: Household) -> None:
+        self._check_tenant("household", household.tenant_id)
+        statement = (
+            sa.update(h)
+            .where(self._mine(h), h.c.id == household.id)
+            .values(name=household.name, closed_at=household.closed_at)
+        )
+        if rowcount(await self._db.execute(statement)) == 0:
+            raise NotFound("household", household.id)
+
     async def add_member(self, member: Member) -> bool:
         self._check_tenant("household member", member.tenant_id)
         if member.created_at is None:

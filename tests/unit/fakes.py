@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime, timedelta
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
-from domain.errors import Conflict
+from domain.errors import Conflict, NotFound
 from domain.events import Event
 from domain.merchants import merchant_key
 from domain.messages import InboxMessage, OutboundRecord
@@ -474,6 +474,13 @@ class FakeHouseholdRepository:
     async def list(self) -> list[Household]:
         data = self._s.data("households.list")
         return [_copy(h) for h in data.households.values() if self._s.mine(h)]
+
+    async def update(self, household: Household) -> None:
+        data = self._s.data("households.update")
+        self._s.check_tenant(household)
+        if not self._s.mine(data.households.get(household.id)):
+            raise NotFound("household", household.id)
+        data.households[household.id] = _copy(household)
 
     async def add_member(self, member: Member) -> bool:
         data = self._s.data("households.add_member")

@@ -13,6 +13,8 @@ from bot.admin.problems import field_problem, not_found
 from bot.admin.schemas import Amount, AmountText, Category, Currency, ListQuery, Out, Percent, Strict
 from domain import services
 from domain.commands import SetBudget
+from domain.household_admin import require_active_member
+from domain.lookup import require_user
 from domain.model import Budget, Recurrence
 from domain.operators import (
     UNSET,
@@ -37,6 +39,9 @@ class BudgetIn(Strict):
     """null: a budget on all spending."""
     recurrence: Literal["weekly", "monthly"] = "monthly"
     thresholds: Thresholds | None = Field(default=None, min_length=1, max_length=10)
+    household_id: uuid.UUID | None = None
+    """A shared budget of this household, counting every member's household spending; the user must be an
+    active member of it (else 422)."""
 
 
 class BudgetPatch(Strict):
@@ -57,6 +62,9 @@ class StatusOut(Out):
 class BudgetOut(Out):
     id: uuid.UUID
     user_id: uuid.UUID
+    """Who set it (for a shared budget, one of the household's members)."""
+    household_id: uuid.UUID | None = None
+    """The household whose shared budget it is; null: the user's own."""
     category: str | None
     amount: AmountText
     currency: str
@@ -71,6 +79,7 @@ class BudgetOut(Out):
         return cls(
             id=budget.id,
             user_id=budget.user_id,
+            household_id=budget.household_id,
             category=budget.category,
             amount=str(budget.amount.quantized().amount),
             currency=budget.amount.currency,
@@ -110,12 +119,17 @@ async def create_budget(call: Call) -> BudgetOut:
     body: BudgetIn = call.body
     assert call.tenant is not None
     async with call.writing() as uow:
-        existing = await uow.budgets.find(body.user_id, body.category, Recurrence(body.recurrence))
+        if body.household_id is not None:
+            await require_user(uow, body.user_id)  # an unknown user is a 404, shared or not
+            await require_active_member(uow, body.household_id, body.user_id)
+        recurrence = Recurrence(body.recurrence)
+        existing = await uow.budgets.find(body.user_id, body.category, recurrence, body.household_id)
         if existing is not None:
+            whose = "this user" if body.household_id is None else "the household"
             raise field_problem(
                 409,
                 "body.category",
-                f"this user already has that budget ({existing.id}); PATCH it",
+                f"{whose} already has that budget ({existing.id}); PATCH it",
                 kind="conflict",
             )
         cmd = SetBudget(
@@ -125,6 +139,7 @@ async def create_budget(call: Call) -> BudgetOut:
             category=body.category,
             currency=body.currency,
             thresholds=tenant_thresholds(call.tenant) if body.thresholds is None else tuple(body.thresholds),
+            shared=body.household_id is not None,
         )
         status = await services.set_budget(cmd, uow, call.clock)
         out = BudgetOut.of(status.budget, status)

@@ -48,6 +48,8 @@ class TransactionOut(Out):
     source: Literal["chat", "admin_api", "import", "recurring"]
     transfer_id: uuid.UUID | None
     """Shared by the two legs of a transfer between accounts (neither spending nor earning)."""
+    household_id: uuid.UUID | None = None
+    """Household spending (on a shared account, or counted by a shared budget); null: personal."""
     created_at: datetime | None
     deleted_at: datetime | None
 
@@ -66,6 +68,7 @@ class TransactionOut(Out):
             note=txn.note,
             source=txn.source.value,
             transfer_id=txn.transfer_id,
+            household_id=txn.household_id,
             created_at=txn.created_at,
             deleted_at=txn.deleted_at,
         )

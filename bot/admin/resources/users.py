@@ -14,6 +14,8 @@ from bot.admin.problems import not_found
 from bot.admin.schemas import Amount, AmountText, Currency, ListQuery, Name, Out, Phone, Strict
 from domain import services
 from domain.commands import AddAccount, AddUser
+from domain.household_admin import require_active_member
+from domain.lookup import require_user
 from domain.model import Account, Channel, User
 from domain.operators import UNSET, UpdateAccount, UpdateUser, update_account, update_user
 from domain.periods import user_week_start
@@ -171,6 +173,9 @@ class AccountIn(Strict):
     kind: Literal["cash", "checking", "savings", "credit_card"] = "checking"
     currency: Currency | None = None
     opening_balance: Amount = Decimal(0)
+    household_id: uuid.UUID | None = None
+    """A shared account of this household, which every member sees; the user must be an active member of it
+    (else 422)."""
 
 
 class AccountOut(Out):
@@ -181,6 +186,8 @@ class AccountOut(Out):
     currency: str
     opening_balance: AmountText
     is_default: bool
+    household_id: uuid.UUID | None = None
+    """The household whose shared account it is; null: the user's own."""
     created_at: datetime | None
 
     @classmethod
@@ -193,6 +200,7 @@ class AccountOut(Out):
             currency=account.currency,
             opening_balance=str(account.opening_balance.quantized().amount),
             is_default=account.is_default,
+            household_id=account.household_id,
             created_at=account.created_at,
         )
 
@@ -222,8 +230,12 @@ async def create_account(call: Call) -> AccountOut:
         kind=body.kind,
         currency=body.currency,
         opening_balance=body.opening_balance,
+        household_id=body.household_id,
     )
     async with call.writing() as uow:
+        if body.household_id is not None:
+            await require_user(uow, cmd.user_id)  # an unknown user is a 404, shared or not
+            await require_active_member(uow, body.household_id, cmd.user_id)
         account = await services.add_account(cmd, uow, call.clock)
         out = AccountOut.of(account)
         call.audit("create", "account", account.id, None, out)

@@ -43,6 +43,9 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "amount": "5",
     },
     "create_merchant_route": {"name": "Padaria do Zé", "aliases": ["zezinho"], "category": "dining"},
+    "create_household_route": {"name": "Casa", "members": ["{user_id}"]},
+    "update_household_route": {"name": "Lar"},
+    "add_household_member": {"user_id": "{user_id}"},
     "update_merchant_route": {"category": "groceries"},
 }
 CSV_SAMPLES: dict[str, str] = {
@@ -84,6 +87,10 @@ async def ids_of(api: TestClient, tenant: ApiTenant) -> dict[str, str]:
         headers=tenant.admin,
     )
     assert goal.status == 201, await goal.text()
+    household = await api.post(
+        f"{PREFIX}/households", json={"name": "Casa", "members": [user_id]}, headers=tenant.admin
+    )
+    assert household.status == 201, await household.text()
     statement = f"date,description,amount\n2024-03-01,SHOP {uuid.uuid4().hex},-1.00\n"
     imported = await api.post(
         f"{PREFIX}/accounts/{account_id}/imports",
@@ -103,6 +110,7 @@ async def ids_of(api: TestClient, tenant: ApiTenant) -> dict[str, str]:
         "import_id": (await imported.json())["statement"]["id"],
         "rule_id": (await rule.json())["id"],
         "goal_id": (await goal.json())["id"],
+        "household_id": (await household.json())["id"],
     }
 
 
@@ -111,6 +119,8 @@ def fill(value: Any, ids: dict[str, str]) -> Any:
         return re.sub(r"\{(\w+)\}", lambda m: ids[m.group(1)], value)
     if isinstance(value, dict):
         return {k: fill(v, ids) for k, v in value.items()}
+    if isinstance(value, list):
+        return [fill(v, ids) for v in value]
     return value
 
 
@@ -175,6 +185,7 @@ async def test_another_tenants_ids_answer_like_missing_ones_and_change_nothing(a
     assert {"get_user", "update_user_route", "create_account", "get_budget", "delete_budget_route"} <= set(
         checked
     )
+    assert {"create_household_route", "get_household_balances", "remove_household_member"} <= set(checked)
     assert await snapshot(api, b) == before
 
 
