@@ -69,11 +69,14 @@ FEATURES: dict[str, dict[str, float]] = {
         "list_categories": -1.5, "change_setting": -1.5, "delete_budget": -1.5,
         # Recurring payments and goals: listing, stopping and asking take no amount.
         "list_recurring": -1.5, "cancel_recurring": -1.5, "goal_status": -1.5,
+        # Households: joining, leaving and listing move no money; a split does.
+        "split_expense": 1.0, "household_join": -1.5, "household_leave": -1.5, "household_remove": -1.5,
+        "household_members": -1.5, "household_invite": -1.0, "owe_balance": -1.0,
     },
     # Without one, recording or budgeting needs a follow-up question: possible, but less likely.
     "no_amount": {"add_expense": -1.0, "add_income": -1.5, "set_budget": -1.5},
     # A question ("how much", "cuanto", "em que", "?", "¿") asks about money; it does not move any.
-    "question": {"add_expense": -1.5, "add_income": -1.5},
+    "question": {"add_expense": -1.5, "add_income": -1.5, "split_expense": -1.5},
     # "I spent / paid / bought", not asked and with no period: telling a purchase, not asking for a total
     # ("gaste en uber" records; "gaste en uber este mes?" and "cuanto gaste en uber" ask).
     "told_spending": {"spending_summary": -1.0, "list_transactions": -0.5},

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date, datetime, tzinfo
 from decimal import Decimal
 from functools import cache
@@ -11,6 +12,7 @@ from nlu.accounts import Accounts, Reading, find_accounts, lexicon
 from nlu.categories import find_category
 from nlu.data import load_lang
 from nlu.dates import When, find_when
+from nlu.households import HOUSEHOLD_INTENTS, read_household, settle_household
 from nlu.intents import classify
 from nlu.language import detect_language
 from nlu.merchants import find_merchant, number_words
@@ -38,8 +40,12 @@ so the conversation shows the total and asks before recording it."""
 
 _DIGITS = re.compile(r"\d+")
 # Which fields each intent carries. A transaction has a day; a question covers a period.
-TRANSACTION_INTENTS = frozenset({"add_expense", "add_income", "edit_last", "transfer", "debt"})
-ACCOUNT_INTENTS = frozenset({"add_expense", "add_income", "transfer", "debt", "balance", "list_transactions"})
+TRANSACTION_INTENTS = frozenset(
+    {"add_expense", "add_income", "edit_last", "transfer", "debt", "split_expense"}
+)
+ACCOUNT_INTENTS = frozenset(
+    {"add_expense", "add_income", "transfer", "debt", "balance", "list_transactions", "split_expense"}
+)
 """Intents whose messages may name an account."""
 QUERY_INTENTS = frozenset(
     {
@@ -64,6 +70,9 @@ AMOUNT_INTENTS = TRANSACTION_INTENTS | {
 """Intents whose amount is written or acted on: an inexact one is reported unresolved (a question's
 "tengo unos pesos?" is no amount to pin down)."""
 DATED_QUESTIONS = QUERY_INTENTS - {"set_budget", "search"}
+NO_AMOUNT_INTENTS = HOUSEHOLD_INTENTS - {"settle_up"}
+"""Household messages whose numbers are no money ("add ana 11 91234-5678", "who owes what"); settling up may
+say how much."""
 """Questions whose numbers are days, never amounts ("search 45" looks for an amount)."""
 # Intents that may name an earlier transaction; intents whose leftover words are the entry's note.
 REFERENCE_INTENTS = frozenset({"undo", "edit_last", "search"})
@@ -95,6 +104,10 @@ def parse_message(
     # Without a stored language, the user's currency is the next best prior (BRL users write Portuguese).
     prior = lang if lang is not None else _currency_languages().get(currency or "")
     language, _ = detect_language(norm, prior)
+    # A phone number and a split's number of shares are never an amount or a day: the readers below see the
+    # message with them blanked out; the classifier sees it whole.
+    said = read_household(norm, language)
+    typed, norm = norm, _blanked(norm, said.blank)
 
     when = find_when(norm, language, today, week_start, country)
     vague = unresolved_amounts(norm, language, exclude=when.spans)
@@ -102,6 +115,12 @@ def parse_message(
     primary = primary_amount(mentions, norm, language)
     claimed = [*when.spans, *vague] + [(m.start, m.end) for m in mentions]
     merchant = find_merchant(norm, language, exclude=claimed, overlay=overlay)
+    if merchant is not None and said.inside((merchant.start, merchant.end)):
+        if merchant.known:
+            said = said.unshared()  # a shop's own name ("Casa do Pão") says nothing about the household
+        else:
+            merchant = find_merchant(norm, language, exclude=claimed + said.shared, overlay=overlay)
+    claimed += said.shared
     accounts = find_accounts(norm, language, exclude=claimed)
     overlapping = [
         s
@@ -133,7 +152,7 @@ def parse_message(
             claimed = list(when.spans) + [(m.start, m.end) for m in mentions]
 
     ranked = classify(
-        norm,
+        typed,
         language,
         has_amount=primary is not None or bool(vague),
         has_period=when.period is not None and when.day is None,
@@ -148,6 +167,7 @@ def parse_message(
         ranked = _without_unsaid(ranked, accounts)
         known = merchant is not None and merchant.known
         ranked = settle(ranked, norm, language, primary is not None, when.recurrence, known, claimed)
+        ranked = settle_household(ranked, norm, language, said, primary is not None, accounts.tells_loan)
     intent, confidence = ranked[0]
     if intent in DATED_QUESTIONS and primary is not None and not primary.explicit:
         # A question has no amount: "cuánto gasté el 5", "quanto gastei na terça 19" name a day, which the
@@ -158,18 +178,28 @@ def parse_message(
             mentions = find_amounts(norm, language, currency, exclude=[*when.spans, *vague])
             primary = primary_amount(mentions, norm, language)
             claimed = [*when.spans, *vague] + [(m.start, m.end) for m in mentions]
+    if (
+        intent == "split_expense"
+        and merchant is not None
+        and said.inside_people((merchant.start, merchant.end))
+    ):
+        # "split 60 with ana": a person split with is no merchant.
+        merchant = find_merchant(norm, language, exclude=claimed + said.people_spans, overlay=overlay)
     if merchant is not None:
         claimed.append((merchant.start, merchant.end))
+    claimed += said.people_spans if intent == "split_expense" else []
     category = find_category(norm, language, merchant, intent, exclude=claimed + accounts.spans)
-    said = accounts.for_intent(intent) if intent in ACCOUNT_INTENTS else None
+    paid = accounts.for_intent(intent) if intent in ACCOUNT_INTENTS else None
     if intent == "debt":
         # A loan's payee is the person, and its category keeps it out of spending and earning.
         merchant, category = None, "loans"
-    elif intent == "transfer":
+    elif intent == "transfer" or intent in HOUSEHOLD_INTENTS:
         merchant, category = None, None
 
     bare = intent in BARE_INTENTS
-    amount: Decimal | None = None if primary is None or bare else primary.amount
+    amount: Decimal | None = (
+        None if primary is None or bare or intent in NO_AMOUNT_INTENTS else primary.amount
+    )
     total = None if amount is None else unit_total(mentions, primary, norm, language)
     if total is not None:
         # "2 cafés a 4,50": the total is computed, not written, so it is confirmed before it is recorded.
@@ -211,6 +241,7 @@ def parse_message(
             None, month_range(goal_month(norm, language), today), today
         )
     unresolved = _unresolved(norm, intent, when, vague, amount, day)
+    household = said.for_intent(intent, norm, language, claimed)
     return Parse(
         lang=language,
         intent=intent,
@@ -234,11 +265,15 @@ def parse_message(
         choices=setting_change.choices,
         name=name,
         anchor=anchor,
-        account=None if said is None or said.account is None else said.account.text,
-        to_account=_destination(said, language),
-        person=None if said is None else said.person,
-        direction=None if said is None else said.direction,
+        account=None if paid is None or paid.account is None else paid.account.text,
+        to_account=_destination(paid, language),
+        person=household.person if household.person is not None else None if paid is None else paid.person,
+        direction=None if paid is None else paid.direction,
         unresolved=unresolved,
+        phone=household.phone,
+        people=household.people,
+        shares=household.shares,
+        shared=household.shared,
     )
 
 
@@ -364,6 +399,16 @@ def _without_unsaid(ranked: list[tuple[str, float]], accounts: Reading) -> list[
     if not unsaid or rest <= 0:
         return ranked
     return [(name, score / rest) for name, score in ranked if name not in unsaid]
+
+
+def _blanked(norm: Normalized, spans: list[tuple[int, int]]) -> Normalized:
+    """`norm` with the characters of `spans` turned to spaces, offsets kept: nothing reads them."""
+    if not spans:
+        return norm
+    chars = list(norm.text)
+    for start, end in spans:
+        chars[start:end] = " " * (end - start)
+    return replace(norm, text="".join(chars))
 
 
 def _spans_overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:

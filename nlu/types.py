@@ -43,6 +43,14 @@ INTENTS: tuple[str, ...] = (
     "goal_contribution",
     "goal_withdrawal",
     "goal_status",
+    "household_invite",
+    "household_join",
+    "household_leave",
+    "household_remove",
+    "household_members",
+    "split_expense",
+    "owe_balance",
+    "settle_up",
 )
 
 CATEGORIES: tuple[str, ...] = (
@@ -166,7 +174,9 @@ class Parse:
     to_account: str | None = None
     """A transfer's destination as typed ("poupança"); a cash withdrawal's is the language's cash word."""
     person: str | None = None
-    """For debt: who money was lent to, paid back to, got back from or borrowed from ("Sarah", "João")."""
+    """For debt: who money was lent to, paid back to, got back from or borrowed from ("Sarah", "João"). For
+    household_invite, household_remove, owe_balance and settle_up: the one person named; a name capitalised
+    ("Tom", "João"), a relation in lower case as written ("wife", "roomie": "add my wife")."""
     direction: str | None = None
     """For debt: "out" (lent, paid back: money leaves) or "in" (got back, borrowed: money comes in)."""
     notice: NoticeRef | None = None
@@ -176,9 +186,14 @@ class Parse:
     """Dates and amounts the message names but that cannot be resolved with certainty: the matching field
     (date, amount) is None and the conversation asks."""
     phone: str | None = None
+    """household_invite: the phone number written, "+" and digits ("+5511912345678"); written without "+",
+    the digits, with a "+" only when they are 11 or more (a country code is there)."""
     people: tuple[str, ...] = ()
+    """split_expense: who the expense is split with, in order, written like `person` ("Ana", "roomie")."""
     shares: int | None = None
+    """split_expense: how many ways when said ("en 3" -> 3, "a medias" -> 2), else None."""
     shared: bool = False
+    """The budget, expense or question is the household's ("for the house", "da casa", "compartido")."""
 
     def to_json(self) -> dict[str, object]:
         """The result line of `centavo nlu` (NLU_CONTRACT.md)."""
@@ -215,6 +230,10 @@ class Parse:
             "anchor": self.anchor,
             "notice": None if self.notice is None else self.notice.to_json(),
             "unresolved": [u.to_json() for u in self.unresolved],
+            "phone": self.phone,
+            "people": list(self.people),
+            "shares": self.shares,
+            "shared": self.shared,
         }
 
 

@@ -1,0 +1,148 @@
+"""Households in a message: phone numbers, people, shares and the shared flag (nlu/households.py)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from nlu import parse
+from nlu.households import find_people, find_phones, find_shares, normalize_phone, shared_spans
+from nlu.normalize import normalize
+
+NOW = datetime.fromisoformat("2026-11-18T15:00:00-03:00")
+
+
+@pytest.mark.parametrize(
+    ("written", "number"),
+    [
+        ("+55 11 91234-5678", "+5511912345678"),
+        ("+52 55 1234 5678", "+525512345678"),
+        ("+1 (415) 555-0134", "+14155550134"),
+        ("+44 7700 900123", "+447700900123"),
+        ("5511912345678", "+5511912345678"),  # long enough to hold a country code
+        ("(11) 98765-4321", "+11987654321"),  # 11 digits count as having one, as the contract says
+        ("415-555-0199", "4155550199"),  # fewer: the digits as written
+        ("91234-5678", "912345678"),
+        ("1234", None),  # too short for a phone
+    ],
+)
+def test_phone_numbers_are_normalised(written: str, number: str | None) -> None:
+    assert normalize_phone(written) == number
+
+
+@pytest.mark.parametrize(
+    ("text", "numbers"),
+    [
+        ("add my wife +55 11 91234-5678", ["+5511912345678"]),
+        ("agrega a mi roomie +52 55 1234 5678 porfa", ["+525512345678"]),
+        ("add tom (11) 1234-5678", ["1112345678"]),
+        ("add jo 5511912345678", ["+5511912345678"]),
+        # Amounts and dates are no phones.
+        ("spent 1 500 000 on a car", []),
+        ("paid 45.90 on 2026-11-18", []),
+        ("uber 23 45 12", []),
+        ("gastei 1.234.567,89", []),
+        ("18-11-2026 mercado 50", []),
+    ],
+)
+def test_phones_are_found_where_no_amount_or_date_can_be(text: str, numbers: list[str]) -> None:
+    assert [p.number for p in find_phones(normalize(text))] == numbers
+
+
+def test_a_phone_is_neither_amount_nor_date() -> None:
+    result = parse("add my wife +55 11 91234-5678", now=NOW, lang="en", tz="America/Sao_Paulo")
+    assert (result.intent, result.phone, result.person) == ("household_invite", "+5511912345678", "wife")
+    assert result.amount is None and result.date is None and result.mentions == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "shares"),
+    [
+        ("dividimos el alquiler en 3", "es", 3),
+        ("split 1200 rent three ways", "en", 3),
+        ("split 90 in three with tom", "en", 3),
+        ("rachamos a conta de 240 em 4", "pt", 4),
+        ("pagué 300 de la luz, a medias con Sofi", "es", 2),
+        ("split 80 half with ana", "en", 2),
+        ("paguei 120 meio a meio", "pt", 2),
+        ("split 60 uber with ana", "en", None),
+        ("gastei 30 em 3 parcelas", "pt", None),  # no word splits it: no shares
+    ],
+)
+def test_shares_are_read_when_a_split_says_them(text: str, lang: str, shares: int | None) -> None:
+    assert find_shares(normalize(text), lang)[0] == shares
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "people"),
+    [
+        ("split the 60 uber with ana and joe", "en", ("Ana", "Joe")),
+        ("split dinner with my roomie and tom", "en", ("roomie", "Tom")),
+        ("rachei a pizza de 80 com o Pedro", "pt", ("Pedro",)),
+        ("dividi 90 com minha esposa e a Ana", "pt", ("esposa", "Ana")),
+        ("dividir 60 del uber con ana y pedro", "es", ("Ana", "Pedro")),
+        ("dividimos el alquiler en 3", "es", ()),
+    ],
+)
+def test_people_split_with_are_named_as_written(text: str, lang: str, people: tuple[str, ...]) -> None:
+    assert find_people(normalize(text), lang)[0] == people
+
+
+def test_split_numbers_are_not_the_amount() -> None:
+    result = parse("dividimos el alquiler en 3", now=NOW, lang="es", tz="America/Mexico_City")
+    assert (result.intent, result.amount, result.shares, result.category) == (
+        "split_expense",
+        None,
+        3,
+        "housing",
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "shared"),
+    [
+        ("mercado da casa 50", "pt", True),
+        ("orçamento do mercado da casa 1500", "pt", True),
+        ("presupuesto compartido de 800 para comida", "es", True),
+        ("groceries budget for the house 1500", "en", True),
+        ("gastei 30 na casa do pão", "pt", False),
+        ("vinho da casa 45", "pt", False),
+        ("350 en la casa de cambio", "es", False),
+        ("household supplies 20", "en", False),
+        ("aluguel 1500", "pt", False),
+    ],
+)
+def test_only_household_phrases_make_a_thing_shared(text: str, lang: str, shared: bool) -> None:
+    assert bool(shared_spans(normalize(text), lang)) is shared
+
+
+def test_a_shared_budget_keeps_its_amount_category_and_recurrence() -> None:
+    result = parse("orçamento do mercado da casa 1500 por mês", now=NOW, lang="pt", tz="America/Sao_Paulo")
+    assert (result.intent, result.amount, result.category, result.recurrence, result.shared) == (
+        "set_budget",
+        1500,
+        "groceries",
+        "monthly",
+        True,
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "intent"),
+    [
+        ("acertei com o daniel 70", "pt", "debt"),  # an amount and a loan word: paying a loan back
+        ("acertei com a Ana", "pt", "settle_up"),
+        ("lent rob 40", "en", "debt"),
+        ("sim", "pt", "affirm"),
+        ("yes", "en", "affirm"),
+        ("sí", "es", "affirm"),
+    ],
+)
+def test_household_readings_leave_loans_and_answers_alone(text: str, lang: str, intent: str) -> None:
+    assert parse(text, now=NOW, lang=lang, tz="America/Sao_Paulo").intent == intent
+
+
+def test_the_result_line_has_the_household_keys() -> None:
+    line = parse("uber 20", now=NOW, lang="en", tz="America/Sao_Paulo").to_json()
+    assert (line["phone"], line["people"], line["shares"], line["shared"]) == (None, [], None, False)
