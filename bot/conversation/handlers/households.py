@@ -54,12 +54,12 @@ class InviteForm:
 
     async def prefill(self, ctx: Context) -> SlotValues | Reply:
         parse = ctx.understood
-        # The number as the user wrote it, made international with their own country.
-        phone = phones.find_phone(parse.phone, ctx.user.phone) if parse.phone else None
-        values = {
-            "phone": phone or phones.find_phone(ctx.message.text, ctx.user.phone),
-            "label": parse.person,
-        }
+        # The number as written, made international with the user's own country ("11 91234-5678" from a
+        # Brazilian number is +55 11 ...): the message's text first, the NLU's digits only when it has none.
+        phone = phones.find_phone(ctx.message.text, ctx.user.phone)
+        if phone is None and parse.phone:
+            phone = phones.find_phone(parse.phone, ctx.user.phone)
+        values = {"phone": phone, "label": parse.person}
         return {name: value for name, value in values.items() if value}
 
     async def question(self, ctx: Context, slots: Slots) -> Reply:
@@ -99,8 +99,10 @@ async def answer_invitation(ctx: Context, accept: bool) -> Reply | None:
             return None
         answered = await hh.answer_invitation(AnswerInvitation(ctx.user.id, accept), uow, ctx.clock)
     if answered.outcome == "joined":
-        others = ", ".join(answered.members) or "-"
-        return Reply.say("household_joined", inviter=answered.inviter or "?", members=others)
+        others = [name for name in answered.members if name != answered.inviter]
+        if not others:
+            return Reply.say("household_joined_two", inviter=answered.inviter or "?")
+        return Reply.say("household_joined", inviter=answered.inviter or "?", members=", ".join(others))
     if answered.outcome == "declined":
         return Reply.say("household_declined", inviter=answered.inviter or "?")
     return Reply.say("household_in_another_own")

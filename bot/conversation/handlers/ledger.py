@@ -137,7 +137,13 @@ class RecordForm:
             account = next((a.name for a in recorded.accounts if a.id == result.transaction.account_id), None)
             before, said_account = notices.recorded_unasked(slots, account)
         after += said_account
-        after += [lines.budget(s) for s in result.budgets] + [lines.alert(c) for c in result.crossings]
+        budgets = [lines.budget(s) for s in result.budgets]
+        if result.transaction.household_id is not None and not any(
+            s.budget.household_id for s in result.budgets
+        ):
+            # Household spending no house budget shows: the members see it, so the writer is told.
+            after.append(Line("household_spending"))
+        after += budgets + [lines.alert(c) for c in result.crossings]
         return Reply(lines=(*before, line, *after), written=(written,) if result.created else ())
 
     def dropped(self, ctx: Context, slots: Slots) -> Reply:
