@@ -11,6 +11,7 @@ from functools import cache
 from rapidfuzz.distance import OSA
 
 from nlu.data import load_lang
+from nlu.intents import says
 from nlu.normalize import Normalized, fold
 
 HOUSEHOLD_INTENTS = frozenset(
@@ -71,6 +72,7 @@ class _Data:
     number_words: dict[str, int]
     people_before: tuple[tuple[str, ...], ...]
     conjunctions: frozenset[str]
+    member_words: frozenset[str]
     settle_words: tuple[tuple[str, ...], ...]
     owe_words: tuple[tuple[str, ...], ...]
     me_words: frozenset[str]
@@ -101,6 +103,7 @@ def _data(lang: str) -> _Data:
         number_words={fold(str(k)): int(v) for k, v in raw["number_words"].items()},
         people_before=_phrases(raw["people_before"]),
         conjunctions=_words(raw["conjunctions"]),
+        member_words=_words(raw["member_words"]),
         settle_words=_phrases(raw["settle_words"]),
         owe_words=_phrases(raw["owe_words"]),
         me_words=_words(raw["me_words"]),
@@ -446,11 +449,13 @@ def settle_household(
     said: Household,
     has_amount: bool,
     tells_loan: bool,
+    names_account: bool = False,
 ) -> list[tuple[str, float]]:
     """Readings the words settle: a phone number is an invite; a loan word with no amount and a settling
     word settles up ("acertei com a Ana"), and with owing asks who owes what; settling up with an amount and
     a loan word is the loan ("acertei com o daniel 70"); an expense split with people is a split; removing
-    oneself is leaving."""
+    oneself is leaving; a household budget asked about without asking who is its status; owing on an
+    account is its balance ("how much do i owe on my credit card")."""
     top = ranked[0][0]
     if said.phones and top != "household_invite":
         return _promote(ranked, "household_invite", 0.0)
@@ -459,6 +464,10 @@ def settle_household(
             return _promote(ranked, "settle_up", 0.0)
         if says_owe(norm, lang):
             return _promote(ranked, "owe_balance", 0.0)
+    if top == "household_members" and says(norm.text, lang, "budget_words") and not _asks_who(norm, lang):
+        return _promote(ranked, "budget_status", MIN_SECOND)  # "show the shared budget"
+    if top == "owe_balance" and names_account:
+        return _promote(ranked, "balance", 0.0)
     if top == "unknown" and not has_amount and says_owe(norm, lang):
         return _promote(ranked, "owe_balance", MIN_SECOND)
     if top == "household_leave" and not names_me(norm, lang) and find_person(norm, lang, said.blank):
@@ -471,6 +480,10 @@ def settle_household(
     if top == "household_remove" and names_me(norm, lang) and find_person(norm, lang, said.blank) is None:
         return _promote(ranked, "household_leave", 0.0)
     return ranked
+
+
+def _asks_who(norm: Normalized, lang: str) -> bool:
+    return any(w in _data(lang).member_words for w, _, _ in _tokens(norm, ()))
 
 
 def _promote(ranked: list[tuple[str, float]], wanted: str, least: float) -> list[tuple[str, float]]:

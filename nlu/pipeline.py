@@ -167,7 +167,9 @@ def parse_message(
         ranked = _without_unsaid(ranked, accounts)
         known = merchant is not None and merchant.known
         ranked = settle(ranked, norm, language, primary is not None, when.recurrence, known, claimed)
-        ranked = settle_household(ranked, norm, language, said, primary is not None, accounts.tells_loan)
+        ranked = settle_household(
+            ranked, norm, language, said, primary is not None, accounts.tells_loan, bool(accounts.found)
+        )
     intent, confidence = ranked[0]
     if intent in DATED_QUESTIONS and primary is not None and not primary.explicit:
         # A question has no amount: "cuánto gasté el 5", "quanto gastei na terça 19" name a day, which the
@@ -241,7 +243,7 @@ def parse_message(
             None, month_range(goal_month(norm, language), today), today
         )
     unresolved = _unresolved(norm, intent, when, vague, amount, day)
-    household = said.for_intent(intent, norm, language, claimed)
+    household = said.for_intent(intent, norm, language, claimed + accounts.spans)
     return Parse(
         lang=language,
         intent=intent,

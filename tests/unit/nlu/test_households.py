@@ -134,6 +134,10 @@ def test_a_shared_budget_keeps_its_amount_category_and_recurrence() -> None:
         ("acertei com o daniel 70", "pt", "debt"),  # an amount and a loan word: paying a loan back
         ("acertei com a Ana", "pt", "settle_up"),
         ("lent rob 40", "en", "debt"),
+        ("how much do i owe on my credit card", "en", "balance"),  # an account's balance, not a person's
+        ("cuánto debo en mi tarjeta", "es", "balance"),
+        ("show the shared budget", "en", "budget_status"),  # a budget, not who is in the household
+        ("who's in the shared budget", "en", "household_members"),
         ("sim", "pt", "affirm"),
         ("yes", "en", "affirm"),
         ("sí", "es", "affirm"),
