@@ -208,7 +208,7 @@ async def test_a_member_never_reads_another_members_personal_rows_under_the_app_
     reply = await _say(agent, house, house.tom, "what's my balance")
     assert "Nubank" not in reply and "900" not in reply
     owes = await _say(agent, house, house.tom, "how much do I owe ana")
-    assert "40.00" in owes
+    assert owes == "You owe Ana R$ 40,00."  # the split, seen from the member who owes it
 
 
 async def _say(agent: Agent, house: House, user: User, text: str) -> str:
