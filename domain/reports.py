@@ -27,6 +27,17 @@ async def get_balance(query: GetBalance, uow: UnitOfWork) -> Balance:
     for row in rows:
         # Keyed by text so the id matches whether an adapter hands back a UUID or its string.
         flows[str(row.key[0])].append(row)
+    for account in accounts:
+        if account.household_id is not None:
+            # A shared account moves with every member's writes on it, not only this user's.
+            house = TransactionFilter(
+                user_id=user.id,
+                household_id=account.household_id,
+                account_id=account.id,
+                include_transfers=True,
+                include_loans=True,
+            )
+            flows[str(account.id)] = await uow.transactions.aggregate(house, by=("account_id", "kind"))
 
     result = []
     totals: dict[str, Money] = {}

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from adapters.db.sql import TENANT, TenantBound, add_or_skip, rowcount
-from adapters.db.tables import accounts, users
+from adapters.db.tables import accounts, household_members, users
 from domain.errors import Conflict, NotFound
 from domain.model import Account, AccountKind, Language, User
 from domain.money import Money
@@ -22,10 +22,24 @@ _LOCKED = (
     .where(users.c.tenant_id == TENANT, users.c.id == sa.bindparam("user_id"))
     .with_for_update()
 )
+# The user's own accounts and their household's shared ones (migration 0013), own default first.
+_HOUSEHOLDS_OF = sa.select(household_members.c.household_id).where(
+    household_members.c.tenant_id == TENANT,
+    household_members.c.user_id == sa.bindparam("user_id"),
+    household_members.c.status == "active",
+)
 _ACCOUNTS_OF = (
     sa.select(accounts)
-    .where(accounts.c.tenant_id == TENANT, accounts.c.user_id == sa.bindparam("user_id"))
-    .order_by(accounts.c.is_default.desc(), accounts.c.created_at, accounts.c.name)
+    .where(
+        accounts.c.tenant_id == TENANT,
+        sa.or_(accounts.c.user_id == sa.bindparam("user_id"), accounts.c.household_id.in_(_HOUSEHOLDS_OF)),
+    )
+    .order_by(
+        (accounts.c.user_id == sa.bindparam("user_id")).desc(),
+        accounts.c.is_default.desc(),
+        accounts.c.created_at,
+        accounts.c.name,
+    )
 )
 _DEFAULT_OF = sa.select(accounts).where(
     accounts.c.tenant_id == TENANT,

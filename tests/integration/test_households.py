@@ -203,9 +203,15 @@ async def test_a_member_never_reads_another_members_personal_rows_under_the_app_
     assert await visible(house.tom, "transactions") == {"8000"}
     assert await visible(house.ana, "transactions") == {"8000", "3500"}
 
-    # And through the chat: Tom's balance lists his accounts only, and his spending is his own.
+    # And through the chat: Tom's balance lists his own accounts and the house's, never Ana's own.
+    async with house.db.unit_of_work(house.tenant.id, house.ana.id) as uow:
+        shared = AddAccount(
+            house.ana.id, "Conta da casa", opening_balance="250", household_id=house.household_id
+        )
+        await services.add_account(shared, uow, house.clock)
     agent = Agent(unit_of_work=house.db.unit_of_work, state=cache_connect(None).state, clock=house.clock)
     reply = await _say(agent, house, house.tom, "what's my balance")
+    assert "Conta da casa" in reply and "250" in reply
     assert "Nubank" not in reply and "900" not in reply
     owes = await _say(agent, house, house.tom, "how much do I owe ana")
     assert owes == "You owe Ana R$ 40,00."  # the split, seen from the member who owes it

@@ -241,7 +241,14 @@ class FakeAccountRepository:
 
     async def list_for(self, user_id: uuid.UUID) -> list[Account]:
         data = self._s.data("accounts.list_for")
-        return [_copy(a) for a in data.accounts.values() if self._s.mine(a) and a.user_id == user_id]
+        homes = {m.household_id for m in data.members.values() if m.user_id == user_id and m.active}
+        own = [_copy(a) for a in data.accounts.values() if self._s.mine(a) and a.user_id == user_id]
+        shared = [
+            _copy(a)
+            for a in data.accounts.values()
+            if self._s.mine(a) and a.user_id != user_id and a.household_id in homes
+        ]
+        return own + shared
 
     async def default_for(self, user_id: uuid.UUID) -> Account | None:
         found = [a for a in await self.list_for(user_id) if a.is_default]

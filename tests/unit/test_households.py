@@ -9,7 +9,9 @@ import pytest
 from domain import households as hh
 from domain import services
 from domain.commands import (
+    AddAccount,
     AnswerInvitation,
+    GetBalance,
     GetBudgetStatus,
     InviteMember,
     LeaveHousehold,
@@ -220,3 +222,20 @@ async def test_an_undone_split_owes_nothing_and_restored_owes_again() -> None:
     assert await owed() == []
     await world.run(services.restore_transaction, RestoreTransaction(world.user.id, undone.after.id))
     assert await owed() == ["25.00"]
+
+
+async def test_a_shared_account_is_every_members_and_its_balance_counts_all_of_them() -> None:
+    world = await World.create()
+    [ana] = await _house(world, "Ana")
+    household = next(iter(world.db.store.households))
+    cmd = AddAccount(world.user.id, "Conta da casa", opening_balance="100", household_id=household)
+    house_account = await world.run(services.add_account, cmd)
+    await world.expense("30", "groceries", user_id=ana.id, account_id=house_account.id)
+    await world.expense("20", "groceries", account_id=house_account.id)
+    for member in (world.user, ana):
+        balance = await world.read(services.get_balance, GetBalance(member.id))
+        shown = {row.account.name: str(row.balances["BRL"].amount) for row in balance.accounts}
+        assert shown["Conta da casa"] == "50.00", member.name
+    outsider = await world.add_user("+5511900000099", name="Zé")
+    with pytest.raises(ValidationError):
+        await world.expense("5", "groceries", user_id=outsider.id, account_id=house_account.id)
