@@ -44,12 +44,13 @@ class HouseholdNotice(Event):
     user_id: uuid.UUID
     """Who is told."""
     what: str
-    """"invited", "joined", "declined", "left" or "removed" (HOUSEHOLD_NOTICES)."""
+    """One of HOUSEHOLD_NOTICES: "invited", "joined", "declined", "left", "removed", "added", "dropped"."""
     who: str
     """The other person, as the one told knows them (a name, or what the inviter called them)."""
 
 
-HOUSEHOLD_NOTICES = ("invited", "joined", "declined", "left", "removed")
+HOUSEHOLD_NOTICES = ("invited", "joined", "declined", "left", "removed", "added", "dropped")
+"""added / dropped: an operator put the member in, or took them out of, the household named in `who`."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,8 @@ from decimal import Decimal
 
 from domain import validation as v
 from domain.errors import Conflict, NotFound, ValidationError
-from domain.households import HOUSEHOLD_NAME_MAX
+from domain.events import HouseholdNotice
+from domain.households import HOUSEHOLD_NAME_MAX, display_name
 from domain.lookup import require_user
 from domain.model import Household, Member, MemberRole, MemberStatus, Share, new_id
 from domain.money import Money
@@ -118,6 +119,12 @@ async def add_member(
     if role == MemberRole.OWNER:
         await _hand_over(uow, household_id, member, clock)
         member = replace(member, role=MemberRole.OWNER)
+    # Nobody joins a household without being told: the member by push, and so are the others.
+    _tell(uow, member.tenant_id, user_id, "added", household.name)
+    joined = await uow.users.get(user_id)
+    for other in await uow.households.members(household_id):
+        if other.user_id != user_id and joined is not None:
+            _tell(uow, member.tenant_id, other.user_id, "joined", display_name(joined, member))
     await uow.commit()
     return member
 
@@ -136,6 +143,9 @@ async def remove_member(
         return current, current
     after = replace(current, status=MemberStatus.REMOVED, updated_at=clock.now())
     await uow.households.update_member(after)
+    if current.status == MemberStatus.ACTIVE:
+        household = await require_household(uow, household_id)
+        _tell(uow, current.tenant_id, user_id, "dropped", household.name)
     if current.role == MemberRole.OWNER and current.status == MemberStatus.ACTIVE:
         heirs = [m for m in await uow.households.members(household_id) if m.user_id != user_id]
         if heirs:
@@ -182,6 +192,10 @@ async def pair_balances(uow: UnitOfWork, household_id: uuid.UUID) -> list[PairBa
         debtor, creditor = (a, b) if amount > 0 else (b, a)
         result.append(PairBalance(debtor, creditor, Money(abs(amount), code)))
     return result
+
+
+def _tell(uow: UnitOfWork, tenant_id: uuid.UUID, user_id: uuid.UUID, what: str, who: str) -> None:
+    uow.emit(HouseholdNotice(tenant_id=tenant_id, user_id=user_id, what=what, who=who))
 
 
 async def _join(

@@ -8,8 +8,10 @@ import uuid
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from aiohttp.test_utils import TestClient
 
+from adapters.db.tables import outbox
 from bot.keys import DATABASE
 from domain.commands import RecordTransaction, SettleUp, SplitExpense
 from domain.households import settle_up, split_expense
@@ -34,6 +36,16 @@ async def _user(api: TestClient, tenant: ApiTenant, name: str) -> str:
 async def _household(api: TestClient, tenant: ApiTenant, *members: str, name: str = "Casa") -> dict[str, Any]:
     body = {"name": name, "members": list(members)}
     return dict(await _json(await api.post(f"{API}/households", json=body, headers=tenant.admin), 201))
+
+
+async def _notices(api: TestClient, tenant: ApiTenant) -> list[tuple[str, str, str]]:
+    """(user, what, who) of the tenant's household notices in the outbox, oldest first."""
+    async with api.app[DATABASE].unit_of_work(uuid.UUID(tenant.id)) as uow:
+        query = (
+            sa.select(outbox.c.payload).where(outbox.c.event_type == "HouseholdNotice").order_by(outbox.c.id)
+        )
+        rows = (await uow.execute(query)).scalars().all()
+    return [(row["user_id"], row["what"], row["who"]) for row in rows]
 
 
 async def test_an_operator_creates_renames_and_closes_a_household(
@@ -101,6 +113,8 @@ async def test_members_are_added_and_removed_and_one_household_per_person(
     )
     twice = await api.post(path, json={"user_id": bruno}, headers=tenant_a.admin)
     assert twice.status == 409 and (await twice.json())["type"].endswith("/conflict")
+    # Bruno is told he was added (in his language, by the alert worker), and Ana that he joined.
+    assert await _notices(api, tenant_a) == [(bruno, "added", "Casa"), (ana, "joined", "Bruno")]
 
     other = (await _household(api, tenant_a, carla, name="Outra"))["id"]
     elsewhere = await api.post(
@@ -117,6 +131,7 @@ async def test_members_are_added_and_removed_and_one_household_per_person(
 
     removed = await _json(await api.delete(f"{path}/{ana}", headers=tenant_a.admin), 200)
     assert (removed["user_id"], removed["status"]) == (ana, "removed")
+    assert (await _notices(api, tenant_a))[-1] == (ana, "dropped", "Casa")
     # The owner went: the longest-standing member (Bruno) took over.
     read = await _json(await api.get(f"{API}/households/{hid}", headers=tenant_a.viewer), 200)
     assert [(m["user_id"], m["role"]) for m in read["members"]] == [(bruno, "owner")]
