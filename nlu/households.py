@@ -3,6 +3,7 @@ is the household's (locales/<lang>/households.yaml)."""
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -11,7 +12,7 @@ from functools import cache
 from rapidfuzz.distance import OSA
 
 from nlu.data import load_lang
-from nlu.intents import says
+from nlu.intents import says, vocabulary
 from nlu.normalize import Normalized, fold
 
 HOUSEHOLD_INTENTS = frozenset(
@@ -31,13 +32,15 @@ PERSON_INTENTS = frozenset({"household_invite", "household_remove", "owe_balance
 MAX_PERSON_WORDS = 2
 MAX_SHARES = 20
 """More ways than this is no split among people but a number of something else."""
+TYPO_LENGTH = 5
+"""Listed words this long also count with one typo."""
 MIN_PHONE_DIGITS = 8
-COUNTRY_CODE_DIGITS = 11
-"""A number written without "+" is taken as having its country code when it has at least this many digits."""
+MAX_PHONE_DIGITS = 15
+"""E.164's longest number."""
 
-# A phone as written: "+55 11 91234-5678", "(11) 91234-5678", "+52 55 1234 5678", "5511912345678". Dots are
-# left out: "1.234.567" is an amount.
-_PHONE = re.compile(r"(?<![\w.,])(\+\s?)?(\(?\d[\d\s()\-]{6,}\d)(?![\w.,]|[.,]\d)")
+# A phone as written: "+55 11 91234-5678", "(11) 91234-5678", "+52 55 1234 5678", "11 91234.5678"; a run
+# followed by a decimal part ("1.234.567,89") is an amount.
+_PHONE = re.compile(r"(?<![\w.,])(\+\s?)?(\(?\d[\d\s().\-]{6,}\d)(?![\w,]|[.,]\d)")
 _WORD = re.compile(r"[a-z0-9&']+")
 
 
@@ -46,7 +49,7 @@ class Phone:
     """A phone number written in the message."""
 
     number: str
-    """E.164-like: "+5511912345678"; digits as written when no "+" and fewer than 11 digits."""
+    """ "+" and digits when written with "+" ("+5511912345678"), else the digits ("11987654321")."""
     start: int
     end: int
 
@@ -79,6 +82,15 @@ class _Data:
     possessives: frozenset[str]
     relations: frozenset[str]
     not_person: frozenset[str]
+    split_before_number: frozenset[str]
+    invite_words: tuple[tuple[str, ...], ...]
+    invite_weak: tuple[tuple[str, ...], ...]
+    house_words: tuple[tuple[str, ...], ...]
+    join_words: tuple[tuple[str, ...], ...]
+    leave_words: tuple[tuple[str, ...], ...]
+    remove_words: tuple[tuple[str, ...], ...]
+    members_words: tuple[tuple[str, ...], ...]
+    phone_words: tuple[tuple[str, ...], ...]
 
 
 def _phrases(items: object) -> tuple[tuple[str, ...], ...]:
@@ -110,37 +122,47 @@ def _data(lang: str) -> _Data:
         possessives=_words(raw["possessives"]),
         relations=frozenset(" ".join(p) for p in _phrases(raw["relations"])),
         not_person=_words(raw["not_person"]),
+        split_before_number=_words(raw["split_before_number"]),
+        invite_words=_phrases(raw["invite_words"]),
+        invite_weak=_phrases(raw["invite_weak"]),
+        house_words=_phrases(raw["house_words"]),
+        join_words=_phrases(raw["join_words"]),
+        leave_words=_phrases(raw["leave_words"]),
+        remove_words=_phrases(raw["remove_words"]),
+        members_words=_phrases(raw["members_words"]),
+        phone_words=_phrases(raw["phone_words"]),
     )
 
 
 def normalize_phone(written: str) -> str | None:
-    """ "+55 11 91234-5678" -> "+5511912345678"; without "+", a leading "+" only when the digits are long
-    enough to hold a country code ("5511912345678" -> "+5511912345678"), else the digits ("91234-5678" ->
-    "912345678"). None when there are too few digits for a phone."""
+    """ "+55 11 91234-5678" -> "+5511912345678"; without "+", the digits ("(11) 98765-4321" ->
+    "11987654321"): which country they are in is the chat's to say (the user's own). None when there are too
+    few or too many digits for a phone."""
     digits = re.sub(r"\D", "", written)
-    if len(digits) < MIN_PHONE_DIGITS or len(digits) > 15:
+    if len(digits) < MIN_PHONE_DIGITS or len(digits) > MAX_PHONE_DIGITS:
         return None
-    if written.lstrip().startswith("+") or len(digits) >= COUNTRY_CODE_DIGITS:
-        return "+" + digits
-    return digits
+    return ("+" + digits) if written.lstrip().startswith("+") else digits
 
 
-def find_phones(norm: Normalized) -> list[Phone]:
-    """Phone numbers in the message. A run of digits is one only when it cannot be an amount or a date: a
-    "+" before it, 10+ digits, or groups joined by a hyphen or parentheses ("91234-5678", "(11) 1234 5678");
-    groups of three after the first ("1 500 000") are thousands."""
+def find_phones(norm: Normalized, lang: str | None = None) -> list[Phone]:
+    """Phone numbers in a message that invites someone (no invite word, no phone: "spent 99999999999 at the
+    mall" is an amount). A run of digits is one only when it cannot be an amount or a date: a "+" before it,
+    groups a phone is written in ("91234-5678", "(11) 1234 5678", "11 91234.5678"), or a word saying it is a
+    number ("number is 14155550111"); groups of three after the first ("1 500 000") are thousands. `lang`
+    None reads the English words."""
+    if not says_invite(norm, lang or "en"):
+        return []
     found = []
     for m in _PHONE.finditer(norm.text):
-        plus, body = m.group(1), m.group(2).rstrip(" -(")
+        plus, body = m.group(1), m.group(2).rstrip(" -(.")
         if body.count("(") != body.count(")"):
             body = body.lstrip("(")
-        digits = re.sub(r"\D", "", body)
         groups = re.findall(r"\d+", body)
         if plus is None:
             thousands = len(groups) > 1 and all(len(g) == 3 for g in groups[1:]) and len(groups[0]) <= 3
-            dated = bool(re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}-\d{1,2}-\d{2,4}", body.strip()))
-            joined = ("-" in body or "(" in body) and len(digits) >= MIN_PHONE_DIGITS
-            if thousands or dated or not (len(digits) >= 10 or joined):
+            dated = bool(re.fullmatch(r"\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{2,4}", body))
+            grouped = len(groups) > 1 and not thousands and not dated
+            if not (grouped or _named_phone(norm, m.start(2), lang or "en")):
                 continue
         number = normalize_phone(("+" if plus else "") + body)
         if number is None:
@@ -148,6 +170,12 @@ def find_phones(norm: Normalized) -> list[Phone]:
         start = m.start(1) if plus else m.start(2)
         found.append(Phone(number, start, m.start(2) + len(body)))
     return found
+
+
+def _named_phone(norm: Normalized, start: int, lang: str) -> bool:
+    """The words just before `start` say a phone number follows ("his number is", "zap")."""
+    before = _WORD.findall(norm.text[:start])[-3:]
+    return any(tuple(before[-len(p) :]) == p for p in _data(lang).phone_words if len(p) <= len(before))
 
 
 def _tokens(norm: Normalized, exclude: Sequence[tuple[int, int]]) -> list[tuple[str, int, int]]:
@@ -183,6 +211,67 @@ def says_settle(norm: Normalized, lang: str) -> bool:
 def says_owe(norm: Normalized, lang: str) -> bool:
     """A word of owing ("owes", "debo", "deve")."""
     return _says([w for w, _, _ in _tokens(norm, ())], _data(lang).owe_words)
+
+
+def says_invite(norm: Normalized, lang: str) -> bool:
+    """A word that invites or adds someone ("invite", "agrega", "convida"), or a weaker one ("put", "mete",
+    "coloca") with a household word ("put my husband in the household")."""
+    data = _data(lang)
+    tokens = _words_of(norm)
+    if _said(tokens, data.invite_words, lang):
+        return True
+    return _said(tokens, data.invite_weak, lang) and _said(tokens, data.house_words, lang)
+
+
+def unsaid(norm: Normalized, lang: str, said: Household) -> frozenset[str]:
+    """The household readings the message gives no ground for, as transfers and loans need their words
+    (nlu/pipeline.py `_without_unsaid`): a split needs a split word or "between 3"; an invite, an invite word
+    and someone to invite (a person or a phone); settling up and owing, their words; joining, leaving,
+    removing and asking who is in, theirs. Without them "gasto", "pagué el uber" or "pix 40 joao" are read
+    as the other intents would read them."""
+    data = _data(lang)
+    tokens = _words_of(norm)
+    grounds = {
+        "split_expense": _said(tokens, data.split_words, lang)
+        or _said(tokens, data.half_words, lang)
+        or _split_between(tokens, data),
+        "household_invite": says_invite(norm, lang)
+        and bool(said.phones or find_person(norm, lang, said.blank) is not None),
+        "settle_up": _said(tokens, data.settle_words, lang),
+        "owe_balance": _said(tokens, data.owe_words, lang),
+        "household_join": _said(tokens, data.join_words, lang),
+        "household_leave": _said(tokens, data.leave_words, lang),
+        "household_remove": _said(tokens, data.remove_words, lang),
+        "household_members": _said(tokens, data.members_words, lang)
+        or _said(tokens, data.house_words, lang)
+        or any(t in data.member_words for t in tokens),
+    }
+    return frozenset(intent for intent, grounded in grounds.items() if not grounded)
+
+
+def _words_of(norm: Normalized) -> list[str]:
+    return [w for w, _, _ in _tokens(norm, ())]
+
+
+def _said(tokens: Sequence[str], phrases: tuple[tuple[str, ...], ...], lang: str) -> bool:
+    """A phrase of `phrases` is in `tokens`; a one-word phrase of 5+ letters also with one typo ("setle",
+    "acertamo") in a word the classifier never saw: a word it knows is itself ("saldo" is no "saldé")."""
+    if _says(tokens, phrases):
+        return True
+    long_words = frozenset(p[0] for p in phrases if len(p) == 1 and len(p[0]) >= TYPO_LENGTH)
+    known = vocabulary(lang)
+    return any(
+        len(t) >= TYPO_LENGTH - 1 and t.isalpha() and t not in known and _near_listed(t, long_words)
+        for t in tokens
+    )
+
+
+def _split_between(tokens: Sequence[str], data: _Data) -> bool:
+    """ "between 3", "entre tres": a number of ways after a word that shares out."""
+    return any(
+        t in data.split_before_number and (n := _number(after)) is not None and 2 <= n <= MAX_SHARES
+        for t, after in itertools.pairwise(tokens)
+    )
 
 
 def shared_spans(norm: Normalized, lang: str) -> list[tuple[int, int]]:
@@ -428,7 +517,7 @@ class Household:
 
 
 def read_household(norm: Normalized, lang: str) -> Household:
-    phones = tuple(find_phones(norm))
+    phones = tuple(find_phones(norm, lang))
     taken = [(p.start, p.end) for p in phones]
     shares, spans = find_shares(norm, lang, taken)
     people, people_spans = find_people(norm, lang, taken + spans)
@@ -510,9 +599,11 @@ __all__ = [
     "names_me",
     "normalize_phone",
     "read_household",
+    "says_invite",
     "says_owe",
     "says_settle",
     "says_split",
     "settle_household",
     "shared_spans",
+    "unsaid",
 ]

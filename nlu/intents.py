@@ -341,6 +341,11 @@ def _model(lang: str) -> Model:
     return assemble(lang, meta["labels"], meta["known"], meta["ngrams"], table[1:], table[0])
 
 
+def vocabulary(lang: str) -> frozenset[str]:
+    """Every word the classifier of `lang` was trained on, and every cue word."""
+    return _model(lang).known
+
+
 def cue_phrases(lang: str) -> dict[tuple[str, ...], str]:
     """keywords.yaml `cues` as prepared words -> intent (a phrase under two intents: the first one's)."""
     cues: dict[tuple[str, ...], str] = {}

@@ -12,7 +12,7 @@ from nlu.accounts import Accounts, Reading, find_accounts, lexicon
 from nlu.categories import find_category
 from nlu.data import load_lang
 from nlu.dates import When, find_when
-from nlu.households import HOUSEHOLD_INTENTS, read_household, settle_household
+from nlu.households import HOUSEHOLD_INTENTS, read_household, settle_household, unsaid
 from nlu.intents import classify
 from nlu.language import detect_language
 from nlu.merchants import find_merchant, number_words
@@ -162,9 +162,10 @@ def parse_message(
     if intent is not None:
         ranked = [(intent, 1.0), *[(name, score) for name, score in ranked if name != intent]]
     else:
-        # Transfers and loans need their words (nlu/accounts.py); recurring payments and goals are told from
-        # their look-alikes by theirs (nlu/plans.py).
-        ranked = _without_unsaid(ranked, accounts)
+        # Transfers, loans and the household's readings need their words (nlu/accounts.py,
+        # nlu/households.py); recurring payments and goals are told from their look-alikes by theirs
+        # (nlu/plans.py).
+        ranked = _without_unsaid(ranked, accounts, unsaid(typed, language, said))
         known = merchant is not None and merchant.known
         ranked = settle(ranked, norm, language, primary is not None, when.recurrence, known, claimed)
         ranked = settle_household(
@@ -386,13 +387,15 @@ def _may_name_a_merchant(
     )
 
 
-def _without_unsaid(ranked: list[tuple[str, float]], accounts: Reading) -> list[tuple[str, float]]:
+def _without_unsaid(
+    ranked: list[tuple[str, float]], accounts: Reading, household: frozenset[str] = frozenset()
+) -> list[tuple[str, float]]:
     """The ranking without the readings the message gives no ground for: a loan is told with a word saying
     which way the money went ("lent", "me devolveu"); a transfer names an account, a withdrawal or a card
     bill.
     Without one ("gave 20 to mike", "zezinho 12", "transferi 100 pro joão") the message is read as the other
-    intents would read it."""
-    unsaid = set()
+    intents would read it; so are the `household` readings without theirs."""
+    unsaid = set(household)
     if not accounts.tells_loan:
         unsaid.add("debt")
     if not accounts.tells_transfer:

@@ -187,7 +187,7 @@ class Parse:
     (date, amount) is None and the conversation asks."""
     phone: str | None = None
     """household_invite: the phone number written, "+" and digits ("+5511912345678"); written without "+",
-    the digits, with a "+" only when they are 11 or more (a country code is there)."""
+    the digits ("11987654321"): the conversation reads them in the user's own country."""
     people: tuple[str, ...] = ()
     """split_expense: who the expense is split with, in order, written like `person` ("Ana", "roomie")."""
     shares: int | None = None

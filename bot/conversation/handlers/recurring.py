@@ -16,6 +16,10 @@ from domain import recurring
 from domain.model import Recurrence, RecurringRule, TransactionKind
 from domain.periods import local_today
 
+SECOND_READING = 0.01
+"""An alternative the NLU scores under this is no reading of the message, only the order of what is left
+("ya no pago hulu" is a stop, whatever follows it at 0.00004)."""
+
 
 def _has_label(slots: Slots) -> bool:
     return bool(slots.get("merchant") or slots.get("name") or slots.get("category"))
@@ -209,7 +213,8 @@ class CancelRecurringForm:
             found = rules
         else:
             found = picking.matches(typed, [(_label_text(rule_label(r)), r) for r in rules])
-        if not found and "undo" in [intent for intent, _ in parse.alternatives[:2]]:
+        seconds = [intent for intent, score in parse.alternatives[:2] if score >= SECOND_READING]
+        if not found and "undo" in seconds:
             # "borra el de spotify" with no recurring payment of that name: the Spotify transaction.
             return Reread("undo")
         if not rules:

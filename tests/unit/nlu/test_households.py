@@ -6,8 +6,16 @@ from datetime import datetime
 
 import pytest
 
-from nlu import parse
-from nlu.households import find_people, find_phones, find_shares, normalize_phone, shared_spans
+from nlu import INTENTS, parse
+from nlu.households import (
+    find_people,
+    find_phones,
+    find_shares,
+    normalize_phone,
+    read_household,
+    shared_spans,
+    unsaid,
+)
 from nlu.normalize import normalize
 
 NOW = datetime.fromisoformat("2026-11-18T15:00:00-03:00")
@@ -20,9 +28,11 @@ NOW = datetime.fromisoformat("2026-11-18T15:00:00-03:00")
         ("+52 55 1234 5678", "+525512345678"),
         ("+1 (415) 555-0134", "+14155550134"),
         ("+44 7700 900123", "+447700900123"),
-        ("5511912345678", "+5511912345678"),  # long enough to hold a country code
-        ("(11) 98765-4321", "+11987654321"),  # 11 digits count as having one, as the contract says
-        ("415-555-0199", "4155550199"),  # fewer: the digits as written
+        # Without "+" the digits: the chat reads them in the user's own country (a Brazilian "(11) 98765-4321"
+        # is no +1 number).
+        ("5511912345678", "5511912345678"),
+        ("(11) 98765-4321", "11987654321"),
+        ("415-555-0199", "4155550199"),
         ("91234-5678", "912345678"),
         ("1234", None),  # too short for a phone
     ],
@@ -32,22 +42,44 @@ def test_phone_numbers_are_normalised(written: str, number: str | None) -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "numbers"),
+    ("text", "lang", "numbers"),
     [
-        ("add my wife +55 11 91234-5678", ["+5511912345678"]),
-        ("agrega a mi roomie +52 55 1234 5678 porfa", ["+525512345678"]),
-        ("add tom (11) 1234-5678", ["1112345678"]),
-        ("add jo 5511912345678", ["+5511912345678"]),
+        ("add my wife +55 11 91234-5678", "en", ["+5511912345678"]),
+        ("agrega a mi roomie +52 55 1234 5678 porfa", "es", ["+525512345678"]),
+        ("add tom (11) 1234-5678", "en", ["1112345678"]),
+        ("convida a ana 11 91234.5678", "pt", ["11912345678"]),
+        ("add henry, his number is 14155550111", "en", ["14155550111"]),
+        # A bare run of digits is no phone: an amount, however long, unless a word says it is a number.
+        ("add jo 5511912345678", "en", []),
+        # No word inviting anyone: no phone, whatever its look.
+        ("spent 99999999999 at the mall", "en", []),
+        ("paid 415-555-0199 to the plumber", "en", []),
+        ("gastei 11 91234-5678 no mercado", "pt", []),
         # Amounts and dates are no phones.
-        ("spent 1 500 000 on a car", []),
-        ("paid 45.90 on 2026-11-18", []),
-        ("uber 23 45 12", []),
-        ("gastei 1.234.567,89", []),
-        ("18-11-2026 mercado 50", []),
+        ("add 1 500 000 to the car fund", "en", []),
+        ("invite tom, paid 45.90 on 2026-11-18", "en", []),
+        ("invite tom, uber 23 45 12", "en", []),
+        ("adiciona 1.234.567,89", "pt", []),
+        ("invite tom 18-11-2026 mercado 50", "en", []),
+        ("invite tom 18.11.2026", "en", []),
     ],
 )
-def test_phones_are_found_where_no_amount_or_date_can_be(text: str, numbers: list[str]) -> None:
-    assert [p.number for p in find_phones(normalize(text))] == numbers
+def test_phones_are_found_where_no_amount_or_date_can_be(text: str, lang: str, numbers: list[str]) -> None:
+    assert [p.number for p in find_phones(normalize(text), lang)] == numbers
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("spent 99999999999 at the mall", "en"),
+        ("gaste 99999999999 en la plaza", "es"),
+        ("gastei 99999999999 no shopping", "pt"),
+    ],
+)
+def test_a_long_amount_is_no_phone(text: str, lang: str) -> None:
+    # The chat then refuses the amount as too large, naming it (bot/conversation/policy.py).
+    result = parse(text, now=NOW, lang=lang, tz="America/Sao_Paulo")
+    assert (result.intent, result.phone, result.person) == ("add_expense", None, None)
 
 
 def test_a_phone_is_neither_amount_nor_date() -> None:
@@ -150,3 +182,56 @@ def test_household_readings_leave_loans_and_answers_alone(text: str, lang: str, 
 def test_the_result_line_has_the_household_keys() -> None:
     line = parse("uber 20", now=NOW, lang="en", tz="America/Sao_Paulo").to_json()
     assert (line["phone"], line["people"], line["shares"], line["shared"]) == (None, [], None, False)
+
+
+HOUSEHOLD_READINGS = frozenset(INTENTS[INTENTS.index("household_invite") :])
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("gasto", "es"),
+        ("pague el uber", "es"),
+        ("pix 40 joao", "pt"),
+        ("groceries", "en"),
+        ("2", "en"),
+        ("put 150 in savings today", "en"),
+        ("spent 60 last weekend", "en"),
+        ("gastei 99999999999 no shopping", "pt"),
+    ],
+)
+def test_household_readings_need_their_words(text: str, lang: str) -> None:
+    # Neither chosen nor offered as the other reading of a "did you mean X or Y?".
+    result = parse(text, now=NOW, lang=lang, tz="America/Sao_Paulo")
+    readings = {result.intent, *(intent for intent, _ in result.alternatives)}
+    assert not readings & HOUSEHOLD_READINGS
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "grounded"),
+    [
+        ("pagamos 90 de pizza entre 3", "es", "split_expense"),
+        ("half of 80 groceries with liam", "en", "split_expense"),
+        ("setle up with grace", "en", "settle_up"),  # a typo of a listed word
+        ("put my husband in the household", "en", "household_invite"),
+        ("invite tom", "en", "household_invite"),
+        ("who did i invite", "en", "household_members"),
+    ],
+)
+def test_a_household_word_keeps_its_reading(text: str, lang: str, grounded: str) -> None:
+    norm = normalize(text)
+    assert grounded not in unsaid(norm, lang, read_household(norm, lang))
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "ungrounded"),
+    [
+        ("put 150 in savings today", "en", "household_invite"),  # "put" invites only with a household word
+        ("invite someone", "en", "household_invite"),  # nobody to invite
+        ("cuál es mi saldo", "es", "settle_up"),  # a known word is no typo of "saldé"
+        ("quanto de divida eu tenho", "pt", "split_expense"),  # nor "divida" of "dividi"
+    ],
+)
+def test_words_that_only_look_alike_give_no_household_reading(text: str, lang: str, ungrounded: str) -> None:
+    norm = normalize(text)
+    assert ungrounded in unsaid(norm, lang, read_household(norm, lang))
