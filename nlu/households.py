@@ -7,7 +7,7 @@ import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from rapidfuzz.distance import OSA
 
@@ -64,38 +64,54 @@ class Split:
     """Where the number of shares was said: never the amount."""
 
 
+class Phrases(tuple[tuple[str, ...], ...]):
+    """Phrases of words, longest first, indexed by their first word: every message is checked against a
+    dozen lists, and scanning each list at each word cost more than the rest of the household reading."""
+
+    first: dict[str, tuple[tuple[str, ...], ...]]
+    """First word -> the phrases that start with it, longest first."""
+    long_words: frozenset[str]
+    """The one-word phrases long enough to be matched with a typo (TYPO_LENGTH)."""
+
+
 @dataclass(frozen=True, slots=True)
 class _Data:
-    shared: tuple[tuple[str, ...], ...]
-    not_shared: tuple[tuple[str, ...], ...]
-    split_words: tuple[tuple[str, ...], ...]
-    half_words: tuple[tuple[str, ...], ...]
-    share_before: tuple[tuple[str, ...], ...]
+    shared: Phrases
+    not_shared: Phrases
+    split_words: Phrases
+    half_words: Phrases
+    share_before: Phrases
     share_after: frozenset[str]
     number_words: dict[str, int]
-    people_before: tuple[tuple[str, ...], ...]
+    people_before: Phrases
     conjunctions: frozenset[str]
     member_words: frozenset[str]
-    settle_words: tuple[tuple[str, ...], ...]
-    owe_words: tuple[tuple[str, ...], ...]
+    settle_words: Phrases
+    owe_words: Phrases
     me_words: frozenset[str]
     possessives: frozenset[str]
     relations: frozenset[str]
     not_person: frozenset[str]
     split_before_number: frozenset[str]
-    invite_words: tuple[tuple[str, ...], ...]
-    invite_weak: tuple[tuple[str, ...], ...]
-    house_words: tuple[tuple[str, ...], ...]
-    join_words: tuple[tuple[str, ...], ...]
-    leave_words: tuple[tuple[str, ...], ...]
-    remove_words: tuple[tuple[str, ...], ...]
-    members_words: tuple[tuple[str, ...], ...]
-    phone_words: tuple[tuple[str, ...], ...]
+    invite_words: Phrases
+    invite_weak: Phrases
+    house_words: Phrases
+    join_words: Phrases
+    leave_words: Phrases
+    remove_words: Phrases
+    members_words: Phrases
+    phone_words: Phrases
 
 
-def _phrases(items: object) -> tuple[tuple[str, ...], ...]:
+def _phrases(items: object) -> Phrases:
     found = {tuple(_WORD.findall(fold(str(item)))) for item in (items or ())}  # type: ignore[attr-defined]
-    return tuple(sorted((p for p in found if p), key=len, reverse=True))
+    phrases = Phrases(sorted((p for p in found if p), key=len, reverse=True))
+    first: dict[str, list[tuple[str, ...]]] = {}
+    for phrase in phrases:
+        first.setdefault(phrase[0], []).append(phrase)
+    phrases.first = {word: tuple(starting) for word, starting in first.items()}
+    phrases.long_words = frozenset(p[0] for p in phrases if len(p) == 1 and len(p[0]) >= TYPO_LENGTH)
+    return phrases
 
 
 def _words(items: object) -> frozenset[str]:
@@ -179,23 +195,31 @@ def _named_phone(norm: Normalized, start: int, lang: str) -> bool:
 
 
 def _tokens(norm: Normalized, exclude: Sequence[tuple[int, int]]) -> list[tuple[str, int, int]]:
-    return [
-        (m.group(), m.start(), m.end())
-        for m in _WORD.finditer(norm.text)
-        if not any(a < m.end() and m.start() < b for a, b in exclude)
-    ]
+    words = _word_spans(norm.text)
+    if not exclude:
+        return list(words)
+    return [(w, start, end) for w, start, end in words if not any(a < end and start < b for a, b in exclude)]
 
 
-def _at(tokens: Sequence[str], i: int, phrases: tuple[tuple[str, ...], ...]) -> int:
+@lru_cache(maxsize=64)
+def _word_spans(text: str) -> tuple[tuple[str, int, int], ...]:
+    """The words of a message with their spans: one message is read a dozen ways, tokenised once."""
+    return tuple((m.group(), m.start(), m.end()) for m in _WORD.finditer(text))
+
+
+def _at(tokens: Sequence[str], i: int, phrases: Phrases) -> int:
     """The length of the longest phrase starting at token i (phrases come longest first), 0 when none."""
-    for phrase in phrases:
+    for phrase in phrases.first.get(tokens[i], ()):
         if tuple(tokens[i : i + len(phrase)]) == phrase:
             return len(phrase)
     return 0
 
 
-def _says(tokens: Sequence[str], phrases: tuple[tuple[str, ...], ...]) -> bool:
-    return any(_at(tokens, i, phrases) for i in range(len(tokens)))
+def _says(tokens: Sequence[str], phrases: Phrases) -> bool:
+    first = phrases.first
+    if first.keys().isdisjoint(tokens):  # most lists share no word with most messages: one set test
+        return False
+    return any(token in first and _at(tokens, i, phrases) for i, token in enumerate(tokens))
 
 
 def says_split(norm: Normalized, lang: str) -> bool:
@@ -253,17 +277,20 @@ def _words_of(norm: Normalized) -> list[str]:
     return [w for w, _, _ in _tokens(norm, ())]
 
 
-def _said(tokens: Sequence[str], phrases: tuple[tuple[str, ...], ...], lang: str) -> bool:
+def _said(tokens: Sequence[str], phrases: Phrases, lang: str) -> bool:
     """A phrase of `phrases` is in `tokens`; a one-word phrase of 5+ letters also with one typo ("setle",
     "acertamo") in a word the classifier never saw: a word it knows is itself ("saldo" is no "saldé")."""
     if _says(tokens, phrases):
         return True
-    long_words = frozenset(p[0] for p in phrases if len(p) == 1 and len(p[0]) >= TYPO_LENGTH)
+    long_words = phrases.long_words
+    return bool(long_words) and any(_near_listed(t, long_words) for t in _unknown(tuple(tokens), lang))
+
+
+@lru_cache(maxsize=64)
+def _unknown(tokens: tuple[str, ...], lang: str) -> tuple[str, ...]:
+    """The words that may be a listed word with a typo: long enough, letters only, never seen in training."""
     known = vocabulary(lang)
-    return any(
-        len(t) >= TYPO_LENGTH - 1 and t.isalpha() and t not in known and _near_listed(t, long_words)
-        for t in tokens
-    )
+    return tuple(t for t in tokens if len(t) >= TYPO_LENGTH - 1 and t.isalpha() and t not in known)
 
 
 def _split_between(tokens: Sequence[str], data: _Data) -> bool:
@@ -395,10 +422,24 @@ def _function_word(word: str, data: _Data, first: bool = False) -> bool:
 
 
 def _near_listed(word: str, listed: frozenset[str]) -> bool:
+    """One edit or swap from a listed word of 5+ letters: only words within a letter of its length can be."""
+    by_length = _by_length(listed)
+    size = len(word)
     return any(
-        len(other) >= 5 and abs(len(other) - len(word)) <= 1 and OSA.distance(word, other) <= 1
-        for other in listed
+        OSA.distance(word, other) <= 1
+        for length in (size - 1, size, size + 1)
+        for other in by_length.get(length, ())
     )
+
+
+@cache
+def _by_length(listed: frozenset[str]) -> dict[int, tuple[str, ...]]:
+    """A list's words of 5+ letters by length (a frozenset keeps its hash, so this is looked up cheaply)."""
+    found: dict[int, list[str]] = {}
+    for word in listed:
+        if len(word) >= TYPO_LENGTH:
+            found.setdefault(len(word), []).append(word)
+    return {length: tuple(words) for length, words in found.items()}
 
 
 def _name_at(
