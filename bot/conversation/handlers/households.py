@@ -225,24 +225,27 @@ class SplitForm:
     form = SPLIT
 
     async def prefill(self, ctx: Context) -> SlotValues | Reply:
-        async with ctx.uow() as uow:
-            found = await hh.my_household(uow, ctx.user.id)
-        if found is None:
-            return Reply.say("split_not_in_household")
         slots = message_slots(ctx)
         slots["people"] = list(ctx.understood.people)
         if ctx.understood.shares is not None:
             slots["shares"] = ctx.understood.shares
-        return slots
+        # Who it is shared with is settled before anything is asked: a name that is nobody in the household
+        # or parts that do not add up end the split here, said, with nothing left waiting.
+        async with ctx.uow() as uow:
+            sharing = await _sharing(ctx, uow, slots)
+        return sharing if isinstance(sharing, Reply) else slots
 
     async def question(self, ctx: Context, slots: Slots) -> Reply:
         money = slot_money(ctx, slots)
         async with ctx.uow() as uow:
-            planned = await _plan(ctx, uow, slots, money)
-        if isinstance(planned, Reply):
-            return planned
+            sharing = await _sharing(ctx, uow, slots)
+        if isinstance(sharing, Reply):
+            return sharing  # the household changed since the message (someone left)
+        owed = hh.equal_parts(money, len(sharing) + 1)[1:]  # the first part is the payer's own
         head = Line("confirm_split", {"amount": money, "label": _label(slots), "day": slot_day(ctx, slots)})
-        parts = [Line("split_part", {"who": who, "amount": part}) for who, part in planned]
+        parts = [
+            Line("split_part", {"who": p.name, "amount": part}) for p, part in zip(sharing, owed, strict=True)
+        ]
         return Reply(lines=(head, *parts, Line("yes_no")))
 
     async def submit(self, ctx: Context, slots: Slots) -> Reply:
@@ -277,8 +280,8 @@ class SplitForm:
         return Reply.say("dropped_split", amount=slot_money(ctx, slots))
 
 
-async def _plan(ctx: Context, uow: UnitOfWork, slots: Slots, money: Money) -> list[tuple[str, Money]] | Reply:
-    """Who would owe what: the same rule split_expense applies, checked before the question is asked."""
+async def _sharing(ctx: Context, uow: UnitOfWork, slots: Slots) -> list[hh.Person] | Reply:
+    """The members a split is shared with, by the rule split_expense applies, or the reply refusing it."""
     found = await hh.my_household(uow, ctx.user.id)
     if found is None:
         return Reply.say("split_not_in_household")
@@ -297,8 +300,7 @@ async def _plan(ctx: Context, uow: UnitOfWork, slots: Slots, money: Money) -> li
     shares = slots.get("shares")
     if shares is not None and shares != len(sharing) + 1:
         return Reply.say("split_shares_mismatch", parts=shares, people=len(sharing) + 1)
-    parts = hh.equal_parts(money, len(sharing) + 1)
-    return [(p.name, part) for p, part in zip(sharing, parts[1:], strict=True)]
+    return sharing
 
 
 def _label(slots: Slots) -> object:
