@@ -264,6 +264,10 @@ outbox = sa.Table(
     sa.Index("uq_outbox_tenant_event", "tenant_id", "event_id", unique=True),
     # The alert history's keyset: one tenant's events of one type, newest first.
     sa.Index("ix_outbox_tenant_type_id", "tenant_id", "event_type", "id"),
+    # No RETURNING of the new ids (nothing reads them back): a member's write emits events for other members
+    # (a house alert, an invitation), which the member may not read (migration 0014), and PostgreSQL applies
+    # the SELECT policy to the rows an INSERT returns.
+    implicit_returning=False,
 )
 
 

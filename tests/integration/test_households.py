@@ -31,6 +31,7 @@ from domain.commands import (
     RecordTransaction,
     SetBudget,
     SplitExpense,
+    UndoLast,
 )
 from domain.messages import InboundMessage
 from domain.model import Channel as ChannelKind
@@ -184,6 +185,17 @@ async def test_a_member_never_reads_another_members_personal_rows_under_the_app_
         split = await hh.split_expense(SplitExpense(expense, ("Tom",)), uow, house.clock)
     assert split.outcome == "split" and [str(m.amount) for _, m in split.parts] == ["40.00"]
 
+    async def rows(member: User | None, query: str) -> set[str]:
+        conn = await asyncpg.connect(pg_database.app_url)
+        try:
+            async with conn.transaction():
+                await conn.execute("SELECT set_config('app.tenant_id', $1, true)", str(house.tenant.id))
+                if member is not None:
+                    await conn.execute("SELECT set_config('app.user_id', $1, true)", str(member.id))
+                return {str(row[0]) for row in await conn.fetch(query)}
+        finally:
+            await conn.close()
+
     async def visible(member: User | None, table: str) -> set[str]:
         conn = await asyncpg.connect(pg_database.app_url)
         try:
@@ -196,12 +208,23 @@ async def test_a_member_never_reads_another_members_personal_rows_under_the_app_
         finally:
             await conn.close()
 
+    # Nor her messages, the audit of her changes, or the events of her own budgets.
+    await _expense(house, house.ana, "12", "dining")
+    async with house.db.unit_of_work(house.tenant.id, house.ana.id) as uow:
+        await services.undo_last(UndoLast(house.ana.id), uow, house.clock)
+    await _wrote(house, house.ana, "+15550000000")
+    for table, whose in (("audit_log", "user_id::text"), ("outbox", "payload->>'user_id'"),
+                         ("inbox", "sender"), ("outbound_messages", "recipient")):  # fmt: skip
+        seen_by_tom = await rows(house.tom, f"SELECT DISTINCT {whose} FROM {table}")
+        assert seen_by_tom <= {str(house.tom.id), house.tom.phone}, table
+    assert str(house.ana.id) in await rows(None, "SELECT DISTINCT user_id::text FROM audit_log")
+
     assert "Nubank da Ana" in await visible(house.ana, "accounts")
     assert "Nubank da Ana" not in await visible(house.tom, "accounts")
     assert "Nubank da Ana" in await visible(None, "accounts")  # the operator's (no member) view
     # Tom sees the split house expense (8000 cents), never Ana's own lunch (3500).
     assert await visible(house.tom, "transactions") == {"8000"}
-    assert await visible(house.ana, "transactions") == {"8000", "3500"}
+    assert await visible(house.ana, "transactions") == {"8000", "3500", "1200"}
 
     # And through the chat: Tom's balance lists his own accounts and the house's, never Ana's own.
     async with house.db.unit_of_work(house.tenant.id, house.ana.id) as uow:
