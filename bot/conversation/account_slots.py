@@ -92,9 +92,11 @@ def prompt_for(prefix: str, which_key: str) -> Any:
         new = slots[f"{prefix}_new"]
         default = slots.get("default_account")
         kind = Phrase(f"account_kind_{new['kind']}")
+        # "the house card" from a household member: the account would be the household's (see `chosen`).
+        house = "_house" if slots.get("shared") else ""
         if prefix == "account" and default:
-            return Reply.say("ask_create_account", account=new["name"], kind=kind, default=default)
-        return Reply.say("ask_create_account_only", account=new["name"], kind=kind)
+            return Reply.say(f"ask_create_account{house}", account=new["name"], kind=kind, default=default)
+        return Reply.say(f"ask_create_account_only{house}", account=new["name"], kind=kind)
 
     return prompt
 
@@ -158,7 +160,14 @@ async def chosen(
         same = [a for a in existing if a.name.casefold() == str(new["name"]).casefold()]
         if same:  # the same message again (a retry), or a name taken meanwhile: that account
             return same[0].id, None
-        cmd = AddAccount(user_id=ctx.user.id, name=str(new["name"]), kind=AccountKind(new["kind"]))
+        # "na conta da casa" from a household member opens the household's shared account.
+        mine = await uow.households.membership(ctx.user.id) if slots.get("shared") else None
+        cmd = AddAccount(
+            user_id=ctx.user.id,
+            name=str(new["name"]),
+            kind=AccountKind(new["kind"]),
+            household_id=None if mine is None else mine.household_id,
+        )
         account = await services.open_account(cmd, uow, ctx.clock)
         return account.id, account
     picked = slots.get(f"{prefix}_id")
@@ -168,9 +177,9 @@ async def chosen(
 def created_line(account: Account | None) -> list[Line]:
     if account is None:
         return []
-    return [
-        Line("account_created", {"account": account.name, "kind": Phrase(f"account_kind_{account.kind}")})
-    ]
+    # A shared account is the household's: the reply says so, as every member sees it from now on.
+    key = "account_created_house" if account.household_id is not None else "account_created"
+    return [Line(key, {"account": account.name, "kind": Phrase(f"account_kind_{account.kind}")})]
 
 
 __all__ = [

@@ -55,6 +55,11 @@ class RecordForm:
 
     async def prefill(self, ctx: Context) -> SlotValues | Reply:
         slots = message_slots(ctx)
+        if slots.get("shared"):
+            async with ctx.uow() as uow:
+                if await uow.households.membership(ctx.user.id) is None:
+                    # "da casa" from someone in no household is their own spending, said as such.
+                    del slots["shared"]
         if ctx.understood.notice is not None:
             forwarded = await notices.prefill(ctx)
             if isinstance(forwarded, Reply):
