@@ -22,6 +22,7 @@ from domain.history import FAILED, GAVE_UP, SENT
 from domain.model import Source, Tenant, User
 from domain.operators import tenant_settings
 from domain.ports import Clock
+from domain.quiet import held_until
 from nlu.types import LANGUAGES
 
 log = logging.getLogger(__name__)
@@ -242,6 +243,11 @@ class AlertDispatcher:
         user = await uow.users.get(event.user_id)
         if user is None:
             return await self._skip(uow, tenant, message, "no_user", now)
+        until = held_until(user, tenant, now)
+        if until is not None:
+            # Their quiet hours: the push stays pending, untried, and a pass after `until` sends it.
+            log.info("push held for quiet hours", extra=_fields(tenant, message, until=until.isoformat()))
+            return False
         last = await uow.inbox.last_inbound(user.phone)
         templates = self.templates.for_tenant(tenant)
         route = choose_route(user, last, endpoints, now, templates)

@@ -139,6 +139,9 @@ class User:
     week_start: str | None = None
     """"monday", "sunday" or "saturday" when the user chose it; None follows the locale (Sunday in the US,
     Monday elsewhere): see domain.periods.user_week_start."""
+    quiet_hours: str | None = None
+    """The user's own quiet hours, "22:00-08:00" in their zone, or "off"; None follows the tenant's
+    (domain.quiet.user_quiet_hours)."""
 
 
 @dataclass(slots=True)

@@ -7,6 +7,7 @@ import uuid
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from domain import quiet
 from domain import validation as v
 from domain.budgets import build_status, scope_spending
 from domain.errors import Conflict, NotFound, ValidationError
@@ -109,7 +110,8 @@ def tenant_settings(tenant: Tenant) -> dict[str, Any]:
     return {
         "week_start": settings.get("week_start", "monday"),
         "alert_thresholds": list(settings.get("alert_thresholds", v.thresholds(None))),
-        "quiet_hours": settings.get("quiet_hours"),
+        # Unset: the default every tenant starts with; null (chosen by the operators): none.
+        "quiet_hours": settings.get("quiet_hours", dict(quiet.DEFAULT)),
         "whatsapp_templates": dict(settings.get("whatsapp_templates", {})),
     }
 

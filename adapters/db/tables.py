@@ -81,6 +81,8 @@ users = sa.Table(
     _created_at(),
     # NULL: the week starts as the user's locale says (domain.periods.user_week_start).
     sa.Column("week_start", sa.String(16), nullable=True),
+    # Migration 0015: "22:00-08:00" in the user's zone, "off", or NULL for the tenant's (domain/quiet.py).
+    sa.Column("quiet_hours", sa.String(16), nullable=True),
     sa.UniqueConstraint("tenant_id", "phone"),
     sa.UniqueConstraint("tenant_id", "id"),
 )

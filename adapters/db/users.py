@@ -113,6 +113,7 @@ def _user_fields(user: User) -> dict[str, Any]:
         "opted_out": {str(channel): bool(flag) for channel, flag in user.opted_out.items()},
         "last_inbound_at": {str(ch): _iso(at) for ch, at in user.last_inbound_at.items()},
         "week_start": user.week_start,
+        "quiet_hours": user.quiet_hours,
     }
 
 
@@ -136,6 +137,7 @@ def user_from_row(row: Any) -> User:
         last_inbound_at={k: datetime.fromisoformat(v) for k, v in (row["last_inbound_at"] or {}).items()},
         created_at=row["created_at"],
         week_start=row["week_start"],
+        quiet_hours=row["quiet_hours"],
     )
 
 

@@ -439,3 +439,37 @@ async def test_a_tenants_own_template_wins_over_the_deployments(world: World) ->
 
 def _hashable(value: object) -> object:
     return value if isinstance(value, (str, int, uuid.UUID, type(None))) else repr(value)
+
+
+async def test_quiet_hours_hold_an_alert_until_they_end_and_release_it_once(world: World) -> None:
+    # 23:30 in São Paulo (UTC-3): inside the tenant's default quiet hours, 22:00-08:00.
+    world.clock.set(datetime(2025, 3, 16, 2, 30, tzinfo=UTC))
+    await world.wrote("sms", timedelta(minutes=5))
+    assert await world.expense() == 1
+
+    assert await world.dispatcher().run_once() == 1  # only the TransactionRecorded, which needs no push
+    world.clock.set(datetime(2025, 3, 16, 10, 59, tzinfo=UTC))  # 07:59 local: still quiet
+    assert await world.dispatcher().run_once() == 0
+    assert world.fake.of("twilio") == []
+    [pending] = [row for row in await world.outbox() if row["event_type"] == "BudgetThresholdCrossed"]
+    assert pending["processed_at"] is None and pending["attempts"] == 0  # held, not tried
+
+    world.clock.set(datetime(2025, 3, 16, 11, 0, tzinfo=UTC))  # 08:00 local: the window has ended
+    assert await world.dispatcher().run_once() == 1
+    assert await world.dispatcher().run_once() == 0
+    [sent] = world.fake.of("twilio")
+    assert sent.form["Body"] == "Voce ja usou 80% do orcamento de mercado: R$ 1.234,56 de R$ 1.500,00."  # by SMS
+
+
+async def test_a_user_who_turned_quiet_hours_off_is_pushed_at_night(world: World) -> None:
+    async with world.db.unit_of_work(world.seed.tenant.id) as uow:
+        user = await uow.users.get(world.seed.user.id)
+        assert user is not None
+        user.quiet_hours = "off"
+        await uow.users.update(user)
+        await uow.commit()
+    world.clock.set(datetime(2025, 3, 16, 2, 30, tzinfo=UTC))  # 23:30 local
+    await world.wrote("sms", timedelta(minutes=5))
+    await world.expense()
+    await world.dispatcher().run_once()
+    assert len(world.fake.of("twilio")) == 1

@@ -30,7 +30,7 @@ async def test_settings_default_until_set_and_are_stored_validated() -> None:
     assert tenant_settings(world.tenant) == {
         "week_start": "monday",
         "alert_thresholds": [80, 100],
-        "quiet_hours": None,
+        "quiet_hours": {"start": "22:00", "end": "08:00"},  # issue 15: every tenant starts with these
         "whatsapp_templates": {},
     }
     cmd = ConfigureTenant(

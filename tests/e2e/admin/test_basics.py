@@ -23,7 +23,8 @@ async def test_a_tenant_made_by_the_platform_gets_a_working_admin_key(api, tenan
     assert response.status == 200
     settings = await response.json()
     assert settings["currency"] == "BRL" and settings["language"] == "pt"
-    assert settings["alert_thresholds"] == [80, 100] and settings["quiet_hours"] is None
+    assert settings["alert_thresholds"] == [80, 100]
+    assert settings["quiet_hours"] == {"start": "22:00", "end": "08:00"}  # the default until set
 
 
 async def test_errors_are_problem_json_naming_each_bad_field(api, tenant_a: ApiTenant) -> None:
