@@ -458,7 +458,8 @@ async def test_quiet_hours_hold_an_alert_until_they_end_and_release_it_once(worl
     assert await world.dispatcher().run_once() == 1
     assert await world.dispatcher().run_once() == 0
     [sent] = world.fake.of("twilio")
-    assert sent.form["Body"] == "Voce ja usou 80% do orcamento de mercado: R$ 1.234,56 de R$ 1.500,00."  # by SMS
+    # By SMS (they last wrote by SMS), in GSM-7.
+    assert sent.form["Body"] == "Voce ja usou 80% do orcamento de mercado: R$ 1.234,56 de R$ 1.500,00."
 
 
 async def test_a_user_who_turned_quiet_hours_off_is_pushed_at_night(world: World) -> None:
