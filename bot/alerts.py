@@ -243,6 +243,8 @@ class AlertDispatcher:
         user = await uow.users.get(event.user_id)
         if user is None:
             return await self._skip(uow, tenant, message, "no_user", now)
+        if isinstance(event, BudgetThresholdCrossed) and not user.budget_alerts:
+            return await self._skip(uow, tenant, message, "alerts_off", now)  # "stop budget alerts"
         until = held_until(user, tenant, now)
         if until is not None:
             # Their quiet hours: the push stays pending, untried, and a pass after `until` sends it.

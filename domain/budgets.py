@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -308,3 +309,20 @@ async def raise_crossings(
 
 def statuses(effects: list[BudgetEffect]) -> tuple[BudgetStatus, ...]:
     return tuple(effect.status for effect in effects)
+
+
+async def alert_at(user_id: uuid.UUID, category: str | None, percent: int, uow: UnitOfWork) -> list[Budget]:
+    """ "alert me at 90% of dining": the user's budgets of that category (their own, else the household's)
+    alert at `percent` and when they are used up (100%). Returns the budgets changed; none when there is none.
+    A threshold already crossed this period is not alerted again (the budget keeps its id)."""
+    user = await require_user(uow, user_id)
+    percent = v.thresholds([percent])[0]
+    found = [b for b in await budgets_of(uow, user) if b.category == category]
+    own = [b for b in found if b.household_id is None]
+    changed = own or found
+    for budget in changed:
+        budget.thresholds = v.thresholds([percent, 100] if percent < 100 else [percent])
+        await uow.budgets.update(budget)
+    if changed:
+        await uow.commit()
+    return changed

@@ -22,7 +22,14 @@ FAILED = "failed"
 """The outcome of a push the provider refused, or that failed on every attempt; its delivery says why."""
 GAVE_UP = "gave_up_"
 """Prefix of the outcome of an alert that kept raising until its attempts ran out ("gave_up_error")."""
-SKIP_REASONS: tuple[str, ...] = ("told_in_reply", "no_user", "opted_out", "window_closed", "no_channel")
+SKIP_REASONS: tuple[str, ...] = (
+    "told_in_reply",
+    "no_user",
+    "opted_out",
+    "window_closed",
+    "no_channel",
+    "alerts_off",
+)
 """Outcomes of an alert settled without a push because none was due."""
 
 

@@ -142,6 +142,8 @@ class User:
     quiet_hours: str | None = None
     """The user's own quiet hours, "22:00-08:00" in their zone, or "off"; None follows the tenant's
     (domain.quiet.user_quiet_hours)."""
+    budget_alerts: bool = True
+    """False after "stop budget alerts": crossings are still recorded and told in replies, never pushed."""
 
 
 @dataclass(slots=True)

@@ -83,6 +83,8 @@ users = sa.Table(
     sa.Column("week_start", sa.String(16), nullable=True),
     # Migration 0015: "22:00-08:00" in the user's zone, "off", or NULL for the tenant's (domain/quiet.py).
     sa.Column("quiet_hours", sa.String(16), nullable=True),
+    # Migration 0015: false after "stop budget alerts": crossings are recorded, not pushed.
+    sa.Column("budget_alerts", sa.Boolean, nullable=False, server_default=sa.true()),
     sa.UniqueConstraint("tenant_id", "phone"),
     sa.UniqueConstraint("tenant_id", "id"),
 )

@@ -114,6 +114,7 @@ def _user_fields(user: User) -> dict[str, Any]:
         "last_inbound_at": {str(ch): _iso(at) for ch, at in user.last_inbound_at.items()},
         "week_start": user.week_start,
         "quiet_hours": user.quiet_hours,
+        "budget_alerts": user.budget_alerts,
     }
 
 
@@ -138,6 +139,7 @@ def user_from_row(row: Any) -> User:
         created_at=row["created_at"],
         week_start=row["week_start"],
         quiet_hours=row["quiet_hours"],
+        budget_alerts=bool(row["budget_alerts"]),
     )
 
 

@@ -474,3 +474,18 @@ async def test_a_user_who_turned_quiet_hours_off_is_pushed_at_night(world: World
     await world.expense()
     await world.dispatcher().run_once()
     assert len(world.fake.of("twilio")) == 1
+
+
+async def test_a_user_who_stopped_budget_alerts_is_not_pushed_and_the_history_says_why(world: World) -> None:
+    async with world.db.unit_of_work(world.seed.tenant.id) as uow:
+        user = await uow.users.get(world.seed.user.id)
+        assert user is not None
+        user.budget_alerts = False
+        await uow.users.update(user)
+        await uow.commit()
+    await world.wrote("whatsapp", timedelta(hours=1))
+    assert await world.expense() == 1  # the crossing is still recorded
+    await world.dispatcher().run_once()
+    assert world.fake.of("twilio") == []
+    [crossed] = [row for row in await world.outbox() if row["event_type"] == "BudgetThresholdCrossed"]
+    assert crossed["outcome"] == "alerts_off" and crossed["processed_at"] is not None

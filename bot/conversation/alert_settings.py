@@ -1,0 +1,92 @@
+"""Budget alerts by chat: "alert me at 90% of dining", "avisa quando chegar a 50% do mercado", "stop budget
+alerts" and back on. The sentences (locales/<lang>/alerts.yaml) are matched whole, before the classifier."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+
+import nlu
+from bot.conversation.context import Context
+from bot.conversation.control import fold
+from bot.conversation.reply import CategoryName, Line, Reply, Written
+from domain.budgets import alert_at
+from nlu.data import load_lang
+from nlu.types import LANGUAGES
+
+KINDS = ("threshold", "pause", "resume")
+_PLACEHOLDERS = {
+    "{percent}": r"(?P<percent>\d{1,3}) ?(?:%|percent|pct|por ?ciento|por ?cento|porcento)?",
+    "{budget}": r"(?P<budget>[\w ]+?)",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Said:
+    kind: str
+    percent: int | None = None
+    budget: str | None = None
+    """The words naming the budget's category, as written."""
+
+
+@cache
+def _sentences() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    found = []
+    for lang in LANGUAGES:  # every language's sentences work for everybody, as control words do
+        data = load_lang(lang, "alerts")
+        for kind in KINDS:
+            for pattern in data[kind]:
+                for placeholder, regex in _PLACEHOLDERS.items():
+                    pattern = pattern.replace(placeholder, regex)
+                found.append((kind, re.compile(pattern)))
+    return tuple(found)
+
+
+def read(text: str) -> Said | None:
+    folded = fold(text)
+    for kind, pattern in _sentences():
+        found = pattern.fullmatch(folded)
+        if found is None:
+            continue
+        if kind != "threshold":
+            return Said(kind)
+        percent = int(found["percent"])
+        if 1 <= percent <= 500:
+            return Said(kind, percent, found["budget"].strip())
+    return None
+
+
+async def said(ctx: Context) -> Reply | None:
+    """The answer when the message is about budget alerts, else None (the classifier's reading goes on)."""
+    found = read(ctx.message.text)
+    if found is None:
+        return None
+    if found.kind in ("pause", "resume"):
+        on = found.kind == "resume"
+        async with ctx.uow() as uow:
+            user = await uow.users.lock(ctx.user.id)
+            if user is None:
+                return None
+            user.budget_alerts = on
+            await uow.users.update(user)
+            await uow.commit()
+        ctx.user.budget_alerts = on
+        return Reply.say("alerts_resumed" if on else "alerts_paused")
+    assert found.percent is not None and found.budget is not None
+    # The budget's words name a category as a short answer does ("dining", "mercado", "el súper").
+    _, category = nlu.read_payee(found.budget, str(ctx.user.language), merchants=ctx.merchants)
+    if category is None and fold(found.budget) not in ("budget", "presupuesto", "orcamento", "total"):
+        return None  # not a budget we can tell: let the classifier read the message
+    async with ctx.uow() as uow:
+        changed = await alert_at(ctx.user.id, category, found.percent, uow)
+    name = CategoryName(category)
+    if not changed:
+        return Reply.say("alerts_no_budget", category=name)
+    key = "alerts_at" if found.percent < 100 else "alerts_at_only"
+    percent = Decimal(found.percent) / 100
+    # Every budget changed is said, with its amount: a budget's thresholds are part of what it is.
+    shown = tuple(Line(key, {"category": name, "amount": b.amount, "percent": percent}) for b in changed)
+    written = tuple(Written("budget_set", None, b.amount, None, b.category) for b in changed)
+    return Reply(lines=shown, written=written)
