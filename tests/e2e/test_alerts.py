@@ -34,6 +34,11 @@ async def test_worker_once_pushes_an_admin_api_crossing_on_whatsapp(
     async with db.unit_of_work(tenant.id) as uow:
         user = await services.add_user(AddUser(phone=PHONE), tenant, uow, clock)
     async with db.unit_of_work(tenant.id) as uow:
+        # The worker runs on the wall clock here: quiet hours off, or a night run would hold the push.
+        user.quiet_hours = "off"
+        await uow.users.update(user)
+        await uow.commit()
+    async with db.unit_of_work(tenant.id) as uow:
         await services.set_budget(SetBudget(user.id, "1500", category="groceries"), uow, clock)
     # They wrote on WhatsApp an hour ago (and were answered): the window is open.
     async with db.unit_of_work(tenant.id) as uow:
