@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import random
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -18,7 +19,7 @@ from bot.outage import is_unavailable
 from bot.replies import fit
 from bot.settings import Settings
 from domain.events import BudgetThresholdCrossed, HouseholdNotice
-from domain.history import FAILED, GAVE_UP, SENT
+from domain.history import DEAD_LETTER, FAILED, GAVE_UP, SENT
 from domain.model import Source, Tenant, User
 from domain.operators import tenant_settings
 from domain.ports import Clock
@@ -170,6 +171,21 @@ def choose_route(
     return route
 
 
+@dataclass(frozen=True, slots=True)
+class PushBackoff:
+    """How long a push that failed with a retryable error waits: exponential from `base`, capped, with
+    "equal jitter" (half the step fixed, half random) so pushes that failed together do not retry together,
+    and each wait is at least as long as the one before."""
+
+    base: timedelta = timedelta(seconds=30)
+    cap: timedelta = timedelta(hours=1)
+    rng: random.Random = field(default_factory=random.Random, compare=False)
+
+    def delay(self, failures: int) -> timedelta:
+        step = min(self.cap, self.base * 2 ** max(failures - 1, 0))
+        return step / 2 + step / 2 * self.rng.random()
+
+
 @dataclass
 class AlertDispatcher:
     """Consumes each tenant's outbox: pushes BudgetThresholdCrossed alerts, settles every other event."""
@@ -181,6 +197,7 @@ class AlertDispatcher:
     batch: int = BATCH
     max_attempts: int = MAX_ATTEMPTS
     templates: AlertTemplates = field(default_factory=AlertTemplates)
+    backoff: PushBackoff = field(default_factory=lambda: PushBackoff())
 
     async def run_once(self) -> int:
         """Handle what is pending now; return how many outbox events were settled (sent, skipped, dropped)."""
@@ -207,7 +224,7 @@ class AlertDispatcher:
         for _ in range(self.batch):
             # One event per unit of work: its row stays locked exactly while its push is being sent.
             async with self.db.unit_of_work(tenant.id) as uow:
-                claimed = await uow.outbox.pending(1, after_id=after)
+                claimed = await uow.outbox.pending(1, after_id=after, now=self.clock.now())
                 if not claimed:
                     break
                 message = claimed[0]
@@ -258,10 +275,19 @@ class AlertDispatcher:
         body = fit(push_text(event, str(user.language), user.locale), route.channel)
         result = await self._send(tenant, message, user, route, body, templates)
         if not result.ok and result.retryable and message.attempts + 1 < self.max_attempts:
-            await uow.outbox.mark_failed(message.id)
-            log.warning("alert send failed, will retry", extra=_fields(tenant, message, error=result.error))
+            retry_at = now + self.backoff.delay(message.attempts + 1)
+            await uow.outbox.mark_failed(message.id, retry_at)
+            log.warning(
+                "alert send failed, will retry",
+                extra=_fields(tenant, message, error=result.error, retry_at=retry_at.isoformat()),
+            )
             return False
-        if not result.ok:
+        outcome = SENT if result.ok else DEAD_LETTER if result.retryable else FAILED
+        if outcome == DEAD_LETTER:
+            # The provider kept failing with errors worth retrying: kept as a dead letter the history shows.
+            log.error("alert dead-lettered", extra=_fields(tenant, message, error=result.error))
+        elif not result.ok:
+            # Opted out, an invalid number, a rejected template: trying again cannot help.
             log.warning("alert send failed, giving up", extra=_fields(tenant, message, error=result.error))
         await uow.outbound.add(
             OutboundRecord(
@@ -279,7 +305,7 @@ class AlertDispatcher:
                 outbox_id=message.id,  # links the alert to this push and its later status callbacks
             )
         )
-        await uow.outbox.mark_processed(message.id, now, SENT if result.ok else FAILED)
+        await uow.outbox.mark_processed(message.id, now, outcome)
         log.info("alert pushed", extra=_fields(tenant, message, channel=route.channel, ok=result.ok))
         return True
 
@@ -321,7 +347,8 @@ class AlertDispatcher:
     async def _failed(self, uow: SqlUnitOfWork, tenant: Tenant, message: OutboxMessage, reason: str) -> bool:
         """Count a failed attempt, giving the event up once it has had max_attempts."""
         if message.attempts + 1 < self.max_attempts:
-            await uow.outbox.mark_failed(message.id)
+            now = self.clock.now()
+            await uow.outbox.mark_failed(message.id, now + self.backoff.delay(message.attempts + 1))
             return False
         return await self._skip(uow, tenant, message, f"{GAVE_UP}{reason}", self.clock.now())
 

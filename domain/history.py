@@ -20,6 +20,8 @@ SENT = "sent"
 """The outcome of a push the provider accepted."""
 FAILED = "failed"
 """The outcome of a push the provider refused, or that failed on every attempt; its delivery says why."""
+DEAD_LETTER = "dead_letter"
+"""The outcome of a push whose provider kept failing with retryable errors until its attempts ran out."""
 GAVE_UP = "gave_up_"
 """Prefix of the outcome of an alert that kept raising until its attempts ran out ("gave_up_error")."""
 SKIP_REASONS: tuple[str, ...] = (
@@ -90,7 +92,7 @@ def alert_state(processed: bool, outcome: str | None, deliveries: Sequence[Deliv
         return "pending"
     if outcome == SENT:
         return "sent"
-    if outcome == FAILED or (outcome is not None and outcome.startswith(GAVE_UP)):
+    if outcome in (FAILED, DEAD_LETTER) or (outcome is not None and outcome.startswith(GAVE_UP)):
         return "given_up"
     if outcome is not None:
         return "skipped"

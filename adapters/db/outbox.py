@@ -110,11 +110,16 @@ class SqlOutbox(TenantBound):
         if rows:
             await self._db.execute(sa.insert(outbox), rows)
 
-    async def pending(self, limit: int = 100, *, after_id: int | None = None) -> list[OutboxMessage]:
+    async def pending(
+        self, limit: int = 100, *, after_id: int | None = None, now: datetime | None = None
+    ) -> list[OutboxMessage]:
         """Oldest unprocessed first (only ids above `after_id` when given, so one pass can step past the
-        messages it has already tried). On PostgreSQL the rows stay locked until the unit of work ends and
-        other workers skip them (FOR UPDATE SKIP LOCKED); on SQLite the write lock already serializes."""
+        messages it has already tried; with `now`, only those whose backoff is over). On PostgreSQL the rows
+        stay locked until the unit of work ends and other workers skip them (FOR UPDATE SKIP LOCKED); on
+        SQLite the write lock already serializes."""
         conditions = [self._mine(outbox), outbox.c.processed_at.is_(None)]
+        if now is not None:
+            conditions.append(sa.or_(outbox.c.next_attempt_at.is_(None), outbox.c.next_attempt_at <= now))
         if after_id is not None:
             conditions.append(outbox.c.id > after_id)
         query = sa.select(outbox).where(*conditions).order_by(outbox.c.id).limit(limit)
@@ -158,11 +163,11 @@ class SqlOutbox(TenantBound):
         )
         await self._db.execute(statement)
 
-    async def mark_failed(self, message_id: int) -> None:
-        """Count a failed attempt; the message stays pending."""
+    async def mark_failed(self, message_id: int, retry_at: datetime | None = None) -> None:
+        """Count a failed attempt; the message stays pending, tried again from `retry_at` (None: now)."""
         statement = (
             sa.update(outbox)
             .where(self._mine(outbox), outbox.c.id == message_id)
-            .values(attempts=outbox.c.attempts + 1)
+            .values(attempts=outbox.c.attempts + 1, next_attempt_at=retry_at)
         )
         await self._db.execute(statement)

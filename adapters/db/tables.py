@@ -268,6 +268,8 @@ outbox = sa.Table(
     sa.Index("uq_outbox_tenant_event", "tenant_id", "event_id", unique=True),
     # The alert history's keyset: one tenant's events of one type, newest first.
     sa.Index("ix_outbox_tenant_type_id", "tenant_id", "event_type", "id"),
+    # Migration 0016: a push that failed with a retryable error waits until then (backoff); NULL: now.
+    sa.Column("next_attempt_at", UtcDateTime, nullable=True),
     # No RETURNING of the new ids (nothing reads them back): a member's write emits events for other members
     # (a house alert, an invitation), which the member may not read (migration 0014), and PostgreSQL applies
     # the SELECT policy to the rows an INSERT returns.

@@ -37,6 +37,8 @@ class FakeProviders:
     meta_token: str = "meta-token"
     requests: list[RecordedRequest] = field(default_factory=list)
     twilio_error: FakeError | None = None
+    twilio_error_times: int | None = None
+    """How many requests twilio_error answers before the fake accepts again (None: until it is cleared)."""
     meta_error: FakeError | None = None
 
     def app(self) -> web.Application:
@@ -57,6 +59,10 @@ class FakeProviders:
         self.requests.append(RecordedRequest("twilio", request.path, dict(request.headers), form=form))
         if self.twilio_error is not None:
             error = self.twilio_error
+            if self.twilio_error_times is not None:
+                self.twilio_error_times -= 1
+                if self.twilio_error_times <= 0:
+                    self.twilio_error, self.twilio_error_times = None, None
             return _twilio_error(error.status, error.code, error.message)
         missing = [name for name in ("To", "From") if not form.get(name)]
         if missing or not (form.get("Body") or form.get("ContentSid")):

@@ -267,6 +267,8 @@ async def test_a_retryable_failure_leaves_the_alert_pending_and_the_next_pass_se
     assert crossing["processed_at"] is None and crossing["attempts"] == 1
 
     world.fake.twilio_error = None
+    assert await world.dispatcher().run_once() == 0  # backing off: not before 15 to 30 s have passed
+    world.clock.advance(seconds=31)
     assert await world.dispatcher().run_once() == 1
 
     assert [r.form["Body"] for r in world.fake.of("twilio")] == [ALERT_PT, ALERT_PT]
@@ -282,6 +284,7 @@ async def test_an_alert_is_given_up_after_max_attempts(world: World) -> None:
 
     for _ in range(3):
         await world.dispatcher(max_attempts=3).run_once()
+        world.clock.advance(hours=2)  # past any backoff (capped at an hour)
     assert await world.dispatcher(max_attempts=3).run_once() == 0  # nothing left to try
 
     assert len(world.fake.of("twilio")) == 3
@@ -290,6 +293,7 @@ async def test_an_alert_is_given_up_after_max_attempts(world: World) -> None:
     assert "500" in record["error"]
     crossing = next(row for row in await world.outbox() if row["event_type"] == "BudgetThresholdCrossed")
     assert crossing["processed_at"] is not None and crossing["attempts"] == 3
+    assert crossing["outcome"] == "dead_letter"  # retryable errors to the end: a dead letter, not a refusal
 
 
 async def test_a_refused_number_is_not_retried(world: World) -> None:
@@ -380,6 +384,7 @@ async def test_an_unreadable_event_is_given_up_without_holding_back_the_next(wor
 
     assert await world.dispatcher(max_attempts=2).run_once() == 2  # the crossing and its TransactionRecorded
     assert len(world.fake.of("twilio")) == 1
+    world.clock.advance(minutes=1)  # past the broken one's backoff
     assert await world.dispatcher(max_attempts=2).run_once() == 1  # the broken one, given up
 
     assert all(row["processed_at"] is not None for row in await world.outbox())
@@ -489,3 +494,32 @@ async def test_a_user_who_stopped_budget_alerts_is_not_pushed_and_the_history_sa
     assert world.fake.of("twilio") == []
     [crossed] = [row for row in await world.outbox() if row["event_type"] == "BudgetThresholdCrossed"]
     assert crossed["outcome"] == "alerts_off" and crossed["processed_at"] is not None
+
+
+async def test_a_provider_failing_twice_then_accepting_delivers_on_the_third_try_with_growing_delays(
+    world: World,
+) -> None:
+    await world.wrote("sms", timedelta(hours=1))
+    await world.expense()
+    world.fake.twilio_error = FakeError(500, 20500)
+    world.fake.twilio_error_times = 2  # 500, 500, then 201
+    start = world.clock.now()
+
+    waits = []
+    for _ in range(2):
+        await world.dispatcher().run_once()
+        crossing = next(row for row in await world.outbox() if row["event_type"] == "BudgetThresholdCrossed")
+        assert crossing["processed_at"] is None
+        waits.append(crossing["next_attempt_at"] - world.clock.now())
+        world.clock.set(crossing["next_attempt_at"] - timedelta(seconds=1))
+        await world.dispatcher().run_once()  # a second early: not tried
+        world.clock.set(crossing["next_attempt_at"])
+    assert len(world.fake.of("twilio")) == 2
+    await world.dispatcher().run_once()
+
+    assert len(world.fake.of("twilio")) == 3
+    [record] = await world.outbound()
+    assert record["status"] == "queued"
+    # 15-30 s after the first failure, 30-60 s after the second: growing, capped, jittered.
+    assert timedelta(seconds=15) <= waits[0] <= timedelta(seconds=30) <= waits[1] <= timedelta(seconds=60)
+    assert world.clock.now() - start == waits[0] + waits[1]
