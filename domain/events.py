@@ -54,6 +54,19 @@ HOUSEHOLD_NOTICES = ("invited", "joined", "declined", "left", "removed", "added"
 
 
 @dataclass(frozen=True, slots=True)
+class LowBalance(Event):
+    """An account's balance went under the warning its user set (told once until it recovers)."""
+
+    user_id: uuid.UUID
+    account_id: uuid.UUID
+    account: str
+    balance: Money
+    threshold: Money
+    source: str | None = None
+    """As for BudgetThresholdCrossed: a chat write told it in the reply, so it is not pushed."""
+
+
+@dataclass(frozen=True, slots=True)
 class TransactionRecorded(Event):
     """A new transaction was written (not emitted for an idempotent replay)."""
 

@@ -6,6 +6,7 @@ import uuid
 from dataclasses import replace
 from datetime import date, datetime
 
+from domain import low_balance
 from domain import validation as v
 from domain.budgets import assess, raise_crossings, statuses
 from domain.commands import AmountInput, EditLast, RecordTransaction, RestoreTransaction, UndoLast
@@ -101,7 +102,8 @@ async def _record(cmd: RecordTransaction, uow: UnitOfWork, clock: Clock) -> Reco
     await uow.transactions.add(txn)
     uow.emit(TransactionRecorded(tenant_id=user.tenant_id, user_id=user.id, transaction_id=txn.id))
     crossings = await raise_crossings(uow, user, effects, now, source)
-    return RecordResult(txn, created=True, budgets=statuses(effects), crossings=crossings)
+    low = await low_balance.check(uow, user, account.id, source)
+    return RecordResult(txn, created=True, budgets=statuses(effects), crossings=crossings, low_balance=low)
 
 
 async def _household_of(

@@ -161,6 +161,10 @@ class Account:
     created_at: datetime | None = None
     household_id: uuid.UUID | None = None
     """Set on a household's shared account, which every member sees and may record on; None: personal."""
+    low_balance: Money | None = None
+    """Warn when the balance goes under this ("avísame si la cuenta baja de 100 mil"); None: never."""
+    low_balance_warned: bool = False
+    """Warned already: not again until the balance is back at or above `low_balance`."""
 
 
 @dataclass(slots=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from domain.events import BudgetThresholdCrossed
+from domain.events import BudgetThresholdCrossed, LowBalance
 from domain.model import Account, Budget, Period, Transaction, TransactionPosition
 from domain.money import Money
 
@@ -39,6 +39,8 @@ class RecordResult:
     budgets: tuple[BudgetStatus, ...] = ()
     """Status of the budgets this transaction counts against."""
     crossings: tuple[BudgetThresholdCrossed, ...] = ()
+    low_balance: LowBalance | None = None
+    """The account went under the warning its user set with this write (told once until it recovers)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,6 +21,7 @@ from domain.events import (
     BudgetThresholdCrossed,
     Event,
     HouseholdNotice,
+    LowBalance,
     StatementImported,
     TransactionRecorded,
 )
@@ -28,7 +29,7 @@ from domain.money import Money
 
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.__name__: cls
-    for cls in (BudgetThresholdCrossed, TransactionRecorded, StatementImported, HouseholdNotice)
+    for cls in (BudgetThresholdCrossed, TransactionRecorded, StatementImported, HouseholdNotice, LowBalance)
 }
 """The events the outbox can turn back into objects, by stored event_type."""
 

@@ -103,6 +103,10 @@ accounts = sa.Table(
     _created_at(),
     # Migration 0013: a shared account of this household (NULL: the user's own).
     sa.Column("household_id", Id, nullable=True),
+    # Migration 0017: warn when the balance goes under this (account currency, minor units); warned once
+    # until it recovers.
+    sa.Column("low_balance_minor", sa.BigInteger, nullable=True),
+    sa.Column("low_balance_warned", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.ForeignKeyConstraint(["tenant_id", "user_id"], ["users.tenant_id", "users.id"]),
     sa.ForeignKeyConstraint(["tenant_id", "household_id"], ["households.tenant_id", "households.id"]),
     sa.UniqueConstraint("tenant_id", "id"),

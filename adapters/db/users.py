@@ -165,6 +165,8 @@ class SqlAccountRepository(TenantBound):
             "is_default": account.is_default,
             "created_at": account.created_at,
             "household_id": account.household_id,
+            "low_balance_minor": None if account.low_balance is None else account.low_balance.to_minor(),
+            "low_balance_warned": account.low_balance_warned,
         }
         if await add_or_skip(self._db, accounts, values) == 0:
             raise Conflict("is_default", "the user already has a default account (or the id is taken)")
@@ -182,7 +184,12 @@ class SqlAccountRepository(TenantBound):
         query = (
             sa.update(accounts)
             .where(self._mine(accounts), accounts.c.id == account.id)
-            .values(name=account.name, kind=str(account.kind))
+            .values(
+                name=account.name,
+                kind=str(account.kind),
+                low_balance_minor=None if account.low_balance is None else account.low_balance.to_minor(),
+                low_balance_warned=account.low_balance_warned,
+            )
         )
         await self._db.execute(query)
 
@@ -203,4 +210,10 @@ def account_from_row(row: Any) -> Account:
         is_default=bool(row["is_default"]),
         created_at=row["created_at"],
         household_id=row["household_id"],
+        low_balance=(
+            None
+            if row["low_balance_minor"] is None
+            else Money.from_minor(row["low_balance_minor"], row["currency"])
+        ),
+        low_balance_warned=bool(row["low_balance_warned"]),
     )

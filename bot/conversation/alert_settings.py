@@ -13,11 +13,13 @@ from bot.conversation.context import Context
 from bot.conversation.control import fold
 from bot.conversation.reply import CategoryName, Line, Reply, Written
 from domain.budgets import alert_at
+from domain.low_balance import WarnBelow, warn_below
 from nlu.data import load_lang
 from nlu.types import LANGUAGES
 
-KINDS = ("threshold", "pause", "resume")
+KINDS = ("threshold", "pause", "resume", "low_balance")
 _PLACEHOLDERS = {
+    "{amount}": r"(?P<amount>[\w$€£ .,]+?)",
     "{percent}": r"(?P<percent>\d{1,3}) ?(?:%|percent|pct|por ?ciento|por ?cento|porcento)?",
     "{budget}": r"(?P<budget>[\w ]+?)",
 }
@@ -29,6 +31,8 @@ class Said:
     percent: int | None = None
     budget: str | None = None
     """The words naming the budget's category, as written."""
+    amount: str | None = None
+    """low_balance: the amount as written ("100 mil", "R$ 500")."""
 
 
 @cache
@@ -50,6 +54,8 @@ def read(text: str) -> Said | None:
         found = pattern.fullmatch(folded)
         if found is None:
             continue
+        if kind == "low_balance":
+            return Said(kind, amount=found["amount"].strip())
         if kind != "threshold":
             return Said(kind)
         percent = int(found["percent"])
@@ -63,6 +69,8 @@ async def said(ctx: Context) -> Reply | None:
     found = read(ctx.message.text)
     if found is None:
         return None
+    if found.kind == "low_balance":
+        return await _low_balance(ctx, found.amount or "")
     if found.kind in ("pause", "resume"):
         on = found.kind == "resume"
         async with ctx.uow() as uow:
@@ -90,3 +98,16 @@ async def said(ctx: Context) -> Reply | None:
     shown = tuple(Line(key, {"category": name, "amount": b.amount, "percent": percent}) for b in changed)
     written = tuple(Written("budget_set", None, b.amount, None, b.category) for b in changed)
     return Reply(lines=shown, written=written)
+
+
+async def _low_balance(ctx: Context, written: str) -> Reply | None:
+    """ "avísame si la cuenta baja de 100 mil": the warning on the user's default account, the amount read
+    as any amount is ("100 mil", "R$ 500")."""
+    amount = ctx.read(written, "set_budget").amount
+    if amount is None:
+        return None  # no amount we can tell: let the classifier read the message
+    async with ctx.uow() as uow:
+        account, balance = await warn_below(WarnBelow(ctx.user.id, amount), uow)
+    assert account.low_balance is not None
+    key = "low_balance_set_below" if account.low_balance_warned else "low_balance_set"
+    return Reply.say(key, account=account.name, threshold=account.low_balance, balance=balance)

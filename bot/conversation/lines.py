@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from bot.conversation.reply import CategoryName, Line, Written
-from domain.events import BudgetThresholdCrossed
+from domain.events import BudgetThresholdCrossed, LowBalance
 from domain.model import Account, Transaction, TransactionKind
 from domain.money import Money
 from domain.results import BudgetStatus
@@ -70,3 +70,10 @@ def alert(crossing: BudgetThresholdCrossed) -> Line:
     if crossing.threshold >= 100 and crossing.spent > crossing.budget:
         return Line(f"{house}alert_over", {**values, "over": crossing.spent - crossing.budget})
     return Line(f"{house}alert_threshold", {**values, "percent": Decimal(crossing.threshold) / 100})
+
+
+def low_balance_line(event: LowBalance) -> Line:
+    """ "⚠️ Main is at R$ 80,00, under the R$ 100,00 you set": in the reply of the write, or pushed."""
+    return Line(
+        "low_balance", {"account": event.account, "balance": event.balance, "threshold": event.threshold}
+    )

@@ -20,6 +20,7 @@ from adapters.db.tables import outbound_messages, outbox
 from bot.alerts import AlertDispatcher, AlertTemplates
 from domain import services
 from domain.commands import AddUser, RecordTransaction, SetBudget
+from domain.low_balance import WarnBelow, warn_below
 from domain.model import Source, TransactionKind
 from tests.integration.conftest import MakeTenant, Seeded
 from tests.integration.fake_providers import FakeError, FakeProviders
@@ -523,3 +524,26 @@ async def test_a_provider_failing_twice_then_accepting_delivers_on_the_third_try
     # 15-30 s after the first failure, 30-60 s after the second: growing, capped, jittered.
     assert timedelta(seconds=15) <= waits[0] <= timedelta(seconds=30) <= waits[1] <= timedelta(seconds=60)
     assert world.clock.now() - start == waits[0] + waits[1]
+
+
+async def test_a_low_balance_from_a_write_no_reply_told_is_pushed_once_until_it_recovers(
+    world: World,
+) -> None:
+    async with world.db.unit_of_work(world.seed.tenant.id) as uow:
+        await services.record_transaction(
+            RecordTransaction(world.seed.user.id, TransactionKind.INCOME, "2000", source=Source.ADMIN_API),
+            uow,
+            world.clock,
+        )
+    async with world.db.unit_of_work(world.seed.tenant.id) as uow:
+        account, balance = await warn_below(WarnBelow(world.seed.user.id, "1000"), uow)
+    assert (str(balance.amount), account.low_balance_warned) == ("2100.00", False)  # opened with 100
+    await world.wrote("sms", timedelta(hours=1))
+
+    await world.expense("1200")  # 900 left: under 1.000, from the admin API (no reply told it)
+    await world.expense("10")  # still under: not again
+    await world.dispatcher().run_once()
+    bodies = [r.form["Body"] for r in world.fake.of("twilio")]
+    assert [b for b in bodies if "abaixo" in b] == [
+        "Conta esta com R$ 900,00, abaixo dos R$ 1.000,00 que voce definiu."
+    ]

@@ -259,7 +259,13 @@ class FakeAccountRepository:
         self._s.check_tenant(account)
         stored = data.accounts.get(account.id)
         if stored is not None and self._s.mine(stored):
-            data.accounts[account.id] = replace(_copy(stored), name=account.name, kind=account.kind)
+            data.accounts[account.id] = replace(
+                _copy(stored),
+                name=account.name,
+                kind=account.kind,
+                low_balance=account.low_balance,
+                low_balance_warned=account.low_balance_warned,
+            )
 
 
 class FakeTransactionRepository:

@@ -86,6 +86,8 @@ class DebtForm:
         shown = account_slots.created_line(recorded.opened)
         shown.append(Line("loan_in_recorded" if inward else "loan_out_recorded", values))
         shown += lines.account(recorded.accounts, txn)
+        if result.low_balance is not None:
+            shown.append(lines.low_balance_line(result.low_balance))
         written = Written("loan", txn.id, txn.amount, txn.occurred_on, txn.merchant, inward)
         return Reply(lines=tuple(shown), written=(written,) if result.created else ())
 

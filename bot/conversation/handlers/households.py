@@ -272,6 +272,8 @@ class SplitForm:
         shown = [line, *(Line("split_owes", {"who": who, "amount": part}) for who, part in done.parts)]
         shown += [lines.budget(status) for status in done.record.budgets]
         shown += [lines.alert(crossing) for crossing in done.record.crossings]
+        if done.record.low_balance is not None:
+            shown.append(lines.low_balance_line(done.record.low_balance))
         return Reply(lines=tuple(shown), written=(written,) if done.record.created else ())
 
     def dropped(self, ctx: Context, slots: Slots) -> Reply:

@@ -110,6 +110,8 @@ class ItemsForm:
         after = lines.account(accounts, results[0].transaction) if results else []
         after += [lines.budget(s) for s in statuses.values()]
         after += [lines.alert(c) for result in results for c in result.crossings]
+        # Several items on one account: the last write that went under the warning says it (once).
+        after += [lines.low_balance_line(r.low_balance) for r in results if r.low_balance is not None][-1:]
         return Reply(
             lines=(*(line for line, _ in recorded), *after),
             written=tuple(w for (_, w), result in zip(recorded, results, strict=True) if result.created),

@@ -149,6 +149,8 @@ class RecordForm:
             # Household spending no house budget shows: the members see it, so the writer is told.
             after.append(Line("household_spending"))
         after += budgets + [lines.alert(c) for c in result.crossings]
+        if result.low_balance is not None:
+            after.append(lines.low_balance_line(result.low_balance))
         return Reply(lines=(*before, line, *after), written=(written,) if result.created else ())
 
     def dropped(self, ctx: Context, slots: Slots) -> Reply:

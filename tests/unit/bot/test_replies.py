@@ -108,6 +108,8 @@ SAMPLES: dict[str, Any] = {
     "decimals": 2,
     "person": "João",
     "who": "Ana",
+    "threshold": Money.of("100", "BRL"),
+    "balance": Money.of("80", "BRL"),
     "inviter": "João",
     "members": "Ana, Tom",
     "phone": "+5511912345678",
