@@ -276,10 +276,18 @@ async def store_change(
             )
         )
     crossings = await raise_crossings(uow, user, effects, now, source)
+    # An undo, restore or edit moves balances too: each account it touched is checked against its warning.
+    touched = dict.fromkeys(t.account_id for pair in changes for t in pair)
+    lows = [await low_balance.check(uow, user, account_id, source) for account_id in touched]
     await uow.commit()
     paired = changes[1] if len(changes) > 1 else None
     return ChangeResult(
-        before=before, after=after, budgets=statuses(effects), crossings=crossings, paired=paired
+        before=before,
+        after=after,
+        budgets=statuses(effects),
+        crossings=crossings,
+        paired=paired,
+        low_balance=next((low for low in lows if low is not None), None),
     )
 
 

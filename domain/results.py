@@ -53,6 +53,8 @@ class ChangeResult:
     crossings: tuple[BudgetThresholdCrossed, ...] = ()
     paired: tuple[Transaction, Transaction] | None = None
     """When `after` is a leg of a transfer: the other leg (before, after) the same change."""
+    low_balance: LowBalance | None = None
+    """An account the change took under the warning its user set (told once until it recovers)."""
 
     @property
     def changed(self) -> bool:

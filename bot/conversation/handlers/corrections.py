@@ -102,6 +102,7 @@ class UndoForm:
         if slots.get("revert"):
             return await references.revert(ctx, slots)
         deleted: list[Transaction] = []
+        lows: list[Line] = []
         for _ in slots["group"]:
             async with ctx.uow() as uow:
                 latest = await uow.transactions.latest(ctx.user.id)
@@ -109,9 +110,11 @@ class UndoForm:
                     break  # something else was recorded or undone since the question: touch nothing else
                 result = await services.undo_last(UndoLast(user_id=ctx.user.id), uow, ctx.clock)
             deleted.append(result.before)
+            if result.low_balance is not None:  # an income taken back can leave an account under its warning
+                lows.append(lines.low_balance_line(result.low_balance))
         if not deleted:
             return Reply.say("nothing_to_undo")
-        shown = tuple(Line("undone", lines.described(txn)) for txn in deleted)
+        shown = tuple(Line("undone", lines.described(txn)) for txn in deleted) + tuple(lows)
         return Reply(lines=shown, written=tuple(_deleted(txn) for txn in deleted))
 
     def dropped(self, ctx: Context, slots: Slots) -> Reply:
@@ -205,6 +208,8 @@ class EditForm:
             after.kind == TransactionKind.INCOME,
         )
         extra = [lines.budget(s) for s in result.budgets] + [lines.alert(c) for c in result.crossings]
+        if result.low_balance is not None:
+            extra.append(lines.low_balance_line(result.low_balance))
         return Reply(lines=(*edited.lines, *extra), written=(written,))
 
     def dropped(self, ctx: Context, slots: Slots) -> Reply:

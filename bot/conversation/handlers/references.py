@@ -202,6 +202,8 @@ async def edit(ctx: Context, slots: Slots) -> Reply:
     after = result.after
     edited = Line("edited", {**lines.described(after), "category": CategoryName(after.category or "other")})
     extra = [lines.budget(s) for s in result.budgets] + [lines.alert(c) for c in result.crossings]
+    if result.low_balance is not None:
+        extra.append(lines.low_balance_line(result.low_balance))
     written = (_written("edited", after),) if result.after != result.before else ()
     return Reply(lines=(edited, Line("undo_hint"), *extra), written=written)
 
