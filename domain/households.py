@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from domain import validation as v
@@ -367,41 +368,59 @@ class Split:
     who: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Sharing:
+    """Who a split is shared with, or why it cannot be: outcome "ok" with the members (the payer not among
+    them) and the household, else one of Split's refusals naming `who`."""
+
+    outcome: str
+    members: tuple[Person, ...] = ()
+    household_id: uuid.UUID | None = None
+    who: str | None = None
+
+
+async def sharing(uow: UnitOfWork, payer: uuid.UUID, people: Sequence[str], shares: int | None) -> Sharing:
+    """The members a split of `payer`'s is shared with: those named, else every other member; `shares`
+    said ("en 3") must count them and the payer. The chat asks its question with the same rule."""
+    found = await my_household(uow, payer)
+    if found is None:
+        return Sharing("not_in_household")
+    mine, everyone = found
+    others = [p for p in everyone if p.user.id != payer]
+    if not others:
+        return Sharing("alone")
+    chosen: list[Person] = []
+    for name in people:
+        matches = find_person(others, name)
+        if len(matches) != 1:
+            return Sharing("ambiguous" if matches else "no_such_member", who=name)
+        if matches[0] not in chosen:
+            chosen.append(matches[0])
+    chosen = chosen or others
+    if shares is not None and shares != len(chosen) + 1:
+        return Sharing("shares_mismatch", tuple(chosen), who=str(shares))
+    return Sharing("ok", tuple(chosen), mine.household_id)
+
+
 async def split_expense(cmd: SplitExpense, uow: UnitOfWork, clock: Clock) -> Split:
     """Record the payer's expense as household spending and what each member sharing it owes: equal parts,
     the payer keeping the odd cents. Nothing is written unless every named person is a member."""
     user = await require_user(uow, cmd.expense.user_id)
-    found = await my_household(uow, user.id)
-    if found is None:
-        return Split("not_in_household")
-    mine, everyone = found
-    others = [p for p in everyone if p.user.id != user.id]
-    if not others:
-        return Split("alone")
-    sharing: list[Person] = []
-    for name in cmd.people:
-        matches = find_person(others, name)
-        if not matches:
-            return Split("no_such_member", who=name)
-        if len(matches) > 1:
-            return Split("ambiguous", who=name)
-        if matches[0] not in sharing:
-            sharing.append(matches[0])
-    if not sharing:
-        sharing = others
-    if cmd.shares is not None and cmd.shares != len(sharing) + 1:
-        return Split("shares_mismatch", who=str(cmd.shares))
+    shared = await sharing(uow, user.id, cmd.people, cmd.shares)
+    if shared.outcome != "ok" or shared.household_id is None:
+        return Split(shared.outcome, who=shared.who)
+    household_id, members = shared.household_id, shared.members
     record = await record_occurrence(replace(cmd.expense, shared=True), uow, clock)
     txn = record.transaction
-    parts = equal_parts(txn.amount, len(sharing) + 1)
+    parts = equal_parts(txn.amount, len(members) + 1)
     owed: list[tuple[str, Money]] = []
     if record.created:
-        for person, part in zip(sharing, parts[1:], strict=True):
+        for person, part in zip(members, parts[1:], strict=True):
             await uow.households.add_share(
                 Share(
                     id=new_id(),
                     tenant_id=user.tenant_id,
-                    household_id=mine.household_id,
+                    household_id=household_id,
                     creditor_id=user.id,
                     debtor_id=person.user.id,
                     amount=part,
@@ -413,7 +432,7 @@ async def split_expense(cmd: SplitExpense, uow: UnitOfWork, clock: Clock) -> Spl
             owed.append((person.name, part))
         await uow.commit()
     else:
-        names = {p.user.id: p.name for p in others}
+        names = {p.user.id: p.name for p in members}
         owed = [(names.get(s.debtor_id, "?"), s.amount) for s in await uow.households.shares_of(txn.id)]
     return Split("split", record, tuple(owed))
 
@@ -497,5 +516,6 @@ __all__ = [
     "remove",
     "same_person",
     "settle_up",
+    "sharing",
     "split_expense",
 ]

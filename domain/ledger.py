@@ -102,7 +102,7 @@ async def _record(cmd: RecordTransaction, uow: UnitOfWork, clock: Clock) -> Reco
     await uow.transactions.add(txn)
     uow.emit(TransactionRecorded(tenant_id=user.tenant_id, user_id=user.id, transaction_id=txn.id))
     crossings = await raise_crossings(uow, user, effects, now, source)
-    low = await low_balance.check(uow, user, account.id, source)
+    low = await low_balance.check(uow, user, account, source)
     return RecordResult(txn, created=True, budgets=statuses(effects), crossings=crossings, low_balance=low)
 
 
@@ -277,8 +277,11 @@ async def store_change(
         )
     crossings = await raise_crossings(uow, user, effects, now, source)
     # An undo, restore or edit moves balances too: each account it touched is checked against its warning.
-    touched = dict.fromkeys(t.account_id for pair in changes for t in pair)
-    lows = [await low_balance.check(uow, user, account_id, source) for account_id in touched]
+    lows = []
+    for account_id in dict.fromkeys(t.account_id for pair in changes for t in pair):
+        account = await uow.accounts.get(account_id)
+        if account is not None:
+            lows.append(await low_balance.check(uow, user, account, source))
     await uow.commit()
     paired = changes[1] if len(changes) > 1 else None
     return ChangeResult(

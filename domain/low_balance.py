@@ -6,7 +6,6 @@ import uuid
 from dataclasses import dataclass
 
 from domain import validation as v
-from domain.errors import NotFound
 from domain.events import LowBalance
 from domain.lookup import require_user, user_account
 from domain.model import Account, Source, TransactionKind, User
@@ -54,14 +53,9 @@ async def warn_below(cmd: WarnBelow, uow: UnitOfWork) -> tuple[Account, Money]:
     return account, balance
 
 
-async def check(
-    uow: UnitOfWork, user: User, account_id: uuid.UUID, source: Source | None
-) -> LowBalance | None:
-    """After a write on the account: warn once when it went under its warning, re-arm once it recovered.
-    Without the commit (the write's own)."""
-    account = await uow.accounts.get(account_id)
-    if account is None:
-        raise NotFound("account", account_id)
+async def check(uow: UnitOfWork, user: User, account: Account, source: Source | None) -> LowBalance | None:
+    """After a write on the account (as the write loaded it): warn once when it went under its warning,
+    re-arm once it recovered. Without the commit (the write's own). No warning set: no query at all."""
     if account.low_balance is None:
         return None
     balance = await account_balance(uow, account)

@@ -2,27 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import nlu
 from bot.conversation import days, forms, lines, phones
 from bot.conversation.context import Context
 from bot.conversation.forms import Form, Slot, Slots, SlotValues
 from bot.conversation.handlers import Answer, Handlers
-from bot.conversation.handlers.ledger import message_slots, slot_day, slot_money
+from bot.conversation.handlers.ledger import message_slots, record_command, slot_day, slot_money
 from bot.conversation.reply import CategoryName, Line, Reply
 from domain import households as hh
 from domain.commands import (
     AnswerInvitation,
     InviteMember,
     LeaveHousehold,
-    RecordTransaction,
     RemoveMember,
     SettleUp,
     SplitExpense,
 )
 from domain.errors import ValidationError
-from domain.model import Source, TransactionKind
+from domain.model import TransactionKind
 from domain.money import Money
 from domain.ports import UnitOfWork
 
@@ -209,8 +206,6 @@ _OUTCOMES = {
     "ambiguous": "household_ambiguous",
     "not_owner": "household_not_owner",
     "self": "household_remove_self",
-    "alone": "split_alone",
-    "shares_mismatch": "split_shares_mismatch",
 }
 
 # -- splitting ---------------------------------------------------------------------------------------------
@@ -249,24 +244,15 @@ class SplitForm:
         return Reply(lines=(head, *parts, Line("yes_no")))
 
     async def submit(self, ctx: Context, slots: Slots) -> Reply:
-        money = slot_money(ctx, slots)
-        expense = RecordTransaction(
-            user_id=ctx.user.id,
-            kind=TransactionKind.EXPENSE,
-            amount=money.amount,
-            currency=money.currency,
-            occurred_on=date.fromisoformat(slots["date"]) if slots.get("date") else None,
-            merchant=slots.get("merchant"),
-            category=slots.get("category"),
-            note=slots.get("note"),
-            source=Source.CHAT,
-            source_ref=ctx.message.provider_message_id or None,
-        )
+        expense = record_command(ctx, slots, TransactionKind.EXPENSE)
         cmd = SplitExpense(expense, tuple(slots.get("people") or ()), slots.get("shares"))
         async with ctx.uow() as uow:
             done = await hh.split_expense(cmd, uow, ctx.clock)
         if done.outcome != "split" or done.record is None:
-            return Reply.say(_OUTCOMES.get(done.outcome, "split_not_in_household"), who=done.who or "?")
+            # The household changed between the question and the yes (someone left): said, nothing written.
+            async with ctx.uow() as uow:
+                refused = await _sharing(ctx, uow, slots)
+            return refused if isinstance(refused, Reply) else Reply.say("split_not_in_household")
         txn = done.record.transaction
         line, written = lines.recorded(txn)
         shown = [line, *(Line("split_owes", {"who": who, "amount": part}) for who, part in done.parts)]
@@ -283,26 +269,22 @@ class SplitForm:
 
 
 async def _sharing(ctx: Context, uow: UnitOfWork, slots: Slots) -> list[hh.Person] | Reply:
-    """The members a split is shared with, by the rule split_expense applies, or the reply refusing it."""
-    found = await hh.my_household(uow, ctx.user.id)
-    if found is None:
-        return Reply.say("split_not_in_household")
-    others = [p for p in found[1] if p.user.id != ctx.user.id]
-    if not others:
-        return Reply.say("split_alone")
-    sharing: list[hh.Person] = []
-    for name in slots.get("people") or ():
-        matches = hh.find_person(others, name)
-        if len(matches) != 1:
-            key = "household_no_such_member" if not matches else "household_ambiguous"
-            return Reply.say(key, who=name)
-        if matches[0] not in sharing:
-            sharing.append(matches[0])
-    sharing = sharing or others
-    shares = slots.get("shares")
-    if shares is not None and shares != len(sharing) + 1:
-        return Reply.say("split_shares_mismatch", parts=shares, people=len(sharing) + 1)
-    return sharing
+    """The members a split is shared with (domain.households.sharing, the rule the write applies), or the
+    reply refusing it."""
+    shared = await hh.sharing(uow, ctx.user.id, slots.get("people") or (), slots.get("shares"))
+    if shared.outcome == "ok":
+        return list(shared.members)
+    if shared.outcome == "shares_mismatch":
+        return Reply.say("split_shares_mismatch", parts=slots.get("shares"), people=len(shared.members) + 1)
+    return Reply.say(_SPLIT_REFUSALS[shared.outcome], who=shared.who or "?")
+
+
+_SPLIT_REFUSALS = {
+    "not_in_household": "split_not_in_household",
+    "alone": "split_alone",
+    "no_such_member": "household_no_such_member",
+    "ambiguous": "household_ambiguous",
+}
 
 
 def _label(slots: Slots) -> object:
@@ -382,7 +364,16 @@ class SettleForm:
             return Reply.say("owe_all_even")
         if done.outcome != "settled":
             return Reply.say(_OUTCOMES.get(done.outcome, NOT_IN_HOUSEHOLD), who=done.who or "?")
-        return Reply(lines=tuple(Line("settled", {"who": b.who}) for b in done.settled))
+        # What was recorded, per person and currency: who paid whom how much, so the two are even.
+        shown = [
+            Line(
+                "settled_they" if net.amount > 0 else "settled_you",
+                {"who": b.who, "amount": Money(abs(net.amount), net.currency)},
+            )
+            for b in done.settled
+            for net in b.net.values()
+        ]
+        return Reply(lines=tuple(shown))
 
     def dropped(self, ctx: Context, slots: Slots) -> Reply:
         return Reply.say("dropped_settle")

@@ -42,6 +42,26 @@ def message_slots(ctx: Context) -> SlotValues:
     return {name: value for name, value in values.items() if value is not None}
 
 
+def record_command(ctx: Context, slots: Slots, kind: TransactionKind) -> RecordTransaction:
+    """The write a record form's slots describe (an expense, an income, the payer's side of a split), keyed by
+    the message so a retry records it once."""
+    money = slot_money(ctx, slots)
+    return RecordTransaction(
+        user_id=ctx.user.id,
+        kind=kind,
+        amount=money.amount,
+        currency=money.currency,
+        occurred_on=date.fromisoformat(slots["date"]) if slots.get("date") else None,
+        merchant=slots.get("merchant"),
+        category=slots.get("category"),
+        note=slots.get("note"),
+        source=Source.CHAT,
+        # A forwarded notice is keyed by its own text: forwarded again, it is the same transaction.
+        source_ref=slots.get(notices.REF) or ctx.message.provider_message_id or None,
+        shared=bool(slots.get("shared")),
+    )
+
+
 class RecordForm:
     """add_expense and add_income."""
 
@@ -110,21 +130,7 @@ class RecordForm:
         return [Line("on_account", {"account": name})] if name else []
 
     async def submit(self, ctx: Context, slots: Slots) -> Reply:
-        money = slot_money(ctx, slots)
-        cmd = RecordTransaction(
-            user_id=ctx.user.id,
-            kind=self.kind,
-            amount=money.amount,
-            currency=money.currency,
-            occurred_on=date.fromisoformat(slots["date"]) if slots.get("date") else None,
-            merchant=slots.get("merchant"),
-            category=slots.get("category"),
-            note=slots.get("note"),
-            source=Source.CHAT,
-            # A forwarded notice is keyed by its own text: forwarded again, it is the same transaction.
-            source_ref=slots.get(notices.REF) or ctx.message.provider_message_id or None,
-            shared=bool(slots.get("shared")),
-        )
+        cmd = record_command(ctx, slots, self.kind)
         recorded = await account_slots.record_on_account(self.form.name, ctx, slots, cmd)
         if isinstance(recorded, Reply):
             return recorded
