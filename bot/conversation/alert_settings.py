@@ -3,19 +3,17 @@ alerts" and back on. The sentences (locales/<lang>/alerts.yaml) are matched whol
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 
 import nlu
+from bot.conversation import sentences
 from bot.conversation.context import Context
 from bot.conversation.control import fold
 from bot.conversation.reply import CategoryName, Line, Reply, Written
 from domain.budgets import alert_at
 from domain.low_balance import WarnBelow, warn_below
-from nlu.data import load_lang
-from nlu.types import LANGUAGES
 
 KINDS = ("threshold", "pause", "resume", "low_balance")
 _PLACEHOLDERS = {
@@ -36,32 +34,21 @@ class Said:
 
 
 @cache
-def _sentences() -> tuple[tuple[str, re.Pattern[str]], ...]:
-    found = []
-    for lang in LANGUAGES:  # every language's sentences work for everybody, as control words do
-        data = load_lang(lang, "alerts")
-        for kind in KINDS:
-            for pattern in data[kind]:
-                for placeholder, regex in _PLACEHOLDERS.items():
-                    pattern = pattern.replace(placeholder, regex)
-                found.append((kind, re.compile(pattern)))
-    return tuple(found)
+def _patterns() -> sentences.Patterns:
+    return sentences.compile_all("alerts", KINDS, _PLACEHOLDERS)
 
 
 def read(text: str) -> Said | None:
-    folded = fold(text)
-    for kind, pattern in _sentences():
-        found = pattern.fullmatch(folded)
-        if found is None:
-            continue
-        if kind == "low_balance":
-            return Said(kind, amount=found["amount"].strip())
-        if kind != "threshold":
-            return Said(kind)
-        percent = int(found["percent"])
-        if 1 <= percent <= 500:
-            return Said(kind, percent, found["budget"].strip())
-    return None
+    matched = sentences.match(_patterns(), text)
+    if matched is None:
+        return None
+    kind, found = matched
+    if kind == "low_balance":
+        return Said(kind, amount=found["amount"].strip())
+    if kind != "threshold":
+        return Said(kind)
+    percent = int(found["percent"])
+    return Said(kind, percent, found["budget"].strip()) if 1 <= percent <= 500 else None
 
 
 async def said(ctx: Context) -> Reply | None:

@@ -4,47 +4,38 @@ hora". The sentences (locales/<lang>/quiet.yaml) are matched whole, before the c
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import time
 from functools import cache
 
+from bot.conversation import sentences
 from bot.conversation.context import Context
-from bot.conversation.control import fold
 from bot.conversation.reply import Reply
 from domain import quiet
 from domain.errors import ValidationError
-from nlu.data import load_lang
-from nlu.types import LANGUAGES
 
 KINDS = ("from", "between", "night", "anytime")
 # "9", "21h", "21 00" (folding turns "21:00" into that), "21h30", "9 hours".
 _CLOCK = r"\d{1,2}(?:(?: |h)\d{2})?(?: ?(?:h|hs|hrs|horas|hours|o clock))?"
 
 
-@dataclass(frozen=True, slots=True)
-class _Sentences:
-    patterns: tuple[tuple[str, re.Pattern[str]], ...]
-    """(kind, pattern) of every language: any of them works for everybody, as control words do."""
-    evening: frozenset[str]
-    morning: frozenset[str]
+@cache
+def _evening() -> frozenset[str]:
+    return sentences.words("quiet", "evening")
 
 
 @cache
-def _sentences() -> _Sentences:
-    files = [load_lang(lang, "quiet") for lang in LANGUAGES]
-    evening = frozenset(fold(w) for data in files for w in data["evening"])
-    morning = frozenset(fold(w) for data in files for w in data["morning"])
-    part = "|".join(sorted((re.escape(w) for w in evening | morning), key=len, reverse=True))
-    patterns = []
-    for data in files:
-        for kind in KINDS:
-            for pattern in data[kind]:
-                for name in ("time", "start", "end"):
-                    pattern = pattern.replace(
-                        "{" + name + "}", rf"(?P<{name}>{_CLOCK})(?: ?(?P<{name}_part>{part}))?"
-                    )
-                patterns.append((kind, re.compile(pattern)))
-    return _Sentences(tuple(patterns), evening, morning)
+def _morning() -> frozenset[str]:
+    return sentences.words("quiet", "morning")
+
+
+@cache
+def _patterns() -> sentences.Patterns:
+    part = "|".join(sorted((re.escape(w) for w in _evening() | _morning()), key=len, reverse=True))
+    clocks = {
+        "{" + name + "}": rf"(?P<{name}>{_CLOCK})(?: ?(?P<{name}_part>{part}))?"
+        for name in ("time", "start", "end")
+    }
+    return sentences.compile_all("quiet", KINDS, clocks)
 
 
 def _clock(found: re.Match[str], name: str, evening_first: bool) -> time | None:
@@ -55,10 +46,10 @@ def _clock(found: re.Match[str], name: str, evening_first: bool) -> time | None:
     if hour > 23 or minute > 59:
         return None
     said = found[f"{name}_part"]
-    evening = said in _sentences().evening if said else evening_first and 1 <= hour <= 11
+    evening = said in _evening() if said else evening_first and 1 <= hour <= 11
     if evening and hour < 12:
         hour += 12
-    elif said in _sentences().morning and hour == 12:
+    elif said in _morning() and hour == 12:
         hour = 0
     return time(hour, minute)
 
@@ -66,21 +57,19 @@ def _clock(found: re.Match[str], name: str, evening_first: bool) -> time | None:
 def read(text: str) -> tuple[str, quiet.QuietHours | None] | None:
     """(kind, the window it sets) when `text` is one of these sentences; the window is None for "anytime" and,
     for "from", carries only its start (the end is the user's)."""
-    folded = fold(text)
-    for kind, pattern in _sentences().patterns:
-        found = pattern.fullmatch(folded)
-        if found is None:
-            continue
-        if kind == "anytime":
-            return kind, None
-        if kind == "night":
-            return kind, quiet.QuietHours.parse(f"{quiet.DEFAULT['start']}-{quiet.DEFAULT['end']}")
-        start = _clock(found, "time" if kind == "from" else "start", evening_first=True)
-        end = time(8, 0) if kind == "from" else _clock(found, "end", evening_first=False)
-        if start is None or end is None or start == end:
-            return None
-        return kind, quiet.QuietHours(start, end)
-    return None
+    matched = sentences.match(_patterns(), text)
+    if matched is None:
+        return None
+    kind, found = matched
+    if kind == "anytime":
+        return kind, None
+    if kind == "night":
+        return kind, quiet.QuietHours.parse(f"{quiet.DEFAULT['start']}-{quiet.DEFAULT['end']}")
+    start = _clock(found, "time" if kind == "from" else "start", evening_first=True)
+    end = time(8, 0) if kind == "from" else _clock(found, "end", evening_first=False)
+    if start is None or end is None or start == end:
+        return None
+    return kind, quiet.QuietHours(start, end)
 
 
 async def said(ctx: Context) -> Reply | None:
