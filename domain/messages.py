@@ -102,6 +102,8 @@ class OutboundRecord:
     updated_at: datetime | None = None
     outbox_id: int | None = None
     """The outbox event (a budget alert) this message pushed; None for a reply."""
+    fallback_for: uuid.UUID | None = None
+    """The WhatsApp message, failed for good, this SMS was sent in place of."""
 
 
 class LastInbound(NamedTuple):

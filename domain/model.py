@@ -144,6 +144,10 @@ class User:
     (domain.quiet.user_quiet_hours)."""
     budget_alerts: bool = True
     """False after "stop budget alerts": crossings are still recorded and told in replies, never pushed."""
+    digest_weekday: int | None = None
+    """The weekly digest's day in the user's zone, 0 = Monday; None: they get no digest."""
+    digest_hour: int = 18
+    """The weekly digest's hour in the user's zone (0..23)."""
 
 
 @dataclass(slots=True)
@@ -267,6 +271,8 @@ class RecurringRule:
     account_id: uuid.UUID | None = None
     created_at: datetime | None = None
     cancelled_at: datetime | None = None
+    bill: bool = False
+    """A bill (rent, a phone plan): reminded the day before it is due, unless it was paid early."""
 
     @property
     def active(self) -> bool:

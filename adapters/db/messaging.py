@@ -132,6 +132,7 @@ class SqlOutboundRepository(TenantBound):
                 created_at=message.created_at,
                 updated_at=message.updated_at,
                 outbox_id=message.outbox_id,
+                fallback_for=message.fallback_for,
             )
         )
 
@@ -207,4 +208,5 @@ def _outbound_from_row(row: Any) -> OutboundRecord:
         created_at=row["created_at"],
         updated_at=row["updated_at"],
         outbox_id=row["outbox_id"],
+        fallback_for=row["fallback_for"],
     )

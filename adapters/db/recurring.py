@@ -84,8 +84,8 @@ class SqlRecurringRuleRepository(TenantBound):
 
 
 def _state(rule: RecurringRule) -> dict[str, Any]:
-    """What changes over a rule's life: its next due day and whether it was cancelled."""
-    return {"next_due": rule.next_due, "cancelled_at": rule.cancelled_at}
+    """What changes over a rule's life: its next due day, whether it was cancelled, whether it is a bill."""
+    return {"next_due": rule.next_due, "cancelled_at": rule.cancelled_at, "bill": rule.bill}
 
 
 def rule_from_row(row: Any) -> RecurringRule:
@@ -104,4 +104,5 @@ def rule_from_row(row: Any) -> RecurringRule:
         account_id=row["account_id"],
         created_at=row["created_at"],
         cancelled_at=row["cancelled_at"],
+        bill=bool(row["bill"]),
     )

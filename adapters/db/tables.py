@@ -85,6 +85,14 @@ users = sa.Table(
     sa.Column("quiet_hours", sa.String(16), nullable=True),
     # Migration 0015: false after "stop budget alerts": crossings are recorded, not pushed.
     sa.Column("budget_alerts", sa.Boolean, nullable=False, server_default=sa.true()),
+    # Migration 0018: the weekly digest's weekday (0 = Monday) in the user's zone, NULL when they get none;
+    # and its hour (default 18:00).
+    sa.Column("digest_weekday", sa.SmallInteger, nullable=True),
+    sa.Column("digest_hour", sa.SmallInteger, nullable=False, server_default=sa.text("18")),
+    sa.CheckConstraint(
+        "digest_weekday IS NULL OR digest_weekday BETWEEN 0 AND 6", name="digest_weekday_in_range"
+    ),
+    sa.CheckConstraint("digest_hour BETWEEN 0 AND 23", name="digest_hour_in_range"),
     sa.UniqueConstraint("tenant_id", "phone"),
     sa.UniqueConstraint("tenant_id", "id"),
 )
@@ -374,6 +382,16 @@ outbound_messages = sa.Table(
     sa.Index("ix_outbound_messages_outbox", "tenant_id", "outbox_id"),
     # The conversation log: one recipient's messages by time.
     sa.Index("ix_outbound_messages_recipient_created", "tenant_id", "recipient", "created_at"),
+    # Migration 0018: the WhatsApp message (failed for good) this SMS was sent in place of; one per message.
+    sa.Column("fallback_for", Id, nullable=True),
+    sa.Index(
+        "uq_outbound_messages_fallback",
+        "tenant_id",
+        "fallback_for",
+        unique=True,
+        postgresql_where=sa.text("fallback_for IS NOT NULL"),
+        sqlite_where=sa.text("fallback_for IS NOT NULL"),
+    ),
 )
 
 
@@ -458,6 +476,8 @@ recurring_rules = sa.Table(
     sa.Column("note", sa.Text, nullable=True),
     _created_at(),
     sa.Column("cancelled_at", UtcDateTime, nullable=True),
+    # Migration 0018: a bill (rent, a phone plan): reminded the day before it is due unless paid early.
+    sa.Column("bill", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.ForeignKeyConstraint(["tenant_id", "user_id"], ["users.tenant_id", "users.id"]),
     sa.ForeignKeyConstraint(["tenant_id", "account_id"], ["accounts.tenant_id", "accounts.id"]),
     sa.UniqueConstraint("tenant_id", "id"),

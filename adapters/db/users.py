@@ -115,6 +115,8 @@ def _user_fields(user: User) -> dict[str, Any]:
         "week_start": user.week_start,
         "quiet_hours": user.quiet_hours,
         "budget_alerts": user.budget_alerts,
+        "digest_weekday": user.digest_weekday,
+        "digest_hour": user.digest_hour,
     }
 
 
@@ -140,6 +142,8 @@ def user_from_row(row: Any) -> User:
         week_start=row["week_start"],
         quiet_hours=row["quiet_hours"],
         budget_alerts=bool(row["budget_alerts"]),
+        digest_weekday=row["digest_weekday"],
+        digest_hour=int(row["digest_hour"]),
     )
 
 
