@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from domain.money import Money
 
@@ -64,6 +64,33 @@ class LowBalance(Event):
     threshold: Money
     source: str | None = None
     """As for BudgetThresholdCrossed: a chat write told it in the reply, so it is not pushed."""
+
+
+@dataclass(frozen=True, slots=True)
+class WeeklyDigestDue(Event):
+    """A user's weekly digest fell due (scheduled once per user and week: the outbox's event id is derived
+    from both); the push is composed when it is sent, from the ledger as it then is."""
+
+    user_id: uuid.UUID
+    week_start: date
+    """The first day of the week the digest sums up, in the user's zone."""
+    due_at: datetime
+    """When it was due (UTC): a digest that could not go out within a day of this is skipped, not sent."""
+
+
+@dataclass(frozen=True, slots=True)
+class BillDue(Event):
+    """A recurring rule marked as a bill is due tomorrow in its user's zone, and no matching payment is
+    recorded yet (scheduled once per rule and due day)."""
+
+    user_id: uuid.UUID
+    rule_id: uuid.UUID
+    due: date
+    amount: Money
+    name: str
+    """What the bill is called: its merchant, note or category ("aluguel", "Netflix")."""
+    account: str | None = None
+    """The account it is paid from, when the rule names one."""
 
 
 @dataclass(frozen=True, slots=True)

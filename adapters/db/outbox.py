@@ -15,21 +15,31 @@ from typing import Any
 import sqlalchemy as sa
 
 from adapters.db.jsonable import to_jsonable
-from adapters.db.sql import TenantBound, rowcount
+from adapters.db.sql import TenantBound, add_or_skip, rowcount
 from adapters.db.tables import outbox
 from domain.events import (
+    BillDue,
     BudgetThresholdCrossed,
     Event,
     HouseholdNotice,
     LowBalance,
     StatementImported,
     TransactionRecorded,
+    WeeklyDigestDue,
 )
 from domain.money import Money
 
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.__name__: cls
-    for cls in (BudgetThresholdCrossed, TransactionRecorded, StatementImported, HouseholdNotice, LowBalance)
+    for cls in (
+        BudgetThresholdCrossed,
+        TransactionRecorded,
+        StatementImported,
+        HouseholdNotice,
+        LowBalance,
+        WeeklyDigestDue,
+        BillDue,
+    )
 }
 """The events the outbox can turn back into objects, by stored event_type."""
 
@@ -110,6 +120,21 @@ class SqlOutbox(TenantBound):
             )
         if rows:
             await self._db.execute(sa.insert(outbox), rows)
+
+    async def add_once(self, event: Event, event_id: uuid.UUID) -> bool:
+        """Store `event` under an id of the caller's (a user's digest of one week, a bill's reminder of one due
+        day), now rather than on commit; False when that id is already stored. The unique (tenant, event_id)
+        index makes it once even when several workers schedule the same thing at the same time."""
+        self._check_tenant(type(event).__name__, event.tenant_id)
+        values = {
+            "tenant_id": self.tenant_id,
+            "event_type": type(event).__name__,
+            "event_id": event_id,
+            "payload": event_payload(event),
+            "created_at": self._db.now(),
+            "attempts": 0,
+        }
+        return await add_or_skip(self._db, outbox, values) == 1
 
     async def pending(
         self, limit: int = 100, *, after_id: int | None = None, now: datetime | None = None
