@@ -122,9 +122,9 @@ class SqlOutbox(TenantBound):
             await self._db.execute(sa.insert(outbox), rows)
 
     async def add_once(self, event: Event, event_id: uuid.UUID) -> bool:
-        """Store `event` under an id of the caller's (a user's digest of one week, a bill's reminder of one due
-        day), now rather than on commit; False when that id is already stored. The unique (tenant, event_id)
-        index makes it once even when several workers schedule the same thing at the same time."""
+        """Store `event` under an id of the caller's (a user's digest of one week, a bill's reminder of one
+        due day), now rather than on commit; False when that id is already stored. The unique (tenant,
+        event_id) index makes it once even when several workers schedule the same thing at once."""
         self._check_tenant(type(event).__name__, event.tenant_id)
         values = {
             "tenant_id": self.tenant_id,
