@@ -13,12 +13,14 @@ from typing import Any
 from adapters.channels import Channel, OutboundMessage, SendResult
 from adapters.channels.base import ChannelKind, Template
 from adapters.db import Database, LastInbound, OutboundRecord, OutboxMessage, SqlUnitOfWork
+from bot.bill_reminders import bill_line
 from bot.conversation.lines import alert, low_balance_line
 from bot.conversation.reply import Line, render_line
 from bot.outage import is_unavailable
 from bot.replies import fit
 from bot.settings import Settings
-from domain.events import BudgetThresholdCrossed, HouseholdNotice, LowBalance
+from domain.bills import still_due
+from domain.events import BillDue, BudgetThresholdCrossed, HouseholdNotice, LowBalance
 from domain.history import DEAD_LETTER, FAILED, GAVE_UP, SENT
 from domain.model import Source, Tenant, User
 from domain.operators import tenant_settings
@@ -46,7 +48,7 @@ MAX_ATTEMPTS = 5
 """Sends tried per event before it is given up (marked processed with a log line)."""
 BATCH = 50
 """Events handled per tenant per pass, so one busy tenant cannot starve the others."""
-PUSHED = (BudgetThresholdCrossed.__name__, HouseholdNotice.__name__, LowBalance.__name__)
+PUSHED = (BudgetThresholdCrossed.__name__, HouseholdNotice.__name__, LowBalance.__name__, BillDue.__name__)
 """The events that may become a push. The others (a transaction recorded, and types this version does not
 know) are settled together at the start of each pass (SqlOutbox.settle_all_but)."""
 
@@ -56,8 +58,12 @@ def alert_text(crossing: BudgetThresholdCrossed, lang: str, locale: str) -> str:
     return render_line(alert(crossing), lang, locale)
 
 
-def push_text(event: BudgetThresholdCrossed | HouseholdNotice | LowBalance, lang: str, locale: str) -> str:
+def push_text(
+    event: BudgetThresholdCrossed | HouseholdNotice | LowBalance | BillDue, lang: str, locale: str
+) -> str:
     """What a push says, in the language of the member it goes to (members may speak different ones)."""
+    if isinstance(event, BillDue):
+        return render_line(bill_line(event), lang, locale)
     if isinstance(event, HouseholdNotice):
         return render_line(Line(f"household_push_{event.what}", {"who": event.who}), lang, locale)
     if isinstance(event, LowBalance):
@@ -252,7 +258,7 @@ class AlertDispatcher:
         """Push or skip one event; True when it is settled (processed), False when it stays pending."""
         now = self.clock.now()
         event = message.event()
-        if not isinstance(event, BudgetThresholdCrossed | HouseholdNotice | LowBalance):
+        if not isinstance(event, BudgetThresholdCrossed | HouseholdNotice | LowBalance | BillDue):
             # TransactionRecorded and types this version does not know: nothing to push.
             await uow.outbox.mark_processed(message.id, now)
             return True
@@ -264,6 +270,8 @@ class AlertDispatcher:
             return await self._skip(uow, tenant, message, "no_user", now)
         if isinstance(event, BudgetThresholdCrossed) and not user.budget_alerts:
             return await self._skip(uow, tenant, message, "alerts_off", now)  # "stop budget alerts"
+        if isinstance(event, BillDue) and (why := await still_due(event, uow, self.clock)) is not None:
+            return await self._skip(uow, tenant, message, why, now)  # paid meanwhile, no longer a bill, late
         until = held_until(user, tenant, now)
         if until is not None:
             # Their quiet hours: the push stays pending, untried, and a pass after `until` sends it.

@@ -1,5 +1,5 @@
 """The worker: answers stored messages nobody answered (a crash, an agent error), records what recurring
-rules made due, then pushes alerts."""
+rules made due, schedules tomorrow's bill reminders, then pushes alerts."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from bot.alerts import AlertDispatcher, AlertTemplates
 from bot.keys import AgentLike, Parts
 from bot.lifecycle import BATCH, LEASE, Lifecycle, Timing
 from bot.outage import Backoff, Outage, is_unavailable
+from domain.bills import schedule_reminders
 from domain.model import Tenant
 from domain.ports import Clock
 from domain.recurring import record_due_rules
@@ -62,6 +63,7 @@ class Worker:
             done += await self.lifecycle.work(tenant, BATCH)
         for tenant in tenants:
             done += await self._recurring(tenant)
+            done += await self._bills(tenant)
         settled = await self.alerts.run_once() if self.alerts is not None else 0
         return done + settled
 
@@ -79,7 +81,36 @@ class Worker:
             log.warning(
                 "recurring rule %s not recorded: %s", rule_id, why, extra={"tenant_id": str(tenant.id)}
             )
+        for rule_id, day, paid_by in done.paid_early:
+            log.info(
+                "bill %s of %s paid early by transaction %s: not recorded again",
+                rule_id,
+                day.isoformat(),
+                paid_by,
+                extra={"tenant_id": str(tenant.id)},
+            )
         return done.created
+
+    async def _bills(self, tenant: Tenant) -> int:
+        """Store the reminders of bills due tomorrow (after the rules' pass: next_due is past today)."""
+        try:
+            async with self.db.unit_of_work(tenant.id) as uow:
+                done = await schedule_reminders(uow, uow.outbox, self.clock)
+        except Exception as exc:
+            if is_unavailable(exc):
+                raise
+            log.exception("bill reminder pass failed", extra={"tenant_id": str(tenant.id)})
+            return 0
+        for rule_id, day, paid_by in done.paid_early:
+            # Every pass of the day finds it again: debug, not info.
+            log.debug(
+                "bill %s of %s paid early by transaction %s: no reminder",
+                rule_id,
+                day.isoformat(),
+                paid_by,
+                extra={"tenant_id": str(tenant.id)},
+            )
+        return done.scheduled
 
 
 async def run(parts: Parts, *, once: bool) -> int:

@@ -31,6 +31,9 @@ SKIP_REASONS: tuple[str, ...] = (
     "window_closed",
     "no_channel",
     "alerts_off",
+    "bill_paid",
+    "bill_off",
+    "bill_late",
 )
 """Outcomes of an alert settled without a push because none was due."""
 

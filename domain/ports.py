@@ -377,6 +377,10 @@ class RecurringRuleRepository(Protocol):
         """The tenant's rules ordered by id (stable), after `after`."""
         ...
 
+    async def bills_due(self, first: date, last: date) -> builtins.list[RecurringRule]:
+        """Active rules marked as bills whose next_due is between the two days (inclusive), by due day."""
+        ...
+
 
 class ImportRepository(Protocol):
     """This tenant's imported statement files."""

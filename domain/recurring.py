@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from domain import validation as v
+from domain.bill_payments import find_payment
 from domain.commands import AmountInput, RecordTransaction
 from domain.errors import DomainError, NotFound, ValidationError
 from domain.ledger import record_occurrence
@@ -39,6 +40,8 @@ class CreateRecurring:
     category: str | None = None
     note: str | None = None
     account_id: uuid.UUID | None = None
+    bill: bool = False
+    """A bill: reminded the day before it is due (domain/bills.py)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +66,17 @@ def occurrence_on_or_after(cadence: Recurrence, anchor: int, day: date) -> date:
 def occurrence_after(cadence: Recurrence, anchor: int, day: date) -> date:
     """The first day strictly after `day` that the schedule falls on."""
     return occurrence_on_or_after(cadence, anchor, day + timedelta(days=1))
+
+
+def occurrence_before(cadence: Recurrence, anchor: int, day: date) -> date:
+    """The last day strictly before `day` that the schedule falls on."""
+    if cadence == Recurrence.WEEKLY:
+        return day - timedelta(days=(day.weekday() - anchor - 1) % 7 + 1)
+    this_month = _monthly(day.year, day.month, anchor)
+    if this_month < day:
+        return this_month
+    year, month = (day.year - 1, 12) if day.month == 1 else (day.year, day.month - 1)
+    return _monthly(year, month, anchor)
 
 
 def _monthly(year: int, month: int, anchor: int) -> date:
@@ -101,6 +115,7 @@ async def start_rule(cmd: CreateRecurring, uow: UnitOfWork, clock: Clock) -> Sta
         note=v.optional_text(cmd.note, "note", v.MAX_NOTE),
         account_id=cmd.account_id,
         created_at=clock.now(),
+        bill=bool(cmd.bill),
     )
     await uow.recurring.add(rule)
     recorded = await _record_due(rule, uow, clock, today)
@@ -128,6 +143,9 @@ class DuePass:
     """Occurrences recorded."""
     refused: tuple[tuple[uuid.UUID, str], ...] = ()
     """Rules that could not be recorded (id, why): they stay due and are tried again next pass."""
+    paid_early: tuple[tuple[uuid.UUID, date, uuid.UUID], ...] = ()
+    """Bills' occurrences not recorded because a payment was already recorded by hand (rule id, due day,
+    the paying transaction's id): next_due moved past them all the same (domain/bill_payments.py)."""
 
 
 async def record_due_rules(uow: UnitOfWork, clock: Clock, limit: int = 50) -> DuePass:
@@ -138,6 +156,7 @@ async def record_due_rules(uow: UnitOfWork, clock: Clock, limit: int = 50) -> Du
     horizon = clock.now().date() + timedelta(days=1)
     created = 0
     refused: list[tuple[uuid.UUID, str]] = []
+    paid_early: list[tuple[uuid.UUID, date, uuid.UUID]] = []
     users: dict[uuid.UUID, date | None] = {}
     for rule in await uow.recurring.claim_due(horizon, limit):
         if rule.user_id not in users:
@@ -147,23 +166,42 @@ async def record_due_rules(uow: UnitOfWork, clock: Clock, limit: int = 50) -> Du
         if today is None:
             continue  # the user is gone: the rule waits (the admin API can cancel it)
         try:
-            created += sum(result.created for result in await _record_due(rule, uow, clock, today))
+            passed: list[tuple[uuid.UUID, date, uuid.UUID]] = []
+            recorded = await _record_due(rule, uow, clock, today, passed)
+            created += sum(result.created for result in recorded)
+            paid_early += passed
         except DomainError as exc:
             # Refused before writing (its account was deleted, say): the others go on; this one stays due
             # and is tried again next pass. Occurrences it recorded before the refusal are kept: each
             # carries its own key, so the next pass finds them instead of writing them again.
             refused.append((rule.id, str(exc)))
     await uow.commit()
-    return DuePass(created, tuple(refused))
+    return DuePass(created, tuple(refused), tuple(paid_early))
 
 
 async def _record_due(
-    rule: RecurringRule, uow: UnitOfWork, clock: Clock, today: date
+    rule: RecurringRule,
+    uow: UnitOfWork,
+    clock: Clock,
+    today: date,
+    paid_early: list[tuple[uuid.UUID, date, uuid.UUID]] | None = None,
 ) -> tuple[RecordResult, ...]:
-    """Record the rule's occurrences up to today (at most MAX_CATCH_UP) and move next_due past them."""
+    """Record the rule's occurrences up to today (at most MAX_CATCH_UP) and move next_due past them. A bill
+    already paid by hand is not recorded a second time: its occurrence is passed over (and listed in
+    `paid_early`)."""
     results: list[RecordResult] = []
     day = rule.next_due
-    while rule.active and day <= today and len(results) < MAX_CATCH_UP:
+    passed = 0
+    while rule.active and day <= today and len(results) + passed < MAX_CATCH_UP:
+        if rule.bill:
+            since = occurrence_before(rule.cadence, rule.anchor, day)
+            payment = await find_payment(rule, since, day, uow)
+            if payment is not None:
+                if paid_early is not None:
+                    paid_early.append((rule.id, day, payment.id))
+                passed += 1
+                day = occurrence_after(rule.cadence, rule.anchor, day)
+                continue
         cmd = RecordTransaction(
             user_id=rule.user_id,
             kind=rule.kind,
@@ -212,6 +250,7 @@ __all__ = [
     "Started",
     "cancel_rule",
     "occurrence_after",
+    "occurrence_before",
     "occurrence_on_or_after",
     "record_due_rules",
     "source_ref",

@@ -79,6 +79,12 @@ class SqlRecurringRuleRepository(TenantBound):
             query = query.where(r.c.id > after)
         return await self._rows(query.order_by(r.c.id).limit(limit))
 
+    async def bills_due(self, first: date, last: date) -> builtins.list[RecurringRule]:
+        query = sa.select(r).where(
+            self._mine(r), r.c.cancelled_at.is_(None), r.c.bill.is_(True), r.c.next_due.between(first, last)
+        )
+        return await self._rows(query.order_by(r.c.next_due, r.c.id))
+
     async def _rows(self, query: sa.Select[Any]) -> builtins.list[RecurringRule]:
         return [rule_from_row(row) for row in (await self._db.execute(query)).mappings()]
 

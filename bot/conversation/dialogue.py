@@ -8,7 +8,7 @@ import nlu
 from bot.conversation import alert_settings, control, days, notice_settings, notices, policy, quiet_hours
 from bot.conversation.context import Context
 from bot.conversation.forms import FormHandler, Reread
-from bot.conversation.handlers import Handlers
+from bot.conversation.handlers import Handlers, bills
 from bot.conversation.pending import Pending
 from bot.conversation.reply import Line, Reply
 
@@ -27,12 +27,14 @@ class Dialogue:
         said = await notice_settings.said(ctx, pending)  # about notices: read before the classifier's intent
         if said is not None:
             return await self._after_said(ctx, pending, handler, said)
-        quiet = await quiet_hours.said(ctx) or await alert_settings.said(ctx)  # also before the classifier
+        # Also before the classifier: quiet hours, budget alerts, bills.
+        quiet = await quiet_hours.said(ctx) or await alert_settings.said(ctx) or await bills.said(ctx)
         if quiet is not None:
-            # Said in the middle of a form: answered, then the form's question again.
+            # Said in the middle of a form: answered, then the form's question again (unless the answer is
+            # a question of its own, "which rent?", which takes the form's place).
             return (
                 quiet
-                if pending is None or handler is None
+                if pending is None or handler is None or quiet.pending is not None
                 else quiet.then(await self._ask(ctx, pending, handler))
             )
         if pending is None or handler is None:

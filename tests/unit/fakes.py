@@ -706,7 +706,7 @@ class FakeRecurringRuleRepository:
         stored = data.recurring.get(rule.id)
         assert stored is not None and self._s.mine(stored), "update of a recurring rule never added"
         data.recurring[rule.id] = replace(
-            _copy(stored), next_due=rule.next_due, cancelled_at=rule.cancelled_at
+            _copy(stored), next_due=rule.next_due, cancelled_at=rule.cancelled_at, bill=rule.bill
         )
 
     async def get(self, rule_id: uuid.UUID) -> RecurringRule | None:
@@ -737,6 +737,14 @@ class FakeRecurringRuleRepository:
             r for r in rows if (user_id is None or r.user_id == user_id) and (after is None or r.id > after)
         ]
         return [_copy(r) for r in sorted(rows, key=lambda r: r.id)[:limit]]
+
+    async def bills_due(self, first: date, last: date) -> builtins.list[RecurringRule]:
+        rows = [
+            r
+            for r in self._s.data("recurring.bills_due").recurring.values()
+            if self._s.mine(r) and r.active and r.bill and first <= r.next_due <= last
+        ]
+        return [_copy(r) for r in sorted(rows, key=lambda r: (r.next_due, r.id))]
 
 
 class FakeGoalRepository:

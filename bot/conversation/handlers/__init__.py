@@ -40,6 +40,7 @@ class Handlers:
 def default_handlers(rates: ExchangeRates | None = None) -> Handlers:
     """Every handler of the assistant; `rates` is the exchange-rate source (none is configured today)."""
     from bot.conversation.handlers import (
+        bills,
         budget_removal,
         budgets,
         catalog,
@@ -65,6 +66,7 @@ def default_handlers(rates: ExchangeRates | None = None) -> Handlers:
         corrections,
         budgets,
         recurring,
+        bills,
         goals,
         queries,
         insights,

@@ -162,6 +162,14 @@ class Conversation:
             for b in self.db.store.budgets.values()
         )
 
+    def bills(self) -> list[str]:
+        """The active recurring rules marked as bills, by merchant, else the user's words, else category."""
+        return sorted(
+            str(r.merchant or r.note or r.category)
+            for r in self.db.store.recurring.values()
+            if r.active and r.bill
+        )
+
     def user(self) -> dict[str, Any]:
         """The user's stored settings."""
         (user,) = [u for u in self.db.store.users.values() if u.phone == self.phone]
@@ -203,6 +211,8 @@ async def _run(lang: str, dialogue: dict[str, Any]) -> list[Turn]:
             assert conversation.account_of().get(name) == sorted(entries), where
         if "budgets" in spec:
             assert conversation.budgets() == sorted(spec["budgets"]), where
+        if "bills" in spec:
+            assert conversation.bills() == sorted(spec["bills"]), where
         for name, value in (spec.get("user") or {}).items():
             assert conversation.user()[name] == value, where
         if "pushed" in spec:
