@@ -1,4 +1,5 @@
-"""Recurring rules: list, start (recording today's occurrence when it is due today), read, cancel."""
+"""Recurring rules: list, start (recording today's occurrence when it is due today), read, mark as a bill,
+cancel."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from pydantic import Field
 from bot.admin.api import Call, Listed, Resource
 from bot.admin.problems import not_found
 from bot.admin.schemas import Amount, AmountText, Category, Currency, ListQuery, Merchant, Note, Out, Strict
+from domain.bills import set_bill
 from domain.model import RecurringRule
 from domain.recurring import CreateRecurring, cancel_rule, start_rule
 
@@ -34,6 +36,14 @@ class RecurringIn(Strict):
     merchant: Merchant | None = None
     category: Category | None = None
     note: Note | None = None
+    bill: bool = False
+    """A bill: its user is reminded the day before it is due, unless it was already paid."""
+
+
+class RecurringPatch(Strict):
+    bill: bool | None = None
+    """Mark the rule as a bill (reminded the day before it is due) or no longer; the schedule itself never
+    changes (cancel the rule and start another)."""
 
 
 class RecurringOut(Out):
@@ -51,6 +61,8 @@ class RecurringOut(Out):
     note: str | None
     created_at: datetime | None
     cancelled_at: datetime | None
+    bill: bool
+    """Reminded the day before it is due."""
     recorded: list[uuid.UUID] = Field(default_factory=list)
     """On creation: the transactions recorded at once (occurrences already due)."""
 
@@ -71,6 +83,7 @@ class RecurringOut(Out):
             note=rule.note,
             created_at=rule.created_at,
             cancelled_at=rule.cancelled_at,
+            bill=rule.bill,
             recorded=recorded or [],
         )
 
@@ -105,6 +118,7 @@ async def create_recurring_rule(call: Call) -> RecurringOut:
         category=body.category,
         note=body.note,
         account_id=body.account_id,
+        bill=body.bill,
     )
     async with call.writing() as uow:
         started = await start_rule(cmd, uow, call.clock)
@@ -121,6 +135,25 @@ async def get_recurring_rule(call: Call) -> RecurringOut:
     if rule is None:
         raise not_found("recurring rule")
     return RecurringOut.of(rule)
+
+
+@api.patch(
+    "/recurring-rules/{rule_id}",
+    body=RecurringPatch,
+    response=RecurringOut,
+    summary="Mark a recurring rule as a bill (reminded the day before it is due) or no longer",
+)
+async def update_recurring_rule(call: Call) -> RecurringOut:
+    body: RecurringPatch = call.body
+    async with call.writing() as uow:
+        before = await uow.recurring.get(call.id("rule_id"))
+        if before is None or not before.active:
+            raise not_found("recurring rule")
+        old = RecurringOut.of(before)
+        after = before if body.bill is None else await set_bill(before.id, body.bill, uow)
+        out = RecurringOut.of(after)
+        call.audit("update", "recurring_rule", after.id, old, out)
+    return out
 
 
 @api.delete("/recurring-rules/{rule_id}", summary="Cancel a recurring rule (what it recorded stays)")

@@ -67,3 +67,49 @@ async def test_bad_rules_are_refused_with_the_field(api: TestClient, tenant_a: A
 async def test_a_viewer_cannot_start_a_rule(api: TestClient, tenant_a: ApiTenant) -> None:
     body = {"user_id": tenant_a.user["id"], "kind": "expense", "amount": "5", "cadence": "weekly"}
     assert (await api.post(f"{API}/recurring-rules", json=body, headers=tenant_a.viewer)).status == 403
+
+
+async def test_a_rule_is_marked_as_a_bill_at_creation_and_by_patch(api: TestClient, tenant_a: ApiTenant) -> None:
+    response = await _rule(api, tenant_a, amount="1800", note="aluguel", category="housing", bill=True, anchor=1)
+    assert response.status == 201, await response.text()
+    rule = await response.json()
+    assert rule["bill"] is True
+    url = f"{API}/recurring-rules/{rule['id']}"
+    assert (await (await api.get(url, headers=tenant_a.viewer)).json())["bill"] is True
+
+    patched = await api.patch(url, json={"bill": False}, headers=tenant_a.admin)
+    assert patched.status == 200, await patched.text()
+    assert (await patched.json())["bill"] is False
+    assert (await (await api.get(url, headers=tenant_a.viewer)).json())["bill"] is False
+    again = await (await api.patch(url, json={"bill": True}, headers=tenant_a.admin)).json()
+    assert (again["bill"], again["next_due"], again["amount"]) == (True, rule["next_due"], "1800.00")
+
+    plain = await (await _rule(api, tenant_a, merchant="Netflix")).json()
+    assert plain["bill"] is False  # not a bill unless said
+
+
+async def test_a_bill_patch_is_validated_scoped_and_for_admins(
+    api: TestClient, tenant_a: ApiTenant, tenant_b: ApiTenant
+) -> None:
+    rule = await (await _rule(api, tenant_a, merchant="Netflix")).json()
+    url = f"{API}/recurring-rules/{rule['id']}"
+    for body, field in [({"bill": "yes"}, "body.bill"), ({"cadence": "weekly"}, "body.cadence")]:
+        refused = await api.patch(url, json=body, headers=tenant_a.admin)
+        assert refused.status == 422, (body, await refused.text())
+        assert (await refused.json())["errors"][0]["field"] == field
+    assert (await api.patch(url, json={"bill": True}, headers=tenant_a.viewer)).status == 403
+    # Another tenant's rule is not found; nor is a cancelled one (it has no reminders left to have).
+    assert (await api.patch(url, json={"bill": True}, headers=tenant_b.admin)).status == 404
+    assert (await api.delete(url, headers=tenant_a.admin)).status == 204
+    assert (await api.patch(url, json={"bill": True}, headers=tenant_a.admin)).status == 404
+    assert (await (await api.get(url, headers=tenant_a.viewer)).json())["bill"] is False
+
+
+async def test_the_openapi_document_has_the_writable_bill(api: TestClient) -> None:
+    document = await (await api.get(f"{API}/openapi.json")).json()
+    operations = document["paths"]["/api/v1/recurring-rules/{rule_id}"]
+    assert "patch" in operations
+    schemas = document["components"]["schemas"]
+    assert schemas["RecurringIn"]["properties"]["bill"]["type"] == "boolean"
+    assert "bill" in schemas["RecurringOut"]["properties"]
+    assert "bill" in schemas["RecurringPatch"]["properties"]
