@@ -1,4 +1,4 @@
-"""Whether a bill's occurrence was already paid: a transaction of the user's that matches it, recorded by hand.
+"""Whether a bill's occurrence was already paid: a transaction of the user's matching it, recorded by hand.
 
 A transaction pays a bill's occurrence due on `due` (its rule marked as a bill) when all of these hold:
 - it is the same user's live expense (not undone, not a transfer leg), in the rule's currency;

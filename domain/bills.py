@@ -16,9 +16,9 @@ from datetime import date, timedelta
 from typing import Protocol
 
 from domain.bill_payments import find_payment
-from domain.errors import NotFound
+from domain.errors import NotFound, ValidationError
 from domain.events import BillDue, Event
-from domain.model import RecurringRule
+from domain.model import RecurringRule, TransactionKind
 from domain.periods import local_today
 from domain.ports import Clock, UnitOfWork
 from domain.recurring import occurrence_after, occurrence_before
@@ -59,11 +59,13 @@ def next_reminder(rule: RecurringRule, today: date) -> date:
 
 
 async def set_bill(rule_id: uuid.UUID, on: bool, uow: UnitOfWork) -> RecurringRule:
-    """Mark an active rule as a bill (reminded the day before) or no longer; the rule as it now is.
+    """Mark an active expense rule as a bill (reminded the day before) or no longer; the rule as it now is.
     Setting what is already set changes nothing and is no error."""
     rule = await uow.recurring.get(rule_id)
     if rule is None or not rule.active:
         raise NotFound("recurring rule", rule_id)
+    if on and rule.kind != TransactionKind.EXPENSE:
+        raise ValidationError("bill", "only an expense can be a bill")
     if rule.bill != on:
         rule.bill = on
         await uow.recurring.update(rule)

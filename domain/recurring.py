@@ -101,6 +101,8 @@ async def start_rule(cmd: CreateRecurring, uow: UnitOfWork, clock: Clock) -> Sta
     amount = v.positive_money(cmd.amount, code)
     start = today if cmd.start is None else v.occurred_on(cmd.start, today + timedelta(days=366))
     anchor = _anchor(cadence, cmd.anchor, start)
+    if cmd.bill and kind != TransactionKind.EXPENSE:
+        raise ValidationError("bill", "only an expense can be a bill")
     rule = RecurringRule(
         id=new_id(),
         tenant_id=user.tenant_id,

@@ -8,7 +8,7 @@ import asyncio
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -104,12 +104,16 @@ async def world(
     fake = FakeProviders()
     server = await aiohttp_server(fake.app(), host="127.0.0.1")
     base = str(server.make_url("")).rstrip("/")
-    channels: dict[str, Channel] = {"twilio": TwilioChannel(fake.twilio_sid, fake.twilio_token, base, timeout=5)}
+    channels: dict[str, Channel] = {
+        "twilio": TwilioChannel(fake.twilio_sid, fake.twilio_token, base, timeout=5)
+    }
     try:
         seed = await make_tenant(db)
         twilio_number = "+1415" + str(uuid.uuid4().int % 10**7).zfill(7)
         async with db.directory() as directory:
-            await directory.endpoints.add(ChannelEndpoint(uuid.uuid4(), seed.tenant.id, "twilio", twilio_number))
+            await directory.endpoints.add(
+                ChannelEndpoint(uuid.uuid4(), seed.tenant.id, "twilio", twilio_number)
+            )
             await directory.commit()
         async with db.unit_of_work(seed.tenant.id) as uow:
             account = await uow.accounts.get(seed.account.id)

@@ -12,7 +12,7 @@ import pytest
 
 from domain import bills
 from domain.bill_payments import PAID_TOLERANCE, same_bill
-from domain.errors import NotFound
+from domain.errors import NotFound, ValidationError
 from domain.events import BillDue, Event
 from domain.model import Recurrence, RecurringRule, Source, Transaction, TransactionKind
 from domain.money import Money
@@ -113,7 +113,8 @@ def test_the_occurrence_before(cadence: Recurrence, anchor: int, day: date, expe
 
 async def _rent(world: World, **fields: object) -> RecurringRule:
     values = {"kind": "expense", "amount": "1800", "cadence": "monthly", "anchor": 20, "bill": True}
-    cmd = CreateRecurring(user_id=world.user.id, category="housing", note="aluguel", **values | fields)  # type: ignore[arg-type]
+    values |= {"category": "housing", "note": "aluguel"}
+    cmd = CreateRecurring(user_id=world.user.id, **values | fields)  # type: ignore[arg-type]
     async with world.uow() as uow:
         return (await start_rule(cmd, uow, world.clock)).rule
 
@@ -261,6 +262,17 @@ async def test_set_bill_marks_and_unmarks_an_active_rule_only() -> None:
     with pytest.raises(NotFound):
         async with world.uow() as uow:
             await bills.set_bill(uuid.uuid4(), True, uow)
+
+
+async def test_only_an_expense_is_a_bill() -> None:
+    world = await World.create()
+    salary = await _rent(world, kind="income", bill=False, note="salário", category=None)
+    with pytest.raises(ValidationError) as refused:
+        async with world.uow() as uow:
+            await bills.set_bill(salary.id, True, uow)
+    assert refused.value.field == "bill"
+    with pytest.raises(ValidationError):
+        await _rent(world, kind="income", note="salário", category=None)
 
 
 def test_the_next_reminder_is_the_day_before_the_next_due_day_after_today() -> None:

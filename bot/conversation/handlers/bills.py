@@ -18,7 +18,7 @@ from bot.conversation.reply import Line, Reply
 from bot.replies import replies
 from domain import bills
 from domain.errors import NotFound
-from domain.model import RecurringRule
+from domain.model import RecurringRule, TransactionKind
 from domain.periods import local_today
 
 KINDS = ("mark", "unmark")
@@ -88,7 +88,8 @@ async def said(ctx: Context) -> Reply | None:
         return None
     on, typed = found
     async with ctx.uow() as uow:
-        rules = await uow.recurring.list_for(ctx.user.id)
+        found = await uow.recurring.list_for(ctx.user.id)
+    rules = [r for r in found if r.kind == TransactionKind.EXPENSE]  # a salary is no bill
     named = find(typed, rules, str(ctx.user.language), on)
     if not named:
         return Reply.say("bill_not_found", name=typed)

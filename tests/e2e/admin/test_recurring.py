@@ -69,8 +69,12 @@ async def test_a_viewer_cannot_start_a_rule(api: TestClient, tenant_a: ApiTenant
     assert (await api.post(f"{API}/recurring-rules", json=body, headers=tenant_a.viewer)).status == 403
 
 
-async def test_a_rule_is_marked_as_a_bill_at_creation_and_by_patch(api: TestClient, tenant_a: ApiTenant) -> None:
-    response = await _rule(api, tenant_a, amount="1800", note="aluguel", category="housing", bill=True, anchor=1)
+async def test_a_rule_is_marked_as_a_bill_at_creation_and_by_patch(
+    api: TestClient, tenant_a: ApiTenant
+) -> None:
+    response = await _rule(
+        api, tenant_a, amount="1800", note="aluguel", category="housing", bill=True, anchor=1
+    )
     assert response.status == 201, await response.text()
     rule = await response.json()
     assert rule["bill"] is True
@@ -86,6 +90,8 @@ async def test_a_rule_is_marked_as_a_bill_at_creation_and_by_patch(api: TestClie
 
     plain = await (await _rule(api, tenant_a, merchant="Netflix")).json()
     assert plain["bill"] is False  # not a bill unless said
+    salary = await _rule(api, tenant_a, kind="income", amount="5000", note="salário", bill=True)
+    assert salary.status == 422 and (await salary.json())["errors"][0]["field"] == "bill"
 
 
 async def test_a_bill_patch_is_validated_scoped_and_for_admins(

@@ -27,9 +27,19 @@ def _due(amount: str, currency: str, name: str, account: str | None) -> BillDue:
 @pytest.mark.parametrize(
     ("lang", "locale", "event", "expected"),
     [
-        ("pt", "pt_BR", _due("1800", "BRL", "aluguel", "conta corrente"), "Amanhã: aluguel R$ 1.800,00, conta corrente"),
+        (
+            "pt",
+            "pt_BR",
+            _due("1800", "BRL", "aluguel", "conta corrente"),
+            "Amanhã: aluguel R$ 1.800,00, conta corrente",
+        ),
         ("en", "en_US", _due("1800", "USD", "rent", "checking"), "Tomorrow: rent $1,800.00, checking"),
-        ("es", "es_MX", _due("1800", "MXN", "alquiler", "cuenta corriente"), "Mañana: alquiler $1,800.00, cuenta corriente"),
+        (
+            "es",
+            "es_MX",
+            _due("1800", "MXN", "alquiler", "cuenta corriente"),
+            "Mañana: alquiler $1,800.00, cuenta corriente",
+        ),
         ("es", "es_AR", _due("180000", "ARS", "alquiler", None), "Mañana: alquiler $180.000,00"),
         # A rule named by its category alone: the category in the reader's language.
         ("pt", "pt_BR", _due("99.9", "BRL", "utilities", None), "Amanhã: contas da casa R$ 99,90"),

@@ -58,7 +58,9 @@ def test_other_messages_are_no_bill_sentence(text: str) -> None:
     assert read(text) is None
 
 
-def _rule(note: str | None, category: str | None, merchant: str | None = None, bill: bool = False) -> RecurringRule:
+def _rule(
+    note: str | None, category: str | None, merchant: str | None = None, bill: bool = False
+) -> RecurringRule:
     return RecurringRule(
         id=uuid.uuid4(),
         tenant_id=uuid.uuid4(),
