@@ -88,8 +88,8 @@ async def said(ctx: Context) -> Reply | None:
         return None
     on, typed = found
     async with ctx.uow() as uow:
-        found = await uow.recurring.list_for(ctx.user.id)
-    rules = [r for r in found if r.kind == TransactionKind.EXPENSE]  # a salary is no bill
+        stored = await uow.recurring.list_for(ctx.user.id)
+    rules = [r for r in stored if r.kind == TransactionKind.EXPENSE]  # a salary is no bill
     named = find(typed, rules, str(ctx.user.language), on)
     if not named:
         return Reply.say("bill_not_found", name=typed)
