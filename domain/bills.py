@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, time, timedelta
+from zoneinfo import ZoneInfo
 from typing import Protocol
 
 from domain.bill_payments import find_payment
@@ -29,6 +30,9 @@ PAID = "bill_paid"
 """The dispatcher's outcome for a reminder whose bill was paid after it was scheduled."""
 OFF = "bill_off"
 """The dispatcher's outcome for a reminder whose rule is no longer an active bill."""
+REMIND_FROM = time(9, 0)
+"""Reminders are scheduled from this hour of the day before, in the user's zone: a reminder at midnight would
+wake whoever turned quiet hours off, and a morning one leaves the day to pay."""
 LATE = "bill_late"
 """The dispatcher's outcome for a reminder that could only go out on the due day or after."""
 
@@ -96,10 +100,10 @@ async def schedule_reminders(uow: UnitOfWork, outbox: ReminderOutbox, clock: Clo
     for rule in rules:
         if rule.user_id not in users:
             user = await uow.users.get(rule.user_id)
-            users[rule.user_id] = None if user is None else local_today(clock, user.timezone)
+            users[rule.user_id] = None if user is None else _reminding_day(clock, user.timezone)
         today = users[rule.user_id]
         if today is None or rule.next_due != today + timedelta(days=1):
-            continue  # not tomorrow where its user is (or due already: no late reminder)
+            continue  # not tomorrow where its user is (or due already: no late reminder), or before 9:00
         since = occurrence_before(rule.cadence, rule.anchor, rule.next_due)
         payment = await find_payment(rule, since, rule.next_due, uow)
         if payment is not None:
@@ -133,6 +137,12 @@ async def still_due(event: BillDue, uow: UnitOfWork, clock: Clock) -> str | None
     return None
 
 
+def _reminding_day(clock: Clock, tz_name: str) -> date | None:
+    """The user's today once it is REMIND_FROM or later there; None earlier in their day."""
+    local = clock.now().astimezone(ZoneInfo(tz_name))
+    return local.date() if local.time() >= REMIND_FROM else None
+
+
 async def _account_name(rule: RecurringRule, uow: UnitOfWork) -> str | None:
     """The account it is paid from: the rule's, else the user's default one (where it would be recorded)."""
     account = (
@@ -147,6 +157,7 @@ __all__ = [
     "LATE",
     "OFF",
     "PAID",
+    "REMIND_FROM",
     "ReminderOutbox",
     "ReminderPass",
     "bill_name",

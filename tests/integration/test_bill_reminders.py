@@ -222,18 +222,24 @@ async def test_a_missed_reminder_day_sends_nothing_late(world: World) -> None:
 async def test_a_reminder_held_by_quiet_hours_is_checked_again_before_it_goes(
     world: World, meanwhile: str
 ) -> None:
-    world.clock.set(datetime(2025, 3, 19, 3, 30, tzinfo=UTC))  # 00:30 on the 19th: scheduled, held
+    async with world.db.unit_of_work(world.seed.tenant.id) as uow:
+        user = await uow.users.get(world.seed.user.id)
+        assert user is not None
+        user.quiet_hours = "21:00-11:00"  # a late riser: the 09:00 reminder waits for 11:00
+        await uow.users.update(user)
+        await uow.commit()
+    world.clock.set(datetime(2025, 3, 19, 12, 30, tzinfo=UTC))  # 09:30 on the 19th: scheduled, held
     await world.worker().run_once()
     [held] = await world.reminders()
     assert held["processed_at"] is None and world.sent() == []
 
-    world.clock.set(datetime(2025, 3, 19, 10, 0, tzinfo=UTC))  # 07:00
+    world.clock.set(datetime(2025, 3, 19, 13, 0, tzinfo=UTC))  # 10:00
     if meanwhile == "paid":
         await world.pay("1800", date(2025, 3, 19))
     else:
         async with world.db.unit_of_work(world.seed.tenant.id) as uow:
             await bills.set_bill(world.rule_id, False, uow)
-    world.clock.set(datetime(2025, 3, 19, 11, 0, tzinfo=UTC))  # 08:00: quiet hours are over
+    world.clock.set(datetime(2025, 3, 19, 14, 0, tzinfo=UTC))  # 11:00: their quiet hours are over
     await world.worker().run_once()
 
     assert world.sent() == []

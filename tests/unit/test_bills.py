@@ -151,7 +151,11 @@ async def test_the_day_before_is_the_users_day_not_utcs() -> None:
     outbox = Outbox()
     world.clock.set(datetime(2024, 3, 19, 2, 0, tzinfo=UTC))  # still the 18th (23:00) in São Paulo
     assert (await _schedule(world, outbox)).scheduled == 0
-    world.clock.set(datetime(2024, 3, 19, 3, 0, tzinfo=UTC))  # 00:00 on the 19th there
+    world.clock.set(datetime(2024, 3, 19, 3, 0, tzinfo=UTC))  # 00:00 on the 19th there: not in the night
+    assert (await _schedule(world, outbox)).scheduled == 0
+    world.clock.set(datetime(2024, 3, 19, 11, 59, tzinfo=UTC))  # 08:59 there
+    assert (await _schedule(world, outbox)).scheduled == 0
+    world.clock.set(datetime(2024, 3, 19, 12, 0, tzinfo=UTC))  # 09:00 there: bills.REMIND_FROM
     assert (await _schedule(world, outbox)).scheduled == 1
 
 
