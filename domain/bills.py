@@ -13,8 +13,8 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date, time, timedelta
-from zoneinfo import ZoneInfo
 from typing import Protocol
+from zoneinfo import ZoneInfo
 
 from domain.bill_payments import find_payment
 from domain.errors import NotFound, ValidationError
