@@ -40,7 +40,8 @@ log = logging.getLogger(__name__)
 # out, and a rare duplicate costs less than a missing warning, so duplicates are the side we chose; the
 # window is one HTTP call wide, and the crossing itself is still raised once (budget_crossings' unique key).
 # On SQLite every transaction holds the write lock (BEGIN IMMEDIATE), so webhooks wait out one send; fine for
-# the one-process embedded mode, whose console channel answers at once.
+# the one-process embedded mode, whose console channel answers at once. On PostgreSQL a pass runs several such
+# units of work at once (`concurrency`): each claims its own row, so the guarantee holds for each of them.
 
 WHATSAPP_WINDOW = timedelta(hours=24)
 """WhatsApp allows free-form messages only this long after the user's last message; later, templates only."""
