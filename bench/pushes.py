@@ -2,7 +2,7 @@
 fake Twilio that answers each send after 50 ms; pushes per second, the concurrency, p50/p99 per push.
 
     python bench/pushes.py [--events 10000] [--users 1000] [--delay-ms 50] [--concurrency N]
-                           [--baseline-events 400]
+                           [--baseline-events 200]
 
 Each run gets a fresh database on the PostgreSQL at BENCH_POSTGRES_ADMIN_URL (default: the shared one's
 postgres user), migrated, with one tenant (quiet hours off, a Twilio number) whose users never wrote (so
@@ -304,7 +304,7 @@ def main() -> int:
     parser.add_argument("--delay-ms", type=float, default=50.0, help="the fake Twilio's answer time")
     parser.add_argument("--concurrency", type=int, help="default: the dispatcher's own (CONCURRENCY)")
     parser.add_argument(
-        "--baseline-events", type=int, default=400, help="events of the concurrency-1 run first (0: none)"
+        "--baseline-events", type=int, default=200, help="events of the concurrency-1 run first (0: none)"
     )
     args = parser.parse_args()
     if not reachable():
