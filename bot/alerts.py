@@ -50,9 +50,9 @@ MAX_ATTEMPTS = 5
 BATCH = 50
 """Events handled per tenant per pass, so one busy tenant cannot starve the others."""
 CONCURRENCY = 16
-"""PostgreSQL: a tenant's events in flight at once in one pass. Each holds a pooled connection while its
-push is sent (the pool's default is 10 + 10, adapters/db/engine.py), and a 50 ms provider allows 20 pushes
-a second to one sender at a time (bench/pushes.py)."""
+"""PostgreSQL: a tenant's events in flight at once in one pass. One at a time, a provider answering in 50 ms
+caps a worker at 20 pushes a second (bench/pushes.py); each in flight holds a pooled connection while its
+push is sent, and the pool's default is 10 + 10 (adapters/db/engine.py)."""
 PUSHED = (BudgetThresholdCrossed.__name__, HouseholdNotice.__name__, LowBalance.__name__)
 """The events that may become a push. The others (a transaction recorded, and types this version does not
 know) are settled together at the start of each pass (SqlOutbox.settle_all_but)."""
@@ -198,8 +198,8 @@ class PushBackoff:
 @dataclass(slots=True)
 class _Claims:
     """One tenant's pass, shared by its workers: claims left of the batch, the highest outbox id claimed
-    (each claim asks past it, so the pass never comes back to an event it left pending), and the ids tried
-    (a claim asked before a lower cursor moved may still return one; it is let go)."""
+    (each claim asks past it, so the pass does not come back to an event it left pending), and the ids
+    tried (a claim asked with an older cursor may still return one its worker has let go: it is skipped)."""
 
     left: int
     tried: set[int]
