@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import random
 import uuid
@@ -13,6 +14,7 @@ from typing import Any
 from adapters.channels import Channel, OutboundMessage, SendResult
 from adapters.channels.base import ChannelKind, Template
 from adapters.db import Database, LastInbound, OutboundRecord, OutboxMessage, SqlUnitOfWork
+from bot import dead_letters
 from bot.bill_reminders import bill_line
 from bot.conversation.lines import alert, low_balance_line
 from bot.conversation.reply import Line, render_line
@@ -40,7 +42,8 @@ log = logging.getLogger(__name__)
 # out, and a rare duplicate costs less than a missing warning, so duplicates are the side we chose; the
 # window is one HTTP call wide, and the crossing itself is still raised once (budget_crossings' unique key).
 # On SQLite every transaction holds the write lock (BEGIN IMMEDIATE), so webhooks wait out one send; fine for
-# the one-process embedded mode, whose console channel answers at once.
+# the one-process embedded mode, whose console channel answers at once. On PostgreSQL a pass runs several such
+# units of work at once (`concurrency`): each claims its own row, so the guarantee holds for each of them.
 
 WHATSAPP_WINDOW = timedelta(hours=24)
 """WhatsApp allows free-form messages only this long after the user's last message; later, templates only."""
@@ -48,6 +51,10 @@ MAX_ATTEMPTS = 5
 """Sends tried per event before it is given up (marked processed with a log line)."""
 BATCH = 50
 """Events handled per tenant per pass, so one busy tenant cannot starve the others."""
+CONCURRENCY = 16
+"""PostgreSQL: a tenant's events in flight at once in one pass. One at a time, a provider answering in 50 ms
+caps a worker at 20 pushes a second (bench/pushes.py); each in flight holds a pooled connection while its
+push is sent, and the pool's default is 10 + 10 (adapters/db/engine.py)."""
 PUSHED = (BudgetThresholdCrossed.__name__, HouseholdNotice.__name__, LowBalance.__name__, BillDue.__name__)
 """The events that may become a push. The others (a transaction recorded, and types this version does not
 know) are settled together at the start of each pass (SqlOutbox.settle_all_but)."""
@@ -194,6 +201,17 @@ class PushBackoff:
         return step / 2 + step / 2 * self.rng.random()
 
 
+@dataclass(slots=True)
+class _Claims:
+    """One tenant's pass, shared by its workers: claims left of the batch, the highest outbox id claimed
+    (each claim asks past it, so the pass does not come back to an event it left pending), and the ids
+    tried (a claim asked with an older cursor may still return one its worker has let go: it is skipped)."""
+
+    left: int
+    tried: set[int]
+    after: int | None = None
+
+
 @dataclass
 class AlertDispatcher:
     """Consumes each tenant's outbox: pushes BudgetThresholdCrossed alerts, settles every other event."""
@@ -206,38 +224,77 @@ class AlertDispatcher:
     max_attempts: int = MAX_ATTEMPTS
     templates: AlertTemplates = field(default_factory=AlertTemplates)
     backoff: PushBackoff = field(default_factory=lambda: PushBackoff())
+    concurrency: int | None = None
+    """Events of one tenant sent at once, each claimed in a unit of work of its own; None: CONCURRENCY on
+    PostgreSQL (see workers())."""
 
     async def run_once(self) -> int:
         """Handle what is pending now; return how many outbox events were settled (sent, skipped, dropped)."""
         async with self.db.directory() as directory:
             tenants = await directory.tenants.list()
         settled = 0
+        tried: dict[uuid.UUID, set[int]] = {}
         for tenant in tenants:
             try:
-                settled += await self._tenant(tenant)
+                settled += await self._tenant(tenant, tried.setdefault(tenant.id, set()))
             except Exception as exc:
                 if is_unavailable(exc):
                     raise  # the store is gone for every tenant: the worker's loop waits and logs it once
                 # A database failure in one tenant must not keep the others' alerts from going out.
                 log.exception("alert pass failed", extra={"tenant_id": str(tenant.id)})
+        await dead_letters.report_new(self.db, tenants, tried)
         return settled
 
-    async def _tenant(self, tenant: Tenant) -> int:
+    def workers(self) -> int:
+        """Events of one tenant in flight at once: `concurrency`, else CONCURRENCY on PostgreSQL; 1 on
+        SQLite, whose write lock lets one unit of work run at a time anyway; never more than the pool's
+        connections, as each holds one for its whole send."""
+        if self.db.dialect != "postgresql":
+            return 1
+        wanted = CONCURRENCY if self.concurrency is None else self.concurrency
+        return max(1, min(wanted, self.db.connections))
+
+    async def _tenant(self, tenant: Tenant, tried: set[int]) -> int:
         # Read before any unit of work opens: on SQLite a second connection would wait for our own write lock.
         endpoints = await self._endpoints(tenant)
         async with self.db.unit_of_work(tenant.id) as uow:
             settled = await uow.outbox.settle_all_but(PUSHED, self.clock.now())
             await uow.commit()
-        after: int | None = None
-        for _ in range(self.batch):
+        claims = _Claims(left=self.batch, tried=tried)
+        workers = self.workers()
+        if workers == 1:
+            return settled + await self._claim_each(tenant, endpoints, claims)
+        results = await asyncio.gather(
+            *(self._claim_each(tenant, endpoints, claims) for _ in range(workers)), return_exceptions=True
+        )
+        # Every worker finishes its send before a failure is raised: cancelling one mid-send could only
+        # add a duplicate.
+        for result in results:
+            if isinstance(result, BaseException):
+                raise result
+        return settled + sum(r for r in results if isinstance(r, int))
+
+    async def _claim_each(self, tenant: Tenant, endpoints: Mapping[str, str], claims: _Claims) -> int:
+        """One of a pass's workers: claims events one at a time until the batch or the events run out."""
+        settled = 0
+        while claims.left > 0:
+            claims.left -= 1
             # One event per unit of work: its row stays locked exactly while its push is being sent.
             async with self.db.unit_of_work(tenant.id) as uow:
-                claimed = await uow.outbox.pending(1, after_id=after, now=self.clock.now())
+                try:
+                    claimed = await uow.outbox.pending(1, after_id=claims.after, now=self.clock.now())
+                except Exception:
+                    claims.left = 0  # the pass ends here for every worker, as it did for the one before
+                    raise
                 if not claimed:
+                    claims.left = 0  # none past the cursor that nobody holds: the other workers stop too
                     break
                 message = claimed[0]
                 # Past this id for the rest of the pass: a retryable failure is tried again next pass.
-                after = message.id
+                claims.after = max(claims.after or 0, message.id)
+                if message.id in claims.tried:
+                    continue  # released by the worker that tried it (held, or failed) while we asked
+                claims.tried.add(message.id)
                 try:
                     done = await self._handle(uow, tenant, message, endpoints)
                 except Exception:

@@ -50,6 +50,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     worker = commands.add_parser("worker", help="answer stored inbound messages nobody answered")
     worker.add_argument("--once", action="store_true", help="run one pass and exit")
+    worker.add_argument(
+        "--dead-letters",
+        action="store_true",
+        help="list the pushes given up after retryable errors (tenant, event, type, attempts, last error)",
+    )
     channel = commands.add_parser("channel", help="route provider numbers to tenants").add_subparsers(
         dest="action", required=True, metavar="ACTION"
     )
@@ -143,6 +148,20 @@ async def _list_tenants(db: Database) -> None:
         print(f"{t.slug}\t{t.name}\t{t.language}\t{t.locale}\t{t.currency}\t{t.timezone}\t{t.policy}")
 
 
+async def _list_dead_letters(db: Database) -> None:
+    from bot import dead_letters
+
+    found = await dead_letters.listing(db)
+    print("tenant\toutbox_id\tevent_id\ttype\tattempts\tsettled_at\tlast_error")
+    for tenant, letter in found:
+        settled = letter.settled_at.isoformat() if letter.settled_at else ""
+        print(
+            f"{tenant.slug}\t{letter.id}\t{letter.event_id or ''}\t{letter.event_type}\t{letter.attempts}"
+            f"\t{settled}\t{letter.last_error or ''}"
+        )
+    print(f"{len(found)} dead letter(s)", file=sys.stderr)
+
+
 async def _add_user(parts: Parts, args: argparse.Namespace) -> None:
     tenant = await _find_tenant(parts.db, args.tenant)
     cmd = AddUser(
@@ -234,6 +253,8 @@ async def _run(args: argparse.Namespace, settings: Settings) -> None:
             await _add_channel(parts.db, args)
         elif args.command == "user" and args.action == "list":
             await _list_users(parts.db, args.tenant)
+        elif args.command == "worker":  # --dead-letters
+            await _list_dead_letters(parts.db)
 
 
 def _migrate(settings: Settings) -> str:
@@ -360,7 +381,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             # Nothing but the command on stdout: `centavo signed-request | sh` runs it.
             print(command)
             return 0
-        if args.command == "worker":
+        if args.command == "worker" and not args.dead_letters:
             return _worker(settings, once=args.once)
         if args.command == "migrate":
             print(_migrate(settings))

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from adapters.channels import Channel
 from adapters.db import Database
+from bot import dead_letters
 from bot.alerts import AlertDispatcher, AlertTemplates
 from bot.keys import AgentLike, Parts
 from bot.lifecycle import BATCH, LEASE, Lifecycle, Timing
@@ -121,6 +122,7 @@ async def run(parts: Parts, *, once: bool) -> int:
         parts.db, channels, parts.clock, templates=AlertTemplates.from_settings(parts.settings)
     )
     worker = Worker(parts.db, parts.need_agent(), channels, parts.clock, alerts=alerts)
+    await dead_letters.report(parts.db)  # then after each pass that adds one (AlertDispatcher.run_once)
     if once:
         return await worker.run_once()
     return await loop(worker)

@@ -67,6 +67,8 @@ class Database:
     ) -> None:
         self._dialect: Dialect = dialect_of(url)
         self._checks_role = False
+        # An in-memory SQLite database lives in one connection, shared by the whole process.
+        self._connections = 1 if is_memory_sqlite(url) else pool_size + max_overflow
         self.clock: Clock = clock or SystemClock()
         # hide_parameters: a failed statement's error (and so any traceback logged) never carries its bound
         # values, which are phone numbers, message texts and amounts.
@@ -94,6 +96,12 @@ class Database:
     def dialect(self) -> Dialect:
         """ "postgresql" or "sqlite"."""
         return self._dialect
+
+    @property
+    def connections(self) -> int:
+        """The most connections the pool opens at once (pool_size + max_overflow): units of work run
+        concurrently past this number wait for one (pool_timeout) and then fail."""
+        return self._connections
 
     def unit_of_work(self, tenant_id: uuid.UUID, member_id: uuid.UUID | None = None) -> SqlUnitOfWork:
         """A unit of work for the tenant; with `member_id`, on PostgreSQL it reads as that household member

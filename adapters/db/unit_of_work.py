@@ -18,6 +18,7 @@ from adapters.db.audit import SqlAuditRepository
 from adapters.db.budgets import SqlBudgetRepository, SqlCrossingRepository
 from adapters.db.connection import TenantConnection
 from adapters.db.conversation_log import SqlConversationLog
+from adapters.db.dead_letters import SqlDeadLetters
 from adapters.db.directory import SqlTenantRepository
 from adapters.db.goals import SqlGoalRepository
 from adapters.db.households import SqlHouseholdRepository
@@ -126,6 +127,8 @@ class SqlUnitOfWork(_ConnectionScope):
     """Not part of the domain port: messages sent and their delivery status."""
     alert_history: AlertHistory
     """Not part of the domain port: read-only, budget alerts and their deliveries (admin API)."""
+    dead_letters: SqlDeadLetters
+    """Not part of the domain port: read-only, events whose push gave up on retryable errors (the worker)."""
     conversation_log: ConversationLog
     """Not part of the domain port: read-only, a user's messages in and out (admin API)."""
     operator_audit: SqlOperatorAuditRepository
@@ -162,6 +165,7 @@ class SqlUnitOfWork(_ConnectionScope):
         self.inbox = SqlInboxRepository(db, self.tenant_id)
         self.outbound = SqlOutboundRepository(db, self.tenant_id)
         self.alert_history = SqlAlertHistory(db, self.tenant_id)
+        self.dead_letters = SqlDeadLetters(db, self.tenant_id)
         self.conversation_log = SqlConversationLog(db, self.tenant_id)
         self.operator_audit = SqlOperatorAuditRepository(db, self.tenant_id)
         return self

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import secrets
 from dataclasses import dataclass, field
@@ -40,6 +41,11 @@ class FakeProviders:
     twilio_error_times: int | None = None
     """How many requests twilio_error answers before the fake accepts again (None: until it is cleared)."""
     meta_error: FakeError | None = None
+    twilio_delay_s: float = 0.0
+    """How long Twilio takes to answer a send (a benchmark's provider latency)."""
+    twilio_in_flight: int = 0
+    twilio_max_in_flight: int = 0
+    """The most sends being answered at once: above 1 when the sender overlapped them."""
 
     def app(self) -> web.Application:
         app = web.Application()
@@ -57,6 +63,13 @@ class FakeProviders:
             return _twilio_error(401, 20003, "Authenticate")
         form = {key: str(value) for key, value in (await request.post()).items()}
         self.requests.append(RecordedRequest("twilio", request.path, dict(request.headers), form=form))
+        self.twilio_in_flight += 1
+        self.twilio_max_in_flight = max(self.twilio_max_in_flight, self.twilio_in_flight)
+        try:
+            if self.twilio_delay_s:
+                await asyncio.sleep(self.twilio_delay_s)
+        finally:
+            self.twilio_in_flight -= 1
         if self.twilio_error is not None:
             error = self.twilio_error
             if self.twilio_error_times is not None:
