@@ -31,6 +31,8 @@ SKIP_REASONS: tuple[str, ...] = (
     "window_closed",
     "no_channel",
     "alerts_off",
+    "digest_off",
+    "too_late",
 )
 """Outcomes of an alert settled without a push because none was due."""
 

@@ -75,6 +75,15 @@ class SqlUserRepository(TenantBound):
         query = sa.select(users).where(self._mine(users)).order_by(users.c.created_at, users.c.phone)
         return [user_from_row(row) for row in (await self._db.execute(query)).mappings()]
 
+    async def with_digest(self) -> list[User]:
+        # By id: concurrent workers storing the same digests take the outbox's unique keys in one order.
+        query = (
+            sa.select(users)
+            .where(self._mine(users), users.c.digest_weekday.is_not(None))
+            .order_by(users.c.id)
+        )
+        return [user_from_row(row) for row in (await self._db.execute(query)).mappings()]
+
     async def update(self, user: User) -> None:
         self._check_tenant("user", user.tenant_id)
         statement = (

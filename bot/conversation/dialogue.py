@@ -5,7 +5,16 @@ from __future__ import annotations
 from dataclasses import replace
 
 import nlu
-from bot.conversation import alert_settings, control, days, notice_settings, notices, policy, quiet_hours
+from bot.conversation import (
+    alert_settings,
+    control,
+    days,
+    digest_settings,
+    notice_settings,
+    notices,
+    policy,
+    quiet_hours,
+)
 from bot.conversation.context import Context
 from bot.conversation.forms import FormHandler, Reread
 from bot.conversation.handlers import Handlers
@@ -27,7 +36,10 @@ class Dialogue:
         said = await notice_settings.said(ctx, pending)  # about notices: read before the classifier's intent
         if said is not None:
             return await self._after_said(ctx, pending, handler, said)
-        quiet = await quiet_hours.said(ctx) or await alert_settings.said(ctx)  # also before the classifier
+        # Also before the classifier: quiet hours, budget alerts, the weekly digest.
+        quiet = (
+            await quiet_hours.said(ctx) or await alert_settings.said(ctx) or await digest_settings.said(ctx)
+        )
         if quiet is not None:
             # Said in the middle of a form: answered, then the form's question again.
             return (
