@@ -15,7 +15,7 @@ def digest_lines(digest: Digest) -> tuple[Line, ...]:
     if digest.top:
         lines.append(Line("digest_top_title"))
         lines += [
-            Line("digest_category", {"category": CategoryName(row.category), "amount": row.total})
+            Line("digest_category", {"category": CategoryName(row.category or "other"), "amount": row.total})
             for row in digest.top
         ]
     if digest.at_risk:
