@@ -58,7 +58,9 @@ def at_risk(status: BudgetStatus) -> bool:
 async def compose(uow: UnitOfWork, user: User, week_start: date, clock: Clock) -> Digest:
     """The digest of the week starting `week_start`, with budgets, goals and bills as they stand now."""
     week = Period(week_start, week_start + timedelta(days=6))
-    summary = await spending_summary(GetSpendingSummary(user_id=user.id, period=week, top_merchants=0), uow, clock)
+    summary = await spending_summary(
+        GetSpendingSummary(user_id=user.id, period=week, top_merchants=0), uow, clock
+    )
     statuses = await budget_status(GetBudgetStatus(user_id=user.id, all_budgets=True), uow, clock)
     goals = [await goal_status(goal.id, uow, clock) for goal in await uow.goals.list_for(user.id)]
     today = local_today(clock, user.timezone)
@@ -87,4 +89,13 @@ def goal_share(status: GoalStatus) -> Decimal:
     return min(status.saved.ratio(status.goal.target), Decimal(1)).quantize(SHARE_PLACES)
 
 
-__all__ = ["AT_RISK", "BILLS_AHEAD", "TOP_CATEGORIES", "BillAhead", "Digest", "at_risk", "compose", "goal_share"]
+__all__ = [
+    "AT_RISK",
+    "BILLS_AHEAD",
+    "TOP_CATEGORIES",
+    "BillAhead",
+    "Digest",
+    "at_risk",
+    "compose",
+    "goal_share",
+]

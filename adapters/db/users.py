@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -75,7 +76,7 @@ class SqlUserRepository(TenantBound):
         query = sa.select(users).where(self._mine(users)).order_by(users.c.created_at, users.c.phone)
         return [user_from_row(row) for row in (await self._db.execute(query)).mappings()]
 
-    async def with_digest(self) -> list[User]:
+    async def with_digest(self) -> builtins.list[User]:
         # By id: concurrent workers storing the same digests take the outbox's unique keys in one order.
         query = (
             sa.select(users)

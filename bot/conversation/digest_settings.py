@@ -1,6 +1,6 @@
-"""The weekly digest by chat: "send me a weekly summary", "resumen semanal todos los domingos", "quero um resumo
-toda segunda às 9h", "stop the summary". The sentences (locales/<lang>/digest.yaml) are matched whole, before
-the classifier."""
+"""The weekly digest by chat: "send me a weekly summary", "resumen semanal todos los domingos", "quero um
+resumo toda segunda às 9h", "stop the summary". The sentences (locales/<lang>/digest.yaml) are matched whole,
+before the classifier."""
 
 from __future__ import annotations
 
@@ -56,7 +56,9 @@ def _patterns() -> sentences.Patterns:
         r"(?P<hour>\d{1,2})(?:(?: |h)(?P<minute>\d{2}))?(?: ?(?:h|hs|hrs|horas|hours|o clock))?"
         rf"(?: ?(?P<part>{_alternatives(evening | morning)}))?"
     )
-    return sentences.compile_all("digest", KINDS, {"{day}": f"(?P<day>{_alternatives(_days())})", "{time}": clock})
+    return sentences.compile_all(
+        "digest", KINDS, {"{day}": f"(?P<day>{_alternatives(_days())})", "{time}": clock}
+    )
 
 
 def _alternatives(words: Iterable[str]) -> str:

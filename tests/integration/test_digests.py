@@ -113,12 +113,16 @@ async def world(
     fake = FakeProviders()
     server = await aiohttp_server(fake.app(), host="127.0.0.1")
     base = str(server.make_url("")).rstrip("/")
-    channels: dict[str, Channel] = {"twilio": TwilioChannel(fake.twilio_sid, fake.twilio_token, base, timeout=5)}
+    channels: dict[str, Channel] = {
+        "twilio": TwilioChannel(fake.twilio_sid, fake.twilio_token, base, timeout=5)
+    }
     seed = await make_tenant(db)
     try:
         twilio_number = "+1415" + str(uuid.uuid4().int % 10**7).zfill(7)
         async with db.directory() as directory:
-            await directory.endpoints.add(ChannelEndpoint(uuid.uuid4(), seed.tenant.id, "twilio", twilio_number))
+            await directory.endpoints.add(
+                ChannelEndpoint(uuid.uuid4(), seed.tenant.id, "twilio", twilio_number)
+            )
             await directory.commit()
         w = World(db, clock, fake, channels, seed, twilio_number)
         await w.wrote(seed.user.phone)
@@ -127,7 +131,9 @@ async def world(
         # The module's next tests share the PostgreSQL database (and run at other times): no digest of ours
         # may fall due in theirs.
         async with db.unit_of_work(seed.tenant.id) as uow:
-            await uow.execute(sa.update(users).where(users.c.tenant_id == seed.tenant.id).values(digest_weekday=None))
+            await uow.execute(
+                sa.update(users).where(users.c.tenant_id == seed.tenant.id).values(digest_weekday=None)
+            )
             await uow.commit()
         for channel in channels.values():
             await channel.close()

@@ -47,7 +47,13 @@ def utc(*parts: int) -> datetime:
     [
         # Sunday 18:00 in São Paulo (UTC-3, no DST) is 21:00 UTC.
         (6, 18, "America/Sao_Paulo", utc(2026, 12, 6, 21, 0), utc(2026, 12, 6, 21, 0)),
-        (6, 18, "America/Sao_Paulo", utc(2026, 12, 6, 20, 59), utc(2026, 11, 29, 21, 0)),  # not yet: last week
+        (
+            6,
+            18,
+            "America/Sao_Paulo",
+            utc(2026, 12, 6, 20, 59),
+            utc(2026, 11, 29, 21, 0),
+        ),  # not yet: last week
         (6, 18, "America/Sao_Paulo", utc(2026, 12, 7, 2, 0), utc(2026, 12, 6, 21, 0)),  # Sunday 23:00 local
         # Monday 08:00 in Tokyo (UTC+9) is Sunday 23:00 UTC: the slot's day is the user's, not UTC's.
         (0, 8, "Asia/Tokyo", utc(2026, 12, 6, 23, 30), utc(2026, 12, 6, 23, 0)),

@@ -143,8 +143,15 @@ def test_budgets_at_risk_are_the_ones_past_80_percent_or_heading_over() -> None:
 def test_a_quiet_week_says_so_and_leaves_out_the_empty_parts() -> None:
     code = "USD"
     summary = SpendingSummary(
-        WEEK, Period(date(2026, 11, 23), date(2026, 11, 29)), code, Money.zero(code), 0, (), (),
-        Money.of("52.5", code), None,
+        WEEK,
+        Period(date(2026, 11, 23), date(2026, 11, 29)),
+        code,
+        Money.zero(code),
+        0,
+        (),
+        (),
+        Money.of("52.5", code),
+        None,
     )
     text = digest_text(Digest(WEEK, summary, (), (), (), ()), "en", "en_US")
     assert text == "📊 Your week, 30 Nov to 6 Dec\nNo spending recorded this week (the week before: $52.50)."
@@ -152,7 +159,9 @@ def test_a_quiet_week_says_so_and_leaves_out_the_empty_parts() -> None:
 
 def test_a_long_digest_fits_one_whatsapp_message() -> None:
     digest = _digest("BRL")
-    many = tuple(BillAhead(date(2026, 12, 8), Money.of("10", "BRL"), f"Conta {n:03}", None) for n in range(200))
+    many = tuple(
+        BillAhead(date(2026, 12, 8), Money.of("10", "BRL"), f"Conta {n:03}", None) for n in range(200)
+    )
     long = Digest(digest.week, digest.spending, digest.top, digest.at_risk, digest.goals, many)
     text = digest_text(long, "pt", "pt_BR")
     assert len(text) > WHATSAPP_LIMIT
