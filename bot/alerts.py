@@ -18,11 +18,14 @@ from bot import dead_letters
 from bot.bill_reminders import bill_line
 from bot.conversation.lines import alert, low_balance_line
 from bot.conversation.reply import Line, render_line
+from bot.digest_text import digest_text
 from bot.outage import is_unavailable
 from bot.replies import fit
 from bot.settings import Settings
 from domain.bills import still_due
-from domain.events import BillDue, BudgetThresholdCrossed, HouseholdNotice, LowBalance
+from domain.digest import Digest, compose
+from domain.digest_schedule import digest_skip
+from domain.events import BillDue, BudgetThresholdCrossed, HouseholdNotice, LowBalance, WeeklyDigestDue
 from domain.history import DEAD_LETTER, FAILED, GAVE_UP, SENT
 from domain.model import Source, Tenant, User
 from domain.operators import tenant_settings
@@ -55,7 +58,13 @@ CONCURRENCY = 16
 """PostgreSQL: a tenant's events in flight at once in one pass. One at a time, a provider answering in 50 ms
 caps a worker at 20 pushes a second (bench/pushes.py); each in flight holds a pooled connection while its
 push is sent, and the pool's default is 10 + 10 (adapters/db/engine.py)."""
-PUSHED = (BudgetThresholdCrossed.__name__, HouseholdNotice.__name__, LowBalance.__name__, BillDue.__name__)
+PUSHED = (
+    BudgetThresholdCrossed.__name__,
+    HouseholdNotice.__name__,
+    LowBalance.__name__,
+    WeeklyDigestDue.__name__,
+    BillDue.__name__,
+)
 """The events that may become a push. The others (a transaction recorded, and types this version does not
 know) are settled together at the start of each pass (SqlOutbox.settle_all_but)."""
 
@@ -65,10 +74,15 @@ def alert_text(crossing: BudgetThresholdCrossed, lang: str, locale: str) -> str:
     return render_line(alert(crossing), lang, locale)
 
 
-def push_text(
-    event: BudgetThresholdCrossed | HouseholdNotice | LowBalance | BillDue, lang: str, locale: str
-) -> str:
-    """What a push says, in the language of the member it goes to (members may speak different ones)."""
+Pushed = BudgetThresholdCrossed | HouseholdNotice | LowBalance | WeeklyDigestDue | BillDue
+
+
+def push_text(event: Pushed, lang: str, locale: str, digest: Digest | None = None) -> str:
+    """What a push says, in the language of the member it goes to (members may speak different ones). A
+    weekly digest's text is its `digest`, composed from the ledger when it is sent."""
+    if isinstance(event, WeeklyDigestDue):
+        assert digest is not None, "a digest's push is composed before it is rendered"
+        return digest_text(digest, lang, locale)
     if isinstance(event, BillDue):
         return render_line(bill_line(event), lang, locale)
     if isinstance(event, HouseholdNotice):
@@ -315,7 +329,7 @@ class AlertDispatcher:
         """Push or skip one event; True when it is settled (processed), False when it stays pending."""
         now = self.clock.now()
         event = message.event()
-        if not isinstance(event, BudgetThresholdCrossed | HouseholdNotice | LowBalance | BillDue):
+        if not isinstance(event, Pushed):
             # TransactionRecorded and types this version does not know: nothing to push.
             await uow.outbox.mark_processed(message.id, now)
             return True
@@ -329,6 +343,8 @@ class AlertDispatcher:
             return await self._skip(uow, tenant, message, "alerts_off", now)  # "stop budget alerts"
         if isinstance(event, BillDue) and (why := await still_due(event, uow, self.clock)) is not None:
             return await self._skip(uow, tenant, message, why, now)  # paid meanwhile, no longer a bill, late
+        if isinstance(event, WeeklyDigestDue) and (skipped := digest_skip(user, event, now)) is not None:
+            return await self._skip(uow, tenant, message, skipped, now)  # "stop the summary", or a day late
         until = held_until(user, tenant, now)
         if until is not None:
             # Their quiet hours: the push stays pending, untried, and a pass after `until` sends it.
@@ -339,7 +355,13 @@ class AlertDispatcher:
         route = choose_route(user, last, endpoints, now, templates)
         if isinstance(route, Skip):
             return await self._skip(uow, tenant, message, route.reason, now)
-        body = fit(push_text(event, str(user.language), user.locale), route.channel)
+        digest = None
+        if isinstance(event, WeeklyDigestDue):
+            digest = await compose(uow, user, event.week_start, self.clock)  # the ledger as it is now
+        body = fit(push_text(event, str(user.language), user.locale, digest), route.channel)
+        if route.template:
+            # A template's variable may hold no line breaks (Meta refuses them): a digest's lines in a row.
+            body = " · ".join(line.strip().lstrip("• ") for line in body.splitlines() if line.strip())
         result = await self._send(tenant, message, user, route, body, templates)
         if not result.ok and result.retryable and message.attempts + 1 < self.max_attempts:
             retry_at = now + self.backoff.delay(message.attempts + 1)

@@ -11,6 +11,7 @@ from adapters.channels import Channel
 from adapters.db import Database
 from bot import dead_letters
 from bot.alerts import AlertDispatcher, AlertTemplates
+from bot.digest_pass import DigestScheduler
 from bot.keys import AgentLike, Parts
 from bot.lifecycle import BATCH, LEASE, Lifecycle, Timing
 from bot.outage import Backoff, Outage, is_unavailable
@@ -51,6 +52,7 @@ class Worker:
             channels=self.channels,
             timing=self.timing,
         )
+        self.digests = DigestScheduler(self.db, self.clock)
 
     async def run_once(self) -> int:
         """Answer what is due now, record the recurring transactions that fell due, then push pending alerts
@@ -65,6 +67,8 @@ class Worker:
         for tenant in tenants:
             done += await self._recurring(tenant)
             done += await self._bills(tenant)
+        for tenant in tenants:
+            done += await self.digests.run(tenant)  # weekly digests due: stored in the outbox, pushed below
         settled = await self.alerts.run_once() if self.alerts is not None else 0
         return done + settled
 

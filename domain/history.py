@@ -34,6 +34,8 @@ SKIP_REASONS: tuple[str, ...] = (
     "bill_paid",
     "bill_off",
     "bill_late",
+    "digest_off",
+    "too_late",
 )
 """Outcomes of an alert settled without a push because none was due."""
 

@@ -10,6 +10,7 @@ from typing import Any
 from domain import quiet
 from domain import validation as v
 from domain.budgets import build_status, scope_spending
+from domain.digest_schedule import DigestSlot
 from domain.errors import Conflict, NotFound, ValidationError
 from domain.lookup import require_user
 from domain.model import Account, Budget, Channel, Language, Tenant, User
@@ -135,6 +136,8 @@ class UpdateUser:
     """"monday", "sunday" or "saturday"; None follows the user's locale again."""
     opted_out: dict[str, bool] = field(default_factory=dict)
     """Channel -> opted out; channels not named keep their state."""
+    weekly_digest: Any = UNSET
+    """A DigestSlot (the weekly digest's day and hour in the user's zone); None: no digest."""
 
 
 async def update_user(cmd: UpdateUser, uow: UnitOfWork) -> tuple[User, User]:
@@ -157,6 +160,12 @@ async def update_user(cmd: UpdateUser, uow: UnitOfWork) -> tuple[User, User]:
     for channel, opted in cmd.opted_out.items():
         key = str(v.enum_value(Channel, channel, "opted_out"))
         user.opted_out = {**user.opted_out, key: bool(opted)}
+    if cmd.weekly_digest is not UNSET:
+        slot = cmd.weekly_digest
+        if slot is not None and not isinstance(slot, DigestSlot):
+            raise ValidationError("weekly_digest", "must be a weekday and an hour, or null")
+        user.digest_weekday = None if slot is None else slot.weekday
+        user.digest_hour = user.digest_hour if slot is None else slot.hour
     await uow.users.update(user)
     await uow.commit()
     return before, user

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -73,6 +74,15 @@ class SqlUserRepository(TenantBound):
 
     async def list(self) -> list[User]:
         query = sa.select(users).where(self._mine(users)).order_by(users.c.created_at, users.c.phone)
+        return [user_from_row(row) for row in (await self._db.execute(query)).mappings()]
+
+    async def with_digest(self) -> builtins.list[User]:
+        # By id: concurrent workers storing the same digests take the outbox's unique keys in one order.
+        query = (
+            sa.select(users)
+            .where(self._mine(users), users.c.digest_weekday.is_not(None))
+            .order_by(users.c.id)
+        )
         return [user_from_row(row) for row in (await self._db.execute(query)).mappings()]
 
     async def update(self, user: User) -> None:

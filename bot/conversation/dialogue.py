@@ -5,7 +5,16 @@ from __future__ import annotations
 from dataclasses import replace
 
 import nlu
-from bot.conversation import alert_settings, control, days, notice_settings, notices, policy, quiet_hours
+from bot.conversation import (
+    alert_settings,
+    control,
+    days,
+    digest_settings,
+    notice_settings,
+    notices,
+    policy,
+    quiet_hours,
+)
 from bot.conversation.context import Context
 from bot.conversation.forms import FormHandler, Reread
 from bot.conversation.handlers import Handlers, bills
@@ -27,8 +36,13 @@ class Dialogue:
         said = await notice_settings.said(ctx, pending)  # about notices: read before the classifier's intent
         if said is not None:
             return await self._after_said(ctx, pending, handler, said)
-        # Also before the classifier: quiet hours, budget alerts, bills.
-        quiet = await quiet_hours.said(ctx) or await alert_settings.said(ctx) or await bills.said(ctx)
+        # Also before the classifier: quiet hours, budget alerts, bills, the weekly digest.
+        quiet = (
+            await quiet_hours.said(ctx)
+            or await alert_settings.said(ctx)
+            or await bills.said(ctx)
+            or await digest_settings.said(ctx)
+        )
         if quiet is not None:
             # Said in the middle of a form: answered, then the form's question again (unless the answer is
             # a question of its own, "which rent?", which takes the form's place).

@@ -214,6 +214,10 @@ class FakeUserRepository:
     async def list(self) -> list[User]:
         return [_copy(u) for u in self._s.data("users.list").users.values() if self._s.mine(u)]
 
+    async def with_digest(self) -> list[User]:
+        users = self._s.data("users.with_digest").users.values()
+        return [_copy(u) for u in users if self._s.mine(u) and u.digest_weekday is not None]
+
     async def update(self, user: User) -> None:
         data = self._s.data("users.update")
         self._s.check_tenant(user)

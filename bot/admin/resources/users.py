@@ -14,6 +14,7 @@ from bot.admin.problems import not_found
 from bot.admin.schemas import Amount, AmountText, Currency, ListQuery, Name, Out, Phone, Strict
 from domain import services
 from domain.commands import AddAccount, AddUser
+from domain.digest_schedule import DigestSlot
 from domain.household_admin import require_active_member
 from domain.lookup import require_user
 from domain.model import Account, Channel, User
@@ -42,6 +43,18 @@ class UserIn(Strict):
     timezone: str | None = Field(default=None, max_length=64, pattern=r"^[A-Za-z0-9_+\-/]+$")
 
 
+class WeeklyDigest(Strict):
+    weekday: int = Field(ge=0, le=6)
+    """0 = Monday .. 6 = Sunday, in the user's zone."""
+    hour: int = Field(ge=0, le=23)
+    """The hour of that day in the user's zone (digests go out on the hour)."""
+
+
+class WeeklyDigestOut(Out):
+    weekday: int
+    hour: int
+
+
 class UserPatch(Strict):
     name: str | None = Field(default=None, max_length=120, pattern=r"^[^\x00-\x1f]*$")
     language: LanguageCode | None = None
@@ -52,6 +65,8 @@ class UserPatch(Strict):
     """The first day of the user's week ("this week", weekly budgets); null follows the locale again."""
     opted_out: OptOut | None = None
     """Set a channel's opt-out (true after a user asked elsewhere to stop; false only with their consent)."""
+    weekly_digest: WeeklyDigest | None = None
+    """The weekly digest's day and hour in the user's zone; null stops it."""
 
 
 class UserOut(Out):
@@ -68,6 +83,8 @@ class UserOut(Out):
     """Whether the user (or an operator) chose it; false: it follows the locale (Sunday in the US)."""
     opted_out_whatsapp: bool
     opted_out_sms: bool
+    weekly_digest: WeeklyDigestOut | None
+    """The weekly digest's day (0 = Monday) and hour in the user's zone; null: they get none."""
     created_at: datetime | None
 
     @classmethod
@@ -84,6 +101,11 @@ class UserOut(Out):
             week_start_chosen=user.week_start is not None,
             opted_out_whatsapp=bool(user.opted_out.get(str(Channel.WHATSAPP))),
             opted_out_sms=bool(user.opted_out.get(str(Channel.SMS))),
+            weekly_digest=(
+                None
+                if user.digest_weekday is None
+                else WeeklyDigestOut(weekday=user.digest_weekday, hour=user.digest_hour)
+            ),
             created_at=user.created_at,
         )
 
@@ -160,12 +182,18 @@ async def update_user_route(call: Call) -> UserOut:
         # null is a value here: the week follows the user's locale again.
         week_start=body.week_start if "week_start" in sent else UNSET,
         opted_out=opted,
+        weekly_digest=_digest_slot(body.weekly_digest) if "weekly_digest" in sent else UNSET,
     )
     async with call.writing() as uow:
         before, after = await update_user(cmd, uow)
         out = UserOut.of(after)
         call.audit("update", "user", after.id, UserOut.of(before), out)
     return out
+
+
+def _digest_slot(digest: WeeklyDigest | None) -> DigestSlot | None:
+    # null is a value too: the digest stops.
+    return None if digest is None else DigestSlot(digest.weekday, digest.hour)
 
 
 class AccountIn(Strict):

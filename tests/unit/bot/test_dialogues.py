@@ -173,7 +173,16 @@ class Conversation:
     def user(self) -> dict[str, Any]:
         """The user's stored settings."""
         (user,) = [u for u in self.db.store.users.values() if u.phone == self.phone]
-        fields = ("currency", "timezone", "week_start", "language", "quiet_hours", "budget_alerts")
+        fields = (
+            "currency",
+            "timezone",
+            "week_start",
+            "language",
+            "quiet_hours",
+            "budget_alerts",
+            "digest_weekday",
+            "digest_hour",
+        )
         return {name: (None if getattr(user, name) is None else str(getattr(user, name))) for name in fields}
 
 

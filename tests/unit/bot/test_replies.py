@@ -140,6 +140,9 @@ SAMPLES: dict[str, Any] = {
     "pace": "no ritmo",
     "from": "Main",
     "to": "Viagem",
+    "previous": Money.of("1000", "BRL"),
+    "when": "todo domingo",
+    "hour": "18:00",
 }
 
 
