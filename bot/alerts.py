@@ -13,6 +13,7 @@ from typing import Any
 from adapters.channels import Channel, OutboundMessage, SendResult
 from adapters.channels.base import ChannelKind, Template
 from adapters.db import Database, LastInbound, OutboundRecord, OutboxMessage, SqlUnitOfWork
+from bot import fallback
 from bot.conversation.lines import alert, low_balance_line
 from bot.conversation.reply import Line, render_line
 from bot.outage import is_unavailable
@@ -209,6 +210,8 @@ class AlertDispatcher:
         for tenant in tenants:
             try:
                 settled += await self._tenant(tenant)
+                # Pushes a status callback reported failed for good since: their SMS (bot/fallback.py).
+                await fallback.run_pass(self.db, self.channels, tenant, self.clock.now())
             except Exception as exc:
                 if is_unavailable(exc):
                     raise  # the store is gone for every tenant: the worker's loop waits and logs it once
@@ -291,22 +294,24 @@ class AlertDispatcher:
         elif not result.ok:
             # Opted out, an invalid number, a rejected template: trying again cannot help.
             log.warning("alert send failed, giving up", extra=_fields(tenant, message, error=result.error))
-        await uow.outbound.add(
-            OutboundRecord(
-                id=uuid.uuid4(),
-                tenant_id=tenant.id,
-                channel=route.channel,
-                recipient=user.phone,
-                body=body,
-                provider=route.provider,
-                inbox_id=None,  # a push answers no inbound message
-                provider_message_id=result.provider_message_id,
-                status="failed" if not result.ok else result.status,
-                error=result.error,
-                updated_at=now,
-                outbox_id=message.id,  # links the alert to this push and its later status callbacks
-            )
+        record = OutboundRecord(
+            id=uuid.uuid4(),
+            tenant_id=tenant.id,
+            channel=route.channel,
+            recipient=user.phone,
+            body=body,
+            provider=route.provider,
+            inbox_id=None,  # a push answers no inbound message
+            provider_message_id=result.provider_message_id,
+            status="failed" if not result.ok else result.status,
+            error=result.error,
+            updated_at=now,
+            outbox_id=message.id,  # links the alert to this push and its later status callbacks
         )
+        await uow.outbound.add(record)
+        if route.channel == "whatsapp" and outcome == FAILED:
+            # Refused for good on WhatsApp: the same text by SMS, once (bot/fallback.py).
+            await fallback.send_instead(uow, self.channels, tenant, record, user, endpoints, now)
         await uow.outbox.mark_processed(message.id, now, outcome)
         log.info("alert pushed", extra=_fields(tenant, message, channel=route.channel, ok=result.ok))
         return True
