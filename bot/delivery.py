@@ -43,7 +43,9 @@ def twiml(text: str | None, action: str | None = None) -> web.Response:
     return web.Response(text=str(response), content_type="application/xml")
 
 
-async def record_resent(db: Database, tenant: Tenant, message: InboundMessage, inbox_id: uuid.UUID, text: str) -> None:
+async def record_resent(
+    db: Database, tenant: Tenant, message: InboundMessage, inbox_id: uuid.UUID, text: str
+) -> None:
     """A redelivered message answered again with its stored reply: that TwiML is a second real message,
     recorded like the first (queued, no provider id until its first status). A failure here is logged and
     the reply still goes: what we show must not stop what we say."""
@@ -57,5 +59,6 @@ async def record_resent(db: Database, tenant: Tenant, message: InboundMessage, i
             await uow.commit()
     except Exception:
         log.exception(
-            "could not record a resent reply", extra={"tenant_id": str(tenant.id), "message_id": str(inbox_id)}
+            "could not record a resent reply",
+            extra={"tenant_id": str(tenant.id), "message_id": str(inbox_id)},
         )

@@ -218,7 +218,9 @@ class SqlOutboundRepository(TenantBound):
             "outbox_id": message.outbox_id,
             "fallback_for": message.fallback_for,
         }
-        return rowcount(await self._db.execute(insert_or_skip(self._db.dialect, outbound_messages, values))) == 1
+        return (
+            rowcount(await self._db.execute(insert_or_skip(self._db.dialect, outbound_messages, values))) == 1
+        )
 
     async def set_result(
         self,
@@ -260,7 +262,9 @@ class SqlOutboundRepository(TenantBound):
             raise ValueError(f"unknown delivery status {status!r}")
         table = outbound_messages
         known = sa.select(table.c.id).where(
-            self._mine(table), table.c.provider == provider, table.c.provider_message_id == provider_message_id
+            self._mine(table),
+            table.c.provider == provider,
+            table.c.provider_message_id == provider_message_id,
         )
         unlinked = (
             sa.select(table.c.id)
@@ -275,7 +279,9 @@ class SqlOutboundRepository(TenantBound):
         )
         for _ in range(3):
             if (await self._db.execute(known.limit(1))).first() is not None:
-                return await self.update_status_by_provider_id(provider, provider_message_id, status, error, at)
+                return await self.update_status_by_provider_id(
+                    provider, provider_message_id, status, error, at
+                )
             target = (await self._db.execute(unlinked)).scalar_one_or_none()
             if target is None:
                 return False  # not one of ours (or every reply of that message is linked already)
@@ -318,7 +324,9 @@ class SqlOutboundRepository(TenantBound):
             table.c.status.in_(("failed", "undelivered")),
             table.c.updated_at >= since,
             sa.or_(*codes),
-            ~sa.exists().where(fallback.c.tenant_id == table.c.tenant_id, fallback.c.fallback_for == table.c.id),
+            ~sa.exists().where(
+                fallback.c.tenant_id == table.c.tenant_id, fallback.c.fallback_for == table.c.id
+            ),
         ]
         if after is not None:
             conditions.append(table.c.id > after)

@@ -1,4 +1,4 @@
-"""Replies in the webhook's response (TwiML) get a status too: recorded, and named by their <Message action>."""
+"""TwiML replies get a status too: recorded, and named by their <Message action> status URL."""
 
 from __future__ import annotations
 
@@ -46,7 +46,9 @@ async def client(aiohttp_client, settings: Settings) -> TestClient:
     return await aiohttp_client(create_app(Bootstrap(settings, agent_factory=stub_factory(StubAgent()))))
 
 
-async def message_in(client: TestClient, routed: Routed, sid: str | None = None) -> tuple[str, dict[str, str]]:
+async def message_in(
+    client: TestClient, routed: Routed, sid: str | None = None
+) -> tuple[str, dict[str, str]]:
     """Post an inbound message; the TwiML's action path (with its query) and the form posted."""
     params = twilio_form(routed, sid)
     response = await client.post("/webhooks/twilio", data=urlencode(params), headers=signed(params))
@@ -97,7 +99,9 @@ async def test_a_failed_twiml_reply_keeps_the_error_code_on_sqlite(
     assert (record["provider_message_id"], record["status"], record["error"]) == (sid, "failed", "63016")
 
 
-async def test_a_failed_twiml_reply_keeps_the_error_code(client: TestClient, db: Database, routed: Routed) -> None:
+async def test_a_failed_twiml_reply_keeps_the_error_code(
+    client: TestClient, db: Database, routed: Routed
+) -> None:
     action, _ = await message_in(client, routed)
     sid = "SM" + uuid.uuid4().hex
     assert await post_to(client, action, status_form(routed, sid, "sent")) == 204
@@ -118,7 +122,9 @@ async def test_a_redelivery_answered_again_is_a_second_message_with_its_own_stat
 
     first, second = "SM" + uuid.uuid4().hex, "SM" + uuid.uuid4().hex
     assert await post_to(client, first_action, status_form(routed, first, "delivered")) == 204
-    assert await post_to(client, first_action, status_form(routed, second, "failed", ErrorCode="30008")) == 204
+    assert (
+        await post_to(client, first_action, status_form(routed, second, "failed", ErrorCode="30008")) == 204
+    )
     assert await post_to(client, first_action, status_form(routed, first, "read")) == 204
     statuses = {r["provider_message_id"]: (r["status"], r["error"]) for r in await outbound(db, routed)}
     assert statuses == {first: ("read", None), second: ("failed", "30008")}
@@ -141,7 +147,9 @@ async def test_a_signed_callback_with_a_malformed_inbox_is_a_clear_400(
     await message_in(client, routed)
     params = status_form(routed, "SM" + uuid.uuid4().hex, "failed", ErrorCode="1")
     response = await client.post(
-        f"{STATUS_PATH}?inbox={inbox}", data=urlencode(params), headers=signed(params, f"{STATUS_PATH}?inbox={inbox}")
+        f"{STATUS_PATH}?inbox={inbox}",
+        data=urlencode(params),
+        headers=signed(params, f"{STATUS_PATH}?inbox={inbox}"),
     )
     assert response.status == 400
     assert "inbox" in await response.text() or "query" in await response.text()
@@ -160,7 +168,7 @@ async def test_an_inbox_the_signature_does_not_cover_is_refused(
 ) -> None:
     action, _ = await message_in(client, routed)
     params = status_form(routed, "SM" + uuid.uuid4().hex, "failed", ErrorCode="1")
-    # Signed for the plain status URL, posted with our reply's inbox added: the query is part of what is signed.
+    # Signed for the plain status URL, posted with our inbox added: the query is part of what is signed.
     response = await client.post(action, data=urlencode(params), headers=signed(params, STATUS_PATH))
     assert response.status == 403
     assert [r["status"] for r in await outbound(db, routed)] == ["queued"]
@@ -179,7 +187,9 @@ async def test_another_tenants_inbox_touches_nothing(
     assert [(r["status"], r["provider_message_id"]) for r in await outbound(db, routed)] == [("queued", None)]
 
 
-async def test_an_unknown_inbox_id_is_accepted_and_ignored(client: TestClient, db: Database, routed: Routed) -> None:
+async def test_an_unknown_inbox_id_is_accepted_and_ignored(
+    client: TestClient, db: Database, routed: Routed
+) -> None:
     await message_in(client, routed)
     path = f"{STATUS_PATH}?inbox={uuid.uuid4()}"
     assert await post_to(client, path, status_form(routed, "SM" + uuid.uuid4().hex, "delivered")) == 204

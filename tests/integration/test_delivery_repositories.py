@@ -20,7 +20,9 @@ PHONE = "+5511987654321"
 
 async def twiml_reply(db: Database, tenant_id: uuid.UUID, inbox_id: uuid.UUID) -> OutboundRecord:
     """A reply recorded as the lifecycle records one that goes in the webhook's response."""
-    record = OutboundRecord(uuid.uuid4(), tenant_id, "whatsapp", PHONE, "Anotado", "twilio", inbox_id=inbox_id)
+    record = OutboundRecord(
+        uuid.uuid4(), tenant_id, "whatsapp", PHONE, "Anotado", "twilio", inbox_id=inbox_id
+    )
     async with db.unit_of_work(tenant_id) as uow:
         await uow.outbound.add(record)
         await uow.commit()
@@ -41,7 +43,9 @@ async def get(db: Database, tenant_id: uuid.UUID, record: OutboundRecord) -> Out
     return got
 
 
-async def test_a_twiml_reply_is_linked_by_its_first_status_and_moves_on(database: Database, make_tenant) -> None:
+async def test_a_twiml_reply_is_linked_by_its_first_status_and_moves_on(
+    database: Database, make_tenant
+) -> None:
     tenant = (await make_tenant(database)).tenant
     inbound, _ = await store(database, message(tenant.id, "SMin-link"))
     record = await twiml_reply(database, tenant.id, inbound.id)
@@ -75,7 +79,9 @@ async def test_a_reply_answered_twice_links_each_sid_to_its_own_row(database: Da
     assert await link(database, tenant.id, inbound.id, "SMa", "sent")
     assert await link(database, tenant.id, inbound.id, "SMb", "delivered")
     assert await link(database, tenant.id, inbound.id, "SMa", "read")
-    rows = {r.provider_message_id: r.status for r in [await get(database, tenant.id, x) for x in (first, second)]}
+    rows = {
+        r.provider_message_id: r.status for r in [await get(database, tenant.id, x) for x in (first, second)]
+    }
     assert rows == {"SMa": "read", "SMb": "delivered"}
 
 

@@ -1,4 +1,4 @@
-"""A WhatsApp push that failed for good goes by SMS once, its failure kept: PostgreSQL and SQLite, fake Twilio."""
+"""A WhatsApp push that failed for good goes by SMS once, its failure kept: both dialects, a fake Twilio."""
 
 from __future__ import annotations
 
@@ -9,11 +9,15 @@ from typing import Any
 import pytest
 
 from adapters.db import Database
+from tests.integration import test_alerts
 from tests.integration.conftest import MakeTenant
 from tests.integration.fake_providers import FakeError
-from tests.integration.test_alerts import World, world  # noqa: F401 (the fixture)
+from tests.integration.test_alerts import World
 
 pytestmark = pytest.mark.integration
+
+world = test_alerts.world
+"""The alert tests' world: a tenant with a Twilio and a Meta number, a budget, fake Twilio and Meta."""
 
 # GSM-7: the fallback SMS is the alert's text without the emoji, pt_BR amounts intact.
 SMS_TEXT = "80% do orcamento de mercado: R$ 1.234,56 de R$ 1.500,00."
@@ -54,7 +58,11 @@ async def test_a_whatsapp_push_refused_at_send_goes_by_sms_once_and_the_reason_i
     assert (sms.form["To"], sms.form["From"]) == (world.phone, world.twilio_number)
     assert SMS_TEXT in sms.form["Body"]
     failed, fallback = sorted(await world.outbound(), key=lambda r: r["channel"] == "sms")
-    assert (failed["channel"], failed["status"], failed["error"]) == ("whatsapp", "failed", "twilio 400 code 63024")
+    assert (failed["channel"], failed["status"], failed["error"]) == (
+        "whatsapp",
+        "failed",
+        "twilio 400 code 63024",
+    )
     assert (fallback["channel"], fallback["fallback_for"]) == ("sms", failed["id"])
     assert fallback["outbox_id"] == failed["outbox_id"]  # the alert's history shows both
     assert fallback["provider_message_id"].startswith("SM") and fallback["status"] == "queued"
@@ -80,7 +88,9 @@ async def test_a_push_a_callback_reports_failed_for_good_goes_by_sms_once_from_t
     assert rows["sms"]["fallback_for"] == record["id"] and rows["sms"]["provider_message_id"].startswith("SM")
 
 
-async def test_two_workers_send_one_fallback(world: World, database_url: str, make_tenant: MakeTenant) -> None:
+async def test_two_workers_send_one_fallback(
+    world: World, database_url: str, make_tenant: MakeTenant
+) -> None:
     if not database_url.startswith("postgresql"):
         pytest.skip("two connections at once: PostgreSQL's; SQLite's write lock serializes workers")
     record = await pushed_on_whatsapp(world)
@@ -110,7 +120,9 @@ async def test_opted_out_of_sms_gets_no_fallback_either_way(world: World) -> Non
 
 
 @pytest.mark.parametrize("code", ["63018", "63014"])
-async def test_a_failure_that_passes_or_a_block_by_the_user_is_not_fallen_back(world: World, code: str) -> None:
+async def test_a_failure_that_passes_or_a_block_by_the_user_is_not_fallen_back(
+    world: World, code: str
+) -> None:
     """63018 (a rate limit) is not a failure for good; 63014 (they blocked us) is theirs to make."""
     record = await pushed_on_whatsapp(world)
     await callback(world, record, "failed", code)
