@@ -124,13 +124,18 @@ async def run_pass(db: Database, channels: Mapping[str, Channel], tenant: Tenant
     """The worker's pass over a tenant's pushes that failed for good after they were accepted: one SMS
     each (one unit of work each), unless the user has no SMS route or is in their quiet hours (tried again
     on a later pass, within FALLBACK_WINDOW). How many were sent."""
-    # Read before any unit of work opens: on SQLite a second connection would wait for our own write lock.
-    async with db.directory() as directory:
-        endpoints = {e.address: e.provider for e in await directory.endpoints.list_for(tenant.id)}
     sent, after = 0, None
+    endpoints: dict[str, str] | None = None
     while True:
         async with db.unit_of_work(tenant.id) as uow:
             page = await uow.outbound.failed_pushes(PERMANENT, now - FALLBACK_WINDOW, BATCH, after)
+        if not page:
+            return sent
+        if endpoints is None:
+            # Only when something failed (most passes find nothing), and outside any unit of work: on SQLite
+            # a second connection would wait for our own write lock.
+            async with db.directory() as directory:
+                endpoints = {e.address: e.provider for e in await directory.endpoints.list_for(tenant.id)}
         for failed in page:
             async with db.unit_of_work(tenant.id) as uow:
                 user = await uow.users.get_by_phone(failed.recipient)

@@ -121,8 +121,11 @@ async def twilio_status(request: web.Request) -> web.Response:
         public_base_url=settings.public_base_url,
         auth_token=settings.twilio_auth_token or "",
     )
-    # 204 even when nothing moved: Twilio retries anything else, and a status it reports twice is harmless.
+    # 2xx even when nothing moved: Twilio retries anything else, and a status it reports twice is harmless.
     await _apply_status(app, update)
+    if update.reply_to is not None:
+        # A <Message action> URL: an empty TwiML, in case Twilio reads the answer as the session's next step.
+        return twiml(None)
     return web.Response(status=204)
 
 

@@ -60,10 +60,12 @@ async def message_in(
     return found.group(1).removeprefix(PUBLIC_BASE_URL), params
 
 
-async def post_to(client: TestClient, path_qs: str, params: dict[str, str], token: str | None = None) -> int:
-    """A status callback to `path_qs`, signed over the full URL with its query as Twilio signs it."""
-    headers = signed(params, path_qs) if token is None else signed(params, path_qs, token)
-    response = await client.post(path_qs, data=urlencode(params), headers=headers)
+async def post_to(client: TestClient, path_qs: str, params: dict[str, str]) -> int:
+    """A status callback to `path_qs`, signed over the full URL with its query as Twilio signs it. An
+    action URL's answer is an empty TwiML (nothing more to do), should Twilio read it as the next step."""
+    response = await client.post(path_qs, data=urlencode(params), headers=signed(params, path_qs))
+    if response.status == 200:
+        assert response.content_type == "application/xml" and "<Message" not in await response.text()
     return response.status
 
 
@@ -80,11 +82,11 @@ async def test_a_twiml_reply_is_recorded_and_its_statuses_move_it_to_read(
 
     sid = "SM" + uuid.uuid4().hex
     for status in ("sent", "delivered", "read"):
-        assert await post_to(client, action, status_form(routed, sid, status)) == 204
+        assert await post_to(client, action, status_form(routed, sid, status)) == 200
         (record,) = await outbound(db, routed)
         assert (record["provider_message_id"], record["status"]) == (sid, status)
     # Late or repeated statuses never move it back.
-    assert await post_to(client, action, status_form(routed, sid, "delivered")) == 204
+    assert await post_to(client, action, status_form(routed, sid, "delivered")) == 200
     assert [r["status"] for r in await outbound(db, routed)] == ["read"]
 
 
@@ -94,7 +96,7 @@ async def test_a_failed_twiml_reply_keeps_the_error_code_on_sqlite(
 ) -> None:
     action, _ = await message_in(client, routed)
     sid = "SM" + uuid.uuid4().hex
-    assert await post_to(client, action, status_form(routed, sid, "failed", ErrorCode="63016")) == 204
+    assert await post_to(client, action, status_form(routed, sid, "failed", ErrorCode="63016")) == 200
     (record,) = await outbound(db, routed)
     assert (record["provider_message_id"], record["status"], record["error"]) == (sid, "failed", "63016")
 
@@ -104,8 +106,8 @@ async def test_a_failed_twiml_reply_keeps_the_error_code(
 ) -> None:
     action, _ = await message_in(client, routed)
     sid = "SM" + uuid.uuid4().hex
-    assert await post_to(client, action, status_form(routed, sid, "sent")) == 204
-    assert await post_to(client, action, status_form(routed, sid, "undelivered", ErrorCode="63024")) == 204
+    assert await post_to(client, action, status_form(routed, sid, "sent")) == 200
+    assert await post_to(client, action, status_form(routed, sid, "undelivered", ErrorCode="63024")) == 200
     (record,) = await outbound(db, routed)
     assert (record["status"], record["error"]) == ("undelivered", "63024")
 
@@ -121,11 +123,11 @@ async def test_a_redelivery_answered_again_is_a_second_message_with_its_own_stat
     assert len({r["inbox_id"] for r in records}) == 1
 
     first, second = "SM" + uuid.uuid4().hex, "SM" + uuid.uuid4().hex
-    assert await post_to(client, first_action, status_form(routed, first, "delivered")) == 204
+    assert await post_to(client, first_action, status_form(routed, first, "delivered")) == 200
     assert (
-        await post_to(client, first_action, status_form(routed, second, "failed", ErrorCode="30008")) == 204
+        await post_to(client, first_action, status_form(routed, second, "failed", ErrorCode="30008")) == 200
     )
-    assert await post_to(client, first_action, status_form(routed, first, "read")) == 204
+    assert await post_to(client, first_action, status_form(routed, first, "read")) == 200
     statuses = {r["provider_message_id"]: (r["status"], r["error"]) for r in await outbound(db, routed)}
     assert statuses == {first: ("read", None), second: ("failed", "30008")}
 
@@ -182,7 +184,7 @@ async def test_another_tenants_inbox_touches_nothing(
     await message_in(client, routed)
     sid = "SM" + uuid.uuid4().hex
     # Our number in From, their inbox id in the URL, correctly signed.
-    assert await post_to(client, their_action, status_form(routed, sid, "failed", ErrorCode="1")) == 204
+    assert await post_to(client, their_action, status_form(routed, sid, "failed", ErrorCode="1")) == 200
     assert [(r["status"], r["provider_message_id"]) for r in await outbound(db, victim)] == [("queued", None)]
     assert [(r["status"], r["provider_message_id"]) for r in await outbound(db, routed)] == [("queued", None)]
 
@@ -192,5 +194,5 @@ async def test_an_unknown_inbox_id_is_accepted_and_ignored(
 ) -> None:
     await message_in(client, routed)
     path = f"{STATUS_PATH}?inbox={uuid.uuid4()}"
-    assert await post_to(client, path, status_form(routed, "SM" + uuid.uuid4().hex, "delivered")) == 204
+    assert await post_to(client, path, status_form(routed, "SM" + uuid.uuid4().hex, "delivered")) == 200
     assert [r["status"] for r in await outbound(db, routed)] == ["queued"]
