@@ -310,8 +310,9 @@ class AlertDispatcher:
         )
         await uow.outbound.add(record)
         if route.channel == "whatsapp" and outcome == FAILED:
-            # Refused for good on WhatsApp: the same text by SMS, once (bot/fallback.py).
-            await fallback.send_instead(uow, self.channels, tenant, record, user, endpoints, now)
+            # Refused for good on WhatsApp: the same text by SMS, once (bot/fallback.py); sent if it took it.
+            sms = await fallback.send_instead(uow, self.channels, tenant, record, user, endpoints, now)
+            outcome = SENT if sms is not None and sms.ok else outcome
         await uow.outbox.mark_processed(message.id, now, outcome)
         log.info("alert pushed", extra=_fields(tenant, message, channel=route.channel, ok=result.ok))
         return True

@@ -75,9 +75,10 @@ async def send_instead(
     user: User,
     endpoints: Mapping[str, str],
     now: datetime,
-) -> OutboundRecord | None:
+) -> SendResult | None:
     """Send `failed`'s text by SMS and record it in `uow` (the caller commits): the SMS row, with the
-    provider's answer. None when the user has no SMS route, or another worker has sent it already."""
+    provider's answer, which is returned. None when the user has no SMS route, or another worker has sent
+    it already."""
     sender = sms_sender(user, endpoints)
     channel = channels.get("twilio")
     if sender is None or channel is None:
@@ -117,7 +118,7 @@ async def send_instead(
         "push fell back to SMS",
         extra={**_fields(tenant, failed), "fallback_id": str(record.id), "ok": result.ok},
     )
-    return record
+    return result
 
 
 async def run_pass(db: Database, channels: Mapping[str, Channel], tenant: Tenant, now: datetime) -> int:

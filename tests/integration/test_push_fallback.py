@@ -41,8 +41,15 @@ async def callback(world: World, record: dict[str, Any], status: str, code: str 
         await uow.commit()
 
 
+def sent(world: World) -> list[dict[str, str]]:
+    """What this tenant's Twilio number sent. The module's tests share a database, and a dispatcher passes
+    over every tenant: another test's push left failed for good may fall back here, from its own number."""
+    ours = (world.twilio_number, f"whatsapp:{world.twilio_number}")
+    return [r.form for r in world.fake.of("twilio") if r.form["From"] in ours]
+
+
 def sms_sent(world: World) -> list[dict[str, str]]:
-    return [r.form for r in world.fake.of("twilio") if not r.form["To"].startswith("whatsapp:")]
+    return [form for form in sent(world) if not form["To"].startswith("whatsapp:")]
 
 
 async def test_a_whatsapp_push_refused_at_send_goes_by_sms_once_and_the_reason_is_kept(world: World) -> None:
@@ -53,10 +60,10 @@ async def test_a_whatsapp_push_refused_at_send_goes_by_sms_once_and_the_reason_i
     assert await world.dispatcher().run_once() == 2
     assert await world.dispatcher().run_once() == 0
 
-    [whatsapp, sms] = world.fake.of("twilio")
-    assert whatsapp.form["To"] == f"whatsapp:{world.phone}"
-    assert (sms.form["To"], sms.form["From"]) == (world.phone, world.twilio_number)
-    assert SMS_TEXT in sms.form["Body"]
+    [whatsapp, sms] = sent(world)
+    assert whatsapp["To"] == f"whatsapp:{world.phone}"
+    assert (sms["To"], sms["From"]) == (world.phone, world.twilio_number)
+    assert SMS_TEXT in sms["Body"]
     failed, fallback = sorted(await world.outbound(), key=lambda r: r["channel"] == "sms")
     assert (failed["channel"], failed["status"], failed["error"]) == (
         "whatsapp",
@@ -67,7 +74,7 @@ async def test_a_whatsapp_push_refused_at_send_goes_by_sms_once_and_the_reason_i
     assert fallback["outbox_id"] == failed["outbox_id"]  # the alert's history shows both
     assert fallback["provider_message_id"].startswith("SM") and fallback["status"] == "queued"
     crossing = next(row for row in await world.outbox() if row["event_type"] == "BudgetThresholdCrossed")
-    assert crossing["outcome"] == "failed"
+    assert crossing["outcome"] == "sent"  # by SMS: the alert reached them
 
 
 @pytest.mark.parametrize(("status", "code"), [("undelivered", "63016"), ("failed", "63024")])
@@ -150,3 +157,19 @@ async def test_a_failure_found_after_the_window_is_not_fallen_back(world: World)
     world.clock.advance(hours=25)
     await world.dispatcher().run_once()
     assert sms_sent(world) == []
+
+
+async def test_a_fallback_sms_refused_too_is_recorded_failed_and_not_tried_again(world: World) -> None:
+    await world.wrote("whatsapp", timedelta(hours=1))
+    await world.expense()
+    world.fake.twilio_error = FakeError(400, 21610, "Attempt to send to unsubscribed recipient")
+
+    await world.dispatcher().run_once()
+    await world.dispatcher().run_once()
+
+    assert [form["To"] for form in sent(world)] == [f"whatsapp:{world.phone}", world.phone]
+    rows = {row["channel"]: row for row in await world.outbound()}
+    assert (rows["sms"]["status"], rows["sms"]["error"]) == ("failed", "twilio 400 code 21610")
+    assert rows["sms"]["fallback_for"] == rows["whatsapp"]["id"]
+    crossing = next(row for row in await world.outbox() if row["event_type"] == "BudgetThresholdCrossed")
+    assert crossing["outcome"] == "failed"
