@@ -294,21 +294,22 @@ class AlertDispatcher:
         elif not result.ok:
             # Opted out, an invalid number, a rejected template: trying again cannot help.
             log.warning("alert send failed, giving up", extra=_fields(tenant, message, error=result.error))
-        record = OutboundRecord(
-            id=uuid.uuid4(),
-            tenant_id=tenant.id,
-            channel=route.channel,
-            recipient=user.phone,
-            body=body,
-            provider=route.provider,
-            inbox_id=None,  # a push answers no inbound message
-            provider_message_id=result.provider_message_id,
-            status="failed" if not result.ok else result.status,
-            error=result.error,
-            updated_at=now,
-            outbox_id=message.id,  # links the alert to this push and its later status callbacks
+        await uow.outbound.add(
+            record := OutboundRecord(
+                id=uuid.uuid4(),
+                tenant_id=tenant.id,
+                channel=route.channel,
+                recipient=user.phone,
+                body=body,
+                provider=route.provider,
+                inbox_id=None,  # a push answers no inbound message
+                provider_message_id=result.provider_message_id,
+                status="failed" if not result.ok else result.status,
+                error=result.error,
+                updated_at=now,
+                outbox_id=message.id,  # links the alert to this push and its later status callbacks
+            )
         )
-        await uow.outbound.add(record)
         if route.channel == "whatsapp" and outcome == FAILED:
             # Refused for good on WhatsApp: the same text by SMS, once (bot/fallback.py); sent if it took it.
             sms = await fallback.send_instead(uow, self.channels, tenant, record, user, endpoints, now)
