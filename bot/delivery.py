@@ -39,7 +39,7 @@ def twiml(text: str | None, action: str | None = None) -> web.Response:
     """The webhook's answer: the reply, if any, in a `<Message>` whose statuses go to `action`."""
     response = MessagingResponse()
     if text:
-        response.message(text, action=action) if action else response.message(text)
+        response.message(text, action=action)  # no action attribute when None
     return web.Response(text=str(response), content_type="application/xml")
 
 
