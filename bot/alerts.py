@@ -14,7 +14,7 @@ from typing import Any
 from adapters.channels import Channel, OutboundMessage, SendResult
 from adapters.channels.base import ChannelKind, Template
 from adapters.db import Database, LastInbound, OutboundRecord, OutboxMessage, SqlUnitOfWork
-from bot import dead_letters
+from bot import dead_letters, fallback
 from bot.bill_reminders import bill_line
 from bot.conversation.lines import alert, low_balance_line
 from bot.conversation.reply import Line, render_line
@@ -251,6 +251,8 @@ class AlertDispatcher:
         for tenant in tenants:
             try:
                 settled += await self._tenant(tenant, tried.setdefault(tenant.id, set()))
+                # Pushes a status callback reported failed for good since: their SMS (bot/fallback.py).
+                await fallback.run_pass(self.db, self.channels, tenant, self.clock.now())
             except Exception as exc:
                 if is_unavailable(exc):
                     raise  # the store is gone for every tenant: the worker's loop waits and logs it once
@@ -379,7 +381,7 @@ class AlertDispatcher:
             # Opted out, an invalid number, a rejected template: trying again cannot help.
             log.warning("alert send failed, giving up", extra=_fields(tenant, message, error=result.error))
         await uow.outbound.add(
-            OutboundRecord(
+            record := OutboundRecord(
                 id=uuid.uuid4(),
                 tenant_id=tenant.id,
                 channel=route.channel,
@@ -394,6 +396,10 @@ class AlertDispatcher:
                 outbox_id=message.id,  # links the alert to this push and its later status callbacks
             )
         )
+        if route.channel == "whatsapp" and outcome == FAILED:
+            # Refused for good on WhatsApp: the same text by SMS, once (bot/fallback.py); sent if it took it.
+            sms = await fallback.send_instead(uow, self.channels, tenant, record, user, endpoints, now)
+            outcome = SENT if sms is not None and sms.ok else outcome
         await uow.outbox.mark_processed(message.id, now, outcome)
         log.info("alert pushed", extra=_fields(tenant, message, channel=route.channel, ok=result.ok))
         return True

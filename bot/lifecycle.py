@@ -316,20 +316,22 @@ class Lifecycle:
             return await uow.inbox.give_up(row.id, token, error, text or "", now)
 
         if text is None or (inline is not None and inline.take()):
+            # A reply for the response is recorded with the settling (queued, no provider id yet): its
+            # <Message action> status callbacks link it (bot/delivery.py).
+            record = None if text is None else _outbound(tenant, row, text)
             async with self._uow(tenant.id) as uow:
                 settled = await settle(uow)
+                if settled and record is not None:
+                    await uow.outbound.add(record)
                 await uow.commit()
             if not settled:
                 log.warning("claim lost before the answer was recorded: not answering", extra=extra)
                 return Receipt("stale", None, row.id)
-            if text is None or inline is None or inline.hand_over():
+            if record is None or inline is None or inline.hand_over():
                 return Receipt(outcome, text, row.id)
-            # The webhook answered (out of time) while the reply was being recorded: no response carries it.
+            # The webhook answered (out of time) while the reply was being recorded: no response carries it,
+            # so the recorded reply goes through the API instead.
             log.warning("webhook gone before its reply was recorded: sending it through the API", extra=extra)
-            record = _outbound(tenant, row, text)
-            async with self._uow(tenant.id) as uow:
-                await uow.outbound.add(record)
-                await uow.commit()
             await self._send(tenant, row, record, f"reply:{row.id}")
             return Receipt(outcome, None, row.id)
 

@@ -8,8 +8,8 @@ import time
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from twilio.twiml.messaging_response import MessagingResponse
 
+from bot.delivery import STATUS_PATH, record_resent, status_url, twiml
 from bot.intake import LIFECYCLE_TIMING, take_in
 from bot.keys import CACHE, CLOCK, DATABASE, METRICS, SETTINGS
 from bot.lifecycle import Receipt
@@ -43,19 +43,12 @@ _OUTCOMES = {
 
 def setup_routes(app: web.Application) -> None:
     app.router.add_post("/webhooks/twilio", twilio_message)
-    app.router.add_post("/webhooks/twilio/status", twilio_status)
+    app.router.add_post(STATUS_PATH, twilio_status)
     app.router.add_get("/webhooks/meta", meta_handshake)
     app.router.add_post("/webhooks/meta", meta_notification)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     app.router.add_get("/metrics", metrics)
-
-
-def twiml(text: str | None) -> web.Response:
-    response = MessagingResponse()
-    if text:
-        response.message(text)
-    return web.Response(text=str(response), content_type="application/xml")
 
 
 async def twilio_message(request: web.Request) -> web.Response:
@@ -83,7 +76,12 @@ async def twilio_message(request: web.Request) -> web.Response:
     if receipt.reply and receipt.outcome != "duplicate":
         metrics.messages_out.labels("twiml", "sent").inc()
     # A deferred or failed message gets an empty TwiML now (no retry storm from Twilio) and its answer
-    # later through the REST API.
+    # later through the REST API. A reply is recorded (the lifecycle did, or here for a redelivery answered
+    # again) and its <Message action> names the inbox row, so its statuses find it (bot/delivery.py).
+    if receipt.reply and receipt.row_id is not None:
+        if receipt.outcome == "duplicate":
+            await record_resent(db, tenant, message, receipt.row_id, receipt.reply)
+        return twiml(receipt.reply, action=status_url(settings.public_base_url, receipt.row_id))
     return twiml(receipt.reply)
 
 
@@ -123,8 +121,11 @@ async def twilio_status(request: web.Request) -> web.Response:
         public_base_url=settings.public_base_url,
         auth_token=settings.twilio_auth_token or "",
     )
-    # 204 even when nothing moved: Twilio retries anything else, and a status it reports twice is harmless.
+    # 2xx even when nothing moved: Twilio retries anything else, and a status it reports twice is harmless.
     await _apply_status(app, update)
+    if update.reply_to is not None:
+        # A <Message action> URL: an empty TwiML, in case Twilio reads the answer as the session's next step.
+        return twiml(None)
     return web.Response(status=204)
 
 
@@ -163,9 +164,15 @@ async def _apply_status(
         )
         return False
     async with db.unit_of_work(owner.id) as uow:
-        moved = await uow.outbound.update_status_by_provider_id(
-            update.provider, update.provider_message_id, update.status, update.error_code
-        )
+        if update.reply_to is not None:
+            # A reply that went in a webhook's response: the first status links its id (bot/delivery.py).
+            moved = await uow.outbound.link_reply(
+                update.reply_to, update.provider, update.provider_message_id, update.status, update.error_code
+            )
+        else:
+            moved = await uow.outbound.update_status_by_provider_id(
+                update.provider, update.provider_message_id, update.status, update.error_code
+            )
         await uow.commit()
     return moved
 

@@ -286,7 +286,7 @@ def _quick_503s(answers: list[Answer]) -> bool:
 def case_baseline(stack: Stack) -> Result:
     a = post(stack, message())
     return Result(
-        "baseline", a.status == 200 and "<Message>" in a.body, f"status {a.status} in {a.seconds:.2f} s"
+        "baseline", a.status == 200 and "<Message" in a.body, f"status {a.status} in {a.seconds:.2f} s"
     )
 
 
@@ -380,7 +380,7 @@ def case_redis_stopped(stack: Stack) -> Result:
     stack.start_redis()
     time.sleep(0.5)
     after = post(stack, message())
-    replied = all(a.status == 200 and "<Message>" in a.body for a in during)
+    replied = all(a.status == 200 and "<Message" in a.body for a in during)
     ok = replied and after.status == 200 and stack.alive("worker") and stack.alive("serve")
     detail = (
         f"during: {_summary(during)}, every one answered with a reply: {replied}; /readyz during "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
@@ -191,6 +192,146 @@ class SqlOutboundRepository(TenantBound):
             .values(status=status, error=error, updated_at=at or self._db.now())
         )
         return rowcount(await self._db.execute(statement)) > 0
+
+    async def add_fallback(self, message: OutboundRecord) -> bool:
+        """Add the SMS sent in place of a failed message (`fallback_for` set); False when one is already
+        there. The unique (tenant, fallback_for) index decides: on PostgreSQL a second worker's insert waits
+        for the first one's transaction and is skipped once it commits, so one fallback goes out."""
+        if message.fallback_for is None:
+            raise ValueError("a fallback names the message it stands in for")
+        self._check_tenant("outbound message", message.tenant_id)
+        if message.created_at is None:
+            message.created_at = self._db.now()
+        values = {
+            "id": message.id,
+            "tenant_id": self.tenant_id,
+            "inbox_id": message.inbox_id,
+            "channel": message.channel,
+            "recipient": message.recipient,
+            "body": message.body,
+            "provider": message.provider,
+            "provider_message_id": message.provider_message_id,
+            "status": message.status,
+            "error": message.error,
+            "created_at": message.created_at,
+            "updated_at": message.updated_at,
+            "outbox_id": message.outbox_id,
+            "fallback_for": message.fallback_for,
+        }
+        return (
+            rowcount(await self._db.execute(insert_or_skip(self._db.dialect, outbound_messages, values))) == 1
+        )
+
+    async def set_result(
+        self,
+        message_id: uuid.UUID,
+        provider_message_id: str | None,
+        status: DeliveryStatus,
+        error: str | None,
+        at: datetime | None = None,
+    ) -> None:
+        """What the provider answered a send recorded (queued) in this same transaction: its id, status and
+        error, whether it took the message or not."""
+        statement = (
+            sa.update(outbound_messages)
+            .where(self._mine(outbound_messages), outbound_messages.c.id == message_id)
+            .values(
+                provider_message_id=provider_message_id,
+                status=status,
+                error=error,
+                updated_at=at or self._db.now(),
+            )
+        )
+        if rowcount(await self._db.execute(statement)) == 0:
+            raise LookupError(f"no outbound message {message_id} in tenant {self.tenant_id}")
+
+    async def link_reply(
+        self,
+        inbox_id: uuid.UUID,
+        provider: str,
+        provider_message_id: str,
+        status: str,
+        error: str | None = None,
+        at: datetime | None = None,
+    ) -> bool:
+        """A status for a reply sent in the webhook's response (TwiML), which had no provider id when it was
+        recorded: the first status links its id to the oldest of the inbox message's replies still without
+        one, later ones find it by that id. True when a message moved. Racing callbacks are safe: the link
+        is one conditional UPDATE, and a callback that lost it finds the id the winner linked."""
+        if status not in _MOVES_FROM:
+            raise ValueError(f"unknown delivery status {status!r}")
+        table = outbound_messages
+        known = sa.select(table.c.id).where(
+            self._mine(table),
+            table.c.provider == provider,
+            table.c.provider_message_id == provider_message_id,
+        )
+        unlinked = (
+            sa.select(table.c.id)
+            .where(
+                self._mine(table),
+                table.c.inbox_id == inbox_id,
+                table.c.provider == provider,
+                table.c.provider_message_id.is_(None),
+            )
+            .order_by(table.c.created_at, table.c.id)
+            .limit(1)
+        )
+        for _ in range(3):
+            if (await self._db.execute(known.limit(1))).first() is not None:
+                return await self.update_status_by_provider_id(
+                    provider, provider_message_id, status, error, at
+                )
+            target = (await self._db.execute(unlinked)).scalar_one_or_none()
+            if target is None:
+                return False  # not one of ours (or every reply of that message is linked already)
+            link = (
+                sa.update(table)
+                .where(self._mine(table), table.c.id == target, table.c.provider_message_id.is_(None))
+                .values(
+                    provider_message_id=provider_message_id,
+                    status=status,
+                    error=error,
+                    updated_at=at or self._db.now(),
+                )
+            )
+            if rowcount(await self._db.execute(link)) == 1:
+                return True
+        return False
+
+    async def failed_pushes(
+        self,
+        permanent: Mapping[str, Collection[str]],
+        since: datetime,
+        limit: int = 100,
+        after: uuid.UUID | None = None,
+    ) -> list[OutboundRecord]:
+        """WhatsApp pushes (outbox_id set) that failed since `since` with an error `permanent` lists for
+        their provider, and that no message stands in for yet (no row with fallback_for = their id); by id,
+        only ids above `after` when given, so a pass can page through them."""
+        table, fallback = outbound_messages, outbound_messages.alias("fallback")
+        codes = [
+            sa.and_(table.c.provider == provider, table.c.error.in_(sorted(errors)))
+            for provider, errors in permanent.items()
+            if errors
+        ]
+        if not codes:
+            return []
+        conditions = [
+            self._mine(table),
+            table.c.outbox_id.is_not(None),
+            table.c.channel == "whatsapp",
+            table.c.status.in_(("failed", "undelivered")),
+            table.c.updated_at >= since,
+            sa.or_(*codes),
+            ~sa.exists().where(
+                fallback.c.tenant_id == table.c.tenant_id, fallback.c.fallback_for == table.c.id
+            ),
+        ]
+        if after is not None:
+            conditions.append(table.c.id > after)
+        query = sa.select(table).where(*conditions).order_by(table.c.id).limit(limit)
+        return [_outbound_from_row(row) for row in (await self._db.execute(query)).mappings()]
 
 
 def _outbound_from_row(row: Any) -> OutboundRecord:

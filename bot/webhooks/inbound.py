@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
@@ -28,6 +29,9 @@ class StatusUpdate:
     """The provider's error code on failure, as a string."""
     business_address: str | None = None
     """Our side of the conversation when the provider says it (Meta's phone_number_id): names the tenant."""
+    reply_to: uuid.UUID | None = None
+    """The inbox message whose reply in the webhook's response (TwiML) this status is about: the `inbox`
+    of the `<Message action>` URL (bot/delivery.py), since such a reply has no provider id until then."""
 
 
 class WebhookError(Exception):

@@ -8,10 +8,11 @@ signed empty body gets 400 naming "From" (or "MessageSid" for a status callback)
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Annotated, TypeVar
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlsplit
 
 import pydantic
 from multidict import MultiDict
@@ -53,6 +54,9 @@ MAX_BODY_BYTES = 64 * 1024
 MAX_FIELDS = 200
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 WHATSAPP_PREFIX = "whatsapp:"
+INBOX_PARAM = "inbox"
+"""The status URL's query parameter naming the inbox message a TwiML reply answered (bot/delivery.py)."""
+UUID_CHARS = 36
 
 FieldsT = TypeVar("FieldsT", bound=Strict)
 
@@ -125,7 +129,32 @@ def verify_and_parse_status(
         status=status,
         error_code=fields.error_code,
         business_address=fields.ours,
+        reply_to=_reply_to(path_qs),
     )
+
+
+def _reply_to(path_qs: str) -> uuid.UUID | None:
+    """The `inbox` of our `<Message action>` URL, checked after the signature like any field: one value, a
+    UUID in its canonical form (nothing longer), else 400. It only ever selects among the tenant's own
+    rows (the tenant comes from our number), so a valid id of another tenant's matches nothing."""
+    query = urlsplit(path_qs).query
+    try:
+        pairs = parse_qsl(query, keep_blank_values=True, errors="strict", max_num_fields=MAX_FIELDS)
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise BadRequest("query is not valid") from exc
+    values = [value for key, value in pairs if key == INBOX_PARAM]
+    if not values:
+        return None
+    if len(values) > 1:
+        raise BadRequest(f"query {INBOX_PARAM} is given more than once")
+    value = values[0]
+    try:
+        parsed = uuid.UUID(value) if len(value) == UUID_CHARS else None
+    except ValueError:
+        parsed = None
+    if parsed is None or str(parsed) != value.lower():
+        raise BadRequest(f"query {INBOX_PARAM} is not a message id")
+    return parsed
 
 
 def _verified_form(

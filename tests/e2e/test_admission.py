@@ -78,7 +78,7 @@ async def test_a_message_slower_than_the_deadline_is_answered_later_through_the_
     response = await post(client, routed, "gastei 10 no mercado")
     # 200 (the deadline would have cut it with a 503), with no reply: it comes through the API instead.
     assert response.status == 200
-    assert "<Message>" not in await response.text()
+    assert "<Message" not in await response.text()
     await asyncio.wait_for(slow.done.wait(), 5)
     for _ in range(50):
         if providers.of("twilio"):
@@ -129,7 +129,7 @@ async def test_a_burst_past_the_process_limit_is_held_and_the_worker_answers_it(
     responses = await asyncio.gather(*posts)
     assert [r.status for r in responses] == [200] * 6
     texts = [await r.text() for r in responses]
-    assert sum("<Message>" in t for t in texts) == 2  # the two processed answered inline
+    assert sum("<Message" in t for t in texts) == 2  # the two processed answered inline
     assert await statuses(db, routed) == ["done"] * 2 + ["pending"] * 4
     stub = StubAgent()
     worker = Worker(db, stub, {"twilio": client.app[TWILIO_CHANNEL]}, SystemClock())

@@ -115,7 +115,7 @@ async def test_undo_confirmation_and_amount_follow_up(
     assert await live() == []
 
     question = await post(client, form(routed, merchant_only, sender))
-    assert "<Message>" in question and await live() == []
+    assert "<Message" in question and await live() == []
     answer = await post(client, form(routed, "23", sender))
     if not await live():  # an unsure reading states what it would record and asks first
         assert "23,00" in answer and merchant in answer
@@ -199,7 +199,7 @@ async def test_the_longest_message_gets_a_reply_that_fits(
     client: TestClient, db: Database, routed: Routed
 ) -> None:
     reply = await post(client, form(routed, ("bla " * 400)[:1600]))
-    text = reply.split("<Message>", 1)[1].split("</Message>", 1)[0]
+    text = reply.split("<Message", 1)[1].split(">", 1)[1].split("</Message>", 1)[0]
     assert 0 < len(text) <= 1600
     assert await stored(db, routed) == []
 

@@ -130,7 +130,7 @@ async def test_the_agent_raising_once_then_succeeding_records_once_and_answers_o
     params = form(routed, "gastei R$ 45,90 no mercado")
     response = await client.post("/webhooks/twilio", data=urlencode(params), headers=signed(params))
     # Stored, not answered: Twilio gets an empty TwiML (no retry storm) and the row waits for its retry.
-    assert response.status == 200 and "<Message>" not in await response.text()
+    assert response.status == 200 and "<Message" not in await response.text()
     (stored,) = await rows(db, routed, inbox)
     assert stored["status"] == "pending" and stored["attempts"] == 1
     assert stored["error"] == "ConnectionResetError: the database went away mid-message"
@@ -184,7 +184,7 @@ async def test_after_the_last_attempt_the_sender_hears_once_in_their_language(
     client: TestClient = await aiohttp_client(app)
     params = form(routed, "gasté 30 reales en el súper del barrio con mi tarjeta")
     response = await client.post("/webhooks/twilio", data=urlencode(params), headers=signed(params))
-    assert "<Message>" not in await response.text()
+    assert "<Message" not in await response.text()
 
     retrying = worker(db, failing, twilio, clock)
     for wait in (5, 15, 45, 135):  # the backoff after attempts 1..4
@@ -255,7 +255,7 @@ async def test_a_stalled_webhook_whose_claim_was_taken_over_answers_nothing(
     stalling.release.set()
     response = await asyncio.wait_for(posted, 10)
     # Its mark-done was refused: an empty TwiML, the worker's answer is the one that went out and stays.
-    assert "<Message>" not in await response.text()
+    assert "<Message" not in await response.text()
     assert twilio.bodies() == [REPLY]
     (stored,) = await rows(db, routed, inbox)
     assert stored["status"] == "done" and stored["reply_text"] == REPLY

@@ -46,6 +46,9 @@ class FakeProviders:
     twilio_in_flight: int = 0
     twilio_max_in_flight: int = 0
     """The most sends being answered at once: above 1 when the sender overlapped them."""
+    twilio_whatsapp_error: FakeError | None = None
+    """Answers every WhatsApp send ("To" whatsapp:...) with this error while SMS still go through: a number
+    WhatsApp refuses for good."""
 
     def app(self) -> web.Application:
         app = web.Application()
@@ -77,6 +80,9 @@ class FakeProviders:
                 if self.twilio_error_times <= 0:
                     self.twilio_error, self.twilio_error_times = None, None
             return _twilio_error(error.status, error.code, error.message)
+        whatsapp_error = self.twilio_whatsapp_error
+        if whatsapp_error is not None and form.get("To", "").startswith("whatsapp:"):
+            return _twilio_error(whatsapp_error.status, whatsapp_error.code, whatsapp_error.message)
         missing = [name for name in ("To", "From") if not form.get(name)]
         if missing or not (form.get("Body") or form.get("ContentSid")):
             return _twilio_error(400, 21602, "Message body is required.")

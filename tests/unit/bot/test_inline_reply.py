@@ -75,6 +75,9 @@ async def test_a_webhook_leaving_while_the_reply_is_recorded_still_gets_it_sent(
     assert s.sent() == ["ok: gastei 12"]
     (row,) = s.rows()
     assert row.status == "done"
+    # The reply recorded for the response is the one sent through the API: one message, one row.
+    (record,) = world.db.store.outbound.values()
+    assert record.inbox_id == row.id and record.provider_message_id is not None
 
 
 async def test_a_waiting_webhook_gets_the_reply_and_nothing_is_sent(world: World) -> None:
@@ -83,6 +86,11 @@ async def test_a_waiting_webhook_gets_the_reply_and_nothing_is_sent(world: World
     receipt = await message(s, box, "gastei 15")
     assert (receipt.outcome, receipt.reply) == ("answered", "ok: gastei 15")
     assert s.sent() == [] and not box.abandon()
+    # Recorded with the settling, to be linked by its first status (bot/delivery.py).
+    (row,) = s.rows()
+    (record,) = world.db.store.outbound.values()
+    assert (record.inbox_id, record.body, record.status) == (row.id, "ok: gastei 15", "queued")
+    assert record.provider_message_id is None and record.provider == row.provider
 
 
 async def test_a_held_message_is_stored_pending_and_answered_by_the_worker(world: World) -> None:

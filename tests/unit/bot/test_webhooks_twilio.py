@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime
 from urllib.parse import urlencode
 
 import pytest
 from twilio.request_validator import RequestValidator
 
+from bot.delivery import status_url
 from bot.webhooks import BadRequest, BadSignature, PayloadTooLarge, UnsupportedMediaType, WebhookError
 from bot.webhooks.twilio import verify_and_parse, verify_and_parse_status
 from domain.model import Channel
@@ -285,3 +287,39 @@ def test_status_signature_covers_the_path() -> None:
     headers, body = signed({"MessageSid": "SMout5", "MessageStatus": "read"}, url=PUBLIC + PATH)
     with pytest.raises(BadSignature):
         verify_and_parse_status(STATUS_PATH, headers, body, public_base_url=PUBLIC, auth_token=TOKEN)
+
+
+def test_a_status_to_a_reply_action_url_names_the_inbox_message() -> None:
+    inbox_id = uuid.uuid4()
+    url = status_url(PUBLIC, inbox_id)
+    assert url == f"{PUBLIC}{STATUS_PATH}?inbox={inbox_id}"
+    update = status(url.removeprefix(PUBLIC), MessageSid="SMout6", MessageStatus="sent")
+    assert update.reply_to == inbox_id
+    assert status(MessageSid="SMout7", MessageStatus="sent").reply_to is None
+    # Upper case is the same id; other query parameters are left alone.
+    upper = status(
+        f"{STATUS_PATH}?x=1&inbox={str(inbox_id).upper()}", MessageSid="SMout8", MessageStatus="read"
+    )
+    assert upper.reply_to == inbox_id
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "inbox=nope",
+        "inbox=",
+        "inbox=" + "0" * 32,  # a UUID's digits without its dashes: not as we write one
+        "inbox=" + "9" * 400,
+        "inbox=%C3%28",  # not UTF-8
+        f"inbox={uuid.uuid4()}&inbox={uuid.uuid4()}",
+    ],
+)
+def test_a_malformed_inbox_is_400_after_the_signature(query: str) -> None:
+    with pytest.raises(BadRequest, match="query"):
+        status(f"{STATUS_PATH}?{query}", MessageSid="SMout9", MessageStatus="failed")
+    # Unsigned, it is refused for its signature first: the query tells an unsigned caller nothing.
+    headers, body = signed({"MessageSid": "SMout9", "MessageStatus": "failed"}, token="wrong")
+    with pytest.raises(BadSignature):
+        verify_and_parse_status(
+            f"{STATUS_PATH}?{query}", headers, body, public_base_url=PUBLIC, auth_token=TOKEN
+        )
