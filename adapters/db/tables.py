@@ -382,6 +382,20 @@ outbound_messages = sa.Table(
     sa.Index("ix_outbound_messages_outbox", "tenant_id", "outbox_id"),
     # The conversation log: one recipient's messages by time.
     sa.Index("ix_outbound_messages_recipient_created", "tenant_id", "recipient", "created_at"),
+    # Migration 0019: a TwiML reply's first status callback finds its row by the inbound message it answers.
+    sa.Index("ix_outbound_messages_inbox", "tenant_id", "inbox_id"),
+    # Migration 0019: the worker's SMS fallback pass (bot/fallback.py) looks only at failed WhatsApp pushes.
+    sa.Index(
+        "ix_outbound_messages_failed_pushes",
+        "tenant_id",
+        "updated_at",
+        postgresql_where=sa.text(
+            "outbox_id IS NOT NULL AND channel = 'whatsapp' AND status IN ('failed', 'undelivered')"
+        ),
+        sqlite_where=sa.text(
+            "outbox_id IS NOT NULL AND channel = 'whatsapp' AND status IN ('failed', 'undelivered')"
+        ),
+    ),
     # Migration 0018: the WhatsApp message (failed for good) this SMS was sent in place of; one per message.
     sa.Column("fallback_for", Id, nullable=True),
     sa.Index(
