@@ -34,6 +34,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "create_goal": {"user_id": "{user_id}", "name": "Trip", "target": "1000"},
     "contribute_to_goal": {"amount": "1"},
     "create_recurring_rule": {"user_id": "{user_id}", "kind": "expense", "amount": "30", "cadence": "weekly"},
+    "update_recurring_rule": {"bill": True},
     "create_transaction": {"user_id": "{user_id}", "kind": "expense", "amount": "12.50"},
     "update_transaction_route": {"amount": "99.99", "note": "changed"},
     "create_transfer": {
