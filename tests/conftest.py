@@ -114,13 +114,24 @@ def redis_url() -> Iterator[str]:
         yield url
 
 
+def _redis_db_number() -> int:
+    """TEST_REDIS_DB (else one picked by process id), moved along by the pytest-xdist worker's index, so the
+    two workers of `make test` never flush each other's database. 0 is left to whoever uses Redis by hand."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    index = int(worker[2:]) if worker.startswith("gw") and worker[2:].isdigit() else 0
+    # Under xdist the workers share their parent: its pid gives them one base, their index keeps them apart.
+    default = 1 + (os.getppid() if worker else os.getpid()) % 15
+    base = int(os.environ.get("TEST_REDIS_DB", default))
+    return 1 + (base - 1 + index) % 15
+
+
 @contextmanager
 def redis_database() -> Iterator[str]:
     """This run's Redis database (TEST_REDIS_DB), flushed on entry and exit; a clear skip (or, with CI=true,
     a failure) when Redis is unreachable. Fixtures of any scope wrap it."""
     import redis
 
-    number = int(os.environ.get("TEST_REDIS_DB", 1 + os.getpid() % 15))
+    number = _redis_db_number()
     url = f"{REDIS_BASE_URL.rstrip('/')}/{number}"
     client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5)
     try:

@@ -311,7 +311,7 @@ def test_a_status_to_a_reply_action_url_names_the_inbox_message() -> None:
         "inbox=" + "0" * 32,  # a UUID's digits without its dashes: not as we write one
         "inbox=" + "9" * 400,
         "inbox=%C3%28",  # not UTF-8
-        f"inbox={uuid.uuid4()}&inbox={uuid.uuid4()}",
+        f"inbox={uuid.UUID(int=1)}&inbox={uuid.UUID(int=2)}",  # given twice
     ],
 )
 def test_a_malformed_inbox_is_400_after_the_signature(query: str) -> None:
