@@ -303,7 +303,9 @@ class AlertDispatcher:
                     claims.left = 0  # the pass ends here for every worker, as it did for the one before
                     raise
                 if not claimed:
-                    claims.left = 0  # none past the cursor that nobody holds: the other workers stop too
+                    # Nothing claimable past the cursor now. The others go on: the next event of a person
+                    # whose push one of them is sending becomes claimable when that one is settled.
+                    claims.left += 1
                     break
                 message = claimed[0]
                 # Past this id for the rest of the pass: a retryable failure is tried again next pass.

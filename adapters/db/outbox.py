@@ -142,12 +142,28 @@ class SqlOutbox(TenantBound):
         """Oldest unprocessed first (only ids above `after_id` when given, so one pass can step past the
         messages it has already tried; with `now`, only those whose backoff is over). On PostgreSQL the rows
         stay locked until the unit of work ends and other workers skip them (FOR UPDATE SKIP LOCKED); on
-        SQLite the write lock already serializes."""
+        SQLite the write lock already serializes.
+
+        A person's events come in the order they were stored: an event is not claimed while an earlier one
+        of the same user is pending (being sent by another worker, backing off, or held for quiet hours).
+        Several pushes go at once on PostgreSQL, and "you went over the budget" must not overtake "80% of
+        the budget" of the same write. The check reads only pending rows (ix_outbox_pending), a handful
+        in flight plus whatever is held."""
         conditions = [self._mine(outbox), outbox.c.processed_at.is_(None)]
         if now is not None:
             conditions.append(sa.or_(outbox.c.next_attempt_at.is_(None), outbox.c.next_attempt_at <= now))
         if after_id is not None:
             conditions.append(outbox.c.id > after_id)
+        earlier = outbox.alias("earlier")
+        user = outbox.c.payload["user_id"].as_string()
+        conditions.append(
+            ~sa.exists().where(
+                earlier.c.tenant_id == outbox.c.tenant_id,
+                earlier.c.processed_at.is_(None),
+                earlier.c.id < outbox.c.id,
+                earlier.c.payload["user_id"].as_string() == user,
+            )
+        )
         query = sa.select(outbox).where(*conditions).order_by(outbox.c.id).limit(limit)
         if self._db.dialect == "postgresql":
             query = query.with_for_update(skip_locked=True)

@@ -46,6 +46,9 @@ class FakeProviders:
     twilio_in_flight: int = 0
     twilio_max_in_flight: int = 0
     """The most sends being answered at once: above 1 when the sender overlapped them."""
+    twilio_max_in_flight_to_one: int = 0
+    """The most sends to one recipient being answered at once: 1 when each person's go one after another."""
+    _in_flight_to: dict[str, int] = field(default_factory=dict)
     twilio_whatsapp_error: FakeError | None = None
     """Answers every WhatsApp send ("To" whatsapp:...) with this error while SMS still go through: a number
     WhatsApp refuses for good."""
@@ -68,11 +71,15 @@ class FakeProviders:
         self.requests.append(RecordedRequest("twilio", request.path, dict(request.headers), form=form))
         self.twilio_in_flight += 1
         self.twilio_max_in_flight = max(self.twilio_max_in_flight, self.twilio_in_flight)
+        to = form.get("To", "")
+        self._in_flight_to[to] = self._in_flight_to.get(to, 0) + 1
+        self.twilio_max_in_flight_to_one = max(self.twilio_max_in_flight_to_one, self._in_flight_to[to])
         try:
             if self.twilio_delay_s:
                 await asyncio.sleep(self.twilio_delay_s)
         finally:
             self.twilio_in_flight -= 1
+            self._in_flight_to[to] -= 1
         if self.twilio_error is not None:
             error = self.twilio_error
             if self.twilio_error_times is not None:

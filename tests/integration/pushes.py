@@ -66,7 +66,7 @@ class PushTenant:
         self.users.extend(added)
         return added
 
-    async def alert_each(self, users: list[User]) -> None:
+    async def alert_each(self, users: list[User], spent: str = "1234.56") -> None:
         """One due budget alert (80% of groceries, from the admin API: no reply told it) per user."""
         events = [
             BudgetThresholdCrossed(
@@ -77,7 +77,7 @@ class PushTenant:
                 threshold=80,
                 period_start=date(2025, 3, 1),
                 period_end=date(2025, 3, 31),
-                spent=Money.of("1234.56", "BRL"),
+                spent=Money.of(spent, "BRL"),
                 budget=Money.of("1500.00", "BRL"),
                 source=Source.ADMIN_API.value,
             )

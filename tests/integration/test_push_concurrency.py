@@ -131,3 +131,35 @@ async def test_concurrency_is_one_on_sqlite_and_never_more_than_the_pool(sqlite_
     finally:
         for db in (sqlite, small, default):
             await db.dispose()
+
+
+async def test_each_persons_pushes_arrive_in_the_order_they_were_raised(
+    pg_database: PgDatabase, twilio: tuple[FakeProviders, TwilioChannel]
+) -> None:
+    """Several at once, yet one person's pushes one after another: "over the budget" never overtakes the
+    "80%" raised with it (SqlOutbox.pending claims no event while an earlier one of its user is pending)."""
+    fake, channel = twilio
+    clock = FixedClock(NOW)
+    dbs = [Database(pg_database.app_url, clock=clock) for _ in range(2)]
+    try:
+        pushes = await PushTenant.create(dbs[0])
+        users = await pushes.add_users(6)
+        for n in range(5):  # five alerts per person, stored round after round, each round's amount its own
+            await pushes.alert_each(users, spent=f"120{n}.00")
+        dispatchers = [AlertDispatcher(db, {"twilio": channel}, clock, concurrency=8) for db in dbs]
+        while any(await asyncio.gather(*(d.run_once() for d in dispatchers))):
+            pass
+
+        assert [row["outcome"] for row in await pushes.outbox()] == ["sent"] * 30
+        ours = [r.form for r in fake.of("twilio") if r.form["From"] == pushes.twilio_number]  # the module's
+        for user in users:  # tests share a database: another test's held alerts may go out through us too
+            bodies = [form["Body"] for form in ours if form["To"] == user.phone]
+            rounds = [next((n for n in range(5) if f"R$ 1.20{n},00" in body), body) for body in bodies]
+            assert rounds == [0, 1, 2, 3, 4], f"{user.phone} got its pushes out of order: {rounds}"
+        # One person's went one after another (each sent only once the one before it was settled), while
+        # the pushes of different people did go several at once.
+        assert fake.twilio_max_in_flight_to_one == 1
+        assert fake.twilio_max_in_flight > 1
+    finally:
+        for db in dbs:
+            await db.dispose()
