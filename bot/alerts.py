@@ -217,13 +217,14 @@ class PushBackoff:
 
 @dataclass(slots=True)
 class _Claims:
-    """One tenant's pass, shared by its workers: claims left of the batch, the highest outbox id claimed
-    (each claim asks past it, so the pass does not come back to an event it left pending), and the ids
-    tried (a claim asked with an older cursor may still return one its worker has let go: it is skipped)."""
+    """One tenant's pass, shared by its workers: claims left of the batch, and the ids tried (each claim asks
+    for none of them, so the pass does not come back to an event it left pending, held or failed; a claim
+    asked before another worker let one go may still return it: it is skipped). Not a cursor of the highest
+    id claimed: an event that waited for an earlier one of its person (SqlOutbox.pending) is claimable in
+    the same pass once that one is settled, so a person's pushes go out in one pass, in order."""
 
     left: int
     tried: set[int]
-    after: int | None = None
 
 
 @dataclass
@@ -298,18 +299,17 @@ class AlertDispatcher:
             # One event per unit of work: its row stays locked exactly while its push is being sent.
             async with self.db.unit_of_work(tenant.id) as uow:
                 try:
-                    claimed = await uow.outbox.pending(1, after_id=claims.after, now=self.clock.now())
+                    claimed = await uow.outbox.pending(1, exclude=tuple(claims.tried), now=self.clock.now())
                 except Exception:
                     claims.left = 0  # the pass ends here for every worker, as it did for the one before
                     raise
                 if not claimed:
-                    # Nothing claimable past the cursor now. The others go on: the next event of a person
-                    # whose push one of them is sending becomes claimable when that one is settled.
+                    # Nothing claimable now. The others go on: the next event of a person whose push one of
+                    # them is sending becomes claimable when that one is settled.
                     claims.left += 1
                     break
                 message = claimed[0]
-                # Past this id for the rest of the pass: a retryable failure is tried again next pass.
-                claims.after = max(claims.after or 0, message.id)
+                # Not again in this pass: a retryable failure is tried again next pass.
                 if message.id in claims.tried:
                     continue  # released by the worker that tried it (held, or failed) while we asked
                 claims.tried.add(message.id)

@@ -137,12 +137,17 @@ class SqlOutbox(TenantBound):
         return await add_or_skip(self._db, outbox, values) == 1
 
     async def pending(
-        self, limit: int = 100, *, after_id: int | None = None, now: datetime | None = None
+        self,
+        limit: int = 100,
+        *,
+        after_id: int | None = None,
+        exclude: Collection[int] = (),
+        now: datetime | None = None,
     ) -> list[OutboxMessage]:
-        """Oldest unprocessed first (only ids above `after_id` when given, so one pass can step past the
-        messages it has already tried; with `now`, only those whose backoff is over). On PostgreSQL the rows
-        stay locked until the unit of work ends and other workers skip them (FOR UPDATE SKIP LOCKED); on
-        SQLite the write lock already serializes.
+        """Oldest unprocessed first (only ids above `after_id` when given, and none of `exclude`, so one pass
+        can pass over the messages it has already tried; with `now`, only those whose backoff is over). On
+        PostgreSQL the rows stay locked until the unit of work ends and other workers skip them (FOR UPDATE
+        SKIP LOCKED); on SQLite the write lock already serializes.
 
         A person's events come in the order they were stored: an event is not claimed while an earlier one
         of the same user is pending (being sent by another worker, backing off, or held for quiet hours).
@@ -154,6 +159,8 @@ class SqlOutbox(TenantBound):
             conditions.append(sa.or_(outbox.c.next_attempt_at.is_(None), outbox.c.next_attempt_at <= now))
         if after_id is not None:
             conditions.append(outbox.c.id > after_id)
+        if exclude:
+            conditions.append(outbox.c.id.not_in(sorted(exclude)))
         earlier = outbox.alias("earlier")
         user = outbox.c.payload["user_id"].as_string()
         conditions.append(
