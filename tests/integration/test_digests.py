@@ -272,3 +272,18 @@ async def test_a_digest_due_in_quiet_hours_waits_for_their_end_and_goes_once(wor
     assert sent.form["Body"].startswith("📊 Sua semana, de 30 nov. a 6 dez.")
     [row] = await world.digests()
     assert row["outcome"] == "sent"
+
+
+async def test_a_tenants_users_are_read_once_an_hour_and_a_late_opt_in_is_read_the_next_hour(
+    world: World,
+) -> None:
+    worker = world.worker()
+    world.clock.set(SLOT + timedelta(minutes=10))
+    assert await worker.digests.run(world.seed.tenant) == 0  # nobody wants one yet
+    await world.digest(world.seed.user.id)  # 18:20: "send me a weekly summary", this Sunday's slot passed
+    world.clock.set(SLOT + timedelta(minutes=20))
+    assert await worker.digests.run(world.seed.tenant) == 0  # this hour's reading is done
+    world.clock.set(SLOT + timedelta(hours=1))
+    assert await worker.digests.run(world.seed.tenant) == 1  # 19:00: read again, the digest is due
+    assert await worker.digests.run(world.seed.tenant) == 0
+    assert len(await world.digests()) == 1
