@@ -62,6 +62,16 @@ class Written:
 
 
 @dataclass(frozen=True, slots=True)
+class Picture:
+    """An image sent with a reply (a chart): the channel edge publishes it (a media URL on WhatsApp, a file
+    on the console); the reply's lines are its caption."""
+
+    png: bytes
+    name: str
+    """A short file name without extension ("chart-categories-2026-12"): the console saves it under it."""
+
+
+@dataclass(frozen=True, slots=True)
 class Reply:
     """What the assistant answers. Rendered to text only at the edge (`render`), in `lang` and `locale`."""
 
@@ -76,6 +86,8 @@ class Reply:
     locale: str = "en_US"
     silent: bool = False
     """Nothing is sent (a second message from someone who opted out)."""
+    picture: Picture | None = None
+    """An image sent with the text (a chart), None for text alone."""
 
     @classmethod
     def say(cls, key: str, **values: Any) -> Reply:
@@ -88,6 +100,7 @@ class Reply:
             lines=self.lines + other.lines,
             written=self.written + other.written,
             silent=self.silent and other.silent,
+            picture=other.picture or self.picture,
         )
 
     def to(self, lang: str, locale: str) -> Reply:
