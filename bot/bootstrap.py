@@ -8,16 +8,21 @@ everything else takes the built `Parts` (bot/keys.py).
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 
+from adapters.ocr import ReceiptOcr
+
 from adapters.cache import Cache, connect
 from adapters.channels import Channel, ConsoleChannel, MetaChannel, TwilioChannel
+from adapters.channels.downloads import LocalFiles, MediaFetcher, MetaMedia, TwilioMedia
 from adapters.clock import SystemClock
 from adapters.db import Database
-from bot.keys import AgentFactory, AgentLike, Metrics, Parts
+from bot.keys import AgentFactory, AgentLike, Media, Metrics, Parts
 from bot.outage import is_unavailable
+from bot.pictures import PicturePublisher
+from bot.receipts import ReceiptReader
 from bot.settings import Settings
 from domain.ports import Clock
 
@@ -26,13 +31,29 @@ __all__ = ["Bootstrap", "default_agent_factory", "meta_channel", "twilio_channel
 log = logging.getLogger(__name__)
 
 
-def default_agent_factory() -> AgentFactory:
+def default_agent_factory() -> Callable[..., AgentLike]:
     """The conversation agent's factory, imported only when a command needs an agent (it loads the NLU).
 
     Tests that run the CLI in-process replace this function to stand a stub in for the agent."""
     from bot.conversation import agent_factory
 
     return agent_factory
+
+
+def media_parts(settings: Settings, cache: Cache) -> Media:
+    """The photo reader (attachments fetched with each provider's credentials, read by OCR) and the
+    picture publisher (charts at PUBLIC_BASE_URL/media/...) the agent is given."""
+    fetchers: dict[str, MediaFetcher] = {"console": LocalFiles()}
+    if settings.twilio_account_sid and settings.twilio_auth_token:
+        fetchers["twilio"] = TwilioMedia(
+            settings.twilio_account_sid, settings.twilio_auth_token, settings.twilio_api_base_url
+        )
+    if settings.meta_access_token:
+        fetchers["meta"] = MetaMedia(settings.meta_access_token, settings.meta_graph_base_url)
+    return Media(
+        photos=ReceiptReader(fetchers, ReceiptOcr()),
+        pictures=PicturePublisher(cache.media, settings.public_base_url),
+    )
 
 
 def twilio_channel(settings: Settings) -> Channel:
@@ -108,8 +129,12 @@ class Bootstrap:
             agent: AgentLike | None = None
             if self.agent and cache is not None:
                 # The one place the agent is constructed: its constructor is bot.conversation's business.
-                factory = self.agent_factory or default_agent_factory()
-                agent = factory(db, cache, clock, metrics)
+                if self.agent_factory is not None:
+                    agent = self.agent_factory(db, cache, clock, metrics)
+                else:
+                    media = media_parts(self.settings, cache)
+                    stack.push_async_callback(media.photos.close)
+                    agent = default_agent_factory()(db, cache, clock, metrics, media=media)
             yield Parts(
                 settings=self.settings,
                 clock=clock,

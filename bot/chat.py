@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import asyncio
+import mimetypes
 import uuid
 from collections.abc import AsyncIterator, Callable
 
+from bot.answer import answer_parts
 from bot.keys import Parts
 from domain import services
 from domain.commands import AddUser
 from domain.errors import NotFound
-from domain.messages import InboundMessage
+from domain.messages import Attachment, InboundMessage
 from domain.model import Channel, Language, Tenant
 
+PHOTO_COMMAND = "/photo "
+"""Typed before a file path: the line sends that file as a photo."""
+PICTURE_MARK = "📎"
+"""Before the path of a picture the reply came with (a chart saved as a PNG file)."""
 CHAT_ADDRESS = "console"
 """The recipient of console messages: the terminal has no phone number of its own."""
 
@@ -54,18 +60,33 @@ async def chat(
     async for line in lines:
         if not line.strip():
             continue
+        text, media = typed(line)
         message = InboundMessage(
             channel=Channel.CONSOLE,
             provider="console",
             sender=phone,
             recipient=CHAT_ADDRESS,
-            text=line,
+            text=text,
             provider_message_id=f"console-{uuid.uuid4().hex}",
             received_at=parts.clock.now(),
+            media_count=len(media),
+            media=media,
         )
-        reply = await agent.handle(tenant, message)
+        reply, picture = answer_parts(await agent.handle(tenant, message))
         if reply:
             say(reply)
+        if picture:
+            say(f"{PICTURE_MARK} {picture}")  # the console saved the picture there
+
+
+def typed(line: str) -> tuple[str, tuple[Attachment, ...]]:
+    """The text and attachments of a typed line: "/photo receipt.jpg" sends that file as a photo, the way
+    a phone would (any words after the path are its caption)."""
+    if not line.startswith(PHOTO_COMMAND):
+        return line, ()
+    path, _, caption = line.removeprefix(PHOTO_COMMAND).strip().partition(" ")
+    content_type = mimetypes.guess_type(path)[0] or ""
+    return caption.strip(), (Attachment(path, content_type),)
 
 
 async def _start_in(parts: Parts, tenant: Tenant, phone: str, lang: Language) -> str | None:

@@ -35,10 +35,15 @@ def status_url(public_base_url: str, inbox_id: uuid.UUID) -> str:
     return f"{public_base_url.rstrip('/')}{STATUS_PATH}?{urlencode({INBOX_PARAM: str(inbox_id)})}"
 
 
-def twiml(text: str | None, action: str | None = None) -> web.Response:
-    """The webhook's answer: the reply, if any, in a `<Message>` whose statuses go to `action`."""
+def twiml(text: str | None, action: str | None = None, media_url: str | None = None) -> web.Response:
+    """The webhook's answer: the reply, if any, in a `<Message>` whose statuses go to `action`, with the
+    image at `media_url` (a chart) as a `<Media>` of the same message."""
     response = MessagingResponse()
-    if text:
+    if text and media_url:
+        message = response.message(action=action)
+        message.body(text)
+        message.media(media_url)
+    elif text:
         response.message(text, action=action)  # no action attribute when None
     return web.Response(text=str(response), content_type="application/xml")
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from aiohttp import web
 from prometheus_client import CollectorRegistry, Counter, Histogram
@@ -14,7 +14,12 @@ from prometheus_client import CollectorRegistry, Counter, Histogram
 from adapters.cache import Cache, RateLimiter
 from adapters.channels import Channel
 from adapters.db import Database
+from bot.answer import Answer
 from bot.settings import Settings
+
+if TYPE_CHECKING:  # the OCR's model libraries load only where photos are read
+    from bot.pictures import PicturePublisher
+    from bot.receipts import ReceiptReader
 from domain.messages import InboundMessage
 from domain.model import Tenant
 from domain.ports import Clock
@@ -23,12 +28,21 @@ from domain.ports import Clock
 class AgentLike(Protocol):
     """What the routes and the worker need from the conversation agent (bot/conversation/)."""
 
-    async def handle(self, tenant: Tenant, message: InboundMessage) -> str | None: ...
+    async def handle(self, tenant: Tenant, message: InboundMessage) -> str | Answer | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Media:
+    """What the agent reads photos and publishes pictures with (built by bot/bootstrap.py)."""
+
+    photos: ReceiptReader
+    pictures: PicturePublisher
 
 
 class AgentFactory(Protocol):
     """Builds the agent from the app's database, cache and clock, once they are open; with the app's metrics
-    when there are any (the worker has none), so the agent can time its NLU and count its failures."""
+    when there are any (the worker has none), so the agent can time its NLU and count its failures. The
+    conversation agent's factory also takes `media=` (bot/bootstrap.py passes it); stubs need not."""
 
     def __call__(
         self, db: Database, cache: Cache, clock: Clock, metrics: Metrics | None = None

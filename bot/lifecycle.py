@@ -23,6 +23,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Literal, cast
 
 from adapters.channels.base import ChannelKind, OutboundMessage
+from bot.answer import answer_parts
 from bot.claims import (
     BATCH,
     CAP_WINDOW,
@@ -69,6 +70,8 @@ class Receipt:
     """For the provider's synchronous answer (TwiML): the reply, a duplicate's stored reply or the apology.
     None when there is nothing to say now, or when it went out through the provider's API."""
     row_id: uuid.UUID | None = None
+    media_url: str | None = None
+    """The image sent with `reply` (a chart), for the synchronous answer too."""
 
 
 class InlineReply:
@@ -133,6 +136,7 @@ def inbound_from_row(row: InboxMessage) -> InboundMessage:
         received_at=row.received_at,
         media_count=row.media_count,
         profile_name=row.profile_name,
+        media=row.media,
     )
 
 
@@ -269,7 +273,7 @@ class Lifecycle:
             return await self._give_up(tenant, row, f"no answer after {row.attempts - 1} attempts", inline)
         assert self._agent is not None
         try:
-            reply = await self._agent.handle(tenant, inbound_from_row(row))
+            reply, media_url = answer_parts(await self._agent.handle(tenant, inbound_from_row(row)))
         except Exception as exc:
             log.exception("agent failed (attempt %d)", row.attempts, extra=extra)
             if self._metrics is not None:
@@ -283,7 +287,7 @@ class Lifecycle:
                 ok = await uow.inbox.retry_later(row.id, _token(row), error, not_before, now)
                 await uow.commit()
             return Receipt("retrying" if ok else "stale", None, row.id)
-        return await self._record(tenant, row, reply, inline=inline, error=None)
+        return await self._record(tenant, row, reply, inline=inline, error=None, media_url=media_url)
 
     async def _give_up(
         self, tenant: Tenant, row: InboxMessage, error: str, inline: InlineReply | None
@@ -302,10 +306,12 @@ class Lifecycle:
         *,
         inline: InlineReply | None,
         error: str | None,
+        media_url: str | None = None,
     ) -> Receipt:
-        """Settle the row with `text` (done, or failed with `error`) and send it: in the webhook's response
-        when it still waits (`inline` taken), else through the API. The claim is checked in the transaction
-        that records the outbound message, right before the send."""
+        """Settle the row with `text` (done, or failed with `error`) and send it, with the image at
+        `media_url` if any: in the webhook's response when it still waits (`inline` taken), else through the
+        API. The claim is checked in the transaction that records the outbound message, right before the
+        send."""
         token, outcome = _token(row), cast(Outcome, "answered" if error is None else "failed")
         extra = {"tenant_id": str(tenant.id), "message_id": str(row.id)}
 
@@ -318,7 +324,7 @@ class Lifecycle:
         if text is None or (inline is not None and inline.take()):
             # A reply for the response is recorded with the settling (queued, no provider id yet): its
             # <Message action> status callbacks link it (bot/delivery.py).
-            record = None if text is None else _outbound(tenant, row, text)
+            record = None if text is None else _outbound(tenant, row, text, media_url)
             async with self._uow(tenant.id) as uow:
                 settled = await settle(uow)
                 if settled and record is not None:
@@ -328,14 +334,14 @@ class Lifecycle:
                 log.warning("claim lost before the answer was recorded: not answering", extra=extra)
                 return Receipt("stale", None, row.id)
             if record is None or inline is None or inline.hand_over():
-                return Receipt(outcome, text, row.id)
+                return Receipt(outcome, text, row.id, media_url)
             # The webhook answered (out of time) while the reply was being recorded: no response carries it,
             # so the recorded reply goes through the API instead.
             log.warning("webhook gone before its reply was recorded: sending it through the API", extra=extra)
             await self._send(tenant, row, record, f"reply:{row.id}")
             return Receipt(outcome, None, row.id)
 
-        record = _outbound(tenant, row, text)
+        record = _outbound(tenant, row, text, media_url)
         async with self._uow(tenant.id) as uow:
             if not await uow.inbox.hold(row.id, token, self._clock.now() + self.timing.lease):
                 log.warning("claim lost before sending: not sending", extra=extra)
@@ -363,6 +369,7 @@ class Lifecycle:
                 from_=row.recipient,
                 body=record.body,
                 idempotency_key=key,
+                media_url=record.media_url,
             )
         )
         if result.provider_message_id:
@@ -443,15 +450,18 @@ def _inbox_row(
         provider=message.provider,
         media_count=message.media_count,
         profile_name=message.profile_name,
+        media=message.media,
         claim_token=None if hold else new_token(),
         lease_until=None if hold else now + timing.lease,
     )
 
 
-def _outbound(tenant: Tenant, row: InboxMessage, text: str) -> OutboundRecord:
-    """The record of a reply to `row` sent through the provider's API."""
+def _outbound(tenant: Tenant, row: InboxMessage, text: str, media_url: str | None = None) -> OutboundRecord:
+    """The record of a reply to `row` (with the image at `media_url`, if any)."""
     kind: ChannelKind = "whatsapp" if row.channel == "whatsapp" else "sms"
-    return OutboundRecord(uuid.uuid4(), tenant.id, kind, row.sender, text, row.provider, inbox_id=row.id)
+    return OutboundRecord(
+        uuid.uuid4(), tenant.id, kind, row.sender, text, row.provider, inbox_id=row.id, media_url=media_url
+    )
 
 
 def _token(row: InboxMessage) -> str:

@@ -49,6 +49,19 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     app.router.add_get("/metrics", metrics)
+    app.router.add_get("/media/{token}.png", media)
+
+
+async def media(request: web.Request) -> web.Response:
+    """An image we sent (a chart), for the provider to fetch while it lasts: 404 for a token unknown,
+    expired or malformed alike, so the answer tells nothing about which tokens exist."""
+    cache = request.app.get(CACHE)
+    stored = None if cache is None else await cache.media.get(request.match_info["token"])
+    if stored is None:
+        raise web.HTTPNotFound(text="no such image")
+    # Private: each image is one person's spending; no proxy or browser keeps a copy.
+    headers = {"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"}
+    return web.Response(body=stored.body, content_type=stored.content_type, headers=headers)
 
 
 async def twilio_message(request: web.Request) -> web.Response:
@@ -81,7 +94,8 @@ async def twilio_message(request: web.Request) -> web.Response:
     if receipt.reply and receipt.row_id is not None:
         if receipt.outcome == "duplicate":
             await record_resent(db, tenant, message, receipt.row_id, receipt.reply)
-        return twiml(receipt.reply, action=status_url(settings.public_base_url, receipt.row_id))
+        action = status_url(settings.public_base_url, receipt.row_id)
+        return twiml(receipt.reply, action=action, media_url=receipt.media_url)
     return twiml(receipt.reply)
 
 

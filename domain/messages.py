@@ -13,6 +13,21 @@ Provider = Literal["twilio", "meta", "console"]
 
 
 @dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file that came with a message, not downloaded: where the provider keeps it and what it says it is."""
+
+    ref: str
+    """Twilio: the MediaUrlN (fetched with the account's credentials); Meta: the media id."""
+    content_type: str
+    """The type the provider announced ("image/jpeg", "audio/ogg"), lower case; "" when it gave none."""
+
+    @property
+    def kind(self) -> str:
+        """ "image", "audio", "video", "application"... (the type's first part), "" when unknown."""
+        return self.content_type.split("/", 1)[0] if "/" in self.content_type else ""
+
+
+@dataclass(frozen=True, slots=True)
 class InboundMessage:
     """One message a person sent us, whatever the provider."""
 
@@ -31,9 +46,11 @@ class InboundMessage:
     received_at: datetime
     """When we received it, from the caller's clock."""
     media_count: int = 0
-    """How many attachments came with it (they are not downloaded)."""
+    """How many attachments came with it."""
     profile_name: str | None = None
     """The WhatsApp profile name, when the provider sends one."""
+    media: tuple[Attachment, ...] = ()
+    """The attachments' references (downloaded only when read: a receipt photo)."""
 
 
 InboxStatus = Literal["pending", "processing", "done", "failed", "dropped"]
@@ -80,6 +97,8 @@ class InboxMessage:
     """A pending row is not processed before this (retry backoff, rate-limit deferral)."""
     deferred_at: datetime | None = None
     """When the rate limit deferred it (counts towards the sender's hourly cap)."""
+    media: tuple[Attachment, ...] = ()
+    """The attachments' references, kept so a retry can still read the photo."""
 
 
 @dataclass(slots=True)
@@ -104,6 +123,8 @@ class OutboundRecord:
     """The outbox event (a budget alert) this message pushed; None for a reply."""
     fallback_for: uuid.UUID | None = None
     """The WhatsApp message, failed for good, this SMS was sent in place of."""
+    media_url: str | None = None
+    """The public URL of the image sent with it (a chart), None for text alone."""
 
 
 class LastInbound(NamedTuple):

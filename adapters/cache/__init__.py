@@ -3,6 +3,7 @@
 from adapters.cache.connection import Cache, connect
 from adapters.cache.dedupe import Dedupe
 from adapters.cache.health import RedisHealth, key
+from adapters.cache.media import MediaStore, StoredMedia
 from adapters.cache.rate_limit import Decision, RateLimiter
 from adapters.cache.state import DEFAULT_STATE_TTL, ConversationState
 
@@ -12,8 +13,10 @@ __all__ = [
     "ConversationState",
     "Decision",
     "Dedupe",
+    "MediaStore",
     "RateLimiter",
     "RedisHealth",
+    "StoredMedia",
     "connect",
     "key",
 ]

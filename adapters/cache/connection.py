@@ -12,6 +12,7 @@ from redis.backoff import NoBackoff
 
 from adapters.cache.dedupe import Dedupe
 from adapters.cache.health import RedisHealth
+from adapters.cache.media import MediaStore
 from adapters.cache.rate_limit import RateLimiter
 from adapters.cache.state import ConversationState
 
@@ -21,7 +22,8 @@ OPERATION_TIMEOUT = 0.5
 
 
 class Cache:
-    """The Redis-backed helpers of one process: rate limits, conversation state and the dedupe hint."""
+    """The Redis-backed helpers of one process: rate limits, conversation state, the dedupe hint and the
+    images we send."""
 
     def __init__(self, client: Any, *, embedded: bool, retry_interval: float = 1.0) -> None:
         self.client = client
@@ -32,6 +34,7 @@ class Cache:
         self.rate_limiter = RateLimiter(client, self.health)
         self.state = ConversationState(client, self.health)
         self.dedupe = Dedupe(client, self.health)
+        self.media = MediaStore(client, self.health)
 
     async def ping(self) -> bool:
         """True when Redis answers (also updates the health flag)."""

@@ -40,6 +40,8 @@ class OutboundMessage:
     idempotency_key: str
     """Stable per logical message, so a retry can be recognised by us (and by providers that honour it)."""
     template: Template | None = None
+    media_url: str | None = None
+    """A public URL of an image sent with the body (a chart), which becomes its caption."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,7 +29,7 @@ class ConsoleChannel:
             "console message to %s: %s",
             message.to,
             message.body,
-            extra=dict(log_fields(message, provider_message_id=message_id)),
+            extra=dict(log_fields(message, provider_message_id=message_id, media_url=message.media_url)),
         )
         return result
 

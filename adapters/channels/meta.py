@@ -31,6 +31,10 @@ def request_body(message: OutboundMessage) -> dict[str, Any]:
         "to": message.to.removeprefix("whatsapp:").lstrip("+"),
     }
     template = message.template
+    if template is None and message.media_url:
+        body["type"] = "image"
+        body["image"] = {"link": message.media_url, "caption": message.body[:CAPTION_MAX]}
+        return body
     if template is None:
         body["type"] = "text"
         body["text"] = {"body": message.body}
@@ -41,6 +45,10 @@ def request_body(message: OutboundMessage) -> dict[str, Any]:
         parameters = [{"type": "text", "text": value} for value in template.parameters]
         body["template"]["components"] = [{"type": "body", "parameters": parameters}]
     return body
+
+
+CAPTION_MAX = 1024
+"""The Cloud API's longest image caption; a chart's caption is a line or two."""
 
 
 class MetaChannel:

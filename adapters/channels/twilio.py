@@ -122,6 +122,8 @@ class TwilioChannel:
             kwargs["content_variables"] = json.dumps(variables)
         else:
             kwargs["body"] = message.body
+            if message.media_url:
+                kwargs["media_url"] = [message.media_url]  # Twilio fetches it from our /media/ route
         result = await self._create(kwargs)
         log_result(log, self.provider, message, result)
         return result

@@ -134,6 +134,7 @@ class SqlOutboundRepository(TenantBound):
                 updated_at=message.updated_at,
                 outbox_id=message.outbox_id,
                 fallback_for=message.fallback_for,
+                media_url=message.media_url,
             )
         )
 
@@ -350,4 +351,5 @@ def _outbound_from_row(row: Any) -> OutboundRecord:
         updated_at=row["updated_at"],
         outbox_id=row["outbox_id"],
         fallback_for=row["fallback_for"],
+        media_url=row["media_url"],
     )

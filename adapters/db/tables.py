@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from adapters.db.types import Id, Json, Seq, UtcDateTime
+from adapters.db.types import Attachments, Id, Json, Seq, UtcDateTime
 
 metadata = sa.MetaData(
     naming_convention={
@@ -332,6 +332,8 @@ inbox = sa.Table(
     sa.Column("lease_until", UtcDateTime, nullable=True),
     sa.Column("not_before", UtcDateTime, nullable=True),
     sa.Column("deferred_at", UtcDateTime, nullable=True),
+    # Migration 0020: the attachments' references (a receipt photo), so a retry can still download them.
+    sa.Column("media", Attachments, nullable=True),
     # The dedupe key is the provider's id alone: Twilio may post one MessageSid with and without the
     # "whatsapp:" prefix, which would otherwise read as two channels and two messages.
     sa.UniqueConstraint("tenant_id", "provider_message_id"),
@@ -398,6 +400,8 @@ outbound_messages = sa.Table(
     ),
     # Migration 0018: the WhatsApp message (failed for good) this SMS was sent in place of; one per message.
     sa.Column("fallback_for", Id, nullable=True),
+    # Migration 0020: the public URL of the image sent with the message (a chart).
+    sa.Column("media_url", sa.Text, nullable=True),
     sa.Index(
         "uq_outbound_messages_fallback",
         "tenant_id",

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Dialect
+
+from domain.messages import Attachment
 
 
 class UtcDateTime(sa.TypeDecorator[datetime]):
@@ -31,6 +34,23 @@ class UtcDateTime(sa.TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+class Attachments(sa.TypeDecorator[tuple[Attachment, ...]]):
+    """A message's attachments as a JSON list of [ref, content type] in a text column; NULL when none."""
+
+    impl = sa.Text()
+    cache_ok = True
+
+    def process_bind_param(self, value: tuple[Attachment, ...] | None, dialect: Dialect) -> str | None:
+        if not value:
+            return None
+        return json.dumps([[a.ref, a.content_type] for a in value], separators=(",", ":"))
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> tuple[Attachment, ...]:
+        if not value:
+            return ()
+        return tuple(Attachment(str(ref), str(kind)) for ref, kind in json.loads(value))
 
 
 Json: sa.types.TypeEngine[Any] = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")

@@ -9,6 +9,8 @@ from dataclasses import replace
 from typing import Protocol
 
 import nlu
+from bot.answer import Answer
+from bot.conversation import receipts
 from bot.conversation.context import Context, UnitOfWorkFactory
 from bot.conversation.controls import control_reply
 from bot.conversation.dialogue import Dialogue
@@ -21,7 +23,7 @@ from bot.conversation.reply import Reply
 from bot.replies import fit
 from domain.errors import DomainError, NotFound, ValidationError
 from domain.messages import InboundMessage
-from domain.model import Tenant
+from domain.model import Channel, Tenant
 from domain.periods import user_week_start
 from domain.ports import Clock, UnitOfWork
 from nlu import Merchants
@@ -36,6 +38,20 @@ class NluTimer(Protocol):
     """A histogram of NLU time (bot.keys.Metrics.nlu_seconds)."""
 
     def observe(self, amount: float) -> None: ...
+
+
+class PhotoReader(Protocol):
+    """bot.receipts.ReceiptReader: a message's photo downloaded and read."""
+
+    async def read(self, message: InboundMessage) -> receipts.PhotoLike: ...
+
+
+class Publisher(Protocol):
+    """bot.pictures.PicturePublisher: where a reply's picture can be fetched from (None: nowhere)."""
+
+    async def publish(
+        self, tenant_id: uuid.UUID, message: InboundMessage, png: bytes, name: str
+    ) -> str | None: ...
 
 
 class Agent:
@@ -53,6 +69,8 @@ class Agent:
         clock: Clock,
         handlers: Handlers | None = None,
         nlu_timer: NluTimer | None = None,
+        photos: PhotoReader | None = None,
+        pictures: Publisher | None = None,
     ) -> None:
         self._uow = unit_of_work
         self._clock = clock
@@ -61,11 +79,30 @@ class Agent:
         self._pending = PendingForms(state)
         self._dialogue = Dialogue(handlers or default_handlers())
         self._timer = nlu_timer
+        self._photos = photos
+        """None: photos are not read (the reply says so)."""
+        self._pictures = pictures
+        """None: pictures are not sent; their numbers go as text."""
 
-    async def handle(self, tenant: Tenant, message: InboundMessage) -> str | None:
-        """The reply text fitted to the message's channel; None when nothing is to be sent."""
-        text = (await self.process(tenant, message)).render()
-        return None if text is None else fit(text, str(message.channel))
+    async def handle(self, tenant: Tenant, message: InboundMessage) -> str | Answer | None:
+        """The reply text fitted to the message's channel, with its picture's address when it has one;
+        None when nothing is to be sent."""
+        reply = await self.process(tenant, message)
+        media_url = await self._publish(tenant, message, reply)
+        if reply.picture is not None and media_url is None:
+            # SMS, or nowhere to publish it: the same numbers as text instead.
+            reply = replace(reply, lines=reply.lines + reply.picture.alt, picture=None)
+        text = reply.render()
+        if text is None:
+            return None
+        text = fit(text, str(message.channel))
+        return Answer(text, media_url) if media_url else text
+
+    async def _publish(self, tenant: Tenant, message: InboundMessage, reply: Reply) -> str | None:
+        picture = reply.picture
+        if picture is None or self._pictures is None or message.channel == Channel.SMS or reply.silent:
+            return None
+        return await self._pictures.publish(tenant.id, message, picture.png, picture.name)
 
     async def process(self, tenant: Tenant, message: InboundMessage) -> Reply:
         user, enrolled = await self._people.find(tenant, message, self._understand)
@@ -79,7 +116,9 @@ class Agent:
             ctx.parse = self._understand(message, *hints, ctx.merchants, user_week_start(user))
             ctx.user = await self._people.follow_language(user, ctx.parse.lang)
             pending = await self._pending.load(tenant.id, user.id)
-            if enrolled and ctx.parse.intent in WELCOME_ALONE:
+            if message.media and not message.text.strip():
+                reply = await self._photo(ctx, pending)  # a caption is read as the message instead
+            elif enrolled and ctx.parse.intent in WELCOME_ALONE:
                 reply = Reply(pending=pending)
             else:
                 reply = await self._converse(ctx, pending)
@@ -87,6 +126,12 @@ class Agent:
         if enrolled:
             reply = Reply.say("welcome_guide").then(reply)
         return reply.to(str(ctx.user.language), ctx.user.locale)
+
+    async def _photo(self, ctx: Context, pending: Pending | None) -> Reply:
+        if self._photos is None:
+            return Reply.say("media_only")
+        photo = await self._photos.read(ctx.message)
+        return await receipts.answer(ctx, photo, pending, self._dialogue)
 
     async def _converse(self, ctx: Context, pending: Pending | None) -> Reply:
         try:
@@ -132,6 +177,15 @@ class Caches(Protocol):
     def state(self) -> StateStore: ...
 
 
+class MediaParts(Protocol):
+    """bot.keys.Media: the photo reader and the picture publisher."""
+
+    @property
+    def photos(self) -> PhotoReader: ...
+    @property
+    def pictures(self) -> Publisher: ...
+
+
 class Timers(Protocol):
     """The app's metrics (bot.keys.Metrics): the agent times its NLU on them."""
 
@@ -139,10 +193,20 @@ class Timers(Protocol):
     def nlu_seconds(self) -> NluTimer: ...
 
 
-def agent_factory(db: Stores, cache: Caches, clock: Clock, metrics: Timers | None = None) -> Agent:
-    """The agent over a database and a cache (bot/keys.AgentFactory)."""
+def agent_factory(
+    db: Stores, cache: Caches, clock: Clock, metrics: Timers | None = None, *, media: MediaParts | None = None
+) -> Agent:
+    """The agent over a database and a cache (bot/keys.AgentFactory), reading photos and sending pictures
+    through `media` (none: photos get a "cannot read" answer, charts go as text)."""
     timer = metrics.nlu_seconds if metrics is not None else None
     # The NLU loads lazily; a first message in each language would pay for it past a webhook's deadline.
     # Loaded here, it is paid before serve's port opens (bootstrap builds the agent on start-up).
     nlu.warm()
-    return Agent(unit_of_work=db.unit_of_work, state=cache.state, clock=clock, nlu_timer=timer)
+    return Agent(
+        unit_of_work=db.unit_of_work,
+        state=cache.state,
+        clock=clock,
+        nlu_timer=timer,
+        photos=media.photos if media is not None else None,
+        pictures=media.pictures if media is not None else None,
+    )

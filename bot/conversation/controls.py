@@ -29,8 +29,8 @@ async def control_reply(ctx: Context, people: People) -> Reply | None:
         if await people.first_message_since_opt_out(user, channel):
             return Reply.say("opted_out_reminder")
         return Reply(silent=True)
-    if not text.strip() and ctx.message.media_count:
-        return Reply.say("media_only")
+    if not text.strip() and ctx.message.media_count and not ctx.message.media:
+        return Reply.say("media_only")  # nothing to fetch it by (an old row, a malformed reference)
     wanted = control.language_request(text)
     if wanted is not None:
         ctx.user = await people.update(replace(user, language=Language(wanted)))

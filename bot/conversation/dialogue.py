@@ -16,7 +16,7 @@ from bot.conversation import (
     quiet_hours,
 )
 from bot.conversation.context import Context
-from bot.conversation.forms import FormHandler, Reread
+from bot.conversation.forms import FormHandler, Reread, SlotValues
 from bot.conversation.handlers import Handlers, bills
 from bot.conversation.pending import Pending
 from bot.conversation.reply import Line, Reply
@@ -122,6 +122,16 @@ class Dialogue:
             writes and not chosen and (policy.unsure(parse) or policy.several_amounts(parse) or forwarded)
         )
         return await self._advance(ctx, handler, Pending(handler.form.name, "", filled, confirm=confirm))
+
+    async def offer(self, ctx: Context, form: str, slots: SlotValues, pending: Pending | None) -> Reply:
+        """Start `form` with `slots` read from elsewhere than the text (a receipt photo), always confirmed
+        before it is written; a form left pending is let go first, and said so."""
+        handler = self._handlers.forms[form]
+        before = self._handlers.form(pending.form) if pending is not None else None
+        dropped = (
+            before.dropped(ctx, pending.slots) if before is not None and pending is not None else Reply()
+        )
+        return dropped.then(await self._advance(ctx, handler, Pending(form, "", slots, confirm=True)))
 
     async def _resume(self, ctx: Context, pending: Pending, handler: FormHandler) -> Reply:
         text, parse = ctx.message.text, ctx.understood

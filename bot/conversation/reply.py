@@ -69,6 +69,8 @@ class Picture:
     png: bytes
     name: str
     """A short file name without extension ("chart-categories-2026-12"): the console saves it under it."""
+    alt: tuple[Line, ...] = ()
+    """The same numbers as text, sent in its place where a picture cannot go (SMS, or no public URL)."""
 
 
 @dataclass(frozen=True, slots=True)

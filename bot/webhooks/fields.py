@@ -9,6 +9,7 @@ typo we can repair.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Annotated
 
@@ -26,6 +27,13 @@ PROFILE_NAME_MAX = 200
 # so this bounds what one message can make us store and hand to the NLU.
 TEXT_MAX = 4096
 MEDIA_MAX = 100  # Twilio sends at most 10 attachments
+ATTACHMENTS_READ = 10
+"""Attachments whose references are kept (Twilio's own maximum); only the first is ever read."""
+MEDIA_URL = re.compile(r"https?://[\x21-\x7e]{1,1000}")
+"""A provider's media URL: http(s), printable ASCII, no blanks, bounded."""
+CONTENT_TYPE = re.compile(r"[a-z0-9][a-z0-9.+-]{0,40}/[a-z0-9][a-z0-9.+-]{0,80}")
+"""A MIME type without parameters ("image/jpeg"); anything else is kept as unknown ("")."""
+CONTENT_TYPE_MAX = 200
 
 # Printable ASCII without the space: what provider ids (SM..., wamid.HBgL...=) and addresses are made of.
 _TOKEN = r"^[\x21-\x7e]+$"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
@@ -16,7 +17,16 @@ from typing import Any
 import pydantic
 from pydantic import Field, TypeAdapter
 
-from bot.webhooks.fields import Address, MessageId, ProfileName, Strict, Text, WaId, first_error
+from bot.webhooks.fields import (
+    CONTENT_TYPE,
+    Address,
+    MessageId,
+    ProfileName,
+    Strict,
+    Text,
+    WaId,
+    first_error,
+)
 from bot.webhooks.inbound import (
     BadRequest,
     BadSignature,
@@ -25,7 +35,7 @@ from bot.webhooks.inbound import (
     StatusUpdate,
     header,
 )
-from domain.messages import InboundMessage
+from domain.messages import Attachment, InboundMessage
 from domain.model import Channel
 
 _TEXT: TypeAdapter[str] = TypeAdapter(Text)
@@ -42,6 +52,10 @@ MAX_BODY_BYTES = 256 * 1024
 MAX_DEPTH = 32
 
 MEDIA_TYPES = frozenset({"image", "audio", "voice", "video", "document", "sticker"})
+MEDIA_KINDS = {"image": "image/*", "audio": "audio/*", "voice": "audio/*", "video": "video/*",
+               "document": "application/octet-stream", "sticker": "image/webp"}  # fmt: skip
+"""The type a media message of each kind has when Meta names none."""
+_MEDIA_ID = re.compile(r"[0-9A-Za-z._-]{1,128}")
 
 # Meta's status values, normalized; anything else (e.g. "deleted", "warning") is skipped, not refused,
 # so one odd entry does not make Meta retry a whole batch.
@@ -153,7 +167,7 @@ def _messages(
             continue
         try:
             fields = _Message.model_validate(message)
-            text, media_count = _content(message)
+            text, media = _content(message)
         except pydantic.ValidationError as exc:
             skip("messages[]." + first_error(exc).removeprefix("field "))
             continue
@@ -166,31 +180,44 @@ def _messages(
                 text=text,
                 provider_message_id=fields.id,
                 received_at=received_at,
-                media_count=media_count,
+                media_count=len(media) or int(message.get("type") in MEDIA_TYPES),
                 profile_name=names.get(fields.wa_id),
+                media=media,
             )
         )
     return result
 
 
-def _content(message: dict[str, Any]) -> tuple[str, int]:
-    """The text a person typed and how many attachments came with it, for every message type."""
+def _content(message: dict[str, Any]) -> tuple[str, tuple[Attachment, ...]]:
+    """The text a person typed and the attachment that came with it, for every message type."""
     kind = message.get("type")
     part = message.get(kind) if isinstance(kind, str) else None
     part = part if isinstance(part, dict) else {}
     if kind == "text":
-        return _text(part.get("body")), 0
+        return _text(part.get("body")), ()
     if kind in MEDIA_TYPES:
-        return _text(part.get("caption")), 1
+        return _text(part.get("caption")), _attachment(str(kind), part)
     if kind == "button":
-        return _text(part.get("text")), 0
+        return _text(part.get("text")), ()
     if kind == "interactive":
         for reply_key in ("button_reply", "list_reply"):
             reply = part.get(reply_key)
             if isinstance(reply, dict) and isinstance(reply.get("title"), str):
-                return _text(reply["title"]), 0
+                return _text(reply["title"]), ()
     # location, contacts, reaction, unsupported...: no text; the agent answers with a helpful reply.
-    return "", 0
+    return "", ()
+
+
+def _attachment(kind: str, part: dict[str, Any]) -> tuple[Attachment, ...]:
+    """The media id Meta sends (downloaded later with the access token) and its announced type; a voice note
+    without a mime_type is still audio. A malformed id is left out: the reply says the file was unreadable."""
+    media_id, mime = part.get("id"), part.get("mime_type")
+    if not isinstance(media_id, str) or not _MEDIA_ID.fullmatch(media_id):
+        return ()
+    content_type = mime.split(";", 1)[0].strip().lower() if isinstance(mime, str) else ""
+    if not CONTENT_TYPE.fullmatch(content_type):
+        content_type = MEDIA_KINDS.get(kind, "")
+    return (Attachment(media_id, content_type),)
 
 
 def _text(value: object) -> str:

@@ -25,7 +25,11 @@ from twilio.request_validator import (
 )
 
 from bot.webhooks.fields import (
+    ATTACHMENTS_READ,
+    CONTENT_TYPE,
+    CONTENT_TYPE_MAX,
     MEDIA_MAX,
+    MEDIA_URL,
     Address,
     AsciiCount,
     E164Number,
@@ -45,7 +49,7 @@ from bot.webhooks.inbound import (
     UnsupportedMediaType,
     header,
 )
-from domain.messages import InboundMessage
+from domain.messages import Attachment, InboundMessage
 from domain.model import Channel
 
 # Twilio caps a message body at 1,600 characters; even fully percent-encoded 3-byte characters plus the other
@@ -104,7 +108,22 @@ def verify_and_parse(
         received_at=received_at,
         media_count=fields.media_count,
         profile_name=fields.profile_name or None,
+        media=attachments(params, fields.media_count),
     )
+
+
+def attachments(params: MultiDict[str], count: int) -> tuple[Attachment, ...]:
+    """The MediaUrlN / MediaContentTypeN pairs Twilio sends with a picture, a voice note or a file. An URL
+    that is not one (too long, not http(s), blanks or control characters) is left out rather than refusing
+    the message: its text still counts, and the reply says the file could not be read."""
+    found = []
+    for index in range(min(count, ATTACHMENTS_READ)):
+        url = params.get(f"MediaUrl{index}", "").strip()
+        content_type = params.get(f"MediaContentType{index}", "").strip().lower()
+        if not MEDIA_URL.fullmatch(url) or len(content_type) > CONTENT_TYPE_MAX:
+            continue
+        found.append(Attachment(url, content_type if CONTENT_TYPE.fullmatch(content_type) else ""))
+    return tuple(found)
 
 
 def verify_and_parse_status(

@@ -127,6 +127,6 @@ async def test_the_default_agent_is_the_conversation_agent(
     async with Bootstrap(settings, channels=False).open() as parts:
         assert isinstance(parts.agent, Agent)
     stub = StubAgent()
-    monkeypatch.setattr(bot.bootstrap, "default_agent_factory", lambda: lambda *args: stub)
+    monkeypatch.setattr(bot.bootstrap, "default_agent_factory", lambda: lambda *args, **kwargs: stub)
     async with Bootstrap(settings, channels=False).open() as parts:
         assert parts.agent is stub

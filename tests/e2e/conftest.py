@@ -44,7 +44,9 @@ class StubAgent:
 
 
 def stub_factory(agent: StubAgent):
-    def build(db: Database, cache: Cache, clock: Clock, metrics: Metrics | None = None) -> StubAgent:
+    def build(
+        db: Database, cache: Cache, clock: Clock, metrics: Metrics | None = None, **media: object
+    ) -> StubAgent:
         return agent
 
     return build

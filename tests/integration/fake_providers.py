@@ -52,12 +52,65 @@ class FakeProviders:
     twilio_whatsapp_error: FakeError | None = None
     """Answers every WhatsApp send ("To" whatsapp:...) with this error while SMS still go through: a number
     WhatsApp refuses for good."""
+    files: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+    """Media people sent, by id: (content type, bytes), served to whoever has the credentials."""
+    media_fetches: list[RecordedRequest] = field(default_factory=list)
+    """Every media download asked for, authorised or not."""
 
     def app(self) -> web.Application:
         app = web.Application()
         app.router.add_post("/2010-04-01/Accounts/{sid}/Messages.json", self._twilio_messages)
         app.router.add_post("/{version}/{phone_number_id}/messages", self._meta_messages)
+        app.router.add_get("/2010-04-01/Accounts/{sid}/Messages/{message}/Media/{media}", self._twilio_media)
+        app.router.add_get("/meta-files/{media}", self._meta_file)
+        app.router.add_get("/{version}/{media}", self._meta_media)
         return app
+
+    def add_file(self, content_type: str, body: bytes) -> str:
+        """Keep a file a person sent; its media id (a Twilio ME... or a Meta numeric id)."""
+        media_id = "ME" + secrets.token_hex(16)
+        self.files[media_id] = (content_type, body)
+        return media_id
+
+    def twilio_media_url(self, base_url: str, media_id: str) -> str:
+        """The MediaUrl0 Twilio would post for the file."""
+        message = "MM" + "0" * 32
+        return f"{base_url}/2010-04-01/Accounts/{self.twilio_sid}/Messages/{message}/Media/{media_id}"
+
+    def _twilio_authorised(self, request: web.Request) -> bool:
+        expected = "Basic " + base64.b64encode(f"{self.twilio_sid}:{self.twilio_token}".encode()).decode()
+        return request.headers.get("Authorization") == expected
+
+    async def _twilio_media(self, request: web.Request) -> web.Response:
+        self.media_fetches.append(RecordedRequest("twilio", request.path, dict(request.headers)))
+        if request.match_info["sid"] != self.twilio_sid or not self._twilio_authorised(request):
+            return _twilio_error(401, 20003, "Authenticate")
+        found = self.files.get(request.match_info["media"])
+        if found is None:
+            return _twilio_error(404, 20404, "The requested resource was not found")
+        return web.Response(body=found[1], content_type=found[0])
+
+    async def _meta_media(self, request: web.Request) -> web.Response:
+        self.media_fetches.append(RecordedRequest("meta", request.path, dict(request.headers)))
+        if request.headers.get("Authorization") != f"Bearer {self.meta_token}":
+            return _meta_error(401, 190, "Invalid OAuth access token.")
+        media_id = request.match_info["media"]
+        found = self.files.get(media_id)
+        if found is None:
+            return _meta_error(404, 100, "Unsupported get request.")
+        url = f"{request.scheme}://{request.host}/meta-files/{media_id}"
+        return web.json_response(
+            {"url": url, "mime_type": found[0], "file_size": len(found[1]), "id": media_id}
+        )
+
+    async def _meta_file(self, request: web.Request) -> web.Response:
+        self.media_fetches.append(RecordedRequest("meta", request.path, dict(request.headers)))
+        if request.headers.get("Authorization") != f"Bearer {self.meta_token}":
+            return web.Response(status=401)
+        found = self.files.get(request.match_info["media"])
+        if found is None:
+            return web.Response(status=404)
+        return web.Response(body=found[1], content_type=found[0])
 
     def of(self, provider: str) -> list[RecordedRequest]:
         return [r for r in self.requests if r.provider == provider]
@@ -91,7 +144,7 @@ class FakeProviders:
         if whatsapp_error is not None and form.get("To", "").startswith("whatsapp:"):
             return _twilio_error(whatsapp_error.status, whatsapp_error.code, whatsapp_error.message)
         missing = [name for name in ("To", "From") if not form.get(name)]
-        if missing or not (form.get("Body") or form.get("ContentSid")):
+        if missing or not (form.get("Body") or form.get("ContentSid") or form.get("MediaUrl")):
             return _twilio_error(400, 21602, "Message body is required.")
         payload = {
             "sid": "SM" + secrets.token_hex(16),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from bot.conversation import account_slots, days, forms, lines, notices
+from bot.conversation import account_slots, days, forms, lines, notices, receipts
 from bot.conversation.context import Context
 from bot.conversation.forms import Form, Slots, SlotValues
 from bot.conversation.handlers import Handlers
@@ -56,8 +56,12 @@ def record_command(ctx: Context, slots: Slots, kind: TransactionKind) -> RecordT
         category=slots.get("category"),
         note=slots.get("note"),
         source=Source.CHAT,
-        # A forwarded notice is keyed by its own text: forwarded again, it is the same transaction.
-        source_ref=slots.get(notices.REF) or ctx.message.provider_message_id or None,
+        # A forwarded notice is keyed by its own text, a receipt by its photo: sent again, it is the same
+        # transaction.
+        source_ref=slots.get(notices.REF)
+        or slots.get(receipts.REF)
+        or ctx.message.provider_message_id
+        or None,
         shared=bool(slots.get("shared")),
     )
 
@@ -114,6 +118,9 @@ class RecordForm:
             category = CategoryName(slots.get("category") or "other_income")
             return Reply.say("confirm_income", category=category, **values)
         category = CategoryName(slots.get("category") or "other")
+        from_receipt = receipts.question(dict(slots), {**values, "category": category})
+        if from_receipt is not None:
+            return from_receipt
         if slots.get("merchant"):
             return Reply.say("confirm_expense", merchant=slots["merchant"], category=category, **values)
         return Reply.say("confirm_expense_no_merchant", category=category, **values)
@@ -138,6 +145,12 @@ class RecordForm:
         if not result.created and slots.get(notices.REF):
             # The same notice was recorded meanwhile (forwarded again and confirmed elsewhere): say so.
             return notices.already(result.transaction)
+        if not result.created and slots.get(receipts.REF):
+            return Reply.say(
+                "receipt_already_recorded",
+                amount=result.transaction.amount,
+                day=result.transaction.occurred_on,
+            )
         await notices.remember(ctx, slots, result.transaction.account_id)
         line, written = lines.recorded(result.transaction)
         before: list[Line] = []

@@ -12,6 +12,7 @@ import pytest
 
 from bot.webhooks import BadRequest, BadSignature, PayloadTooLarge
 from bot.webhooks.meta import verify_and_parse, verify_handshake
+from domain.messages import Attachment
 from domain.model import Channel
 
 SECRET = "meta-app-secret-fedcba9876543210"
@@ -199,6 +200,15 @@ def test_statuses() -> None:
     assert {s.business_address for s in statuses} == {PHONE_ID}  # names the tenant without a search
 
 
+KIND_OF = {
+    "image": "image",
+    "audio": "audio",
+    "video": "video",
+    "document": "application",
+    "sticker": "image",
+}
+
+
 @pytest.mark.parametrize("kind", ["image", "audio", "video", "document", "sticker"])
 def test_media_message_without_text(kind: str) -> None:
     message = {
@@ -213,6 +223,28 @@ def test_media_message_without_text(kind: str) -> None:
     assert (parsed.text, parsed.media_count) == ("", 1)
     assert parsed.sender == "+5215512345678"
     assert parsed.profile_name is None
+    # No mime_type: the kind Meta named says what it is, so a voice note is never downloaded as a photo.
+    assert [(a.ref, a.kind) for a in parsed.media] == [("media1", KIND_OF[kind])]
+
+
+def test_media_id_and_mime_type_are_kept() -> None:
+    message = {
+        "from": "5511",
+        "id": "wamid.m3",
+        "type": "image",
+        "image": {"id": "1234567890", "mime_type": "image/jpeg", "sha256": "abc"},
+    }
+    body = raw(envelope({"messages": [message]}))
+    [parsed], _ = parse(sign(body), body)
+    assert parsed.media == (Attachment("1234567890", "image/jpeg"),)
+
+
+@pytest.mark.parametrize("media_id", ["../../me/messages", "a b", "x" * 200, 42])
+def test_a_malformed_media_id_is_left_out(media_id: object) -> None:
+    message = {"from": "5511", "id": "wamid.m4", "type": "image", "image": {"id": media_id}}
+    body = raw(envelope({"messages": [message]}))
+    [parsed], _ = parse(sign(body), body)
+    assert (parsed.media_count, parsed.media) == (1, ())
 
 
 def test_image_caption_is_the_text() -> None:

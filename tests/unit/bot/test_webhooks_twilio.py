@@ -12,6 +12,7 @@ from twilio.request_validator import RequestValidator
 from bot.delivery import status_url
 from bot.webhooks import BadRequest, BadSignature, PayloadTooLarge, UnsupportedMediaType, WebhookError
 from bot.webhooks.twilio import verify_and_parse, verify_and_parse_status
+from domain.messages import Attachment
 from domain.model import Channel
 
 TOKEN = "test-auth-token-0123456789abcdef"
@@ -216,6 +217,38 @@ def test_media_without_text(text: str | None) -> None:
     message = parse(*signed(params))
     assert message.text == ""
     assert message.media_count == 2
+    # Only the attachment Twilio named is kept (the second's URL is missing): what a retry downloads.
+    assert message.media == (Attachment("https://api.twilio.com/m/0", "image/jpeg"),)
+
+
+@pytest.mark.parametrize(
+    ("url", "content_type", "kept"),
+    [
+        ("https://api.twilio.com/2010-04-01/Accounts/AC1/Messages/MM1/Media/ME1", "image/JPEG", "image/jpeg"),
+        ("https://api.twilio.com/m/1", "audio/ogg", "audio/ogg"),
+        ("https://api.twilio.com/m/1", "image/jpeg; charset=x\x00", ""),  # a type we cannot read: unknown
+        ("https://api.twilio.com/m/1", "", ""),
+    ],
+)
+def test_attachment_types_are_kept_normalised(url: str, content_type: str, kept: str) -> None:
+    params = whatsapp(None, NumMedia="1", MediaUrl0=url, MediaContentType0=content_type)
+    assert parse(*signed(params)).media == (Attachment(url, kept),)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "ftp://api.twilio.com/m/0",
+        "file:///etc/passwd",
+        "https://api.twilio.com/m/\x00",
+        "https://api.twilio.com/m 0",
+        "https://api.twilio.com/" + "m" * 2000,
+    ],
+)
+def test_a_malformed_media_url_is_left_out_and_the_message_kept(url: str) -> None:
+    params = whatsapp("uber 23", NumMedia="1", MediaUrl0=url, MediaContentType0="image/jpeg")
+    message = parse(*signed(params))
+    assert (message.text, message.media_count, message.media) == ("uber 23", 1, ())
 
 
 def test_bad_num_media_is_400() -> None:
