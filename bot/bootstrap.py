@@ -12,13 +12,12 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 
-from adapters.ocr import ReceiptOcr
-
 from adapters.cache import Cache, connect
 from adapters.channels import Channel, ConsoleChannel, MetaChannel, TwilioChannel
 from adapters.channels.downloads import LocalFiles, MediaFetcher, MetaMedia, TwilioMedia
 from adapters.clock import SystemClock
 from adapters.db import Database
+from adapters.ocr import ReceiptOcr
 from bot.keys import AgentFactory, AgentLike, Media, Metrics, Parts
 from bot.outage import is_unavailable
 from bot.pictures import PicturePublisher

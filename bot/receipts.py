@@ -11,9 +11,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Literal
 
-from adapters.ocr import ReceiptOcr, UnreadableImage
-
 from adapters.channels.downloads import MAX_IMAGE_BYTES, MediaFetcher, MediaRefused
+from adapters.ocr import ReceiptOcr, UnreadableImage
 from domain.messages import InboundMessage
 
 log = logging.getLogger(__name__)
@@ -54,8 +53,9 @@ class ReceiptReader:
             return Photo("gone")
         attachment = message.media[0]
         kind = attachment.kind
+        # Audio, video and files are told by the type the provider announced: nothing is downloaded.
         if kind in ("audio", "video"):
-            return Photo("audio" if kind == "audio" else "video")  # told by the type the provider announced: nothing is downloaded
+            return Photo("audio" if kind == "audio" else "video")
         if kind not in ("", "image"):
             return Photo("document")
         fetcher = self._fetchers.get(message.provider)

@@ -4,54 +4,33 @@ from __future__ import annotations
 
 import logging
 import time
-import uuid
 from dataclasses import replace
-from typing import Protocol
 
 import nlu
 from bot.answer import Answer
-from bot.conversation import receipts
 from bot.conversation.context import Context, UnitOfWorkFactory
 from bot.conversation.controls import control_reply
 from bot.conversation.dialogue import Dialogue
 from bot.conversation.handlers import Handlers, default_handlers
+from bot.conversation.media import ChatMedia
 from bot.conversation.merchants import TenantMerchants
 from bot.conversation.pending import Pending, PendingForms, StateStore
 from bot.conversation.people import People
+from bot.conversation.ports import Caches, MediaParts, NluTimer, Stores, Timers
 from bot.conversation.refusals import refusal
 from bot.conversation.reply import Reply
 from bot.replies import fit
 from domain.errors import DomainError, NotFound, ValidationError
 from domain.messages import InboundMessage
-from domain.model import Channel, Tenant
+from domain.model import Tenant
 from domain.periods import user_week_start
-from domain.ports import Clock, UnitOfWork
+from domain.ports import Clock
 from nlu import Merchants
 
 log = logging.getLogger(__name__)
 
 WELCOME_ALONE = frozenset({"greeting", "help", "unknown", "affirm", "deny"})
 """First messages the welcome guide answers by itself."""
-
-
-class NluTimer(Protocol):
-    """A histogram of NLU time (bot.keys.Metrics.nlu_seconds)."""
-
-    def observe(self, amount: float) -> None: ...
-
-
-class PhotoReader(Protocol):
-    """bot.receipts.ReceiptReader: a message's photo downloaded and read."""
-
-    async def read(self, message: InboundMessage) -> receipts.PhotoLike: ...
-
-
-class Publisher(Protocol):
-    """bot.pictures.PicturePublisher: where a reply's picture can be fetched from (None: nowhere)."""
-
-    async def publish(
-        self, tenant_id: uuid.UUID, message: InboundMessage, png: bytes, name: str
-    ) -> str | None: ...
 
 
 class Agent:
@@ -69,8 +48,7 @@ class Agent:
         clock: Clock,
         handlers: Handlers | None = None,
         nlu_timer: NluTimer | None = None,
-        photos: PhotoReader | None = None,
-        pictures: Publisher | None = None,
+        media: MediaParts | None = None,
     ) -> None:
         self._uow = unit_of_work
         self._clock = clock
@@ -79,30 +57,17 @@ class Agent:
         self._pending = PendingForms(state)
         self._dialogue = Dialogue(handlers or default_handlers())
         self._timer = nlu_timer
-        self._photos = photos
-        """None: photos are not read (the reply says so)."""
-        self._pictures = pictures
-        """None: pictures are not sent; their numbers go as text."""
+        self._media = ChatMedia(media)
 
     async def handle(self, tenant: Tenant, message: InboundMessage) -> str | Answer | None:
         """The reply text fitted to the message's channel, with its picture's address when it has one;
         None when nothing is to be sent."""
-        reply = await self.process(tenant, message)
-        media_url = await self._publish(tenant, message, reply)
-        if reply.picture is not None and media_url is None:
-            # SMS, or nowhere to publish it: the same numbers as text instead.
-            reply = replace(reply, lines=reply.lines + reply.picture.alt, picture=None)
+        reply, media_url = await self._media.outgoing(tenant, message, await self.process(tenant, message))
         text = reply.render()
         if text is None:
             return None
         text = fit(text, str(message.channel))
         return Answer(text, media_url) if media_url else text
-
-    async def _publish(self, tenant: Tenant, message: InboundMessage, reply: Reply) -> str | None:
-        picture = reply.picture
-        if picture is None or self._pictures is None or message.channel == Channel.SMS or reply.silent:
-            return None
-        return await self._pictures.publish(tenant.id, message, picture.png, picture.name)
 
     async def process(self, tenant: Tenant, message: InboundMessage) -> Reply:
         user, enrolled = await self._people.find(tenant, message, self._understand)
@@ -117,7 +82,7 @@ class Agent:
             ctx.user = await self._people.follow_language(user, ctx.parse.lang)
             pending = await self._pending.load(tenant.id, user.id)
             if message.media and not message.text.strip():
-                reply = await self._photo(ctx, pending)  # a caption is read as the message instead
+                reply = await self._media.photo(ctx, pending, self._dialogue)  # a caption is read instead
             elif enrolled and ctx.parse.intent in WELCOME_ALONE:
                 reply = Reply(pending=pending)
             else:
@@ -126,12 +91,6 @@ class Agent:
         if enrolled:
             reply = Reply.say("welcome_guide").then(reply)
         return reply.to(str(ctx.user.language), ctx.user.locale)
-
-    async def _photo(self, ctx: Context, pending: Pending | None) -> Reply:
-        if self._photos is None:
-            return Reply.say("media_only")
-        photo = await self._photos.read(ctx.message)
-        return await receipts.answer(ctx, photo, pending, self._dialogue)
 
     async def _converse(self, ctx: Context, pending: Pending | None) -> Reply:
         try:
@@ -164,35 +123,6 @@ class Agent:
         return parse
 
 
-class Stores(Protocol):
-    """What the agent is built from: a database opening tenant-bound units of work (adapters.db.Database)."""
-
-    def unit_of_work(self, tenant_id: uuid.UUID) -> UnitOfWork: ...
-
-
-class Caches(Protocol):
-    """A cache with a conversation-state store (adapters.cache.Cache)."""
-
-    @property
-    def state(self) -> StateStore: ...
-
-
-class MediaParts(Protocol):
-    """bot.keys.Media: the photo reader and the picture publisher."""
-
-    @property
-    def photos(self) -> PhotoReader: ...
-    @property
-    def pictures(self) -> Publisher: ...
-
-
-class Timers(Protocol):
-    """The app's metrics (bot.keys.Metrics): the agent times its NLU on them."""
-
-    @property
-    def nlu_seconds(self) -> NluTimer: ...
-
-
 def agent_factory(
     db: Stores, cache: Caches, clock: Clock, metrics: Timers | None = None, *, media: MediaParts | None = None
 ) -> Agent:
@@ -207,6 +137,5 @@ def agent_factory(
         state=cache.state,
         clock=clock,
         nlu_timer=timer,
-        photos=media.photos if media is not None else None,
-        pictures=media.pictures if media is not None else None,
+        media=media,
     )

@@ -47,7 +47,8 @@ class FakeProviders:
     twilio_max_in_flight: int = 0
     """The most sends being answered at once: above 1 when the sender overlapped them."""
     twilio_max_in_flight_to_one: int = 0
-    """The most sends to one recipient being answered at once: 1 when each person's go one after another."""
+    """The most sends to one recipient from one number being answered at once: 1 when each person's go one
+    after another. By sender too: tests sharing a database may push to the same phone of another tenant."""
     _in_flight_to: dict[str, int] = field(default_factory=dict)
     twilio_whatsapp_error: FakeError | None = None
     """Answers every WhatsApp send ("To" whatsapp:...) with this error while SMS still go through: a number
@@ -124,7 +125,7 @@ class FakeProviders:
         self.requests.append(RecordedRequest("twilio", request.path, dict(request.headers), form=form))
         self.twilio_in_flight += 1
         self.twilio_max_in_flight = max(self.twilio_max_in_flight, self.twilio_in_flight)
-        to = form.get("To", "")
+        to = form.get("From", "") + ">" + form.get("To", "")
         self._in_flight_to[to] = self._in_flight_to.get(to, 0) + 1
         self.twilio_max_in_flight_to_one = max(self.twilio_max_in_flight_to_one, self._in_flight_to[to])
         try:
