@@ -30,9 +30,16 @@ def default_agent_factory() -> AgentFactory:
     """The conversation agent's factory, imported only when a command needs an agent (it loads the NLU).
 
     Tests that run the CLI in-process replace this function to stand a stub in for the agent."""
+    from adapters.charts import ChartRenderer
     from bot.conversation import agent_factory
 
-    return agent_factory
+    # bot.conversation may not import adapters: the chart renderer is given to it here.
+    charts = ChartRenderer()
+
+    def build(db: Database, cache: Cache, clock: Clock, metrics: Metrics | None = None) -> AgentLike:
+        return agent_factory(db, cache, clock, metrics, charts=charts)
+
+    return build
 
 
 def twilio_channel(settings: Settings) -> Channel:

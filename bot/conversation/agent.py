@@ -19,6 +19,7 @@ from bot.conversation.people import People
 from bot.conversation.refusals import refusal
 from bot.conversation.reply import Reply
 from bot.replies import fit
+from domain.charts import ChartRenderer
 from domain.errors import DomainError, NotFound, ValidationError
 from domain.messages import InboundMessage
 from domain.model import Tenant
@@ -53,6 +54,7 @@ class Agent:
         clock: Clock,
         handlers: Handlers | None = None,
         nlu_timer: NluTimer | None = None,
+        charts: ChartRenderer | None = None,
     ) -> None:
         self._uow = unit_of_work
         self._clock = clock
@@ -61,6 +63,7 @@ class Agent:
         self._pending = PendingForms(state)
         self._dialogue = Dialogue(handlers or default_handlers())
         self._timer = nlu_timer
+        self._charts = charts
 
     async def handle(self, tenant: Tenant, message: InboundMessage) -> str | None:
         """The reply text fitted to the message's channel; None when nothing is to be sent."""
@@ -71,7 +74,7 @@ class Agent:
         user, enrolled = await self._people.find(tenant, message, self._understand)
         if user is None:
             return Reply.say("not_registered").to(str(tenant.language), tenant.locale)
-        ctx = Context(tenant, user, message, self._uow, self._clock)
+        ctx = Context(tenant, user, message, self._uow, self._clock, charts=self._charts)
         reply = await control_reply(ctx, self._people)
         if reply is None:
             ctx.merchants = await self._merchants.overlay(tenant.id)
@@ -139,10 +142,17 @@ class Timers(Protocol):
     def nlu_seconds(self) -> NluTimer: ...
 
 
-def agent_factory(db: Stores, cache: Caches, clock: Clock, metrics: Timers | None = None) -> Agent:
-    """The agent over a database and a cache (bot/keys.AgentFactory)."""
+def agent_factory(
+    db: Stores,
+    cache: Caches,
+    clock: Clock,
+    metrics: Timers | None = None,
+    charts: ChartRenderer | None = None,
+) -> Agent:
+    """The agent over a database and a cache (bot/keys.AgentFactory); `charts` draws chart pictures (the
+    composition root passes adapters.charts.ChartRenderer; without one, charts are answered as text)."""
     timer = metrics.nlu_seconds if metrics is not None else None
     # The NLU loads lazily; a first message in each language would pay for it past a webhook's deadline.
     # Loaded here, it is paid before serve's port opens (bootstrap builds the agent on start-up).
     nlu.warm()
-    return Agent(unit_of_work=db.unit_of_work, state=cache.state, clock=clock, nlu_timer=timer)
+    return Agent(unit_of_work=db.unit_of_work, state=cache.state, clock=clock, nlu_timer=timer, charts=charts)

@@ -14,6 +14,7 @@ import pytest
 import yaml
 
 from adapters.cache import connect
+from adapters.charts import ChartRenderer
 from bot.conversation import Agent, Reply
 from bot.conversation.lines import alert
 from bot.conversation.reply import CategoryName, Line, Written, render_line
@@ -34,6 +35,8 @@ SETUPS = {
     "pt": ("BRL", "pt_BR", "America/Sao_Paulo"),
 }
 _ids = itertools.count(1)
+CHARTS = ChartRenderer()
+"""One drawing thread for every dialogue (each agent would otherwise start its own)."""
 
 
 def _load() -> list[tuple[str, dict[str, Any]]]:
@@ -66,7 +69,9 @@ class Conversation:
         self.lang = lang
         self.db = FakeDatabase()
         self.clock = FixedClock(NOW)
-        self.agent = Agent(unit_of_work=self.db.uow, state=connect(None).state, clock=self.clock)
+        self.agent = Agent(
+            unit_of_work=self.db.uow, state=connect(None).state, clock=self.clock, charts=CHARTS
+        )
         self.tenant: Tenant
         self.phone = "+1555" + str(next(_ids)).zfill(7)
 
@@ -207,6 +212,11 @@ async def _run(lang: str, dialogue: dict[str, Any]) -> list[Turn]:
         assert list(turn.reply.keys) == spec["reply"], where
         if "asked" in spec:
             assert turn.reply.asked == spec["asked"], where
+        if "picture" in spec:
+            # A chart: the reply carries a PNG (its lines are the caption), or none (SMS, no data).
+            picture = turn.reply.picture
+            assert (picture is not None) == spec["picture"], where
+            assert picture is None or picture.png.startswith(b"\x89PNG"), where
         if "pending" in spec:
             pending = turn.reply.pending.form if turn.reply.pending else None
             assert pending == spec["pending"], where
