@@ -128,17 +128,14 @@ async def _months(ctx: Context, today: date) -> Reply:
     }
     budget = [] if result.budget is None else [result.budget]
     if ctx.charts is None or ctx.message.channel == Channel.SMS:
+        # The budget first and the latest month next: an SMS cut to its two segments loses the oldest.
         lines = [Line("chart_text_months", span)]
-        for row in result.months:
+        lines += [Line("chart_text_budget", {"amount": money}) for money in budget]
+        for row in reversed(result.months):
             over = result.budget is not None and row.total.amount > result.budget.amount
             month = format_skeleton(MONTH_LINE, row.month.start, locale=locale)
-            lines.append(
-                Line(
-                    "chart_text_month_over" if over else "chart_text_month",
-                    {"month": month, "amount": row.total},
-                )
-            )
-        lines += [Line("chart_text_budget", {"amount": money}) for money in budget]
+            key = "chart_text_month_over" if over else "chart_text_month"
+            lines.append(Line(key, {"month": month, "amount": row.total}))
         return Reply(lines=(*lines, *others))
     png = await ctx.charts.render(_monthly_chart(ctx, result, span))
     name = f"chart-months-{first_month.start:%Y-%m}-{last_month.start:%Y-%m}"

@@ -75,3 +75,23 @@ async def test_without_a_renderer_a_chart_is_answered_as_text() -> None:
     turn = await conversation.say("show me a chart of this month")
     assert turn.reply.picture is None
     assert turn.reply.keys == ("chart_text_categories", "summary_line")
+
+
+async def test_a_monthly_chart_by_sms_says_the_budget_then_the_latest_month_first() -> None:
+    recorder = Recorder()
+    conversation = await _talking("es", recorder)
+    await conversation.say("presupuesto de 100 al mes")
+    await conversation.say("gaste 160 en walmart", "sms")
+    turn = await conversation.say("grafica de los ultimos 3 meses", "sms")
+
+    assert recorder.charts == [] and turn.reply.picture is None
+    assert turn.reply.keys == (
+        "chart_text_months",
+        "chart_text_budget",
+        "chart_text_month_over",
+        "chart_text_month",
+        "chart_text_month",
+    )
+    assert turn.rendered is not None
+    latest = "• diciembre de 2026: $160.00 (más que el presupuesto)\n• noviembre de 2026: $0.00"
+    assert latest in turn.rendered
