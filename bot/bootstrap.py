@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from adapters.cache import Cache, connect
 from adapters.channels import Channel, ConsoleChannel, MetaChannel, TwilioChannel
 from adapters.channels.downloads import LocalFiles, MediaFetcher, MetaMedia, TwilioMedia
+from adapters.charts import ChartRenderer
 from adapters.clock import SystemClock
 from adapters.db import Database
 from adapters.ocr import ReceiptOcr
@@ -40,8 +41,8 @@ def default_agent_factory() -> Callable[..., AgentLike]:
 
 
 def media_parts(settings: Settings, cache: Cache) -> Media:
-    """The photo reader (attachments fetched with each provider's credentials, read by OCR) and the
-    picture publisher (charts at PUBLIC_BASE_URL/media/...) the agent is given."""
+    """The photo reader (attachments fetched with each provider's credentials, read by OCR), the picture
+    publisher (charts at PUBLIC_BASE_URL/media/...) and the chart renderer the agent is given."""
     fetchers: dict[str, MediaFetcher] = {"console": LocalFiles()}
     if settings.twilio_account_sid and settings.twilio_auth_token:
         fetchers["twilio"] = TwilioMedia(
@@ -49,9 +50,11 @@ def media_parts(settings: Settings, cache: Cache) -> Media:
         )
     if settings.meta_access_token:
         fetchers["meta"] = MetaMedia(settings.meta_access_token, settings.meta_graph_base_url)
+    # bot.conversation may not import adapters: the renderer, reader and publisher are given to it here.
     return Media(
         photos=ReceiptReader(fetchers, ReceiptOcr()),
         pictures=PicturePublisher(cache.media, settings.public_base_url),
+        charts=ChartRenderer(),
     )
 
 
@@ -133,6 +136,7 @@ class Bootstrap:
                 else:
                     media = media_parts(self.settings, cache)
                     stack.push_async_callback(media.photos.close)
+                    stack.callback(media.charts.close)
                     agent = default_agent_factory()(db, cache, clock, metrics, media=media)
             yield Parts(
                 settings=self.settings,

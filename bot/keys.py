@@ -18,6 +18,7 @@ from bot.answer import Answer
 from bot.settings import Settings
 
 if TYPE_CHECKING:  # the OCR's model libraries load only where photos are read
+    from adapters.charts import ChartRenderer
     from bot.pictures import PicturePublisher
     from bot.receipts import ReceiptReader
 from domain.messages import InboundMessage
@@ -33,10 +34,11 @@ class AgentLike(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class Media:
-    """What the agent reads photos and publishes pictures with (built by bot/bootstrap.py)."""
+    """What the agent reads photos, draws charts and publishes pictures with (built by bot/bootstrap.py)."""
 
     photos: ReceiptReader
     pictures: PicturePublisher
+    charts: ChartRenderer
 
 
 class AgentFactory(Protocol):

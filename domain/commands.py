@@ -137,6 +137,19 @@ class GetSpendingSummary:
 
 
 @dataclass(frozen=True, slots=True)
+class GetMonthlySpending:
+    """Expenses per calendar month, for a chart of spending over time (issue 16)."""
+
+    user_id: uuid.UUID
+    months: int = 6
+    """How many months, 1..24, the last of them the month of `until`."""
+    until: date | None = None
+    """A day of the last month; default: today in the user's zone."""
+    category: str | None = None
+    """One category's spending; None for all spending."""
+
+
+@dataclass(frozen=True, slots=True)
 class GetBudgetStatus:
     """Status of one budget (by category + recurrence) or, with category unset, all of the user's budgets."""
 

@@ -3,17 +3,27 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import date
 
 from domain import validation as v
-from domain.budgets import SHARE_PLACES
-from domain.commands import GetBalance, GetSpendingSummary, ListTransactions
+from domain.budgets import SHARE_PLACES, budgets_of
+from domain.commands import GetBalance, GetMonthlySpending, GetSpendingSummary, ListTransactions
 from domain.errors import ValidationError
 from domain.lookup import require_user, user_account
-from domain.model import Period, Transaction, TransactionKind
+from domain.model import Budget, Period, Recurrence, Transaction, TransactionKind
 from domain.money import Money
 from domain.periods import local_today, month_of, previous_period
 from domain.ports import Clock, TransactionFilter, UnitOfWork
-from domain.results import AccountBalance, Aggregate, Balance, CategoryTotal, MerchantTotal, SpendingSummary
+from domain.results import (
+    AccountBalance,
+    Aggregate,
+    Balance,
+    CategoryTotal,
+    MerchantTotal,
+    MonthlySpending,
+    MonthTotal,
+    SpendingSummary,
+)
 
 
 async def get_balance(query: GetBalance, uow: UnitOfWork) -> Balance:
@@ -146,6 +156,65 @@ async def spending_summary(query: GetSpendingSummary, uow: UnitOfWork, clock: Cl
     )
 
 
+async def monthly_spending(query: GetMonthlySpending, uow: UnitOfWork, clock: Clock) -> MonthlySpending:
+    """Expenses per calendar month (oldest first) in the user's currency, a month without any at zero;
+    other currencies' totals over the months apart, never summed in; and the monthly budget of the same
+    scope (the category asked, or all spending) when it is kept in the user's currency: the user's own
+    before the household's."""
+    user = await require_user(uow, query.user_id)
+    category = v.category(query.category)
+    count = v.bounded_int(query.months, "months", 1, MAX_MONTHS)
+    last = query.until or local_today(clock, user.timezone)
+    months = _months_until(last, count)
+    code = user.currency
+    totals: list[MonthTotal] = []
+    other: dict[str, Money] = {}
+    for month in months:
+        flt = TransactionFilter(
+            user_id=user.id, kind=TransactionKind.EXPENSE, period=month, category=category
+        )
+        spent = Money.zero(code)
+        for row in await uow.transactions.aggregate(flt, by=("currency",)):
+            if row.total.currency == code:
+                spent = spent + row.total
+            else:
+                other[row.total.currency] = (
+                    other.get(row.total.currency, Money.zero(row.total.currency)) + row.total
+                )
+        totals.append(MonthTotal(month=month, total=spent.quantized()))
+    budget = _monthly_budget(await budgets_of(uow, user), category, code)
+    return MonthlySpending(
+        currency=code,
+        months=tuple(totals),
+        budget=budget,
+        other_currencies={c: m.quantized() for c, m in sorted(other.items())},
+    )
+
+
+MAX_MONTHS = 24
+"""Most months one query covers (a chart of two years is still readable)."""
+
+
+def _months_until(last: date, count: int) -> list[Period]:
+    """The `count` calendar months ending with the month of `last`, oldest first."""
+    year, month = last.year, last.month
+    found = []
+    for _ in range(count):
+        found.append(month_of(date(year, month, 1)))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return found[::-1]
+
+
+def _monthly_budget(budgets: list[Budget], category: str | None, code: str) -> Money | None:
+    fitting = [
+        b
+        for b in budgets
+        if b.category == category and b.recurrence == Recurrence.MONTHLY and b.amount.currency == code
+    ]
+    fitting.sort(key=lambda b: b.household_id is not None)
+    return fitting[0].amount if fitting else None
+
+
 def _largest_first(row: CategoryTotal) -> tuple[object, ...]:
     return (-row.total.amount, row.category is None, row.category or "")
 
@@ -181,4 +250,4 @@ def _period(value: object) -> Period | None:
     raise ValidationError("period", "must be a period of days")
 
 
-__all__ = ["get_balance", "list_transactions", "spending_summary"]
+__all__ = ["MAX_MONTHS", "get_balance", "list_transactions", "monthly_spending", "spending_summary"]

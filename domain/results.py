@@ -133,6 +133,30 @@ class SpendingSummary:
 
 
 @dataclass(frozen=True, slots=True)
+class MonthTotal:
+    """Expenses of one calendar month in the user's currency (zero when none)."""
+
+    month: Period
+    total: Money
+
+
+@dataclass(frozen=True, slots=True)
+class MonthlySpending:
+    """Expenses per month, oldest first, with the monthly budget they are measured against."""
+
+    currency: str
+    months: tuple[MonthTotal, ...]
+    budget: Money | None
+    """The monthly budget of the same scope in the user's currency; None when there is none."""
+    other_currencies: dict[str, Money]
+    """Expenses over all the months in each other currency: reported apart, never added in."""
+
+    @property
+    def total(self) -> Money:
+        return sum((m.total for m in self.months), Money.zero(self.currency))
+
+
+@dataclass(frozen=True, slots=True)
 class Aggregate:
     """One group of a repository aggregation: key values in the order asked, plus total and count."""
 
@@ -149,6 +173,8 @@ __all__ = [
     "CategoryTotal",
     "ChangeResult",
     "MerchantTotal",
+    "MonthTotal",
+    "MonthlySpending",
     "RecordResult",
     "SpendingSummary",
     "TransactionPage",

@@ -21,7 +21,7 @@ from domain.operations import (
     transaction_history,
     update_transaction,
 )
-from domain.reports import get_balance, list_transactions, spending_summary
+from domain.reports import get_balance, list_transactions, monthly_spending, spending_summary
 from domain.transfers import record_transfer
 
 # Conventions every use case follows, so callers (bot handlers, the admin API, the CLI) can rely on them:
@@ -40,6 +40,7 @@ __all__ = [
     "get_balance",
     "get_transaction",
     "list_transactions",
+    "monthly_spending",
     "open_account",
     "record_expense",
     "record_income",

@@ -19,7 +19,7 @@ from rapidfuzz.distance import OSA
 
 from nlu.data import load
 from nlu.normalize import Normalized, fold
-from nlu.types import INTENTS
+from nlu.types import CLASSIFIED_INTENTS
 
 MODELS_DIR = Path(__file__).resolve().parent / "models"
 
@@ -448,7 +448,7 @@ def score(
     if known or cues:
         logits = _classifier(model, seen)
     else:
-        logits = dict.fromkeys(INTENTS, 0.0)  # the classifier would only echo its class priors
+        logits = dict.fromkeys(CLASSIFIED_INTENTS, 0.0)  # the classifier would only echo its class priors
     for intent, bonus in cues.items():
         logits[intent] += bonus
     fuzzy = _fuzzy_exact(model, key) if len(tokens) <= 3 else None
@@ -555,9 +555,11 @@ def _distribution(logits: dict[str, float]) -> list[tuple[str, float]]:
     top = max(logits.values())
     exps = {intent: math.exp(value - top) for intent, value in logits.items()}
     total = sum(exps.values())
-    return sorted(((intent, exps[intent] / total) for intent in INTENTS), key=lambda pair: -pair[1])
+    return sorted(
+        ((intent, exps[intent] / total) for intent in CLASSIFIED_INTENTS), key=lambda pair: -pair[1]
+    )
 
 
 def _certain(intent: str) -> list[tuple[str, float]]:
-    rest = (1.0 - EXACT_CONFIDENCE) / (len(INTENTS) - 1)
-    return [(intent, EXACT_CONFIDENCE)] + [(other, rest) for other in INTENTS if other != intent]
+    rest = (1.0 - EXACT_CONFIDENCE) / (len(CLASSIFIED_INTENTS) - 1)
+    return [(intent, EXACT_CONFIDENCE)] + [(other, rest) for other in CLASSIFIED_INTENTS if other != intent]

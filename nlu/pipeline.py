@@ -10,6 +10,7 @@ from functools import cache
 
 from nlu.accounts import Accounts, Reading, find_accounts, lexicon
 from nlu.categories import find_category
+from nlu.charts import chart_kind, settle_chart
 from nlu.data import load_lang
 from nlu.dates import When, find_when
 from nlu.households import HOUSEHOLD_INTENTS, read_household, settle_household, unsaid
@@ -57,6 +58,7 @@ QUERY_INTENTS = frozenset(
         "search",
         "income_summary",
         "overview",
+        "chart",
     }
 )
 AMOUNT_INTENTS = TRANSACTION_INTENTS | {
@@ -171,6 +173,7 @@ def parse_message(
         ranked = settle_household(
             ranked, norm, language, said, primary is not None, accounts.tells_loan, bool(accounts.found)
         )
+        ranked = settle_chart(ranked, norm, language, primary is not None)
     intent, confidence = ranked[0]
     if intent in DATED_QUESTIONS and primary is not None and not primary.explicit:
         # A question has no amount: "cuánto gasté el 5", "quanto gastei na terça 19" name a day, which the
@@ -277,6 +280,7 @@ def parse_message(
         people=household.people,
         shares=household.shares,
         shared=household.shared,
+        chart=chart_kind(norm, language) if intent == "chart" else None,
     )
 
 

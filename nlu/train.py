@@ -37,7 +37,7 @@ from nlu.intents import (
 )
 from nlu.language import TABLE, WORD_CAP, detect_language
 from nlu.normalize import Normalized, fold, normalize
-from nlu.types import INTENTS, LANGUAGES, LOW_CONFIDENCE
+from nlu.types import CLASSIFIED_INTENTS, INTENTS, LANGUAGES, LOW_CONFIDENCE
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -110,13 +110,14 @@ def is_fresh() -> bool:
 # ---------------------------------------------------------------- data
 
 
-def intent_examples(lang: str) -> dict[str, list[str]]:
-    """intents.yaml as {intent: [example, ...]} (the contract's intents, non-empty strings)."""
+def intent_examples(lang: str, intents: tuple[str, ...] = CLASSIFIED_INTENTS) -> dict[str, list[str]]:
+    """intents.yaml as {intent: [example, ...]} (non-empty strings): by default the classifier's intents
+    only, which are what the models learn from; the rule intents' examples are checked with the rest."""
     try:
         table = (load_lang(lang, "intents") or {}).get("intents") or {}
     except FileNotFoundError:
         table = {}
-    return {intent: [str(e) for e in table.get(intent) or () if str(e).strip()] for intent in INTENTS}
+    return {intent: [str(e) for e in table.get(intent) or () if str(e).strip()] for intent in intents}
 
 
 def keyword_examples(lang: str) -> list[tuple[str, str]]:
@@ -124,7 +125,7 @@ def keyword_examples(lang: str) -> list[tuple[str, str]]:
     pairs: list[tuple[str, str]] = []
     for group in ("exact", "cues"):
         for intent, phrases in (keywords(lang).get(group) or {}).items():
-            if intent in INTENTS:
+            if intent in CLASSIFIED_INTENTS:
                 pairs.extend((str(p), intent) for p in phrases or ())
     return pairs
 
@@ -145,7 +146,7 @@ def data_problems(lang: str) -> list[str]:
     """What the data writers should fix: a message under two intents, examples without words, thin intents."""
     problems = []
     owner: dict[tuple[str, ...], tuple[str, str]] = {}
-    texts = [(t, i, "intents.yaml") for i, ex in intent_examples(lang).items() for t in ex]
+    texts = [(t, i, "intents.yaml") for i, ex in intent_examples(lang, INTENTS).items() for t in ex]
     texts += [(t, i, "keywords.yaml") for t, i in keyword_examples(lang)]
     for text, intent, where in texts:
         key = tuple(prepare(fold(text), lang))
@@ -154,7 +155,7 @@ def data_problems(lang: str) -> list[str]:
             problems.append(f"{lang}/{where}: {text!r} ({intent}) has no words")
         elif first[0] != intent:
             problems.append(f"{lang}/{where}: {text!r} is {intent}, but {first[0]} in {first[1]}")
-    for intent, examples in intent_examples(lang).items():
+    for intent, examples in intent_examples(lang, INTENTS).items():
         if len(examples) < 60:
             problems.append(f"{lang}/intents.yaml: {intent} has {len(examples)} examples (60 wanted)")
     return problems
@@ -173,10 +174,12 @@ def train_textcat(lang: str, examples: Examples) -> tuple[Any, Any]:
     spacy.util.fix_random_seed(SEED)
     nlp = spacy.blank(lang)
     textcat = cast("TextCategorizer", nlp.add_pipe("textcat", config=TEXTCAT_CONFIG))
-    for intent in INTENTS:
+    for intent in CLASSIFIED_INTENTS:
         textcat.add_label(intent)
     batch = [
-        Example.from_dict(Doc(nlp.vocab, words=tokens), {"cats": {i: float(i == intent) for i in INTENTS}})
+        Example.from_dict(
+            Doc(nlp.vocab, words=tokens), {"cats": {i: float(i == intent) for i in CLASSIFIED_INTENTS}}
+        )
         for tokens, intent in examples
     ]
     optimizer = nlp.initialize(lambda: batch, sgd=Adam(LEARN_RATE))

@@ -51,7 +51,14 @@ INTENTS: tuple[str, ...] = (
     "split_expense",
     "owe_balance",
     "settle_up",
+    "chart",
 )
+RULE_INTENTS: frozenset[str] = frozenset({"chart"})
+"""Intents read by a rule on the message's words (nlu/charts.py), never by the classifier: their examples in
+intents.yaml document them, but neither the classifier nor the language model is trained on them, so adding
+one leaves every other reading exactly as it was."""
+CLASSIFIED_INTENTS: tuple[str, ...] = tuple(i for i in INTENTS if i not in RULE_INTENTS)
+"""The classifier's labels."""
 
 CATEGORIES: tuple[str, ...] = (
     "groceries",
@@ -194,6 +201,8 @@ class Parse:
     """split_expense: how many ways when said ("en 3" -> 3, "a medias" -> 2), else None."""
     shared: bool = False
     """The budget, expense or question is the household's ("for the house", "da casa", "compartido")."""
+    chart: str | None = None
+    """chart: "months" (one bar per month: "last 6 months", "por mes") or "categories"; None otherwise."""
 
     def to_json(self) -> dict[str, object]:
         """The result line of `centavo nlu` (NLU_CONTRACT.md)."""
@@ -234,6 +243,7 @@ class Parse:
             "people": list(self.people),
             "shares": self.shares,
             "shared": self.shared,
+            "chart": self.chart,
         }
 
 

@@ -58,6 +58,7 @@ class Agent:
         self._dialogue = Dialogue(handlers or default_handlers())
         self._timer = nlu_timer
         self._media = ChatMedia(media)
+        self._charts = media.charts if media is not None else None
 
     async def handle(self, tenant: Tenant, message: InboundMessage) -> str | Answer | None:
         """The reply text fitted to the message's channel, with its picture's address when it has one;
@@ -73,7 +74,7 @@ class Agent:
         user, enrolled = await self._people.find(tenant, message, self._understand)
         if user is None:
             return Reply.say("not_registered").to(str(tenant.language), tenant.locale)
-        ctx = Context(tenant, user, message, self._uow, self._clock)
+        ctx = Context(tenant, user, message, self._uow, self._clock, charts=self._charts)
         reply = await control_reply(ctx, self._people)
         if reply is None:
             ctx.merchants = await self._merchants.overlay(tenant.id)
@@ -126,16 +127,10 @@ class Agent:
 def agent_factory(
     db: Stores, cache: Caches, clock: Clock, metrics: Timers | None = None, *, media: MediaParts | None = None
 ) -> Agent:
-    """The agent over a database and a cache (bot/keys.AgentFactory), reading photos and sending pictures
-    through `media` (none: photos get a "cannot read" answer, charts go as text)."""
+    """The agent over a database and a cache (bot/keys.AgentFactory), reading photos, drawing charts and
+    sending pictures through `media` (none: photos get a "cannot read" answer, charts go as text)."""
     timer = metrics.nlu_seconds if metrics is not None else None
     # The NLU loads lazily; a first message in each language would pay for it past a webhook's deadline.
     # Loaded here, it is paid before serve's port opens (bootstrap builds the agent on start-up).
     nlu.warm()
-    return Agent(
-        unit_of_work=db.unit_of_work,
-        state=cache.state,
-        clock=clock,
-        nlu_timer=timer,
-        media=media,
-    )
+    return Agent(unit_of_work=db.unit_of_work, state=cache.state, clock=clock, nlu_timer=timer, media=media)

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import nlu
+from domain.charts import ChartRenderer
 from domain.messages import InboundMessage
 from domain.model import Tenant, User
 from domain.periods import user_week_start
@@ -29,6 +30,8 @@ class Context:
     """Filled once the message is understood (control words are answered before that)."""
     merchants: nlu.MerchantOverlay | None = None
     """The tenant's own merchants: every reading of this message's text matches them first."""
+    charts: ChartRenderer | None = None
+    """Draws chart pictures off the event loop; None: charts are answered as text."""
 
     @property
     def lang(self) -> str:

@@ -53,6 +53,7 @@ QUESTION_INTENTS = frozenset(
         "convert_currency",
         "list_recurring",
         "goal_status",
+        "chart",
     }
 )
 """Intents answered in the middle of a form without dropping it (a digression)."""

@@ -8,6 +8,7 @@ from typing import Protocol
 
 from bot.conversation.pending import StateStore
 from bot.conversation.receipts import PhotoLike
+from domain.charts import ChartRenderer
 from domain.messages import InboundMessage
 from domain.ports import UnitOfWork
 
@@ -46,12 +47,14 @@ class Caches(Protocol):
 
 
 class MediaParts(Protocol):
-    """bot.keys.Media: the photo reader and the picture publisher."""
+    """bot.keys.Media: the photo reader, the picture publisher and the chart renderer."""
 
     @property
     def photos(self) -> PhotoReader: ...
     @property
     def pictures(self) -> Publisher: ...
+    @property
+    def charts(self) -> ChartRenderer: ...
 
 
 class Timers(Protocol):

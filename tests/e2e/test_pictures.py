@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from dataclasses import replace
 from datetime import UTC, datetime
 from urllib.parse import urlencode
 
@@ -25,6 +26,8 @@ from domain.messages import InboundMessage
 from domain.model import Channel, Tenant
 from tests.e2e.conftest import PUBLIC_BASE_URL, Routed, StubAgent, stub_factory
 from tests.e2e.test_app import signed, twilio_form
+from tests.e2e.test_meta import payload, signature
+from tests.integration.fake_providers import FakeProviders
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"chart" * 200
 MEDIA = re.compile(r"<Media>([^<]+)</Media>")
@@ -109,3 +112,22 @@ async def test_a_picture_expires(settings: Settings, aiohttp_client, routed: Rou
         if (await client.get(f"/media/{token}.png")).status == 404:
             break
     assert (await client.get(f"/media/{token}.png")).status == 404
+
+
+async def test_through_meta_the_picture_goes_as_an_image_message_captioned_with_the_reply(
+    aiohttp_client, aiohttp_server, settings: Settings, routed: Routed
+) -> None:
+    fake = FakeProviders(meta_token="meta-token")
+    graph = await aiohttp_server(fake.app())
+    configured = replace(
+        settings, meta_access_token="meta-token", meta_graph_base_url=str(graph.make_url("/v21.0"))
+    )
+    agent = PictureAgent()
+    client = await aiohttp_client(create_app(Bootstrap(configured, agent_factory=stub_factory(agent))))
+    agent.publisher = PicturePublisher(client.app[CACHE].media, PUBLIC_BASE_URL)
+    body = payload(routed, "wamid.CHART", "grafico de gastos")
+    assert (await client.post("/webhooks/meta", data=body, headers=signature(body))).status == 200
+    [sent] = [r.json for r in fake.of("meta")]
+    assert sent["type"] == "image" and sent["image"]["caption"] == "Seus gastos de dezembro"
+    served = await client.get(path_of(sent["image"]["link"]))
+    assert (served.status, await served.read()) == (200, PNG)

@@ -14,6 +14,7 @@ import pytest
 import yaml
 
 from adapters.cache import connect
+from adapters.charts import ChartRenderer
 from bot.conversation import Agent, Reply
 from bot.conversation.lines import alert
 from bot.conversation.reply import CategoryName, Line, Written, render_line
@@ -24,6 +25,7 @@ from domain.events import BudgetThresholdCrossed, HouseholdNotice
 from domain.messages import InboundMessage
 from domain.model import Budget, Channel, Language, Tenant, Transaction
 from domain.money import Money
+from tests.unit.fake_media import FakeMedia
 from tests.unit.fakes import FakeDatabase, FixedClock
 
 TABLES = Path(__file__).resolve().parents[2] / "dialogues"
@@ -34,6 +36,8 @@ SETUPS = {
     "pt": ("BRL", "pt_BR", "America/Sao_Paulo"),
 }
 _ids = itertools.count(1)
+CHARTS = ChartRenderer()
+"""One drawing thread for every dialogue (each agent would otherwise start its own)."""
 
 
 def _load() -> list[tuple[str, dict[str, Any]]]:
@@ -66,7 +70,10 @@ class Conversation:
         self.lang = lang
         self.db = FakeDatabase()
         self.clock = FixedClock(NOW)
-        self.agent = Agent(unit_of_work=self.db.uow, state=connect(None).state, clock=self.clock)
+        self.media = FakeMedia(charts=CHARTS)
+        self.agent = Agent(
+            unit_of_work=self.db.uow, state=connect(None).state, clock=self.clock, media=self.media
+        )
         self.tenant: Tenant
         self.phone = "+1555" + str(next(_ids)).zfill(7)
 
@@ -207,6 +214,11 @@ async def _run(lang: str, dialogue: dict[str, Any]) -> list[Turn]:
         assert list(turn.reply.keys) == spec["reply"], where
         if "asked" in spec:
             assert turn.reply.asked == spec["asked"], where
+        if "picture" in spec:
+            # A chart: the reply carries a PNG (its lines are the caption), or none (SMS, no data).
+            picture = turn.reply.picture
+            assert (picture is not None) == spec["picture"], where
+            assert picture is None or picture.png.startswith(b"\x89PNG"), where
         if "pending" in spec:
             pending = turn.reply.pending.form if turn.reply.pending else None
             assert pending == spec["pending"], where

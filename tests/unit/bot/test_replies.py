@@ -143,6 +143,7 @@ SAMPLES: dict[str, Any] = {
     "previous": Money.of("1000", "BRL"),
     "when": "todo domingo",
     "hour": "18:00",
+    "month": "julho de 2026",
 }
 
 
