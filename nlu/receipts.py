@@ -47,7 +47,7 @@ _DATE = re.compile(r"(?<![0-9])([0-9]{1,4})\s?[/.-]\s?([0-9]{1,2})\s?[/.-]\s?([0
 # elsewhere, where RS is a Brazilian state.
 _REAIS_MISREAD = re.compile(r"(?:(?<![a-z])|(?<=total))rs\s?(?=[0-9])|(?<=total)rs$")
 # And "TOTAL $" is read "TOTALS": a dollar (or peso) sign when an amount follows.
-_DOLLAR_MISREAD = re.compile(r"(?<=total)s\s?(?=[0-9])")
+_DOLLAR_MISREAD = re.compile(r"(?<=total)s(?:\s?(?=[0-9])|$)")
 _LETTERS = re.compile(r"[^a-z]+")
 
 
@@ -294,12 +294,13 @@ def _merchant(rows: Sequence[str], overlay: MerchantOverlay | None) -> tuple[str
     header = [row for row in rows[:_HEADER_ROWS] if not _DATE.search(row)]
     for row in header:
         keys = _without_skip_words(_name_keys(row))
+        whole = "".join(_without_skip_words(_name_keys(row, suffixes=False)))
         if overlay is not None:
             for merchant in overlay.merchants:
                 names = (merchant.name, *merchant.aliases)
                 if any(_names_match(keys, phrase_keys(fold(n)), False) for n in names):
                     return merchant.name, merchant.category
-        found = _known(keys)
+        found = _known(keys, whole)
         if found is not None:
             return found
     for row in header:
@@ -309,10 +310,10 @@ def _merchant(rows: Sequence[str], overlay: MerchantOverlay | None) -> tuple[str
     return None, None
 
 
-def _name_keys(row: str) -> tuple[str, ...]:
+def _name_keys(row: str, suffixes: bool = True) -> tuple[str, ...]:
     """The row's words, OCR's digits-for-letters read back, without a company suffix at the end."""
     keys = phrase_keys(_DIGIT_IN_WORD.sub(lambda m: m.group().translate(_LETTER_DIGITS), fold(row)))
-    for _ in range(3):  # "PADARIA ZE LTDA ME": suffixes come in runs
+    for _ in range(3 if suffixes else 0):  # "PADARIA ZE LTDA ME": suffixes come in runs
         for suffix in _words().suffixes:
             if len(keys) > len(suffix) and keys[-len(suffix) :] == suffix:
                 keys = keys[: -len(suffix)]
@@ -389,13 +390,14 @@ def _aliases() -> _Aliases:
     return _Aliases(glued, runs)
 
 
-def _known(keys: tuple[str, ...]) -> tuple[str, str | None] | None:
+def _known(keys: tuple[str, ...], whole: str) -> tuple[str, str | None] | None:
     """The shipped merchant the row names (the rules of _names_match, by lookups), the longest alias winning
-    ("Uber Eats" over "Uber")."""
+    ("Uber Eats" over "Uber"). `whole` is the row glued with its suffixes, which OCR may have run into the
+    name ("COTOC.I.C.S.A.")."""
     aliases = _aliases()
     found: list[tuple[int, int]] = []
     glued = "".join(keys)
-    for form in _glued_forms(glued) if glued else ():
+    for form in _glued_forms(glued) | _glued_forms(whole):
         if form in aliases.glued:
             found.append((len(form), aliases.glued[form][0]))
     for size in range(1, len(keys) + 1):
