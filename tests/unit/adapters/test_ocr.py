@@ -1,0 +1,148 @@
+"""ReceiptOcr end to end on generated receipt photos, the refusals, the row grouping, and the proof that the
+models ship with the package: a read with the network made impossible and an empty home directory."""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from adapters.ocr import ReceiptOcr, UnreadableImage, group_rows
+from nlu import read_receipt
+from nlu.normalize import fold
+from tests.receipts.generate import case
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+@pytest.fixture(scope="module")
+def ocr() -> ReceiptOcr:
+    return ReceiptOcr()
+
+
+def _same_name(read: str | None, truth: str) -> bool:
+    """OCR loses spaces between words: names are compared folded, without spaces."""
+    return fold(read or "").replace(" ", "") == fold(truth).replace(" ", "")
+
+
+@pytest.mark.parametrize("name", ["pt-04-br", "es-10-mx", "en-07-us"])
+def test_a_receipt_photo_is_read_end_to_end(ocr: ReceiptOcr, name: str) -> None:
+    receipt = case(name)
+    rows = ocr.read_rows(receipt.image)
+    read = read_receipt(rows, currency=receipt.user_currency, today=receipt.today, lang=receipt.lang)
+    assert read.total == receipt.total, rows
+    assert _same_name(read.merchant, receipt.merchant), rows
+    assert read.day == receipt.day, rows
+
+
+@pytest.mark.parametrize("data", [b"", b"not an image at all", b"\x89PNG\r\n\x1a\n" + b"\x00" * 40])
+def test_bytes_that_are_no_image_are_unreadable(ocr: ReceiptOcr, data: bytes) -> None:
+    with pytest.raises(UnreadableImage):
+        ocr.read_rows(data)
+
+
+def _png(image: Image.Image) -> bytes:
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+def test_a_blank_photo_is_unreadable(ocr: ReceiptOcr) -> None:
+    with pytest.raises(UnreadableImage):
+        ocr.read_rows(_png(Image.new("RGB", (480, 400), (245, 245, 240))))
+
+
+def test_a_decompression_bomb_is_refused_before_its_pixels_are_read(ocr: ReceiptOcr) -> None:
+    bomb = _png(Image.new("1", (9000, 6000)))  # 54 million pixels in a few kilobytes
+    assert len(bomb) < 100_000
+    with pytest.raises(UnreadableImage, match="refused"):
+        ocr.read_rows(bomb)
+
+
+def _box(x: float, y: float, width: float, height: float, tilt: float) -> list[list[float]]:
+    """A text run's corners, rotated by `tilt` radians around the origin, as the detector returns them."""
+    corners = [(x, y), (x + width, y), (x + width, y + height), (x, y + height)]
+    cos, sin = math.cos(tilt), math.sin(tilt)
+    return [[cx * cos - cy * sin, cx * sin + cy * cos] for cx, cy in corners]
+
+
+@pytest.mark.parametrize("degrees", [-4.0, 0.0, 3.0, 4.0])
+def test_a_tilted_line_keeps_its_label_and_amount_on_one_row(degrees: float) -> None:
+    tilt = math.radians(degrees)
+    # Lines 22 px apart; at 4 degrees the far end of a 480 px line drops 33 px, more than a line.
+    runs = [
+        (_box(20, 100, 150, 16, tilt), "SUBTOTAL"),
+        (_box(400, 100, 80, 16, tilt), "87,40"),
+        (_box(20, 122, 120, 16, tilt), "TOTAL"),
+        (_box(400, 122, 80, 16, tilt), "97,40"),
+        (_box(20, 144, 130, 16, tilt), "TROCO"),
+        (_box(400, 144, 80, 16, tilt), "2,60"),
+    ]
+    assert group_rows(runs[::-1]) == ["SUBTOTAL 87,40", "TOTAL 97,40", "TROCO 2,60"]
+
+
+OFFLINE = """
+import json, socket, sys, urllib.request
+
+def refuse(*args, **kwargs):
+    raise OSError("the network is off in this test")
+
+socket.socket.connect = refuse
+socket.socket.connect_ex = refuse
+socket.create_connection = refuse
+socket.getaddrinfo = refuse
+try:
+    urllib.request.urlopen("http://example.com", timeout=2)
+except OSError:
+    pass
+else:
+    sys.exit("the network guard let a request through")
+
+from adapters.ocr import ReceiptOcr
+
+rows = ReceiptOcr().read_rows(open(sys.argv[1], "rb").read())
+print(json.dumps(rows))
+"""
+
+
+def _can_unshare() -> bool:
+    try:
+        return subprocess.run(["unshare", "-rn", "true"], capture_output=True, timeout=10).returncode == 0
+    except (OSError, subprocess.SubprocessError):
+        return False
+
+
+def test_a_receipt_is_read_with_no_network_and_an_empty_home(tmp_path: Path) -> None:
+    receipt = case("pt-04-br")
+    photo = tmp_path / "receipt.jpg"
+    photo.write_bytes(receipt.image)
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("XDG_", "MPL"))}
+    env.update(HOME=str(home), XDG_CACHE_HOME=str(home / ".cache"), PYTHONPATH=str(ROOT))
+    env.pop("ORT_DISABLE_TELEMETRY", None)  # the adapter must turn onnxruntime's telemetry off by itself
+    # Where the machine allows it, a network namespace of its own with no interface but loopback also takes
+    # the network from native code (onnxruntime's C++ telemetry client), which the Python guard cannot.
+    isolate = ["unshare", "-rn"] if shutil.which("unshare") and _can_unshare() else []
+    done = subprocess.run(
+        [*isolate, sys.executable, "-c", OFFLINE, str(photo)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    rows = json.loads(done.stdout.strip().splitlines()[-1])
+    read = read_receipt(rows, currency=receipt.user_currency, today=receipt.today, lang=receipt.lang)
+    assert read.total == receipt.total
+    assert list(home.rglob("*")) == [], "the read wrote under HOME (a model or cache fetched on first use?)"
