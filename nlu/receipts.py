@@ -17,7 +17,7 @@ from nlu.merchants import index as merchant_index
 from nlu.merchants import phrase_keys
 from nlu.normalize import fold
 from nlu.numbers import parse_digits
-from nlu.overlay import MerchantOverlay
+from nlu.overlay import MerchantOverlay, merchant_overlay
 from nlu.types import LANGUAGES
 
 _MAX_AGE = timedelta(days=366)
@@ -123,6 +123,7 @@ def read_receipt(
     reads (None: month first in English, day first otherwise). A part that cannot be read surely is None:
     the conversation asks rather than records a wrong total."""
     rows = [_digits_back(str(r)) for r in rows if str(r).strip()]
+    merchants = merchant_overlay(merchants)
     language = lang if lang in LANGUAGES else guess_language(rows)
     found_currency = _currency(rows, currency.upper())
     precision = get_currency_precision(found_currency or currency.upper())
@@ -291,7 +292,12 @@ def _merchant(rows: Sequence[str], overlay: MerchantOverlay | None) -> tuple[str
     """The tenant's or a shipped merchant named in a header row, else the first header row that looks like a
     name. Header words ("CAIXA", "STORE #12", "CNPJ") are taken out before names are looked for: a row
     "CAIXA 01" is the till, not the bank."""
-    header = [row for row in rows[:_HEADER_ROWS] if not _DATE.search(row)]
+    header = []
+    for row in rows[:_HEADER_ROWS]:
+        if _AMOUNT.search(row):
+            break  # the items have begun: a priced line is never the name
+        if not _DATE.search(row):
+            header.append(row)
     for row in header:
         keys = _without_skip_words(_name_keys(row))
         whole = "".join(_without_skip_words(_name_keys(row, suffixes=False)))
