@@ -12,25 +12,19 @@ from functools import cache
 
 from babel.numbers import get_currency_precision
 
-from nlu.data import load, load_lang
-from nlu.merchants import index as merchant_index
-from nlu.merchants import phrase_keys
+from nlu.data import load
 from nlu.normalize import fold
 from nlu.numbers import parse_digits
 from nlu.overlay import MerchantOverlay, merchant_overlay
+from nlu.receipt_names import merchant_of
+from nlu.receipt_words import AMOUNT, DATE, glue, guess_language, words
 from nlu.types import LANGUAGES
+
+__all__ = ["Receipt", "guess_language", "read_receipt"]
 
 _MAX_AGE = timedelta(days=366)
 """An older date on a receipt is a misread (or a printed expiry, a warranty): no date is better."""
-_HEADER_ROWS = 7
-"""The merchant's name is among the first rows, above the items."""
-_MIN_GLUED = 5
-"""Shorter names are matched only as a whole row or whole words: "coto" and "oxxo" hide inside other words."""
 
-# Amounts as tills print them: cents always shown, thousands grouped or not ("1.204,02", "1,204.02", "87.40").
-_AMOUNT = re.compile(
-    r"(?<![0-9.,])(?:[0-9]{1,3}(?:([.,])[0-9]{3})(?:\1[0-9]{3})*|[0-9]+)[.,][0-9]{2}(?![0-9%])"
-)
 # Whole amounts, for currencies without cents ("$ 12.500" in pesos chilenos): only on such receipts.
 _WHOLE = re.compile(r"(?<![0-9.,])(?:[0-9]{1,3}(?:([.,])[0-9]{3})(?:\1[0-9]{3})*|[0-9]+)(?![0-9.,%])")
 # OCR reads 0 as O, 1 as l or I and 5 as S inside numbers: put digits back where both sides say "number".
@@ -39,16 +33,11 @@ _IN_NUMBER = re.compile(
 )
 _ONE_IN_NUMBER = re.compile(r"(?<=[0-9])[lI|](?=[0-9.,])|(?<=[0-9][.,])[lI|]|(?<![A-Za-z])[lI|](?=[0-9]{2})")
 _FIVE_IN_NUMBER = re.compile(r"(?<=[0-9][.,])S|(?<=[0-9])S(?=[0-9])")
-# The same confusions the other way in words: "T0TAL", "IMP0RTE", "5UBTOTAL".
-_LETTER_DIGITS = str.maketrans({"0": "o", "1": "l", "5": "s"})
-_DIGIT_IN_WORD = re.compile(r"(?<=[a-z])[015](?=[a-z])|^[5](?=[a-z]{3})")
-_DATE = re.compile(r"(?<![0-9])([0-9]{1,4})\s?[/.-]\s?([0-9]{1,2})\s?[/.-]\s?([0-9]{2,4})(?![0-9])")
 # "R$" is often read "RS": taken as reais right before an amount or glued to a total label ("TOTALRS"), not
 # elsewhere, where RS is a Brazilian state.
 _REAIS_MISREAD = re.compile(r"(?:(?<![a-z])|(?<=total))rs\s?(?=[0-9])|(?<=total)rs$")
 # And "TOTAL $" is read "TOTALS": a dollar (or peso) sign when an amount follows.
 _DOLLAR_MISREAD = re.compile(r"(?<=total)s(?:\s?(?=[0-9])|$)")
-_LETTERS = re.compile(r"[^a-z]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,46 +58,6 @@ class Receipt:
     """The language given, else the one its words are in."""
 
 
-@dataclass(frozen=True)
-class _Words:
-    """Every language's receipt words (a receipt abroad is read too), glued: spaces taken out."""
-
-    totals: dict[str, str]
-    """Glued total label -> its language."""
-    not_totals: dict[str, str]
-    skip: dict[str, frozenset[str]]
-    """Merchant-skip words, whole, per language."""
-    suffixes: tuple[tuple[str, ...], ...]
-    """Company suffixes as word keys, longest first."""
-    phrases: tuple[str, ...]
-    """Every glued label phrase, longest first: the order labels are searched in."""
-
-
-@cache
-def _words() -> _Words:
-    totals: dict[str, str] = {}
-    not_totals: dict[str, str] = {}
-    skip: dict[str, frozenset[str]] = {}
-    suffixes: set[tuple[str, ...]] = set()
-    for lang in LANGUAGES:
-        data = load_lang(lang, "receipts")
-        for phrase in data["totals"]:
-            totals.setdefault(_glue(str(phrase)), lang)
-        for phrase in data["not_totals"]:
-            not_totals.setdefault(_glue(str(phrase)), lang)
-        skip[lang] = frozenset(" ".join(phrase_keys(fold(str(w)))) for w in data["merchant_skip"])
-        suffixes.update(phrase_keys(fold(str(s))) for s in data["company_suffixes"])
-    phrases = tuple(sorted({*totals, *not_totals}, key=lambda p: (-len(p), p)))
-    return _Words(totals, not_totals, skip, tuple(sorted(suffixes, key=len, reverse=True)), phrases)
-
-
-def _glue(text: str) -> str:
-    """Letters only, folded, with the digits OCR put for letters read back: "T0TAL R$" -> "totalr"."""
-    folded = fold(text)
-    folded = _DIGIT_IN_WORD.sub(lambda m: m.group().translate(_LETTER_DIGITS), folded)
-    return _LETTERS.sub("", folded)
-
-
 def read_receipt(
     rows: Sequence[str],
     *,
@@ -127,7 +76,7 @@ def read_receipt(
     language = lang if lang in LANGUAGES else guess_language(rows)
     found_currency = _currency(rows, currency.upper())
     precision = get_currency_precision(found_currency or currency.upper())
-    merchant, category = _merchant(rows, merchants)
+    merchant, category = merchant_of(rows, merchants)
     first = day_first if day_first is not None else language != "en"
     return Receipt(
         total=_total(rows, precision),
@@ -161,9 +110,13 @@ def _lines(rows: Sequence[str], precision: int) -> list[_Line]:
     out = []
     for number, row in enumerate(rows):
         start = 0
-        amounts = list(_AMOUNT.finditer(row)) or (list(_WHOLE.finditer(row)) if precision == 0 else [])
+        cents = list(AMOUNT.finditer(row))
+        amounts = cents or (list(_WHOLE.finditer(row)) if precision == 0 else [])
         for match in amounts:
-            value = parse_digits(match.group())
+            # Cents are always two digits after the last mark, so the marks before it group thousands,
+            # whichever OCR read them as ("1.204.02" for "1.204,02").
+            text = match.group()
+            value = Decimal(re.sub(r"[.,]", "", text)) / 100 if cents else parse_digits(text)
             out.append(_Line(row[start : match.start()], value, number))
             start = match.end()
         if row[start:].strip() or not amounts:
@@ -174,13 +127,13 @@ def _lines(rows: Sequence[str], precision: int) -> list[_Line]:
 def _label(text: str) -> tuple[int, bool]:
     """(length of the longest total phrase, whether a not-total phrase is there) in a label: the phrases are
     taken longest first, each claiming its letters, so "subtotal" hides the "total" inside it."""
-    glued = _glue(text)
-    words = _words()
+    glued = glue(text)
+    table = words()
     best, excluded = 0, False
-    for phrase in words.phrases:
+    for phrase in table.phrases:
         at = glued.find(phrase)
         while at >= 0:
-            if phrase in words.not_totals:
+            if phrase in table.not_totals:
                 excluded = True
             else:
                 best = max(best, len(phrase))
@@ -219,7 +172,7 @@ def _total(rows: Sequence[str], precision: int) -> Decimal | None:
 
 def _bare(label: str) -> bool:
     """A label with nothing but a currency sign or code: the amount belongs to the row above."""
-    return len(_glue(label)) <= 3
+    return len(glue(label)) <= 3
 
 
 # ---------------------------------------------------------------- currency
@@ -258,7 +211,7 @@ def _currency(rows: Sequence[str], user: str) -> str | None:
         elif _DOLLAR_MISREAD.search(folded):
             votes["@dollar_sign"] += 1
         for word in re.findall(r"(?<![A-Za-z])[A-Z]{3}(?![A-Za-z])", row):
-            if word in _codes() and _AMOUNT.search(row):
+            if word in _codes() and AMOUNT.search(row):
                 votes[word] += 1
     resolved: Counter[str] = Counter()
     for marker, count in votes.items():
@@ -285,165 +238,7 @@ def _sign_at(folded: str, position: int) -> str | None:
     return None
 
 
-# ---------------------------------------------------------------- merchant
-
-
-def _merchant(rows: Sequence[str], overlay: MerchantOverlay | None) -> tuple[str | None, str | None]:
-    """The tenant's or a shipped merchant named in a header row, else the first header row that looks like a
-    name. Header words ("CAIXA", "STORE #12", "CNPJ") are taken out before names are looked for: a row
-    "CAIXA 01" is the till, not the bank."""
-    header = []
-    for row in rows[:_HEADER_ROWS]:
-        if _AMOUNT.search(row):
-            break  # the items have begun: a priced line is never the name
-        if not _DATE.search(row):
-            header.append(row)
-    for row in header:
-        keys = _without_skip_words(_name_keys(row))
-        whole = "".join(_without_skip_words(_name_keys(row, suffixes=False)))
-        if overlay is not None:
-            for merchant in overlay.merchants:
-                names = (merchant.name, *merchant.aliases)
-                if any(_names_match(keys, phrase_keys(fold(n)), False) for n in names):
-                    return merchant.name, merchant.category
-        found = _known(keys, whole)
-        if found is not None:
-            return found
-    for row in header:
-        keys = _name_keys(row)
-        if _plausible(row, keys):
-            return _title(row, keys), None
-    return None, None
-
-
-def _name_keys(row: str, suffixes: bool = True) -> tuple[str, ...]:
-    """The row's words, OCR's digits-for-letters read back, without a company suffix at the end."""
-    keys = phrase_keys(_DIGIT_IN_WORD.sub(lambda m: m.group().translate(_LETTER_DIGITS), fold(row)))
-    for _ in range(3 if suffixes else 0):  # "PADARIA ZE LTDA ME": suffixes come in runs
-        for suffix in _words().suffixes:
-            if len(keys) > len(suffix) and keys[-len(suffix) :] == suffix:
-                keys = keys[: -len(suffix)]
-                break
-    return keys
-
-
-def _without_skip_words(keys: tuple[str, ...]) -> tuple[str, ...]:
-    skip = _skip_phrases()
-    out: list[str] = []
-    i = 0
-    while i < len(keys):
-        size = next((n for n in range(min(3, len(keys) - i), 0, -1) if keys[i : i + n] in skip), 0)
-        if size:
-            i += size
-        else:
-            out.append(keys[i])
-            i += 1
-    return tuple(out)
-
-
-@cache
-def _skip_phrases() -> frozenset[tuple[str, ...]]:
-    return frozenset(tuple(w.split()) for words in _words().skip.values() for w in words)
-
-
-def _names_match(keys: tuple[str, ...], name: tuple[str, ...], weak: bool) -> bool:
-    """A header row names a merchant: the whole row is the name, or (for a name that is not an everyday word)
-    the name is a run of the row's words or starts the row glued ("PAODEACUCAR LTDA")."""
-    glued, target = "".join(keys), "".join(name)
-    if not glued or not any(ch.isalpha() for ch in target):
-        return False
-    if target in _glued_forms(glued):
-        return True
-    if weak:
-        return False
-    if any(keys[i : i + len(name)] == name for i in range(len(keys) - len(name) + 1)):
-        return len(target) >= 3
-    return len(target) >= _MIN_GLUED and glued.startswith(target)
-
-
-@cache
-def _glued_forms(glued: str) -> frozenset[str]:
-    """The glued row, and without a company suffix OCR glued on: "cotocicsa" -> "coto"."""
-    forms = {glued}
-    for suffix in _words().suffixes:
-        tail = "".join(suffix)
-        if len(tail) >= 3 and glued.endswith(tail) and len(glued) - len(tail) >= 3:
-            forms.add(glued[: -len(tail)])
-    return frozenset(forms)
-
-
-@dataclass(frozen=True)
-class _Aliases:
-    """The shipped merchants' aliases, for lookups: glued ("paodeacucar") and as word runs."""
-
-    glued: dict[str, tuple[int, bool]]
-    """Glued alias -> (merchant number, weak)."""
-    runs: dict[tuple[str, ...], int]
-    """Word keys of aliases that are not everyday words -> merchant number."""
-
-
-@cache
-def _aliases() -> _Aliases:
-    glued: dict[str, tuple[int, bool]] = {}
-    runs: dict[tuple[str, ...], int] = {}
-    for keys, alias in merchant_index().exact.items():
-        joined = "".join(keys)
-        if not any(ch.isalpha() for ch in joined):
-            continue  # "99" alone on a till row is a number, not the ride app
-        glued.setdefault(joined, (alias.merchant, alias.weak))
-        if not alias.weak and len(joined) >= 3:
-            runs.setdefault(keys, alias.merchant)
-    return _Aliases(glued, runs)
-
-
-def _known(keys: tuple[str, ...], whole: str) -> tuple[str, str | None] | None:
-    """The shipped merchant the row names (the rules of _names_match, by lookups), the longest alias winning
-    ("Uber Eats" over "Uber"). `whole` is the row glued with its suffixes, which OCR may have run into the
-    name ("COTOC.I.C.S.A.")."""
-    aliases = _aliases()
-    found: list[tuple[int, int]] = []
-    glued = "".join(keys)
-    for form in _glued_forms(glued) | _glued_forms(whole):
-        if form in aliases.glued:
-            found.append((len(form), aliases.glued[form][0]))
-    for size in range(1, len(keys) + 1):
-        for start in range(len(keys) - size + 1):
-            run = keys[start : start + size]
-            if run in aliases.runs:
-                found.append((sum(len(k) for k in run), aliases.runs[run]))
-    for end in range(_MIN_GLUED, len(glued)):
-        hit = aliases.glued.get(glued[:end])
-        if hit is not None and not hit[1]:
-            found.append((end, hit[0]))
-    if not found:
-        return None
-    merchant = merchant_index().merchants[max(found)[1]]
-    return merchant.name, merchant.category
-
-
-def _plausible(row: str, keys: tuple[str, ...]) -> bool:
-    """A name: mostly letters, at least three of them, and no tax id, title or address word."""
-    letters = sum(ch.isalpha() for ch in row)
-    if letters < 3 or letters < 0.6 * sum(not ch.isspace() for ch in row):
-        return False
-    words = set(phrase_keys(fold(row)))
-    folded = " ".join(phrase_keys(fold(row)))
-    for skip in _words().skip.values():
-        if any((" " in w and f" {w} " in f" {folded} ") or w in words for w in skip):
-            return False
-    return bool(keys)
-
-
-def _title(row: str, keys: tuple[str, ...]) -> str:
-    """The name as printed, in title case, without its company suffix: "PADARIA ZE LTDA" -> "Padaria Ze"."""
-    words = row.split()
-    kept = len(phrase_keys(fold(row))) - len(keys)
-    while kept > 0 and words:
-        dropped = len(phrase_keys(fold(words[-1])))
-        words.pop()
-        kept -= max(dropped, 1)
-    text = " ".join(words) if words else " ".join(keys)
-    return re.sub(r"['’]S\b", "'s", text.strip(" .,-:;").title())
+# ---------------------------------------------------------------- date
 
 
 # ---------------------------------------------------------------- date and language
@@ -452,7 +247,7 @@ def _title(row: str, keys: tuple[str, ...]) -> str:
 def _day(rows: Sequence[str], today: date, day_first: bool) -> date | None:
     """The first date on the receipt that is a real day, not after today and at most a year old."""
     for row in rows:
-        for match in _DATE.finditer(row):
+        for match in DATE.finditer(row):
             found = _as_date(match.groups(), day_first)
             if found is not None and today - _MAX_AGE <= found <= today:
                 return found
@@ -476,36 +271,3 @@ def _as_date(groups: Sequence[str], day_first: bool) -> date | None:
         return date(year, month, day)
     except ValueError:
         return None
-
-
-def guess_language(rows: Sequence[str]) -> str | None:
-    """The language whose own receipt words (those no other language shares) appear most; None on a tie."""
-    words = _words()
-    text = _glue(" ".join(rows))
-    spaced = " " + " ".join(phrase_keys(fold(" ".join(rows)))) + " "
-    score: Counter[str] = Counter()
-    for lang in LANGUAGES:
-        score[lang] += sum(len(p) >= 4 and p in text and _only(p, lang) for p in _label_phrases(lang))
-        score[lang] += sum(
-            f" {w} " in spaced and _skip_only(w, lang) for w in words.skip[lang] if len(w) >= 3
-        )
-    ranked = score.most_common(2)
-    if not ranked or (len(ranked) == 2 and ranked[0][1] == ranked[1][1]):
-        return None
-    return ranked[0][0]
-
-
-@cache
-def _label_phrases(lang: str) -> frozenset[str]:
-    data = load_lang(lang, "receipts")
-    return frozenset(_glue(str(p)) for p in [*data["totals"], *data["not_totals"]])
-
-
-def _only(glued: str, lang: str) -> bool:
-    """The phrase belongs to `lang`'s receipt words and no other language's."""
-    return all(glued not in _label_phrases(other) for other in LANGUAGES if other != lang)
-
-
-@cache
-def _skip_only(word: str, lang: str) -> bool:
-    return all(word not in _words().skip[o] for o in LANGUAGES if o != lang)

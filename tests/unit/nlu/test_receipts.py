@@ -143,6 +143,18 @@ CASES: list[tuple[str, list[str], dict[str, Any], dict[str, Any]]] = [
         {"total": "42.18"},
     ),
     (
+        "a comma read as a full stop in thousands and cents",
+        ["LOJA", "VALOR TOTAL R$ 1.204.02"],
+        {"currency": "BRL"},
+        {"total": "1204.02"},
+    ),
+    (
+        "pesos chilenos have no cents: a whole total",
+        ["LIDER", "TOTAL $ 12.500", "EFECTIVO $ 20.000"],
+        {"currency": "CLP"},
+        {"total": "12500", "currency": "CLP"},
+    ),
+    (
         "en thousands with commas",
         ["HOME DEPOT", "TOTAL 1,299.00"],
         {"currency": "USD"},
