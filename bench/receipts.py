@@ -8,6 +8,8 @@ would be recorded in: the one read from the receipt, else the user's. The photo'
 
 from __future__ import annotations
 
+import random
+import re
 import statistics
 import sys
 import time
@@ -22,6 +24,8 @@ from nlu.normalize import fold
 from tests.receipts.generate import cases
 
 FIELDS = ("total", "merchant", "day", "currency")
+VARIANTS = 20
+"""Text-level variants per receipt: the printed lines garbled the ways OCR garbles them, without the OCR."""
 
 
 def _same_name(read: str | None, truth: str) -> bool:
@@ -83,5 +87,60 @@ def main() -> None:
     )
 
 
+def garble(lines: tuple[str, ...], rng: random.Random) -> list[str]:
+    """The printed lines as a worse OCR might return them: spaces dropped inside labels, O for 0 and l for 1
+    in amounts, R$ read RS and $ read S, a comma read as a full stop, an amount a row below its label, two
+    lines run together, a line lost."""
+    rows: list[str] = []
+    for line in lines:
+        row = re.sub(r"\s+", " ", line).strip()
+        if not row or set(row) <= {"-"}:
+            continue
+        label, _, amount = row.rpartition(" ") if re.search(r"[0-9][.,][0-9]{2}$", row) else (row, "", "")
+        if rng.random() < 0.5:
+            label = label.replace(" ", "")
+        if amount and rng.random() < 0.15:
+            amount = amount.replace("0", "O", 1)
+        if amount and rng.random() < 0.1:
+            amount = amount.replace("1", "l", 1)
+        if amount and rng.random() < 0.1:
+            amount = amount.replace(",", ".")
+        if rng.random() < 0.3:
+            label = label.replace("R$", "RS").replace("$", "S")
+        if rng.random() < 0.03:
+            continue  # a line the OCR did not find at all
+        if amount and rng.random() < 0.1:
+            rows += [label, amount]  # the amount a row lower than its label
+        elif rows and rng.random() < 0.05:
+            rows[-1] = f"{rows[-1]} {label} {amount}".strip()
+        else:
+            rows.append(f"{label} {amount}".strip())
+    return rows
+
+
+def text_level() -> None:
+    """Totals read from garbled copies of the printed text: many more receipts than photos, in no time."""
+    rng = random.Random(7)
+    right: dict[str, int] = defaultdict(int)
+    wrong: dict[str, int] = defaultdict(int)
+    counts: dict[str, int] = defaultdict(int)
+    for receipt in cases():
+        for _ in range(VARIANTS):
+            rows = garble(receipt.lines, rng)
+            total = read_receipt(rows, currency=receipt.user_currency, today=receipt.today).total
+            for group in (receipt.lang, "all"):
+                counts[group] += 1
+                right[group] += total == receipt.total
+                wrong[group] += total is not None and total != receipt.total
+    print()
+    print(f"text level: {VARIANTS} garbled copies of each receipt's printed lines, language not given")
+    print(f"{'':6}{'n':>5}{'right':>8}{'wrong':>8}{'none':>8}")
+    for group in ("en", "es", "pt", "all"):
+        n = counts[group]
+        none = n - right[group] - wrong[group]
+        print(f"{group:6}{n:>5}{right[group] / n:>8.1%}{wrong[group] / n:>8.1%}{none / n:>8.1%}")
+
+
 if __name__ == "__main__":
     main()
+    text_level()

@@ -18,7 +18,10 @@ from nlu.types import LANGUAGES
 AMOUNT = re.compile(
     r"(?<![0-9.,])(?:[0-9]{1,3}(?:([.,])[0-9]{3})(?:\1[0-9]{3})*|[0-9]+)[.,][0-9]{2}(?![0-9%])"
 )
-DATE = re.compile(r"(?<![0-9])([0-9]{1,4})\s?[/.-]\s?([0-9]{1,2})\s?[/.-]\s?([0-9]{2,4})(?![0-9])")
+# A date, maybe run into the time after it ("03-11-202616:30" when OCR drops the space).
+DATE = re.compile(
+    r"(?<![0-9])([0-9]{1,4})\s?[/.-]\s?([0-9]{1,2})\s?[/.-]\s?([0-9]{2,4})(?:(?![0-9])|(?=[0-9]{1,2}:[0-9]{2}))"
+)
 # OCR puts digits for letters in words: "T0TAL", "IMP0RTE", "5UBTOTAL".
 _LETTER_DIGITS = str.maketrans({"0": "o", "1": "l", "5": "s"})
 _DIGIT_IN_WORD = re.compile(r"(?<=[a-z])[015](?=[a-z])|^[5](?=[a-z]{3})")

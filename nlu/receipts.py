@@ -27,12 +27,17 @@ _MAX_AGE = timedelta(days=366)
 
 # Whole amounts, for currencies without cents ("$ 12.500" in pesos chilenos): only on such receipts.
 _WHOLE = re.compile(r"(?<![0-9.,])(?:[0-9]{1,3}(?:([.,])[0-9]{3})(?:\1[0-9]{3})*|[0-9]+)(?![0-9.,%])")
-# OCR reads 0 as O, 1 as l or I and 5 as S inside numbers: put digits back where both sides say "number".
-_IN_NUMBER = re.compile(
-    r"(?<=[0-9][.,])[OoDQ]|(?<=[0-9])[OoDQ](?=[0-9.,\s]|$)|(?<![A-Za-z])[Oo](?=[.,]?[0-9])"
+# OCR reads 0 as O, 1 as l or I and 5 as S inside numbers: put digits back where both sides say "number"
+# (a digit, or a digit's decimal mark, on one side; a digit, a mark or the end of the number on the other).
+_ZERO_IN_NUMBER = re.compile(
+    r"(?<=[0-9][.,])[OoDQ]|(?<=[0-9])[Oo](?=[0-9.,\s]|$)|(?<=[0-9])[DQ](?=[0-9])"
+    r"|(?<![A-Za-z0-9])[Oo](?=[.,]?[0-9])"
 )
-_ONE_IN_NUMBER = re.compile(r"(?<=[0-9])[lI|](?=[0-9.,])|(?<=[0-9][.,])[lI|]|(?<![A-Za-z])[lI|](?=[0-9]{2})")
-_FIVE_IN_NUMBER = re.compile(r"(?<=[0-9][.,])S|(?<=[0-9])S(?=[0-9])")
+_ONE_IN_NUMBER = re.compile(
+    r"(?<=[0-9][.,])[lI|]|(?<=[0-9])[lI|](?=[0-9.,])|(?<=[0-9][.,][0-9])[lI|](?![A-Za-z0-9])"
+    r"|(?<![A-Za-z0-9])[lI|](?=[.,]?[0-9])"
+)
+_FIVE_IN_NUMBER = re.compile(r"(?<=[0-9][.,])S|(?<=[0-9])S(?=[0-9.,])")
 # "R$" is often read "RS": taken as reais right before an amount or glued to a total label ("TOTALRS"), not
 # elsewhere, where RS is a Brazilian state.
 _REAIS_MISREAD = re.compile(r"(?:(?<![a-z])|(?<=total))rs\s?(?=[0-9])|(?<=total)rs$")
@@ -89,7 +94,7 @@ def read_receipt(
 
 
 def _digits_back(row: str) -> str:
-    row = _IN_NUMBER.sub("0", row)
+    row = _ZERO_IN_NUMBER.sub("0", row)
     row = _ONE_IN_NUMBER.sub("1", row)
     return _FIVE_IN_NUMBER.sub("5", row)
 

@@ -155,6 +155,12 @@ CASES: list[tuple[str, list[str], dict[str, Any], dict[str, Any]]] = [
         {"total": "12500", "currency": "CLP"},
     ),
     (
+        "l for 1 leading a number and ending its cents, a date run into the time",
+        ["LOJA", "03-11-202616:30", "SUBTOTAL R$ l.204,0l", "VALORTOTAL l.204,0l"],
+        {"currency": "BRL"},
+        {"total": "1204.01", "day": date(2026, 11, 3)},
+    ),
+    (
         "en thousands with commas",
         ["HOME DEPOT", "TOTAL 1,299.00"],
         {"currency": "USD"},
