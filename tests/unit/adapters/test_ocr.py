@@ -10,12 +10,14 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
 from PIL import Image
 
-from adapters.ocr import ReceiptOcr, UnreadableImage, group_rows
+from adapters.ocr import MAX_SIDE, ReceiptOcr, UnreadableImage, decode, group_rows
 from nlu import read_receipt
 from nlu.normalize import fold
 from tests.receipts.generate import case
@@ -65,6 +67,49 @@ def test_a_decompression_bomb_is_refused_before_its_pixels_are_read(ocr: Receipt
     assert len(bomb) < 100_000
     with pytest.raises(UnreadableImage, match="refused"):
         ocr.read_rows(bomb)
+
+
+def _jpeg(image: Image.Image, **params: object) -> bytes:
+    out = io.BytesIO()
+    image.save(out, "JPEG", **params)
+    return out.getvalue()
+
+
+def test_a_large_photo_is_scaled_down_before_reading() -> None:
+    picture = decode(_jpeg(Image.new("RGB", (3200, 2400), (250, 250, 250))))
+    assert max(picture.size) == MAX_SIDE and picture.size == (1600, 1200)
+
+
+def test_a_photo_is_turned_upright_by_its_exif_orientation() -> None:
+    exif = Image.Exif()
+    exif[0x0112] = 6  # "rotate 90 degrees clockwise to view": a phone held upright, its sensor sideways
+    picture = decode(_jpeg(Image.new("RGB", (300, 200), (250, 250, 250)), exif=exif))
+    assert picture.size == (200, 300) and picture.mode == "RGB"
+
+
+@pytest.mark.parametrize("mode", ["L", "LA", "RGBA", "P", "1"])
+def test_any_pixel_mode_is_read_as_rgb(mode: str) -> None:
+    assert decode(_png(Image.new(mode, (40, 30)))).mode == "RGB"
+
+
+def test_threads_that_read_at_once_load_the_engine_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    import rapidocr_onnxruntime
+
+    built: list[object] = []
+
+    class SlowEngine:
+        def __init__(self) -> None:
+            time.sleep(0.05)  # long enough for every thread to arrive while the first one loads
+            built.append(self)
+
+    monkeypatch.setattr(rapidocr_onnxruntime, "RapidOCR", SlowEngine)
+    ocr = ReceiptOcr()
+    threads = [threading.Thread(target=ocr.load) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(built) == 1
 
 
 def _box(x: float, y: float, width: float, height: float, tilt: float) -> list[list[float]]:
