@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import logging
 import os
+import re
 import statistics
 import threading
 import warnings
@@ -22,6 +23,8 @@ grows with the pixels."""
 _MAX_SKEW = 0.2
 """tan of the largest tilt corrected (about 11 degrees); a steeper estimate is noise from a few odd boxes."""
 _ENGINE_LOGGERS = ("RapidOCR", "OrtInferSession")
+_AMOUNT_RUN = re.compile(r"[A-Z$€£]{0,3}\s?-?[0-9][0-9.,]*\s?[A-Z$€£]{0,3}")
+"""A run that is an amount with maybe its sign: "58.35", "R$ 110,74", "-7,40", "12,00 EUR"."""
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +71,12 @@ class ReceiptOcr:
         Raises UnreadableImage."""
         picture = decode(image)
         with self._lock:
-            results, _ = self._load_locked()(picture)
+            engine = self._load_locked()
+            results, _ = engine(picture)
+            if results and _sideways([box for box, _text, _score in results]):
+                # A receipt shot sideways (no EXIF to say so): read it again turned a quarter. If that
+                # leaves it upside down, the engine turns each run and group_rows turns the page.
+                results, _ = engine(picture.rotate(90, expand=True))
         if not results:
             raise UnreadableImage("no text found in the image")
         return group_rows([(box, str(text)) for box, text, _score in results])
@@ -123,12 +131,28 @@ def group_rows(boxes: Sequence[tuple[Box, str]]) -> list[str]:
                 row.append(item)
                 continue
         rows.append([item])
-    out = []
-    for row in rows:
-        text = " ".join(t for _, _, _, t in sorted(row, key=lambda i: i[1]) if t)
-        if text:
-            out.append(text)
-    return out
+    lines = [[t for _, _, _, t in sorted(row, key=lambda i: i[1]) if t] for row in rows]
+    if _upside_down(lines):
+        lines = [line[::-1] for line in lines[::-1]]
+    return [" ".join(line) for line in lines if line]
+
+
+def _upside_down(lines: Sequence[Sequence[str]]) -> bool:
+    """A receipt photographed upside down: the engine turns each run the right way up, but the rows come
+    bottom first and each row's amount before its label. Receipts print amounts on the right, so when more
+    rows start with an amount than end with one, the page is turned."""
+    votes = 0
+    for line in lines:
+        if len(line) >= 2:
+            first, last = _AMOUNT_RUN.fullmatch(line[0]), _AMOUNT_RUN.fullmatch(line[-1])
+            votes += (bool(last) and not first) - (bool(first) and not last)
+    return votes < 0
+
+
+def _sideways(boxes: Sequence[Box]) -> bool:
+    """Most runs are tall and narrow: the text runs up or down the photo."""
+    tall = sum(_distance(box[0], box[3]) > 1.5 * _distance(box[0], box[1]) for box in boxes)
+    return tall > len(boxes) / 2
 
 
 def _skew(boxes: Sequence[Box]) -> float:

@@ -134,6 +134,28 @@ def test_a_tilted_line_keeps_its_label_and_amount_on_one_row(degrees: float) -> 
     assert group_rows(runs[::-1]) == ["SUBTOTAL 87,40", "TOTAL 97,40", "TROCO 2,60"]
 
 
+def test_an_upside_down_page_is_turned_back() -> None:
+    # What the engine returns for a receipt shot upside down: each run the right way up (it turns runs
+    # itself), the page bottom first, so a row's amount comes before its label.
+    runs = [
+        (_box(20, 140, 80, 16, 0), "97,40"),
+        (_box(360, 140, 120, 16, 0), "TOTAL"),
+        (_box(20, 162, 80, 16, 0), "87,40"),
+        (_box(330, 162, 150, 16, 0), "SUBTOTAL"),
+        (_box(280, 184, 200, 16, 0), "MERCADO"),
+    ]
+    assert group_rows(runs) == ["MERCADO", "SUBTOTAL 87,40", "TOTAL 97,40"]
+
+
+@pytest.mark.parametrize("degrees", [180, 90])
+def test_a_photo_turned_upside_down_or_sideways_is_read(ocr: ReceiptOcr, degrees: int) -> None:
+    receipt = case("en-07-us")
+    turned = Image.open(io.BytesIO(receipt.image)).rotate(degrees, expand=True, fillcolor=(90, 90, 90))
+    rows = ocr.read_rows(_jpeg(turned, quality=90))
+    read = read_receipt(rows, currency=receipt.user_currency, today=receipt.today, lang=receipt.lang)
+    assert (read.total, read.merchant) == (receipt.total, receipt.merchant), rows
+
+
 OFFLINE = """
 import json, socket, sys, urllib.request
 
