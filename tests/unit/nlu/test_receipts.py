@@ -179,6 +179,18 @@ CASES: list[tuple[str, list[str], dict[str, Any], dict[str, Any]]] = [
         {"currency": "USD"},
     ),
     (
+        "MX$ is pesos and a USD code is dollars, whoever reads them",
+        ["SHOP", "TOTAL MX$ 87.40"],
+        {"currency": "USD"},
+        {"total": "87.40", "currency": "MXN"},
+    ),
+    (
+        "an ISO code next to the amount",
+        ["SHOP", "AMOUNT DUE 12.00 USD"],
+        {"currency": "EUR"},
+        {"total": "12.00", "currency": "USD"},
+    ),
+    (
         "no total label: the amount printed twice and nothing larger",
         ["LOJA", "ARROZ 24,90", "FEIJAO 62,50", "87,40", "VALOR 87,40", "DINHEIRO 100,00"],
         {"currency": "BRL"},
