@@ -75,7 +75,7 @@ def _without_skip_words(keys: tuple[str, ...]) -> tuple[str, ...]:
 
 @cache
 def _skip_phrases() -> frozenset[tuple[str, ...]]:
-    return frozenset(tuple(w.split()) for words in words().skip.values() for w in words)
+    return frozenset(tuple(w.split()) for phrases in words().skip.values() for w in phrases)
 
 
 def _names_match(keys: tuple[str, ...], name: tuple[str, ...], weak: bool) -> bool:

@@ -56,6 +56,7 @@ class Words:
 
 @cache
 def words() -> Words:
+    """The receipt words of every language, loaded once."""
     totals: dict[str, str] = {}
     not_totals: dict[str, str] = {}
     skip: dict[str, frozenset[str]] = {}
