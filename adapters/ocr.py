@@ -40,9 +40,12 @@ class ReceiptOcr:
     runs at a time, since the engine already uses every core and its objects are not documented as
     thread-safe."""
 
-    def __init__(self) -> None:
+    def __init__(self, threads: int | None = None) -> None:
+        """`threads`: the cores one read may use (None: all of them). On a small machine that also answers
+        webhooks, 1 leaves a core to the event loop at the cost of slower reads."""
         self._engine: Any = None
         self._lock = threading.Lock()
+        self._threads = threads
 
     def load(self) -> None:
         """Load the models now (start-up) rather than in the first read."""
@@ -59,7 +62,7 @@ class ReceiptOcr:
             from rapidocr_onnxruntime import RapidOCR
 
             onnxruntime.disable_telemetry_events()
-            self._engine = RapidOCR()
+            self._engine = RapidOCR(**({"intra_op_num_threads": self._threads} if self._threads else {}))
             # The engine's loggers print every result at INFO through handlers of their own.
             for name in _ENGINE_LOGGERS:
                 logging.getLogger(name).setLevel(logging.WARNING)

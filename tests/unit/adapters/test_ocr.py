@@ -96,6 +96,14 @@ def test_any_pixel_mode_is_read_as_rgb(mode: str) -> None:
     assert decode(_png(Image.new(mode, (40, 30)))).mode == "RGB"
 
 
+def test_a_read_can_be_kept_to_one_core() -> None:
+    ocr = ReceiptOcr(threads=1)
+    ocr.load()
+    engine = ocr._engine
+    for session in (engine.text_det.infer, engine.text_cls.infer, engine.text_rec.session):
+        assert session.session.get_session_options().intra_op_num_threads == 1
+
+
 def test_threads_that_read_at_once_load_the_engine_once(monkeypatch: pytest.MonkeyPatch) -> None:
     import rapidocr_onnxruntime
 
