@@ -148,11 +148,12 @@ def _label(text: str) -> tuple[int, bool]:
 
 
 def _total(rows: Sequence[str], precision: int) -> Decimal | None:
-    """The amount on the total line with the longest total label (a larger amount breaks a tie); when the
-    label ends its row, the amount alone on the next. No total label: the largest amount printed twice (a
+    """The amount on the total line with the longest total label, the first of equals (a restaurant's
+    "suggested tip ... total" lines come after its total); when the label ends its row, the amount alone on
+    the next. No total label: the largest amount printed twice (a
     subtotal and its total) when nothing else is larger, else None."""
     lines = _lines(rows, precision)
-    candidates: list[tuple[int, Decimal]] = []
+    candidates: list[tuple[int, int, Decimal]] = []
     for number, line in enumerate(lines):
         strength, excluded = _label(line.label)
         if not strength or excluded:
@@ -163,9 +164,9 @@ def _total(rows: Sequence[str], precision: int) -> Decimal | None:
             if following.row == line.row + 1 and following.amount is not None and _bare(following.label):
                 amount = following.amount
         if amount is not None and amount > 0:
-            candidates.append((strength, amount))
+            candidates.append((strength, -number, amount))
     if candidates:
-        return max(candidates)[1]
+        return max(candidates)[2]
     kept = [line.amount for line in lines if line.amount is not None and not _label(line.label)[1]]
     if not kept:
         return None

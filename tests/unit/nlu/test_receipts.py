@@ -137,6 +137,20 @@ CASES: list[tuple[str, list[str], dict[str, Any], dict[str, Any]]] = [
         {"total": "19.60", "merchant": "Corner Deli"},
     ),
     (
+        "en a restaurant's suggested tips after its total",
+        [
+            "SUNRISE DINER",
+            "SUBTOTAL 50.00",
+            "TAX 4.00",
+            "TOTAL 54.00",
+            "SUGGESTED GRATUITY",
+            "18% TIP $9.72 TOTAL $63.72",
+            "20% TIP $10.80 TOTAL $64.80",
+        ],
+        {"currency": "USD"},
+        {"total": "54.00"},
+    ),
+    (
         "en T0TAL read with a zero",
         ["SUNRISE DINER", "T0TAL 42.18", "VISA 42.18"],
         {"currency": "USD"},
