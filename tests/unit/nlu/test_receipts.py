@@ -96,6 +96,12 @@ CASES: list[tuple[str, list[str], dict[str, Any], dict[str, Any]]] = [
         {"total": "23.45", "currency": "EUR", "merchant": "Mercadona", "day": date(2026, 11, 18)},
     ),
     (
+        "es the net amount before tax is not the total, even with importe on it",
+        ["FERRETERIA LA LLAVE", "IMPORTE NETO 19,38", "IVA 21% 4,07", "TOTAL 23,45"],
+        {"currency": "EUR"},
+        {"total": "23.45"},
+    ),
+    (
         "es Argentina: S/N is no street number, su vuelto is change",
         ["ALMACEN DON PEPE", "CUIT: 30-12345678-9", "CALLE 9 S/N", "TOTAL 1.520,00", "SU VUELTO 480,00"],
         {"currency": "ARS"},
