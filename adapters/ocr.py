@@ -22,7 +22,7 @@ grows with the pixels."""
 _MAX_SKEW = 0.2
 """tan of the largest tilt corrected (about 11 degrees); a steeper estimate is noise from a few odd boxes."""
 _ENGINE_LOGGERS = ("RapidOCR", "OrtInferSession")
-_AMOUNT_RUN = re.compile(r"[A-Z$€£]{0,3}\s?-?[0-9][0-9.,]*\s?[A-Z$€£]{0,3}")
+_AMOUNT_RUN = re.compile(r"[A-Z$€£]{0,3}\s?-?[0-9][0-9.,]*[.,][0-9]{2}\s?[A-Z$€£]{0,3}")
 """A run that is an amount with maybe its sign: "58.35", "R$ 110,74", "-7,40", "12,00 EUR"."""
 
 log = logging.getLogger(__name__)
@@ -78,6 +78,7 @@ class ReceiptOcr:
             if results and _sideways([box for box, _text, _score in results]):
                 # A receipt shot sideways (no EXIF to say so): read it again turned a quarter. If that
                 # leaves it upside down, the engine turns each run and group_rows turns the page.
+                log.debug("receipt photo is sideways: reading it again turned")
                 results, _ = engine(picture.rotate(90, expand=True))
         if not results:
             raise UnreadableImage("no text found in the image")
