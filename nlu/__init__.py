@@ -17,6 +17,7 @@ from nlu.country import country_of
 from nlu.overlay import MerchantOverlay, TenantMerchant, merchant_overlay
 from nlu.pipeline import parse_message
 from nlu.pipeline import read_payee as _read_payee
+from nlu.receipts import Receipt, read_receipt
 from nlu.types import CATEGORIES, INTENTS, LANGUAGES, LOW_CONFIDENCE, DateRange, MoneyMention, Parse
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "Merchants",
     "MoneyMention",
     "Parse",
+    "Receipt",
     "TenantMerchant",
     "account_kind",
     "account_kind_words",
@@ -39,6 +41,7 @@ __all__ = [
     "parse",
     "person_answer",
     "read_payee",
+    "read_receipt",
     "resolve_zone",
     "warm",
     "weekday_alone",

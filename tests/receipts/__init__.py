@@ -1,0 +1,1 @@
+"""Generated receipt photos (tests and bench)."""
