@@ -9,8 +9,10 @@ import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import replace
+from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 import matplotlib
 import pytest
@@ -29,11 +31,13 @@ from tests.e2e.test_meta import signature
 from tests.integration.fake_providers import FakeProviders
 
 SENDER = "+5511987654321"
+BOUGHT = datetime.now(ZoneInfo("America/Sao_Paulo")).date() - timedelta(days=2)
+"""The receipt's day: two days ago in the tenant's zone (the app runs on the real clock)."""
 PAO_DE_ACUCAR = (
     "PAO DE ACUCAR",
     "CNPJ 47.508.411/0001-56",
     "AV PAULISTA 1000 SAO PAULO",
-    "05/12/2026 14:32",
+    f"{BOUGHT:%d/%m/%Y} 14:32",
     "ARROZ 5KG          27,90",
     "FEIJAO 1KG          8,50",
     "LEITE 1L X3        15,00",
@@ -117,7 +121,7 @@ async def test_a_receipt_photo_is_read_confirmed_then_recorded_once(
 
     done = await say(client, routed, "sim")
     assert "87,40" in done
-    assert await ledger(db, routed) == [(8740, "BRL", "Pão de Açúcar", "2026-12-05")]
+    assert await ledger(db, routed) == [(8740, "BRL", "Pão de Açúcar", BOUGHT.isoformat())]
 
     again = await say(client, routed, **photo(fake, base, png))  # the same photo, sent again
     assert "já está anotado" in again
