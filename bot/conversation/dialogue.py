@@ -10,6 +10,7 @@ from bot.conversation import (
     control,
     days,
     digest_settings,
+    forms,
     notice_settings,
     notices,
     policy,
@@ -154,6 +155,9 @@ class Dialogue:
             # An unsure "yes" is no yes ("out" read as affirm at 0.16): never write on a guess.
             if parse.intent == "affirm" and parse.confidence >= nlu.LOW_CONFIDENCE and not anew:
                 return await handler.submit(ctx, pending.slots)
+            corrected = forms.correction(ctx, pending.form)
+            if corrected is not None:  # "não, foi 78,40": the same question again, with the right amount
+                return await self._ask(ctx, replace(pending, slots={**pending.slots, **corrected}), handler)
         elif not anew and (slot := handler.form.slot(pending.awaiting)) is not None:
             answer = slot.answer(ctx, pending.slots)
             if isinstance(answer, Reply):  # an answer refused (a zero amount): say why, ask again

@@ -109,6 +109,33 @@ def read_payee(ctx: Context) -> SlotValues | Reply | None:
     return {"merchant": merchant, "category": category or ("other" if merchant is None else None)}
 
 
+CORRECTED_FORMS = frozenset({"add_expense", "add_income"})
+"""Forms whose yes / no question takes a correction instead ("no, it was 52.30", "foi no carrefour")."""
+
+
+def correction(ctx: Context, form: str) -> SlotValues | None:
+    """What a reply to a record's yes / no question corrects: an amount said as a correction ("não, foi
+    78,40", "it was 52.30", read as edit_last) or alone ("180"), with the day, merchant or category it also
+    names; None when the reply corrects nothing (a yes, a no, a new expense with a place of its own)."""
+    parse = ctx.understood
+    if form not in CORRECTED_FORMS or parse.amount is None or policy.refused_amount(ctx) is not None:
+        return None
+    said = parse.intent == "edit_last" and parse.confidence >= nlu.LOW_CONFIDENCE
+    alone = not (parse.merchant or parse.category) and parse.confidence < nlu.LOW_CONFIDENCE
+    if not (said or alone):
+        return None
+    values: SlotValues = {"amount": str(parse.amount), "amounts": None}
+    if parse.currency:
+        values["currency"] = parse.currency if parse.currency != ctx.user.currency else None
+    if parse.date is not None:
+        values["date"] = parse.date.isoformat()
+    if parse.merchant:
+        values["merchant"] = parse.merchant
+    if parse.category:
+        values["category"] = parse.category
+    return values
+
+
 def has_amount(slots: Slots) -> bool:
     return slots.get("amount") is not None
 

@@ -48,15 +48,20 @@ async def answer(ctx: Context, photo: PhotoLike, pending: Pending | None, dialog
     """The reply to a photo sent without a caption (a caption is read as the message instead)."""
     if photo.outcome != "read":
         return Reply.say(f"photo_{photo.outcome}")
-    user = ctx.user
-    receipt = nlu.read_receipt(
-        photo.rows,
-        currency=user.currency,
-        today=local_today(ctx.clock, user.timezone),
-        lang=str(user.language),
-        day_first=day_first(user.locale),
-        merchants=ctx.merchants,
-    )
+    user, today = ctx.user, local_today(ctx.clock, ctx.user.timezone)
+    # The receipt's own words tell its country, so how it writes dates (a Brazilian receipt read by someone
+    # whose phone is in English is still 03/11 = 3 November); words its languages share ("TOTAL") leave it
+    # to the reader's language and locale.
+    receipt = nlu.read_receipt(photo.rows, currency=user.currency, today=today, merchants=ctx.merchants)
+    if receipt.lang is None:
+        receipt = nlu.read_receipt(
+            photo.rows,
+            currency=user.currency,
+            today=today,
+            lang=str(user.language),
+            day_first=day_first(user.locale),
+            merchants=ctx.merchants,
+        )
     if receipt.total is None and receipt.merchant is None:
         return Reply.say("photo_unreadable")
     ref = f"receipt:{user.id}:{(photo.digest or '')[:40]}"

@@ -22,7 +22,7 @@ from bot.replies import replies
 from domain import services
 from domain.commands import AddAccount, AddUser, CreateTenant, GetBalance
 from domain.events import BudgetThresholdCrossed, HouseholdNotice
-from domain.messages import InboundMessage
+from domain.messages import Attachment, InboundMessage
 from domain.model import Budget, Channel, Language, Tenant, Transaction
 from domain.money import Money
 from tests.unit.fake_media import FakeMedia
@@ -118,8 +118,17 @@ class Conversation:
                 found.append(f"{phones[event.user_id]} {alert(event).key}")
         return found
 
-    async def say(self, text: str, channel: str = "whatsapp", sender: str | None = None) -> Turn:
+    async def say(
+        self, text: str, channel: str = "whatsapp", sender: str | None = None, photo: Any = None
+    ) -> Turn:
+        """`photo`: a photo sent with the text, as the rows of text the OCR reads on it, or what came of it
+        ("audio", "unreadable", "too_big"...)."""
         before, budgets_before = dict(self.db.store.transactions), dict(self.db.store.budgets)
+        media: tuple[Attachment, ...] = ()
+        if photo is not None:
+            ref = f"photo-{next(_ids)}"
+            self.media.photos.photos[ref] = photo if isinstance(photo, str) else tuple(photo)
+            media = (Attachment(ref, "image/jpeg"),)
         message = InboundMessage(
             channel=Channel(channel),
             provider="twilio",
@@ -128,6 +137,8 @@ class Conversation:
             text=text,
             provider_message_id=f"SM{next(_ids)}",
             received_at=self.clock.now(),
+            media_count=len(media),
+            media=media,
         )
         reply = await self.agent.process(self.tenant, message)
         return Turn(
@@ -209,8 +220,11 @@ async def _run(lang: str, dialogue: dict[str, Any]) -> list[Turn]:
     turns = []
     for number, spec in enumerate(dialogue["turns"], start=1):
         pushes = len(conversation.db.outbox)
-        turn = await conversation.say(str(spec["say"]), spec.get("channel", "whatsapp"), spec.get("from"))
-        where = f"{lang}: {dialogue['name']}, turn {number} ({spec['say']!r}) answered {turn.rendered!r}"
+        said = str(spec.get("say", ""))
+        channel, sender, photo = spec.get("channel", "whatsapp"), spec.get("from"), spec.get("photo")
+        turn = await conversation.say(said, channel, sender, photo)
+        shown = said if "photo" not in spec else f"{said} + photo"
+        where = f"{lang}: {dialogue['name']}, turn {number} ({shown!r}) answered {turn.rendered!r}"
         assert list(turn.reply.keys) == spec["reply"], where
         if "asked" in spec:
             assert turn.reply.asked == spec["asked"], where
