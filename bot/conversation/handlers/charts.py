@@ -59,13 +59,14 @@ async def _categories(ctx: Context, today: date) -> Reply:
     ]
     bars = largest_with_rest(rows, Phrase("chart_rest"), operator.add, lambda m: m.amount)
     span = {"start": period.start, "end": period.end, "total": result.total}
+    numbers = tuple(Line("summary_line", {"category": name, "amount": money}) for name, money in bars)
     if ctx.charts is None or ctx.message.channel == Channel.SMS:
-        lines = [Line("chart_text_categories", span)]
-        lines += [Line("summary_line", {"category": name, "amount": money}) for name, money in bars]
-        return Reply(lines=(*lines, *others))
+        return Reply(lines=(Line("chart_text_categories", span), *numbers, *others))
     png = await ctx.charts.render(_category_chart(ctx, result, bars))
     name = f"chart-categories-{period.start.isoformat()}-{period.end.isoformat()}"
-    return Reply(lines=(Line("chart_caption_categories", span), *others), picture=Picture(png, name))
+    # `alt`: the numbers, sent after the caption should the picture find no way out (Redis down).
+    picture = Picture(png, name, alt=numbers)
+    return Reply(lines=(Line("chart_caption_categories", span), *others), picture=picture)
 
 
 def _category_chart(
@@ -127,21 +128,21 @@ async def _months(ctx: Context, today: date) -> Reply:
         "total": result.total,
     }
     budget = [] if result.budget is None else [result.budget]
+    # The budget first and the latest month next: an SMS cut to its two segments loses the oldest.
+    numbers = [Line("chart_text_budget", {"amount": money}) for money in budget]
+    for row in reversed(result.months):
+        over = result.budget is not None and row.total.amount > result.budget.amount
+        month = format_skeleton(MONTH_LINE, row.month.start, locale=locale)
+        key = "chart_text_month_over" if over else "chart_text_month"
+        numbers.append(Line(key, {"month": month, "amount": row.total}))
     if ctx.charts is None or ctx.message.channel == Channel.SMS:
-        # The budget first and the latest month next: an SMS cut to its two segments loses the oldest.
-        lines = [Line("chart_text_months", span)]
-        lines += [Line("chart_text_budget", {"amount": money}) for money in budget]
-        for row in reversed(result.months):
-            over = result.budget is not None and row.total.amount > result.budget.amount
-            month = format_skeleton(MONTH_LINE, row.month.start, locale=locale)
-            key = "chart_text_month_over" if over else "chart_text_month"
-            lines.append(Line(key, {"month": month, "amount": row.total}))
-        return Reply(lines=(*lines, *others))
+        return Reply(lines=(Line("chart_text_months", span), *numbers, *others))
     png = await ctx.charts.render(_monthly_chart(ctx, result, span))
     name = f"chart-months-{first_month.start:%Y-%m}-{last_month.start:%Y-%m}"
     caption = [Line("chart_caption_months", span)]
     caption += [Line("chart_caption_budget", {"amount": money}) for money in budget]
-    return Reply(lines=(*caption, *others), picture=Picture(png, name))
+    picture = Picture(png, name, alt=tuple(numbers[len(budget) :]))  # the caption says the budget already
+    return Reply(lines=(*caption, *others), picture=picture)
 
 
 def _monthly_chart(ctx: Context, result: MonthlySpending, span: dict[str, object]) -> MonthlyChart:
