@@ -125,8 +125,9 @@ def correction(ctx: Context, form: str) -> SlotValues | None:
     if not (said or alone):
         return None
     values: SlotValues = {"amount": str(parse.amount), "amounts": None}
-    if parse.currency:
-        values["currency"] = parse.currency if parse.currency != ctx.user.currency else None
+    written = next((m.currency for m in parse.mentions if m.explicit and m.currency), None)
+    if written:  # only a currency written changes it: "foi 78,40" keeps the receipt's R$
+        values["currency"] = written if written != ctx.user.currency else None
     if parse.date is not None:
         values["date"] = parse.date.isoformat()
     if parse.merchant:
