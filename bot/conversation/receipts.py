@@ -3,6 +3,8 @@ user says yes (or corrects it); a photo that cannot be read, a voice note or a f
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import date
 from typing import Protocol
 
 from babel.dates import get_date_format
@@ -44,24 +46,41 @@ def day_first(locale: str) -> bool:
     return pattern.find("d") < pattern.find("m")
 
 
+def reading(
+    rows: Sequence[str],
+    *,
+    currency: str,
+    today: date,
+    lang: str,
+    locale: str,
+    merchants: nlu.MerchantOverlay | None = None,
+) -> nlu.Receipt:
+    """What a receipt says, for a reader of `lang` and `locale` (bench/receipts.py measures this call).
+
+    The receipt's own words tell its country, so how it writes dates (a Brazilian receipt read by someone
+    whose phone is in English is still 03/11 = 3 November); words its languages share ("TOTAL") leave it to
+    the reader's language and locale."""
+    receipt = nlu.read_receipt(rows, currency=currency, today=today, merchants=merchants)
+    if receipt.lang is not None:
+        return receipt
+    return nlu.read_receipt(
+        rows, currency=currency, today=today, lang=lang, day_first=day_first(locale), merchants=merchants
+    )
+
+
 async def answer(ctx: Context, photo: PhotoLike, pending: Pending | None, dialogue: Offering) -> Reply:
     """The reply to a photo sent without a caption (a caption is read as the message instead)."""
     if photo.outcome != "read":
         return Reply.say(f"photo_{photo.outcome}")
-    user, today = ctx.user, local_today(ctx.clock, ctx.user.timezone)
-    # The receipt's own words tell its country, so how it writes dates (a Brazilian receipt read by someone
-    # whose phone is in English is still 03/11 = 3 November); words its languages share ("TOTAL") leave it
-    # to the reader's language and locale.
-    receipt = nlu.read_receipt(photo.rows, currency=user.currency, today=today, merchants=ctx.merchants)
-    if receipt.lang is None:
-        receipt = nlu.read_receipt(
-            photo.rows,
-            currency=user.currency,
-            today=today,
-            lang=str(user.language),
-            day_first=day_first(user.locale),
-            merchants=ctx.merchants,
-        )
+    user = ctx.user
+    receipt = reading(
+        photo.rows,
+        currency=user.currency,
+        today=local_today(ctx.clock, user.timezone),
+        lang=str(user.language),
+        locale=user.locale,
+        merchants=ctx.merchants,
+    )
     if receipt.total is None and receipt.merchant is None:
         return Reply.say("photo_unreadable")
     ref = f"receipt:{user.id}:{(photo.digest or '')[:40]}"
