@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 
@@ -22,6 +24,7 @@ from bot.keys import (
     SETTINGS,
     TWILIO_CHANNEL,
     OpensParts,
+    Parts,
 )
 from bot.outage import WEBHOOK_OUTAGE, Outage, service_errors
 from bot.routes import setup_routes
@@ -49,9 +52,19 @@ async def webhook_errors(request: web.Request, handler: Handler) -> web.StreamRe
         return response
 
 
-def create_app(parts: OpensParts) -> web.Application:
+async def in_process_worker(parts: Parts) -> None:
+    """The worker's loop beside the server (bot/worker.py): messages stored for later (held, deferred, or
+    whose processor died) are answered and pushes go out, as `centavo worker` does in a deployment."""
+    from bot import worker
+
+    log.info("embedded mode: this process also answers stored messages and sends pushes (the worker)")
+    await worker.run(parts, once=False)
+
+
+def create_app(parts: OpensParts, *, worker: bool = False) -> web.Application:
     """The application over the parts `parts.open()` builds (bootstrap.Bootstrap), opened on start-up and
-    closed on clean-up by aiohttp's cleanup context."""
+    closed on clean-up by aiohttp's cleanup context. `worker`: also run the worker's loop in this process
+    (the embedded mode, where no `centavo worker` shares the in-process cache)."""
     # service_errors is outermost: it sees what the others let through (a store down, a bug).
     app = web.Application(middlewares=[service_errors, api_errors, webhook_errors])
     app[WEBHOOK_OUTAGE] = Outage("a store (database or cache), seen by the webhooks")
@@ -77,7 +90,12 @@ def create_app(parts: OpensParts) -> web.Application:
             app[BACKGROUND] = set()
             if built.agent is not None:
                 app[AGENT] = built.agent
+            beside = asyncio.create_task(in_process_worker(built)) if worker else None
             yield
+            if beside is not None:
+                beside.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await beside
             await finish_background(app)
 
     app.cleanup_ctx.append(opened)

@@ -293,9 +293,14 @@ def _serve(settings: Settings, host: str, port: int, processes: int = 1) -> int:
         raise ValidationError("processes", f"must be 1 to 64 (got {processes})")
     logs.configure(settings.log_level, settings.log_format or "json")
 
+    # Embedded (REDIS_URL unset: the cache lives in this process), one process answers everything: no
+    # `centavo worker` could share its cache, and without one a held, deferred or interrupted message would
+    # wait for good and no push would go out.
+    beside = settings.redis_url is None and processes == 1
+
     def serve_one() -> None:
         web.run_app(
-            create_app(Bootstrap(settings)),
+            create_app(Bootstrap(settings), worker=beside),
             host=host,
             port=port,
             access_log_class=logs.AccessLogger,
