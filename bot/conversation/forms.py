@@ -114,27 +114,31 @@ CORRECTED_FORMS = frozenset({"add_expense", "add_income"})
 
 
 def correction(ctx: Context, form: str) -> SlotValues | None:
-    """What a reply to a record's yes / no question corrects: an amount said as a correction ("não, foi
-    78,40", "it was 52.30", read as edit_last) or alone ("180"), with the day, merchant or category it also
-    names; None when the reply corrects nothing (a yes, a no, a new expense with a place of its own)."""
+    """What a reply to a record's yes / no question corrects: said as a correction (read as edit_last:
+    "não, foi 78,40", "it was on the 4th", "foi no carrefour") its amount, day, merchant or category; or an
+    amount alone ("180"). None when the reply corrects nothing (a yes, a no, a new expense of its own)."""
     parse = ctx.understood
-    if form not in CORRECTED_FORMS or parse.amount is None or policy.refused_amount(ctx) is not None:
+    if form not in CORRECTED_FORMS:
         return None
     said = parse.intent == "edit_last" and parse.confidence >= nlu.LOW_CONFIDENCE
-    alone = not (parse.merchant or parse.category) and parse.confidence < nlu.LOW_CONFIDENCE
-    if not (said or alone):
+    alone = parse.amount is not None and not (parse.merchant or parse.category)
+    if not (said or (alone and parse.confidence < nlu.LOW_CONFIDENCE)):
         return None
-    values: SlotValues = {"amount": str(parse.amount), "amounts": None}
-    written = next((m.currency for m in parse.mentions if m.explicit and m.currency), None)
-    if written:  # only a currency written changes it: "foi 78,40" keeps the receipt's R$
-        values["currency"] = written if written != ctx.user.currency else None
+    values: SlotValues = {}
+    if parse.amount is not None:
+        if policy.refused_amount(ctx) is not None:
+            return None
+        values.update(amount=str(parse.amount), amounts=None)
+        written = next((m.currency for m in parse.mentions if m.explicit and m.currency), None)
+        if written:  # only a currency written changes it: "foi 78,40" keeps the receipt's R$
+            values["currency"] = written if written != ctx.user.currency else None
     if parse.date is not None:
         values["date"] = parse.date.isoformat()
     if parse.merchant:
         values["merchant"] = parse.merchant
     if parse.category:
         values["category"] = parse.category
-    return values
+    return values or None
 
 
 def has_amount(slots: Slots) -> bool:
