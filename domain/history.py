@@ -138,6 +138,8 @@ class InboundEntry:
     reply_text: str | None
     """The reply (or apology) produced for it."""
     provider_message_id: str
+    attachments: tuple[str, ...] = ()
+    """The types of the files that came with it ("image/jpeg"), oldest first."""
     direction: Literal["inbound"] = "inbound"
 
 
@@ -160,6 +162,8 @@ class OutboundEntry:
     alert_id: uuid.UUID | None
     """The alert this pushed (AlertRecord.id); None for a reply."""
     provider_message_id: str | None
+    media_url: str | None = None
+    """The picture sent with it (a chart): its public URL, which lasts an hour."""
     direction: Literal["outbound"] = "outbound"
 
 

@@ -53,6 +53,7 @@ class SqlConversationLog(TenantBound):
                 error=row["error"],
                 reply_text=row["reply_text"],
                 provider_message_id=row["provider_message_id"],
+                attachments=tuple(a.content_type or "unknown" for a in row["media"]),
             )
             for row in (await self._db.execute(query)).mappings()
         )
@@ -88,6 +89,7 @@ class SqlConversationLog(TenantBound):
                 inbox_id=row["inbox_id"],
                 alert_id=row["event_id"],
                 provider_message_id=row["provider_message_id"],
+                media_url=row["media_url"],
             )
             for row in (await self._db.execute(query)).mappings()
         )

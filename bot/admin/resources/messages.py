@@ -45,6 +45,10 @@ class MessageOut(Out):
     """Outbound: the inbound message this replies to."""
     alert_id: uuid.UUID | None
     """Outbound: the budget alert this pushed (GET /alerts/{alert_id})."""
+    attachments: str | None
+    """Inbound: the types of the files that came with it ("image/jpeg"), comma-separated; null for none."""
+    media_url: str | None
+    """Outbound: the picture sent with it (a chart), at a URL that lasts an hour."""
 
     @classmethod
     def of(cls, entry: LogEntry) -> MessageOut:
@@ -64,6 +68,8 @@ class MessageOut(Out):
                 updated_at=None,
                 inbox_id=None,
                 alert_id=None,
+                attachments=", ".join(entry.attachments) or None,
+                media_url=None,
             )
         return cls(
             id=entry.id,
@@ -80,6 +86,8 @@ class MessageOut(Out):
             updated_at=entry.updated_at,
             inbox_id=entry.inbox_id,
             alert_id=entry.alert_id,
+            attachments=None,
+            media_url=entry.media_url,
         )
 
 

@@ -23,6 +23,7 @@ from bot.alerts import AlertDispatcher
 from bot.keys import DATABASE
 from domain import services
 from domain.commands import RecordTransaction
+from domain.messages import Attachment
 from domain.model import Source, TransactionKind
 from tests.e2e.admin.conftest import PLATFORM, ApiTenant, make_tenant, raise_alert
 from tests.e2e.conftest import TWILIO_SID
@@ -247,6 +248,7 @@ async def store_conversation(api: TestClient, tenant: ApiTenant, start: datetime
                 status="done",
                 attempts=1,
                 reply_text=f"Anotado {i}",
+                media=(Attachment("https://api.twilio.com/m/0", "image/jpeg"),) if i == 0 else (),
             )
             await uow.inbox.add_if_absent(message)
             await uow.outbound.add(
@@ -261,6 +263,7 @@ async def store_conversation(api: TestClient, tenant: ApiTenant, start: datetime
                     provider_message_id="SM" + uuid.uuid4().hex,
                     status="delivered",
                     created_at=at + timedelta(seconds=2),
+                    media_url="https://centavo.example.com/media/chart.png" if i == 0 else None,
                 )
             )
             texts = [f"Anotado {i}", f"gastei {i}0 no mercado", *texts]
@@ -304,6 +307,13 @@ async def test_a_users_conversation_log_pages_filters_and_exports(api) -> None:
     )
     assert (reply["direction"], reply["inbox_id"], reply["status"]) == ("outbound", asked["id"], "delivered")
     assert asked["reply_text"] == reply["text"] and asked["at"] < reply["at"]
+    first_in, first_out = items[-1], items[-2]  # the first exchange came with a photo and got a picture
+    assert (first_in["attachments"], first_in["media_url"]) == ("image/jpeg", None)
+    assert (first_out["attachments"], first_out["media_url"]) == (
+        None,
+        "https://centavo.example.com/media/chart.png",
+    )
+    assert asked["attachments"] is None and reply["media_url"] is None
     for size in (1, 2, 3):
         assert [m["id"] for m in await every(api, path, tenant.viewer, size)] == [m["id"] for m in items]
 
