@@ -37,12 +37,12 @@ class UnreadableImage(Exception):
 
 class ReceiptOcr:
     """Reads the text of receipt photos. The engine loads on first use (about 0.3 s) and is kept; one read
-    runs at a time, since the engine already uses every core and its objects are not documented as
-    thread-safe."""
+    runs at a time, since its objects are not documented as thread-safe."""
 
-    def __init__(self, threads: int | None = None) -> None:
-        """`threads`: the cores one read may use (None: all of them). On a small machine that also answers
-        webhooks, 1 leaves a core to the event loop at the cost of slower reads."""
+    def __init__(self, threads: int | None = 1) -> None:
+        """`threads`: the cores one read may use (None: all of them). One by default: onnxruntime's pool
+        busy-waits on every core it has, and on a small machine that starved the event loop, PostgreSQL and
+        Redis (a CI run of the suite saw Redis time out beside two OCR tests); a read takes ~25% longer."""
         self._engine: Any = None
         self._lock = threading.Lock()
         self._threads = threads

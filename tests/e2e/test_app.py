@@ -221,10 +221,10 @@ async def test_worker_once_answers_a_pending_message_through_twilio(
 
     assert await asyncio.to_thread(cli.main, ["worker", "--once"]) == 0
 
-    sent = fake.of("twilio")
+    # The module's tests share a database and the worker serves every tenant in it: ours are from our number.
+    sent = [r for r in fake.of("twilio") if r.form["From"] == "whatsapp:" + routed.twilio_number]
     assert len(sent) == 1
     assert sent[0].form["To"] == "whatsapp:+5511987654321"
-    assert sent[0].form["From"] == "whatsapp:" + routed.twilio_number
     assert sent[0].form["Body"] == REPLY
     stored = await inbox_rows(db, routed, row.provider_message_id)
     assert stored[0]["status"] == "done" and stored[0]["reply_text"] == REPLY

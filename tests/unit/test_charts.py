@@ -52,7 +52,7 @@ def read_text() -> Any:
     """The picture's words as OCR reads them, joined (one engine for the module: loading it costs ~1 s)."""
     from rapidocr_onnxruntime import RapidOCR
 
-    engine = RapidOCR()
+    engine = RapidOCR(intra_op_num_threads=1)  # one core: the other test process keeps the other
 
     def read(png: bytes) -> str:
         found, _ = engine(png)
