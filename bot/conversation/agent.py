@@ -12,7 +12,7 @@ from bot.conversation.context import Context, UnitOfWorkFactory
 from bot.conversation.controls import control_reply
 from bot.conversation.dialogue import Dialogue
 from bot.conversation.handlers import Handlers, default_handlers
-from bot.conversation.media import ChatMedia
+from bot.conversation.media import ChatMedia, reads_photo
 from bot.conversation.merchants import TenantMerchants
 from bot.conversation.pending import Pending, PendingForms, StateStore
 from bot.conversation.people import People
@@ -82,8 +82,8 @@ class Agent:
             ctx.parse = self._understand(message, *hints, ctx.merchants, user_week_start(user))
             ctx.user = await self._people.follow_language(user, ctx.parse.lang)
             pending = await self._pending.load(tenant.id, user.id)
-            if message.media and not message.text.strip():
-                reply = await self._media.photo(ctx, pending, self._dialogue)  # a caption is read instead
+            if reads_photo(message, ctx.parse):
+                reply = await self._media.photo(ctx, pending, self._dialogue)
             elif enrolled and ctx.parse.intent in WELCOME_ALONE:
                 reply = Reply(pending=pending)
             else:

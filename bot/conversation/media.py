@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import nlu
 from bot.conversation import receipts
 from bot.conversation.context import Context
 from bot.conversation.pending import Pending
@@ -13,6 +14,17 @@ from bot.conversation.receipts import Offering
 from bot.conversation.reply import Reply
 from domain.messages import InboundMessage
 from domain.model import Channel, Tenant
+
+
+def reads_photo(message: InboundMessage, parse: nlu.Parse) -> bool:
+    """Whether a message's photo is read: sent alone, or with a caption that is no message of its own
+    ("recibo do mercado", "receipt from starbucks": no amount, nothing asked). A caption that is ("uber 23",
+    "quanto gastei esse mês?") is answered as the message, and the photo is not even downloaded."""
+    if not message.media:
+        return False
+    if not message.text.strip():
+        return True
+    return parse.amount is None and (parse.intent == "add_expense" or parse.confidence < nlu.LOW_CONFIDENCE)
 
 
 class ChatMedia:

@@ -69,7 +69,7 @@ def reading(
 
 
 async def answer(ctx: Context, photo: PhotoLike, pending: Pending | None, dialogue: Offering) -> Reply:
-    """The reply to a photo sent without a caption (a caption is read as the message instead)."""
+    """The reply to a photo sent alone or with a caption about it (bot.conversation.media.reads_photo)."""
     if photo.outcome != "read":
         return Reply.say(f"photo_{photo.outcome}")
     user = ctx.user
@@ -101,11 +101,29 @@ async def answer(ctx: Context, photo: PhotoLike, pending: Pending | None, dialog
         slots[MERCHANT_READ] = True
     if receipt.category:
         slots["category"] = receipt.category
+    slots.update(_caption(ctx, slots))
     offered = await dialogue.offer(ctx, "add_expense", slots, pending)
     if receipt.total is None:
         # Read, but no total: the amount is asked (never guessed from the largest number on the paper).
         return Reply.say("receipt_no_total", merchant=receipt.merchant).then(offered)
     return offered
+
+
+def _caption(ctx: Context, slots: SlotValues) -> SlotValues:
+    """What a caption says about the receipt ("recibo do mercado", "receipt from starbucks", "jantar de
+    ontem"): its place and category win over the photo's (the sender knows), its day fills one the photo
+    lacks."""
+    parse = ctx.parse
+    if parse is None or not ctx.message.text.strip():
+        return {}
+    said: SlotValues = {}
+    if parse.merchant:
+        said.update(merchant=parse.merchant, category=parse.category)
+    elif parse.category:
+        said["category"] = parse.category
+    if parse.date is not None and "date" not in slots:
+        said["date"] = parse.date.isoformat()
+    return {name: value for name, value in said.items() if value is not None}
 
 
 def question(slots: SlotValues, values: dict[str, object]) -> Reply | None:
