@@ -25,7 +25,7 @@ from adapters.ocr import ReceiptOcr
 from bot.conversation.receipts import reading
 from nlu import read_receipt
 from nlu.normalize import fold
-from tests.receipts.generate import cases
+from tests.receipts.generate import ReceiptCase, cases
 
 READER_LOCALES = {"BR": "pt_BR", "MX": "es_MX", "ES": "es_ES", "AR": "es_AR", "US": "en_US"}
 """The locale of someone who sends a receipt of each country."""
@@ -52,10 +52,12 @@ def main() -> None:
     counts: dict[str, int] = defaultdict(int)
     seconds: list[float] = []
     misses: list[str] = []
+    read_rows: list[tuple[ReceiptCase, list[str]]] = []
     for receipt in receipts:
         started = time.perf_counter()
         rows = ocr.read_rows(receipt.image)
         seconds.append(time.perf_counter() - started)
+        read_rows.append((receipt, rows))
         # As the chat reads it (bot/conversation/receipts.py): the receipt's words first, then the reader's.
         read = reading(
             rows,
@@ -99,6 +101,18 @@ def main() -> None:
         f"read time per photo: median {statistics.median(seconds):.2f} s, p90 {p90:.2f} s, "
         f"mean {statistics.fmean(seconds):.2f} s, max {max(seconds):.2f} s"
     )
+    travellers(read_rows)
+
+
+def travellers(read_rows: list[tuple[ReceiptCase, list[str]]]) -> None:
+    """The receipts from outside the US read by someone whose money is dollars: is the expense in the
+    receipt's currency (a "$" on a Mexican receipt is pesos, a Spanish one's missing "€" is euros)?"""
+    abroad = [(receipt, rows) for receipt, rows in read_rows if receipt.country != "US"]
+    right = sum(
+        (read_receipt(rows, currency="USD", today=receipt.today).currency or "USD") == receipt.currency
+        for receipt, rows in abroad
+    )
+    print(f"read by a dollar user (travellers): currency right {right}/{len(abroad)}")
 
 
 def garble(lines: tuple[str, ...], rng: random.Random) -> list[str]:

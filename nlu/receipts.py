@@ -219,14 +219,33 @@ def _currency(rows: Sequence[str], user: str) -> str | None:
         for word in re.findall(r"(?<![A-Za-z])[A-Z]{3}(?![A-Za-z])", row):
             if word in _codes() and AMOUNT.search(row):
                 votes[word] += 1
+    country = _tax_id_currency(rows)
+    # A bare "$" is the dollar or peso of the receipt's country when a tax id names it, else the reader's.
+    dollar = country if country in _dollar_family() else user if user in _dollar_family() else None
     resolved: Counter[str] = Counter()
     for marker, count in votes.items():
         if marker.startswith("@"):
-            if marker == "@dollar_sign" and user in _dollar_family():
-                resolved[user] += count
+            if marker == "@dollar_sign" and dollar is not None:
+                resolved[dollar] += count
         else:
             resolved[marker] += count
-    return resolved.most_common(1)[0][0] if resolved else None
+    if not resolved:
+        return country  # no sign read (the OCR has no "€"): the country's currency, if a tax id names it
+    return resolved.most_common(1)[0][0]
+
+
+@cache
+def _tax_ids() -> dict[str, str]:
+    return {fold(str(k)): str(v).upper() for k, v in load("receipt_countries.yaml")["tax_ids"].items()}
+
+
+def _tax_id_currency(rows: Sequence[str]) -> str | None:
+    """The currency of the country whose tax id is printed ("CNPJ 47.508...", "RFC WAL970924"), or None."""
+    for row in rows:
+        for word in re.findall(r"[a-z]+", fold(row)):
+            if word in _tax_ids():
+                return _tax_ids()[word]
+    return None
 
 
 def _sign_at(folded: str, position: int) -> str | None:

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from nlu import read_receipt
-from nlu.data import load_lang
+from nlu.data import load, load_lang
 from nlu.normalize import fold
 from nlu.types import LANGUAGES
 
@@ -80,3 +80,14 @@ SUFFIXES = _entries("company_suffixes")
 def test_each_company_suffix_comes_off_the_name(lang: str, suffix: str) -> None:
     rows = [f"PADARIA FLOR DE LIS {suffix.upper()}", "TOTAL 10,00"]
     assert _read(rows, lang).merchant == "Padaria Flor De Lis"
+
+
+COUNTRIES = sorted(load("receipt_countries.yaml")["tax_ids"].items())
+
+
+@pytest.mark.parametrize(("tax_id", "currency"), COUNTRIES, ids=[t for t, _ in COUNTRIES])
+def test_each_tax_id_names_its_currency(tax_id: str, currency: str) -> None:
+    """locales/receipt_countries.yaml: a receipt with that id and no sign read is in that currency."""
+    rows = ["LOJA EXEMPLO", f"{tax_id.upper()} 12.345.678/0001-90", "TOTAL 45,90"]
+    assert tax_id == fold(tax_id) and currency == currency.upper() and len(currency) == 3
+    assert read_receipt(rows, currency="JPY", today=TODAY).currency == currency

@@ -105,7 +105,8 @@ CASES: list[tuple[str, list[str], dict[str, Any], dict[str, Any]]] = [
         "es Argentina: S/N is no street number, su vuelto is change",
         ["ALMACEN DON PEPE", "CUIT: 30-12345678-9", "CALLE 9 S/N", "TOTAL 1.520,00", "SU VUELTO 480,00"],
         {"currency": "ARS"},
-        {"total": "1520.00", "currency": None, "merchant": "Almacen Don Pepe"},
+        # Not soles (S/N): pesos, which the CUIT says (locales/receipt_countries.yaml).
+        {"total": "1520.00", "currency": "ARS", "merchant": "Almacen Don Pepe"},
     ),
     (
         "es Peru: soles sign",
@@ -394,3 +395,21 @@ def test_the_language_given_is_kept() -> None:
 
 def test_no_rows_read_nothing() -> None:
     assert read_receipt([], currency="BRL", today=TODAY) == Receipt(None, None, None, None, None, None)
+
+
+@pytest.mark.parametrize(
+    ("rows", "reader", "currency"),
+    [
+        # A US visitor's Mexican receipt: the RFC says whose "$" it is.
+        (["OXXO", "RFC CCO8605231N4", "TOTAL $96.30"], "USD", "MXN"),
+        (["COTO", "CUIT 30-54808315-6", "TOTAL $ 332,93"], "USD", "ARS"),
+        # No sign the OCR can read (its alphabet has no "€"): the CIF says euros.
+        (["FRUTERIA HERMANOS GIL", "CIF B12345678", "TOTAL 658,94"], "USD", "EUR"),
+        (["PADARIA BOM JESUS", "CNPJ: 44.766.766/0001-44", "VALOR TOTAL 285,11"], "USD", "BRL"),
+        # No tax id: a bare "$" is the reader's, as before; a sign printed wins over a tax id.
+        (["TARGET", "TOTAL $58.35"], "MXN", "MXN"),
+        (["PAO DE ACUCAR", "CNPJ 47.508.411/0001-56", "TOTAL US$ 87.40"], "BRL", "USD"),
+    ],
+)
+def test_a_tax_id_tells_the_receipts_currency(rows: list[str], reader: str, currency: str) -> None:
+    assert read_receipt(rows, currency=reader, today=TODAY).currency == currency
