@@ -15,10 +15,10 @@ every message was stored once, that no duplicate recorded anything, how many exp
 every balance equals the sum of its transactions. Skipped (exit 0) when PostgreSQL or Redis is unreachable.
 
 Then (unless --no-raw) the same plan, with new MessageSids, at the same rate and concurrency goes to
-bench/raw_handler.py (a lean aiohttp + asyncpg + redis.asyncio webhook doing one message's steps) on a fresh
-database, is checked minimally, and the ratio of the two achieved rates is printed with both p99s. Both runs
-are open loop: while each keeps up, the rates match and the p99s tell them apart. --only-raw skips centavo.
---processes N runs `centavo serve --processes N` and the raw handler in N processes on one port.
+bench/support/raw_handler.py (a lean aiohttp + asyncpg + redis.asyncio webhook doing one message's steps) on a
+fresh database, is checked minimally, and the ratio of the two achieved rates is printed with both p99s. Both
+runs are open loop: while each keeps up, the rates match and the p99s tell them apart. --only-raw skips
+centavo. --processes N runs `centavo serve --processes N` and the raw handler in N processes on one port.
 --kill-one-after S SIGKILLs one of the servers S seconds in; the checks then say what came of its messages.
 """
 
@@ -600,7 +600,7 @@ def run_centavo(args: argparse.Namespace) -> Figures:
 async def verify_raw(url: str, messages: list[Message]) -> list[str]:
     """The raw handler's tables after its run: PASS/FAIL lines."""
     import asyncpg
-    from raw_handler import understand
+    from support.raw_handler import understand
 
     sids = {m.form["MessageSid"] for m in messages}
     recordable = sum(
@@ -629,7 +629,8 @@ async def verify_raw(url: str, messages: list[Message]) -> list[str]:
 
 
 def run_raw(args: argparse.Namespace) -> Figures:
-    """bench/raw_handler.py on a fresh database, the same plan with new MessageSids: figures, then a check."""
+    """bench/support/raw_handler.py on a fresh database, the same plan with new MessageSids: figures, then a
+    check."""
     import redis
 
     name = f"centavo_rawload_{secrets.token_hex(4)}"
@@ -644,7 +645,7 @@ def run_raw(args: argparse.Namespace) -> Figures:
         handler = subprocess.Popen(
             [
                 sys.executable,
-                str(Path(__file__).with_name("raw_handler.py")),
+                str(Path(__file__).with_name("support") / "raw_handler.py"),
                 *("--port", str(port), "--database-url", owner_url, "--redis-url", REDIS_URL),
                 *("--token", TOKEN, "--processes", str(args.processes)),
             ],

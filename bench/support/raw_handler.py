@@ -1,6 +1,6 @@
 """A lean aiohttp + asyncpg + redis.asyncio Twilio webhook doing one message's steps, bench/load.py's ceiling.
 
-    python bench/raw_handler.py --port P --database-url URL --redis-url URL --token T [--processes N]
+    python bench/support/raw_handler.py --port P --database-url URL --redis-url URL --token T [--processes N]
 
 Per message, as `centavo serve` does it, with nothing else: the Twilio signature (RequestValidator), the
 MessageSid stored once (INSERT ... ON CONFLICT DO NOTHING into raw_inbox; a duplicate gets its stored reply),
