@@ -67,10 +67,11 @@ async def remember(ctx: Context, slots: Slots, account_id: uuid.UUID) -> None:
         await uow.commit()
 
 
-def already(stored: Transaction) -> Reply:
-    """The reply to a notice whose transaction exists: recorded, or recorded and then undone (its key is
-    spent, so it is not written again: the user is told, never shown a write that did not happen)."""
-    key = "notice_was_removed" if stored.is_deleted else "notice_already_recorded"
+def already(stored: Transaction, source: str = "notice") -> Reply:
+    """The reply to a notice (or a receipt: `source` "receipt") whose transaction exists: recorded, or
+    recorded and then undone (its key is spent, so it is not written again: the user is told, never shown a
+    write that did not happen)."""
+    key = f"{source}_was_removed" if stored.is_deleted else f"{source}_already_recorded"
     return Reply.say(key, amount=stored.amount, day=stored.occurred_on)
 
 

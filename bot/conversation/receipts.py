@@ -10,6 +10,7 @@ from typing import Protocol
 from babel.dates import get_date_format
 
 import nlu
+from bot.conversation import notices
 from bot.conversation.context import Context
 from bot.conversation.forms import SlotValues
 from bot.conversation.pending import Pending
@@ -19,8 +20,6 @@ from domain.periods import local_today
 
 REF = "receipt_ref"
 """The slot keying a receipt's expense by the photo: the same photo sent twice is one transaction."""
-MERCHANT_READ = "receipt_merchant"
-"""Whether the merchant came from the photo (said in the question as read)."""
 
 
 class PhotoLike(Protocol):
@@ -87,8 +86,7 @@ async def answer(ctx: Context, photo: PhotoLike, pending: Pending | None, dialog
     async with ctx.uow() as uow:
         stored = await uow.transactions.get_by_source(Source.CHAT.value, ref)
     if stored is not None:
-        key = "receipt_was_removed" if stored.is_deleted else "receipt_already_recorded"
-        return Reply.say(key, amount=stored.amount, day=stored.occurred_on)
+        return notices.already(stored, "receipt")
     slots: SlotValues = {REF: ref, "said": ""}
     if receipt.total is not None:
         slots["amount"] = str(receipt.total)
@@ -98,7 +96,6 @@ async def answer(ctx: Context, photo: PhotoLike, pending: Pending | None, dialog
         slots["date"] = receipt.day.isoformat()
     if receipt.merchant:
         slots["merchant"] = receipt.merchant
-        slots[MERCHANT_READ] = True
     if receipt.category:
         slots["category"] = receipt.category
     slots.update(_caption(ctx, slots))

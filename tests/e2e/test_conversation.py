@@ -171,7 +171,8 @@ async def test_signed_media_without_text_gets_a_helpful_reply_and_records_nothin
     params = {**form(routed, ""), "NumMedia": "1", "MediaUrl0": "https://api.twilio.com/m/1.jpg"}
     params["MediaContentType0"] = "image/jpeg"
     reply = await post(client, params)
-    assert "Ainda não consigo ler fotos" in reply  # a new sender: the tenant's Portuguese
+    # An agent built without the media reader (agent_factory alone): the photo cannot be opened, and says so.
+    assert "Não consegui abrir esse arquivo" in reply  # a new sender: the tenant's Portuguese
     assert await stored(db, routed) == []
     (row,) = await rows_of(db, routed, inbox)
     assert row["status"] == "done" and row["text"] == ""

@@ -128,7 +128,7 @@ async def test_a_receipt_photo_is_read_confirmed_then_recorded_once(
     assert len(await ledger(db, routed)) == 1
 
 
-async def test_a_correction_instead_of_yes_is_not_written_as_read(app, db: Database, routed: Routed) -> None:
+async def test_a_no_drops_the_receipt_and_writes_nothing(app, db: Database, routed: Routed) -> None:
     client, fake, base = app
     await say(client, routed, "oi")
     await say(client, routed, **photo(fake, base, receipt_png(PAO_DE_ACUCAR)))

@@ -142,15 +142,9 @@ class RecordForm:
         if isinstance(recorded, Reply):
             return recorded
         result = recorded.result
-        if not result.created and slots.get(notices.REF):
-            # The same notice was recorded meanwhile (forwarded again and confirmed elsewhere): say so.
-            return notices.already(result.transaction)
-        if not result.created and slots.get(receipts.REF):
-            return Reply.say(
-                "receipt_already_recorded",
-                amount=result.transaction.amount,
-                day=result.transaction.occurred_on,
-            )
+        if not result.created and (slots.get(notices.REF) or slots.get(receipts.REF)):
+            # The same notice or photo was recorded meanwhile (sent again and confirmed elsewhere): say so.
+            return notices.already(result.transaction, "notice" if slots.get(notices.REF) else "receipt")
         await notices.remember(ctx, slots, result.transaction.account_id)
         line, written = lines.recorded(result.transaction)
         before: list[Line] = []
